@@ -1,0 +1,87 @@
+"""The one place that wires adapters to use cases; entry points call build(), tests pass fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import redis
+from sqlalchemy.engine import Engine
+from twilio.rest import Client
+
+from dialer.adapters import db, redis_server, rq_queue, twilio_client
+from dialer.adapters.live import RedisLiveUpdates
+from dialer.clock import Clock, SystemClock
+from dialer.config import Settings
+from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, UnitOfWork
+
+
+@dataclass
+class Services:
+    """Everything a use case may be handed, built once per process."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    redis_url: str
+    redis: redis.Redis
+    jobs: JobQueue
+    _live: LiveUpdates | None = None
+    _telephony_client: Client | None = None
+    extra_probes: dict[str, Probe] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work (one per use-case call; never shared between threads)."""
+        return db.SqlUnitOfWork(self.engine)
+
+    @property
+    def live(self) -> LiveUpdates:
+        if self._live is None:
+            self._live = RedisLiveUpdates(self.redis_url)
+        return self._live
+
+    @cached_property
+    def telephony_client(self) -> Client:
+        return self._telephony_client or twilio_client.make_client(self.settings)
+
+    def probes(self) -> dict[str, Probe]:
+        backend = self.settings.telephony_backend.value
+        probes: dict[str, Probe] = {
+            "database": lambda: _database_probe(self.engine),
+            "redis": lambda: _redis_probe(self.redis),
+            "workers": lambda: rq_queue.workers_probe(self.redis, self.clock.now()),
+            "telephony": lambda: twilio_client.telephony_probe(self.telephony_client, backend),
+        }
+        probes.update(self.extra_probes)
+        return probes
+
+
+def build(settings: Settings, **overrides: Any) -> Services:
+    """Connect to the configured database and Redis (failing with one clear line) and wire it all."""
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    engine = overrides.pop("engine", None) or db.make_engine(settings.effective_database_url)
+    db.check_connection(engine)
+    url = overrides.pop("redis_url", None) or redis_server.redis_url(settings)
+    connection = overrides.pop("redis", None) or redis_server.connect(url)
+    return Services(
+        settings=settings,
+        clock=overrides.pop("clock", None) or SystemClock(),
+        engine=engine,
+        redis_url=url,
+        redis=connection,
+        jobs=overrides.pop("jobs", None) or rq_queue.RqJobQueue(connection),
+        _live=overrides.pop("live", None),
+        _telephony_client=overrides.pop("telephony_client", None),
+        **overrides,
+    )
+
+
+def _database_probe(engine: Engine) -> ProbeResult:
+    db.check_connection(engine)
+    return ProbeResult(True, engine.url.get_backend_name())
+
+
+def _redis_probe(connection: redis.Redis) -> ProbeResult:
+    connection.ping()
+    return ProbeResult(True, "ping ok")

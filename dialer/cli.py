@@ -1,0 +1,260 @@
+"""The `dialer` command: run the demo, the web app, workers and the simulator; manage the database.
+
+Every component runs as its own process (as in production), started by module path, so the core
+never imports the web app or the workers. Start-up problems are reported in one line, not a trace.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from dialer.config import Settings
+from dialer.errors import DialerError, StartupError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reported(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the product's own errors into one line on stderr and exit status 2."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except DialerError as exc:
+            click.echo(f"marginal: {exc}", err=True)
+            sys.exit(2)
+
+    return run
+
+
+@click.group()
+def main() -> None:
+    """Marginal: a volunteer phone bank for the seats that decide UK elections."""
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@_reported
+def db_upgrade() -> None:
+    """Apply every migration to the configured database."""
+    settings = Settings.from_env()
+    _migrate(settings)
+    click.echo(f"database is up to date ({_safe_url(settings)})")
+
+
+def _migrate(settings: Settings) -> None:
+    from dialer.adapters import db as sql
+    from dialer.adapters import schema
+
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    engine = sql.make_engine(settings.effective_database_url)
+    sql.check_connection(engine)
+    schema.upgrade(engine)
+    engine.dispose()
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine.url import make_url
+
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT or 5000"
+)
+@_reported
+def serve(host: str, port: int) -> None:
+    """Serve the web app (the database must be migrated and Redis reachable)."""
+    settings = Settings.from_env()
+    env = _preflight(settings, [(host, port)])
+    _exec([sys.executable, "-m", "web", "--host", host, "--port", str(port)], env)
+
+
+@main.command()
+@click.option("--count", type=int, default=1, show_default=True, help="worker processes to run")
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+@_reported
+def worker(count: int, burst: bool) -> None:
+    """Run RQ workers for dialing, imports and other background jobs."""
+    settings = Settings.from_env()
+    env = _preflight(settings, [], migrate=False)
+    args = [sys.executable, "-m", "workers"] + (["--burst"] if burst else [])
+    if count == 1:
+        _exec(args, env)
+    with _supervisor() as group:
+        for index in range(count):
+            group.start(f"worker-{index + 1}", args, env)
+        group.wait()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT or 5000"
+)
+@click.option("--workers", "worker_count", type=int, default=2, show_default=True)
+@_reported
+def demo(host: str, port: int, worker_count: int) -> None:
+    """Everything on one machine: migrate, seed real data, start workers and the web app."""
+    settings = Settings.from_env()
+    env = _preflight(settings, [(host, port)], migrate=True)
+    url = f"http://{host}:{port}"
+    with _supervisor() as group:
+        for index in range(worker_count):
+            group.start(
+                f"worker-{index + 1}",
+                [sys.executable, "-m", "workers", "--name", f"demo-{index + 1}-{os.getpid()}"],
+                env,
+            )
+        group.start("web", [sys.executable, "-m", "web", "--host", host, "--port", str(port)], env)
+        _wait_until_up(f"{url}/healthz", group)
+        click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
+        group.wait()
+
+
+def _preflight(
+    settings: Settings, ports: Sequence[tuple[str, int]], *, migrate: bool = False
+) -> dict[str, str]:
+    """Check everything a process needs before starting it; returns the environment children get."""
+    for host, port in ports:
+        _check_port_free(host, port)
+    from dialer.adapters import db as sql
+    from dialer.adapters import redis_server
+
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    if migrate:
+        _migrate(settings)
+    else:
+        engine = sql.make_engine(settings.effective_database_url)
+        sql.check_connection(engine)
+        engine.dispose()
+    url = redis_server.redis_url(settings)
+    redis_server.connect(url).close()
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=url,
+        DATABASE_URL=settings.effective_database_url,
+        INSTANCE_PATH=str(settings.instance_path.resolve()),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise StartupError(
+                f"port {port} on {host} is already in use: stop the program using it or choose another (PORT=...)"
+            ) from None
+
+
+def _exec(args: list[str], env: dict[str, str]) -> None:
+    sys.stdout.flush()
+    os.execve(args[0], args, env)
+
+
+@dataclass
+class _Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+
+class _ProcessGroup:
+    """Children in their own sessions, so Ctrl-C reaches only us and we stop them in order."""
+
+    def __init__(self) -> None:
+        self.children: list[_Child] = []
+        self._stopping = False
+
+    def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        process = subprocess.Popen(args, env=env, start_new_session=True)
+        self.children.append(_Child(name, process))
+
+    def dead(self) -> _Child | None:
+        return next((child for child in self.children if child.process.poll() is not None), None)
+
+    def wait(self) -> None:
+        while not self._stopping:
+            child = self.dead()
+            if child is not None:
+                raise StartupError(
+                    f"{child.name} stopped unexpectedly (exit status {child.process.returncode})"
+                )
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self._stopping = True
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in self.children:
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+
+
+@contextmanager
+def _supervisor() -> Iterator[_ProcessGroup]:
+    group = _ProcessGroup()
+
+    def interrupted(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        yield group
+    except KeyboardInterrupt:
+        click.echo("\nstopping...", err=True)
+    finally:
+        group.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        child = group.dead()
+        if child is not None:
+            raise StartupError(f"{child.name} failed to start (exit status {child.process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers; /healthz itself says what is not ready yet
+        except OSError:
+            time.sleep(0.25)
+    raise StartupError(f"the web app did not answer at {url} within {timeout:.0f} s")

@@ -1,0 +1,121 @@
+"""The product's settings: one typed object, read from the environment once at each entry point."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dialer.errors import ConfigurationError
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "dev", "development"})
+
+#: The account the bundled simulator accepts when no Twilio account is configured.
+SIMULATOR_ACCOUNT_SID = "AC" + "0" * 31 + "1"
+SIMULATOR_AUTH_TOKEN = "simulator-auth-token"
+#: The caller ID campaigns present by default in demo mode (an Ofcom drama number).
+DEMO_CALLER_ID = "+442079460000"
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class TelephonyBackend(StrEnum):
+    SIMULATOR = "simulator"
+    TWILIO = "twilio"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with embedded defaults that run on a fresh machine."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="", frozen=True, extra="ignore", case_sensitive=False, populate_by_name=True
+    )
+
+    mode: Annotated[Mode, Field(validation_alias="MARGINAL_MODE")] = Mode.DEVELOPMENT
+    instance_path: Path = Path("instance")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = "dev"
+    public_base_url: str = "http://127.0.0.1:5000"
+
+    telephony: TelephonyBackend | None = None
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_api_key: str = ""
+    twilio_api_secret: str = ""
+    twilio_twiml_app_sid: str = ""
+    twilio_caller_id: str = DEMO_CALLER_ID
+    simulator_url: str = "http://127.0.0.1:5055"
+
+    @field_validator("public_base_url", "simulator_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _choose_backend(self) -> Settings:
+        if self.telephony is None:
+            has_account = bool(self.twilio_account_sid and self.twilio_auth_token)
+            backend = TelephonyBackend.TWILIO if has_account else TelephonyBackend.SIMULATOR
+            object.__setattr__(self, "telephony", backend)
+        return self
+
+    # --- derived values -------------------------------------------------------------
+
+    @property
+    def telephony_backend(self) -> TelephonyBackend:
+        return self.telephony or TelephonyBackend.SIMULATOR
+
+    @property
+    def uses_simulator(self) -> bool:
+        return self.telephony_backend is TelephonyBackend.SIMULATOR
+
+    @property
+    def account_sid(self) -> str:
+        return self.twilio_account_sid or SIMULATOR_ACCOUNT_SID
+
+    @property
+    def auth_token(self) -> str:
+        return self.twilio_auth_token or SIMULATOR_AUTH_TOKEN
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.instance_path / 'marginal.db').resolve()}"
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+    def check_production_ready(self) -> None:
+        """Refuse to run in production with secrets that are missing or obviously placeholders."""
+        if self.mode is not Mode.PRODUCTION:
+            return
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16:
+            raise ConfigurationError(
+                "SECRET_KEY is missing or a placeholder: set it to a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
+        if self.telephony_backend is TelephonyBackend.TWILIO:
+            for name in ("twilio_account_sid", "twilio_auth_token", "twilio_caller_id"):
+                value = getattr(self, name)
+                if not value or value.strip().lower() in PLACEHOLDER_SECRETS:
+                    raise ConfigurationError(f"{name.upper()} is missing or a placeholder")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Read the environment (the only place that does), validating it with one clear message."""
+        try:
+            settings = cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+            raise ConfigurationError(f"{where}: {first['msg']}") from None
+        settings.check_production_ready()
+        return settings

@@ -1,0 +1,1 @@
+"""Alembic migrations for the durable record (run with `dialer db upgrade`)."""

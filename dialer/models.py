@@ -1,0 +1,439 @@
+"""The durable record: SQLModel tables for the whole campaign (data only; sessions live in adapters).
+
+Every instant is stored in UTC and read back timezone-aware. Enumerations are stored as short
+strings (no database-native enum types), so migrations stay portable between SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from dialer.domain.calls import AnsweredBy, CallStatus
+from dialer.domain.campaigns import CampaignStatus, DialingMode
+from dialer.domain.dispositions import Disposition
+from dialer.domain.roles import Role
+from dialer.domain.seats import AudioLeg, SeatState
+from dialer.domain.surveys import QuestionKind
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a timezone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(kind: type[Enum]) -> sa.Enum:
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=24,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def _at(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+# --- geography and elections ------------------------------------------------------------
+
+
+class Constituency(SQLModel, table=True):
+    """A Westminster seat in one boundary set, with the point distances are measured from."""
+
+    ons_code: str = Field(primary_key=True, max_length=9)
+    name: str = Field(max_length=120, index=True)
+    country: str = Field(max_length=20)
+    region: str = Field(default="", max_length=40)
+    boundary_set: str = Field(max_length=4, index=True)  # "2010" or "2024"
+    lat: float
+    lon: float
+    area_km2: float = 0.0
+    volunteer_target: int = 50
+
+
+class ElectionResult(SQLModel, table=True):
+    """One seat's result at one general election."""
+
+    __table_args__ = (sa.UniqueConstraint("election", "ons_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election: str = Field(max_length=10, index=True)  # "GE2017", "GE2019", "GE2024"
+    ons_code: str = Field(foreign_key="constituency.ons_code", max_length=9, index=True)
+    result: str = Field(default="", max_length=60)
+    winner_party: str = Field(max_length=10)
+    runner_up_party: str = Field(max_length=10)
+    winner_votes: int
+    runner_up_votes: int
+    majority: int
+    majority_pct: float
+    electorate: int
+    valid_votes: int
+    turnout_pct: float
+    party_votes: dict[str, int] = _json(dict)
+
+
+class PostcodeDistrict(SQLModel, table=True):
+    """An outcode (e.g. BS1) with its centroid and the seat containing that centroid."""
+
+    outcode: str = Field(primary_key=True, max_length=4)
+    lat: float
+    lon: float
+    post_town: str = Field(default="", max_length=60)
+    local_authority: str = Field(default="", max_length=80)
+    is_active: bool = True
+    non_geographic: bool = False
+    pcon_2010_code: str | None = Field(default=None, max_length=9)
+    pcon_2024_code: str | None = Field(default=None, max_length=9)
+
+
+class Postcode(SQLModel, table=True):
+    """A full postcode with its exact coordinates (the sample shipped in data/)."""
+
+    postcode: str = Field(primary_key=True, max_length=8)
+    outcode: str = Field(max_length=4, index=True)
+    lat: float
+    lon: float
+    pcon_2010_code: str | None = Field(default=None, max_length=9)
+    pcon_2024_code: str | None = Field(default=None, max_length=9)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """An account: a volunteer, and possibly an organiser of campaigns or an admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    password_hash: str = Field(max_length=200)
+    first_name: str = Field(max_length=60)
+    postcode: str = Field(default="", max_length=8)
+    phone_e164: str | None = Field(default=None, max_length=16)  # for "call my phone" only
+    role: Role = Field(default=Role.VOLUNTEER, sa_type=_enum(Role))
+    is_active: bool = True
+    created_at: datetime | None = _at(nullable=False)
+    last_login_at: datetime | None = _at()
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+class Campaign(SQLModel, table=True):
+    """A phone bank for one or more target seats, with its script, survey and calling rules."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=80, sa_column_kwargs={"unique": True})
+    status: CampaignStatus = Field(default=CampaignStatus.DRAFT, sa_type=_enum(CampaignStatus))
+    election: str = Field(default="GE2024", max_length=10)
+    target_party: str = Field(default="Lab", max_length=10)
+    script_md: str = Field(default="", sa_type=sa.Text)
+    information_message: str = Field(default="", sa_type=sa.Text)
+    caller_id: str = Field(max_length=16)
+    dialing_mode: DialingMode = Field(default=DialingMode.POWER, sa_type=_enum(DialingMode))
+    max_attempts: int = 3
+    ring_timeout_s: int = 25
+    weekday_start: str = Field(default="08:00", max_length=5)
+    weekday_end: str = Field(default="21:00", max_length=5)
+    weekend_start: str = Field(default="09:00", max_length=5)
+    weekend_end: str = Field(default="21:00", max_length=5)
+    show_surname: bool = False
+    amd_enabled: bool = False
+    abandon_target_pct: float = 2.0
+    retry_overrides: dict[str, Any] = _json(dict)
+    created_at: datetime | None = _at(nullable=False)
+
+
+class CampaignSeat(SQLModel, table=True):
+    """A constituency a campaign targets (a campaign may cover several)."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    ons_code: str = Field(foreign_key="constituency.ons_code", primary_key=True, max_length=9)
+
+
+class CampaignOrganiser(SQLModel, table=True):
+    """An account allowed to run a campaign."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+
+
+class SurveyQuestion(SQLModel, table=True):
+    """One question of a campaign's survey."""
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    position: int = 0
+    key: str = Field(max_length=40)
+    prompt: str = Field(max_length=300)
+    kind: QuestionKind = Field(sa_type=_enum(QuestionKind))
+    options: list[str] = _json(list)
+    required: bool = False
+
+
+class Voter(SQLModel, table=True):
+    """A person on a campaign's call list. The phone number is for the telephony provider only."""
+
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "phone_e164"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    external_id: str = Field(default="", max_length=64)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(default="", max_length=80)
+    phone_e164: str | None = Field(default=None, max_length=16, index=True)
+    postcode: str = Field(default="", max_length=8)
+    address: str = Field(default="", max_length=200)
+    area: str = Field(default="", max_length=80)
+    ons_code: str | None = Field(default=None, max_length=9)
+    tps: bool = False
+    do_not_call: bool = False
+    attempts: int = 0
+    done: bool = False  # no further calls for this campaign (talked, refused, wrong number...)
+    next_call_at: datetime | None = _at(index=True)
+    last_called_at: datetime | None = _at()
+    blocked_until: datetime | None = _at()  # Ofcom 72-hour rule after an abandoned call
+    erased_at: datetime | None = _at()
+    created_at: datetime | None = _at(nullable=False)
+
+
+class SuppressionEntry(SQLModel, table=True):
+    """A number nobody may call in any campaign (opt-outs are immediate and absolute)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone_e164: str = Field(max_length=16, sa_column_kwargs={"unique": True})
+    reason: str = Field(max_length=20)  # opt_out, tps, wrong_number, deceased, admin
+    source: str = Field(default="", max_length=120)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime | None = _at(nullable=False)
+
+
+# --- calling ---------------------------------------------------------------------------------
+
+
+class CallingSession(SQLModel, table=True):
+    """A volunteer's seat for one sitting: a conference their audio leg stays in throughout."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    state: SeatState = Field(default=SeatState.CONNECTING, sa_type=_enum(SeatState))
+    audio: AudioLeg = Field(default=AudioLeg.BROWSER, sa_type=_enum(AudioLeg))
+    conference_name: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    leg_call_sid: str | None = Field(default=None, max_length=34)
+    current_call_id: int | None = Field(default=None)
+    started_at: datetime | None = _at(nullable=False)
+    state_changed_at: datetime | None = _at(nullable=False)
+    ended_at: datetime | None = _at()
+
+
+class CallAttempt(SQLModel, table=True):
+    """One dial of one voter, from placing the call to its final status."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id", index=True)
+    session_id: int | None = Field(default=None, foreign_key="callingsession.id", index=True)
+    provider_sid: str | None = Field(default=None, max_length=34, sa_column_kwargs={"unique": True})
+    mode: DialingMode = Field(sa_type=_enum(DialingMode))
+    status: CallStatus = Field(default=CallStatus.QUEUED, sa_type=_enum(CallStatus))
+    answered_by: AnsweredBy | None = Field(default=None, sa_type=_enum(AnsweredBy))
+    abandoned: bool = False
+    error: str = Field(default="", max_length=200)
+    last_sequence: int = -1
+    placed_at: datetime | None = _at(nullable=False, index=True)
+    answered_at: datetime | None = _at()
+    connected_at: datetime | None = _at()
+    info_message_at: datetime | None = _at()
+    ended_at: datetime | None = _at()
+    duration_s: int | None = None
+
+
+class CallEvent(SQLModel, table=True):
+    """A callback received from the telephony provider, kept verbatim; duplicates are stored once."""
+
+    __table_args__ = (sa.UniqueConstraint("provider_sid", "kind", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_attempt_id: int | None = Field(default=None, foreign_key="callattempt.id", index=True)
+    provider_sid: str = Field(max_length=34)
+    kind: str = Field(max_length=20)  # status, amd, conference, voice
+    sequence: int
+    status: str = Field(default="", max_length=30)
+    payload: dict[str, Any] = _json(dict)
+    received_at: datetime | None = _at(nullable=False)
+
+
+class Outcome(SQLModel, table=True):
+    """What came of a conversation (by phone or on the doorstep), as the volunteer recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    voter_id: int | None = Field(default=None, foreign_key="voter.id", index=True)
+    call_attempt_id: int | None = Field(
+        default=None, foreign_key="callattempt.id", sa_column_kwargs={"unique": True}
+    )
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    channel: str = Field(default="phone", max_length=10)  # phone or doorstep
+    disposition: Disposition = Field(sa_type=_enum(Disposition))
+    notes: str = Field(default="", sa_type=sa.Text)
+    call_back_at: datetime | None = _at()
+    idempotency_key: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime | None = _at(nullable=False, index=True)
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer to one survey question within an outcome."""
+
+    __table_args__ = (sa.UniqueConstraint("outcome_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outcome_id: int = Field(foreign_key="outcome.id", index=True)
+    question_id: int = Field(foreign_key="surveyquestion.id", index=True)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+# --- what conversations produce ----------------------------------------------------------------
+
+
+class Event(SQLModel, table=True):
+    """A door-knocking session in a seat, with a meeting point and a capacity."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    ons_code: str = Field(foreign_key="constituency.ons_code", max_length=9, index=True)
+    title: str = Field(max_length=120)
+    starts_at: datetime | None = _at(nullable=False, index=True)
+    ends_at: datetime | None = _at(nullable=False)
+    meeting_postcode: str = Field(max_length=8)
+    lat: float
+    lon: float
+    capacity: int = 20
+    notes: str = Field(default="", sa_type=sa.Text)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EventSignup(SQLModel, table=True):
+    """A place at an event (confirmed or waiting), for an account or for a voter who was called."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    voter_id: int | None = Field(default=None, foreign_key="voter.id")
+    outcome_id: int | None = Field(default=None, foreign_key="outcome.id")
+    name: str = Field(default="", max_length=120)
+    status: str = Field(default="confirmed", max_length=12)  # confirmed, waitlist, cancelled
+    created_at: datetime | None = _at(nullable=False)
+
+
+class Carpool(SQLModel, table=True):
+    """A driver's offer of seats from a pickup point to an event."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    driver_id: int = Field(foreign_key="user.id")
+    pickup_postcode: str = Field(max_length=8)
+    lat: float
+    lon: float
+    seats_offered: int
+    departs_at: datetime | None = _at(nullable=False)
+    notes: str = Field(default="", max_length=300)
+    created_at: datetime | None = _at(nullable=False)
+
+
+class CarpoolSeat(SQLModel, table=True):
+    """A rider's request for a seat in a carpool, accepted by both sides before contacts are shared."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    carpool_id: int = Field(foreign_key="carpool.id", index=True)
+    rider_id: int | None = Field(default=None, foreign_key="user.id")
+    voter_id: int | None = Field(default=None, foreign_key="voter.id")
+    outcome_id: int | None = Field(default=None, foreign_key="outcome.id")
+    status: str = Field(default="requested", max_length=12)  # requested, accepted, declined, cancelled
+    driver_accepted: bool = False
+    rider_accepted: bool = False
+    created_at: datetime | None = _at(nullable=False)
+
+
+class Pledge(SQLModel, table=True):
+    """A promise a campaign asks for, e.g. 'take election day off to knock on doors'."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    slug: str = Field(max_length=60)
+    text: str = Field(max_length=300)
+    active: bool = True
+
+
+class PledgeSignup(SQLModel, table=True):
+    """Someone making a pledge, from a call, a doorstep or the public pledge page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    voter_id: int | None = Field(default=None, foreign_key="voter.id")
+    outcome_id: int | None = Field(default=None, foreign_key="outcome.id")
+    name: str = Field(default="", max_length=120)
+    email: str = Field(default="", max_length=254)
+    channel: str = Field(default="web", max_length=10)  # phone, doorstep, web
+    created_at: datetime | None = _at(nullable=False)
+
+
+# --- administration ---------------------------------------------------------------------------
+
+
+class VoterImport(SQLModel, table=True):
+    """A CSV upload of voters and its progress, so a long import can be watched and audited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    filename: str = Field(max_length=200)
+    status: str = Field(default="queued", max_length=12)  # queued, running, done, failed
+    total_rows: int = 0
+    processed_rows: int = 0
+    imported: int = 0
+    merged: int = 0
+    errors: list[dict[str, Any]] = _json(list)
+    created_at: datetime | None = _at(nullable=False)
+    finished_at: datetime | None = _at()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to personal data, and when: sign-ins, exports, record views, erasures."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime | None = _at(nullable=False, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=40, index=True)
+    subject_type: str = Field(default="", max_length=40)
+    subject_id: str = Field(default="", max_length=64)
+    detail: dict[str, Any] = _json(dict)
+    ip: str = Field(default="", max_length=45)

@@ -1,0 +1,36 @@
+# Sourced by scripts/demo and scripts/test: makes sure .venv and node_modules are installed and current.
+# Reinstalls only when pyproject.toml or package-lock.json changed since the last install.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+      "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "Marginal needs Python 3.11 or newer on PATH" >&2
+  exit 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv ..." >&2
+  "$(find_python)" -m venv .venv
+fi
+stamp=.venv/.marginal-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "Installing Marginal and its test tools into .venv ..." >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  touch "$stamp"
+fi
+if [ -f package-lock.json ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "Installing JavaScript libraries (npm ci) ..." >&2
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi
+export PATH="$ROOT/.venv/bin:$PATH"

@@ -1,0 +1,50 @@
+"""The Flask app: volunteer, calling, organiser and voice-webhook blueprints over the core's services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from dialer.adapters import live
+from dialer.bootstrap import Services, build
+from dialer.config import Mode, Settings
+from web.extensions import csrf, socketio
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Build the app; with no arguments, read the environment and connect to everything."""
+    settings = settings or (services.settings if services else Settings.from_env())
+    services = services or build(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.mode is Mode.TEST,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=50 * 1024 * 1024,
+    )
+    app.extensions["marginal"] = services
+    register_extensions(app, services)
+    register_blueprints(app)
+    return app
+
+
+def register_extensions(app: Flask, services: Services) -> None:
+    csrf.init_app(app)
+    options: dict[str, object] = {}
+    if services.settings.mode is not Mode.TEST:
+        # Tests run one process; the Redis relay would only add a listener thread per app.
+        options["client_manager"] = live.message_queue(services.redis_url)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        cors_allowed_origins=[services.settings.public_base_url],
+        **options,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from web import home, vendor
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(vendor.bp)

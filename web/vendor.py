@@ -1,0 +1,26 @@
+"""Browser libraries installed by npm (package.json + lockfile), served from node_modules by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, send_from_directory
+from flask.typing import ResponseReturnValue
+
+bp = Blueprint("vendor", __name__)
+
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+
+#: The files pages may load, by the short name templates use.
+FILES = {
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+}
+
+
+@bp.get("/vendor/<name>")
+def asset(name: str) -> ResponseReturnValue:
+    relative = FILES.get(name)
+    if relative is None:
+        abort(404)
+    return send_from_directory(NODE_MODULES, relative, max_age=86_400)

@@ -1,0 +1,5 @@
+"""`python -m workers`: run an RQ worker."""
+
+from workers.runner import main
+
+main()
