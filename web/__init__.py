@@ -7,7 +7,7 @@ from flask import Flask
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web.extensions import csrf, socketio
+from web.extensions import csrf, limiter, socketio
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 def register_extensions(app: Flask, services: Services) -> None:
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = _limits_storage_uri(services.redis_url)
+    app.config["RATELIMIT_KEY_PREFIX"] = "marginal-limits"
+    limiter.init_app(app)
     options: dict[str, object] = {}
     if services.settings.mode is not Mode.TEST:
         # Tests run one process; the Redis relay would only add a listener thread per app.
@@ -48,3 +51,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
+
+
+def _limits_storage_uri(redis_url: str) -> str:
+    """The `limits` library spells Redis over a unix socket `redis+unix://`."""
+    return (
+        "redis+unix://" + redis_url.removeprefix("unix://") if redis_url.startswith("unix://") else redis_url
+    )
