@@ -7,7 +7,8 @@ from flask import Flask
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web.extensions import csrf, limiter, socketio
+from web import identity
+from web.extensions import csrf, limiter, login_manager, socketio
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
@@ -34,6 +35,9 @@ def register_extensions(app: Flask, services: Services) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = _limits_storage_uri(services.redis_url)
     app.config["RATELIMIT_KEY_PREFIX"] = "marginal-limits"
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(identity.load_account)
+
     options: dict[str, object] = {}
     if services.settings.mode is not Mode.TEST:
         # Tests run one process; the Redis relay would only add a listener thread per app.
