@@ -228,25 +228,25 @@ def rides_to(
             query = query.where(col(Carpool.event_id).in_(event_ids))
         rows = session.exec(query.order_by(col(Carpool.departs_at)).limit(2000)).all()
         held = _held_by_carpool(session, [carpool.id for carpool, _, _ in rows if carpool.id is not None])
-    rides = []
-    for carpool, title, driver_name in rows:
-        assert carpool.id is not None and carpool.departs_at is not None
-        left = carpool.seats_offered - held.get(carpool.id, 0)
-        if left <= 0:
-            continue
-        rides.append(
-            Ride(
-                carpool_id=carpool.id,
-                event_id=carpool.event_id,
-                event_title=title,
-                departs_at=carpool.departs_at,
-                pickup_area=outcode(carpool.pickup_postcode),
-                seats_left=left,
-                driver_first_name=driver_name,
-                notes=carpool.notes,
-                distance_km=None if near is None else distance_km(near, Point(carpool.lat, carpool.lon)),
+        rides = []
+        for carpool, title, driver_name in rows:
+            assert carpool.id is not None and carpool.departs_at is not None
+            left = carpool.seats_offered - held.get(carpool.id, 0)
+            if left <= 0:
+                continue
+            rides.append(
+                Ride(
+                    carpool_id=carpool.id,
+                    event_id=carpool.event_id,
+                    event_title=title,
+                    departs_at=carpool.departs_at,
+                    pickup_area=outcode(carpool.pickup_postcode),
+                    seats_left=left,
+                    driver_first_name=driver_name,
+                    notes=carpool.notes,
+                    distance_km=None if near is None else distance_km(near, Point(carpool.lat, carpool.lon)),
+                )
             )
-        )
     if near is not None:
         rides.sort(key=lambda ride: (ride.distance_km or 0.0, ride.departs_at))
     return rides[:limit]
