@@ -18,7 +18,7 @@ from dialer.clock import Clock
 from dialer.domain.event_calendar import CalendarEntry, calendar_file
 from dialer.domain.places import Locate, Point, distance_km, place_of
 from dialer.errors import InvalidInput, NotFound
-from dialer.models import Campaign, Constituency, Event, EventSignup, User, Voter
+from dialer.models import Campaign, CampaignSeat, Constituency, Event, EventSignup, User, Voter
 from dialer.ports import UnitOfWork
 from dialer.services.row_locks import hold
 
@@ -80,6 +80,30 @@ class EventSummary:
     @property
     def places_left(self) -> int:
         return max(0, self.capacity - self.confirmed)
+
+
+@dataclass(frozen=True)
+class CampaignCard:
+    """What the organiser's event form needs to know about the campaign."""
+
+    id: int
+    name: str
+    slug: str
+    seats: list[tuple[str, str]]  # (ons_code, name)
+
+
+def campaign_card(uow: UnitOfWork, campaign_id: int) -> CampaignCard:
+    with uow:
+        campaign = uow.session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("no such campaign")
+        seats = uow.session.exec(
+            select(Constituency.ons_code, Constituency.name)
+            .join(CampaignSeat, col(CampaignSeat.ons_code) == col(Constituency.ons_code))
+            .where(CampaignSeat.campaign_id == campaign_id)
+            .order_by(col(Constituency.name))
+        ).all()
+        return CampaignCard(campaign_id, campaign.name, campaign.slug, [(code, name) for code, name in seats])
 
 
 def create_event(uow: UnitOfWork, clock: Clock, locate: Locate, draft: EventDraft, created_by_id: int) -> int:

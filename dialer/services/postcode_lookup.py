@@ -7,10 +7,13 @@ postcode when the shipped sample has it, else the centre of its postcode distric
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 
-from dialer.domain.places import Locate, Point, outcode
-from dialer.models import Postcode, PostcodeDistrict
+from dialer.domain.places import Locate, Point, normalise_postcode, outcode
+from dialer.models import Postcode, PostcodeDistrict, User
+from dialer.ports import UnitOfWork
 
 
 def table_locator(session: Session) -> Locate:
@@ -26,3 +29,21 @@ def table_locator(session: Session) -> Locate:
         return None
 
     return locate
+
+
+def locator(uow_factory: Callable[[], UnitOfWork]) -> Locate:
+    """A Locate that opens its own short unit of work per look-up (for use outside a transaction)."""
+
+    def locate(postcode: str) -> Point | None:
+        with uow_factory() as uow:
+            return table_locator(uow.session)(postcode)
+
+    return locate
+
+
+def home_of(uow_factory: Callable[[], UnitOfWork], locate: Locate, user_id: int) -> Point | None:
+    """Where a volunteer said they live (their postcode's coordinates), if known."""
+    with uow_factory() as uow:
+        user = uow.session.get(User, user_id)
+        postcode = normalise_postcode(user.postcode) if user is not None and user.postcode else None
+    return locate(postcode) if postcode else None

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.integration
 
 def draft(services, **changes):
     starts = services.clock.now() + timedelta(days=3)
-    values = dict(
-        ons_code="E14001172", title="Saturday knock", starts_at=starts, ends_at=starts + timedelta(hours=3),
-        meeting_postcode="sw1a1aa", capacity=2, notes="Meet by the gates",
-    )  # fmt: skip
+    values = {
+        "ons_code": "E14001172", "title": "Saturday knock", "starts_at": starts, "ends_at": starts + timedelta(hours=3),
+        "meeting_postcode": "sw1a1aa", "capacity": 2, "notes": "Meet by the gates",
+    }  # fmt: skip
     values.update(changes)
     return EventDraft(**values)
 
