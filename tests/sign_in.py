@@ -21,7 +21,7 @@ def session_cookie(app, user_id: int, *, user_agent: str, remote_addr: str = "12
         assert account is not None, f"no active account {user_id}"
         login_user(account)
         data = dict(session)
-    return app.session_interface.get_signing_serializer(app).dumps(data)
+    return str(app.session_interface.get_signing_serializer(app).dumps(data))
 
 
 def sign_in(app, client, user_id: int) -> None:

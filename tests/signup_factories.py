@@ -73,6 +73,7 @@ def campaign(services, *, organiser_id=None, ons_code="E14001172"):
         )  # fmt: skip
         uow.session.add(row)
         uow.session.flush()
+        assert row.id is not None
         uow.session.add(CampaignSeat(campaign_id=row.id, ons_code=ons_code))
         if organiser_id is not None:
             uow.session.add(CampaignOrganiser(campaign_id=row.id, user_id=organiser_id))

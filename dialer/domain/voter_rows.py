@@ -268,7 +268,9 @@ def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    # Checking against the default region first is about twice as fast as letting phonenumbers
+    # work out the region, and it is the answer for nearly every number on a UK list.
+    if not (phonenumbers.is_valid_number_for_region(number, region) or phonenumbers.is_valid_number(number)):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

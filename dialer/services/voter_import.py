@@ -82,7 +82,7 @@ def start_import(
     clock: Clock,
     *,
     campaign_id: int,
-    user_id: int,
+    user_id: int | None,
     filename: str,
     data: bytes,
     encoding: str,

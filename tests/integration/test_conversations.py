@@ -115,6 +115,7 @@ def test_signups_made_at_the_door_are_replayed_with_the_visit_but_never_doubled(
         doorstep.record_visit(services.uow(), services.clock, visit, user_id=canvasser)
     entries = timeline.voter_timeline(services.uow(), services.clock, voter_id, viewer_id=canvasser).entries
     [conversation] = entries
+    assert isinstance(conversation, timeline.Conversation)
     assert sorted(line.kind for line in conversation.signups) == ["event", "pledge"]
 
 
@@ -143,6 +144,7 @@ def test_the_timeline_shows_a_call_an_event_place_and_a_carpool_seat_from_one_co
         )  # fmt: skip
         uow.session.add(outcome)
         uow.session.flush()
+        assert outcome.id is not None
         question_id = uow.session.exec(select(SurveyQuestion.id)).one()
         uow.session.add(SurveyAnswer(outcome_id=outcome.id, question_id=question_id, value="Yes"))
         uow.commit()
@@ -170,6 +172,7 @@ def test_the_timeline_shows_a_call_an_event_place_and_a_carpool_seat_from_one_co
         services.uow(), services.clock, voter_id, viewer_id=organiser, ip="203.0.113.9"
     )
     [conversation] = history.entries
+    assert isinstance(conversation, timeline.Conversation)
     assert (conversation.channel, conversation.outcome, conversation.volunteer) == (
         "phone",
         "Talked to voter",

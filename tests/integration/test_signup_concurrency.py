@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def all_at_once(count, action):
     """Run action(i) for i in range(count) in threads released together; returns results or errors."""
     barrier = threading.Barrier(count)
-    results = [None] * count
+    results: list[object] = [None] * count
 
     def run(index):
         barrier.wait()

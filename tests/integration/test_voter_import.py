@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.adapters.rq_queue import RqJobQueue
 from dialer.errors import InvalidInput
@@ -45,7 +45,7 @@ def import_file(services, campaign_id, data, columns=None):
 def voters_of(services, campaign_id):
     with services.uow() as uow:
         rows = uow.session.exec(
-            select(Voter).where(Voter.campaign_id == campaign_id).order_by(Voter.id)
+            select(Voter).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
         ).all()
         return [(v.first_name, v.phone_e164, v.postcode, v.address, v.tps, v.do_not_call) for v in rows]
 

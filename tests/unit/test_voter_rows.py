@@ -13,6 +13,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "voters_malformed.c
 
 def parse(data: bytes, encoding="utf-8"):
     items = list(voter_rows.records(voter_rows.decode(data, encoding)))
+    assert isinstance(items[0], Record)
     headers = items[0].fields
     index = voter_rows.check_columns(voter_rows.guess_columns(headers), headers)
     return [

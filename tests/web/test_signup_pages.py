@@ -9,6 +9,7 @@ import icalendar
 import pytest
 from sqlmodel import select
 
+from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
 from dialer.services import carpools, pledges, voter_import
@@ -31,7 +32,9 @@ def places(services):
 
 def csrf(client, path):
     page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
 
 
 def test_volunteers_must_sign_in_to_see_events(client):
@@ -62,6 +65,7 @@ def test_a_driver_offers_seats_and_sees_the_rider_only_after_accepting(app, clie
     form = {"csrf_token": token, "pickup_postcode": "n1 9gu", "seats": "2", "departs_at": departs}
     assert client.post(f"/events/{event_id}/carpools", data=form).status_code == 302
     [(carpool, _)] = carpools.seats_for_driver(services.uow(), make.locate, driver)
+    assert carpool.id is not None
     seat = carpools.request_seat(services.uow(), services.clock, carpool.id, rider_id=rider)
     page = client.get("/carpools").get_data(as_text=True)
     assert "Rita" in page and "mailto:" not in page
@@ -200,7 +204,7 @@ def test_the_slot_lists_options_and_signs_the_voter_up_for_the_volunteer_who_tal
             campaign_id=campaign_id,
             voter_id=voter_id,
             user_id=caller,
-            disposition="talked",
+            disposition=Disposition.TALKED,
             created_at=services.clock.now(),
         )
         uow.session.add(outcome)
