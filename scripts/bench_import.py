@@ -43,7 +43,6 @@ from dialer.services import voter_import  # noqa: E402
 
 TARGET_SECONDS = 60.0
 BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- bench_import:begin -->", "<!-- bench_import:end -->"
 #: Ofcom drama ranges (1,000 numbers each) that phonenumbers treats as valid.
 DRAMA_PREFIXES = [
     "0113 496 0", "0114 496 0", "0116 496 0", "0117 496 0", "0118 496 0", "0121 496 0", "0131 496 0",
@@ -130,12 +129,14 @@ def import_once(url: str, data: bytes, run: int) -> tuple[float, voter_import.Pr
     return elapsed, result
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, backend: str) -> None:
+    """Replace this benchmark's section for this backend, leaving every other section alone."""
+    begin, end = f"<!-- bench_import:{backend}:begin -->", f"<!-- bench_import:{backend}:end -->"
     BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
     current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    section = f"{BEGIN}\n{text.rstrip()}\n{END}"
-    if BEGIN in current:
-        current = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, current, flags=re.S)
+    section = f"{begin}\n{text.rstrip()}\n{end}"
+    if begin in current:
+        current = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: section, current, flags=re.S)
     else:
         current = current.rstrip() + "\n\n" + section + "\n"
     BENCHMARKS.write_text(current)
@@ -163,7 +164,7 @@ def main() -> int:
     backend = "PostgreSQL" if external.startswith("postgres") else "SQLite (WAL)"
     ok = median < TARGET_SECONDS and result.imported == args.rows and result.rejected == 0
     summary = (
-        f"## Voter import (issue 7): `scripts/bench_import.py`\n\n"
+        f"## Voter import on {backend} (issue 7): `scripts/bench_import.py`\n\n"
         f"Importing {args.rows:,} generated voters from one CSV file ({len(data) / 1e6:.1f} MB) through the "
         f"import job (validation, E.164, merging, suppression, chunked writes with progress), "
         f"{backend}, {args.runs} runs on the 2-core machine ({datetime.now(UTC):%Y-%m-%d}).\n\n"
@@ -177,7 +178,7 @@ def main() -> int:
     )
     print(summary)
     if not args.no_write:
-        write_section(summary)
+        write_section(summary, "postgresql" if external.startswith("postgres") else "sqlite")
     if result.imported != args.rows or result.rejected:
         print(f"expected {args.rows} voters imported, got {result.imported} ({result.rejected} rejected)")
     return 0 if ok else 1

@@ -62,7 +62,7 @@ def record() -> ResponseReturnValue:
         visit = _visit(body)
     except (KeyError, TypeError, ValueError):
         return jsonify(error="the visit is missing a field or has one of the wrong type"), 400
-    canvasser = require_canvasser(visit.event_id)
+    canvasser = require_canvasser(visit.event_id, recording=True)
     try:
         receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=canvasser)
     except NotFound as error:

@@ -35,9 +35,10 @@ def require_organiser(campaign_id: int) -> int:
     return account_id()
 
 
-def require_canvasser(event_id: int) -> int:
-    """Canvassers with a confirmed place at the event, and its campaign's organisers."""
-    if not doorstep.may_canvass(services().uow(), account_id(), event_id):
+def require_canvasser(event_id: int, *, recording: bool = False) -> int:
+    """Canvassers with a confirmed place at the event (around its time), and its campaign's organisers."""
+    wired = services()
+    if not doorstep.may_canvass(wired.uow(), wired.clock, account_id(), event_id, recording=recording):
         abort(403)
     return account_id()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -36,6 +37,8 @@ from dialer.services.organiser_rights import may_organise
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
+WALK_LIST_OPENS = timedelta(hours=1)
+LATE_VISITS = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -80,14 +83,25 @@ class WalkList:
     questions: list[Question]
 
 
-def may_canvass(uow: UnitOfWork, user_id: int, event_id: int) -> bool:
-    """Canvassers with a confirmed place at the event, and the campaign's organisers."""
+def may_canvass(
+    uow: UnitOfWork, clock: Clock, user_id: int, event_id: int, *, recording: bool = False
+) -> bool:
+    """The campaign's organisers, and canvassers with a confirmed place while the event is on.
+
+    A walk list is names and home addresses: a canvasser sees it from an hour before the event
+    starts until it ends, not whenever they like. Visits queued on a phone that was offline at the
+    end are still accepted for a day afterwards.
+    """
     with uow:
         event = uow.session.get(Event, event_id)
         if event is None or event.campaign_id is None:
             return False
         if may_organise(uow.session, user_id, event.campaign_id):
             return True
+        assert event.starts_at is not None and event.ends_at is not None
+        closes = event.ends_at + (LATE_VISITS if recording else timedelta(0))
+        if not event.starts_at - WALK_LIST_OPENS <= clock.now() <= closes:
+            return False
         place = uow.session.exec(
             select(EventSignup.id).where(
                 EventSignup.event_id == event_id,

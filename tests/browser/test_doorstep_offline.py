@@ -1,5 +1,7 @@
 """Doorstep mode on a phone whose signal comes and goes: every visit is recorded exactly once."""
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from dialer.models import Outcome, SurveyAnswer
@@ -27,7 +29,7 @@ def test_visits_made_with_the_network_cut_are_sent_once_it_returns_and_never_dou
 ):
     campaign_id = make.campaign(services)
     make.question(services, campaign_id)
-    event_id = make.event(services, campaign_id)
+    event_id = make.event(services, campaign_id, starts_in=timedelta(minutes=-30))
     voters = [
         make.voter(services, campaign_id, first_name=name, postcode="SW1A 1AB", address=f"{n} Whitehall")
         for n, name in enumerate(["Ann", "Ben", "Cat", "Dan", "Eve"], start=1)

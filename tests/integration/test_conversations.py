@@ -14,7 +14,7 @@ from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import Disposition
 from dialer.errors import InvalidInput
 from dialer.models import AuditEntry, CallAttempt, Outcome, SuppressionEntry, SurveyAnswer, SurveyQuestion
-from dialer.services import carpools, doorstep, exports, pledges, signup_slot, timeline
+from dialer.services import carpools, doorstep, events, exports, pledges, signup_slot, timeline
 from dialer.services.doorstep import Visit
 from tests import signup_factories as make
 
@@ -243,3 +243,23 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
     with services.uow() as uow:
         actions = uow.session.exec(select(AuditEntry.action, AuditEntry.subject_id)).all()
     assert actions == [("export.outcomes", str(campaign_id)), ("export.signups", str(campaign_id))]
+
+
+def test_a_canvasser_sees_the_walk_list_only_around_the_event_and_organisers_always(services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
+    canvasser, stranger = make.user(services), make.user(services)
+    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+
+    def may(user_id):
+        return doorstep.may_canvass(services.uow(), services.clock, user_id, event_id)
+
+    assert (may(canvasser), may(stranger), may(organiser)) == (False, False, True)
+    services.clock.advance(2.5 * 3600)  # half an hour before the start
+    assert (may(canvasser), may(stranger)) == (True, False)
+    services.clock.advance(4 * 3600)  # after the end: no walk list, but late visits still arrive
+    assert may(canvasser) is False
+    assert doorstep.may_canvass(services.uow(), services.clock, canvasser, event_id, recording=True)
+    services.clock.advance(24 * 3600)
+    assert not doorstep.may_canvass(services.uow(), services.clock, canvasser, event_id, recording=True)
