@@ -153,6 +153,13 @@ def request_seat(
             raise InvalidInput("this carpool has left")
         if rider_id is not None and rider_id == carpool.driver_id:
             raise InvalidInput("you are driving this carpool")
+        if voter_id is not None:
+            voter = session.get(Voter, voter_id)
+            event = session.get(Event, carpool.event_id)
+            if voter is None or voter.erased_at is not None:
+                raise NotFound("no such voter")
+            if event is not None and event.campaign_id not in (None, voter.campaign_id):
+                raise InvalidInput("this carpool goes to another campaign's event")
         existing = session.exec(
             select(CarpoolSeat).where(
                 CarpoolSeat.carpool_id == carpool_id,

@@ -1,8 +1,9 @@
 """CSV exports for organisers: a campaign's conversation outcomes, and its sign-ups.
 
 Each export is written to the audit log (who, what, when, from where) before the first byte goes
-out, and is streamed in batches so a large campaign does not have to fit in memory. Phone numbers
-are not exported: the organiser's own reference and the voter id identify voters. Cells that a
+out, and is streamed in batches so a large campaign does not have to fit in memory. Voters' phone
+numbers are not exported: the organiser's own reference and the voter id identify voters (the
+email of someone who pledged on the public page is, as that is how organisers reach them). Cells that a
 spreadsheet would run as a formula are defused with a leading apostrophe.
 """
 
@@ -163,7 +164,7 @@ def _outcome_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> It
 
 def _signup_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Iterator[list[Any]]:
     header = ["kind", "signup_id", "recorded_at", "what", "status", "who", "name", "voter_id"]
-    yield [*header, "voter_reference", "from_outcome_id", "channel"]
+    yield [*header, "voter_reference", "from_outcome_id", "channel", "email"]
     with uow_factory() as uow:
         session = uow.session
         voters: dict[int, str] = {}
@@ -185,7 +186,7 @@ def _signup_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Ite
             who = "voter" if signup.voter_id else "volunteer"
             yield [
                 "event", signup.id, signup.created_at, title, signup.status, who, signup.name,
-                signup.voter_id, reference(signup.voter_id), signup.outcome_id, "",
+                signup.voter_id, reference(signup.voter_id), signup.outcome_id, "", "",
             ]  # fmt: skip
         for seat, title, pickup, rider in session.exec(
             select(CarpoolSeat, Event.title, Carpool.pickup_postcode, User.first_name)
@@ -202,7 +203,7 @@ def _signup_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Ite
                 name = voter.first_name if voter else ""
             yield [
                 "carpool", seat.id, seat.created_at, f"Carpool to {title} from {pickup}", seat.status, who,
-                name, seat.voter_id, reference(seat.voter_id), seat.outcome_id, "",
+                name, seat.voter_id, reference(seat.voter_id), seat.outcome_id, "", "",
             ]  # fmt: skip
         for pledge_signup, text in session.exec(
             select(PledgeSignup, Pledge.text)
@@ -214,5 +215,5 @@ def _signup_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Ite
             yield [
                 "pledge", pledge_signup.id, pledge_signup.created_at, text, "pledged", who, pledge_signup.name,
                 pledge_signup.voter_id, reference(pledge_signup.voter_id), pledge_signup.outcome_id,
-                pledge_signup.channel,
+                pledge_signup.channel, pledge_signup.email,
             ]  # fmt: skip
