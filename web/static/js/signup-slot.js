@@ -37,11 +37,11 @@
   function render(options) {
     slot.querySelector('[data-slot="first-name"]').textContent = options.voter.first_name;
     fill("events", options.events.map(function (e) {
-      return item(e.title + " · " + new Date(e.starts_at).toLocaleString("en-GB", { timeZone: "Europe/London" }) +
+      return item(e.title + " · " + new Date(e.starts_at).toLocaleString("en-GB", { timeZone: "Europe/London", dateStyle: "medium", timeStyle: "short" }) +
         " · " + e.places_left + " places left" + km(e.distance_km), e.status, "event", e.id);
     }));
     fill("carpools", options.carpools.map(function (c) {
-      return item("To " + c.event_title + " from " + c.pickup_area + " · " + c.seats_left + " seats" + km(c.distance_km),
+      return item("To " + c.event_title + " from " + c.pickup_area + " · " + c.seats_left + (c.seats_left === 1 ? " seat left" : " seats left") + km(c.distance_km),
         c.status, "carpool", c.id);
     }));
     fill("pledges", options.pledges.map(function (p) { return item(p.text, p.status, "pledge", p.id); }));
@@ -87,4 +87,5 @@
     },
     hide: function () { slot.hidden = true; }
   };
+  if (slot.dataset.voterId) { window.MarginalSignupSlot.show(Number(slot.dataset.voterId), null); }
 }());
