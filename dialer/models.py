@@ -302,6 +302,7 @@ class Outcome(SQLModel, table=True):
     )
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     channel: str = Field(default="phone", max_length=10)  # phone or doorstep
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)  # doorstep visits
     disposition: Disposition = Field(sa_type=_enum(Disposition))
     notes: str = Field(default="", sa_type=sa.Text)
     call_back_at: datetime | None = _at()
@@ -416,14 +417,29 @@ class VoterImport(SQLModel, table=True):
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id")
     filename: str = Field(max_length=200)
-    status: str = Field(default="queued", max_length=12)  # queued, running, done, failed
+    status: str = Field(default="queued", max_length=12)  # mapping, queued, running, done, failed
+    encoding: str = Field(default="utf-8", max_length=20)
+    headers: list[str] = _json(list)
+    columns: dict[str, str] = _json(dict)  # voter field -> CSV header chosen by the organiser
+    failure: str = Field(default="", max_length=300)  # why a whole file could not be imported
     total_rows: int = 0
     processed_rows: int = 0
     imported: int = 0
     merged: int = 0
+    rejected: int = 0
     errors: list[dict[str, Any]] = _json(list)
     created_at: datetime | None = _at(nullable=False)
     finished_at: datetime | None = _at()
+
+
+class VoterImportFile(SQLModel, table=True):
+    """The uploaded bytes of an import, kept in SQL so a worker on any host can read them.
+
+    Deleted when the import finishes: the voters it produced are the durable record.
+    """
+
+    import_id: int = Field(foreign_key="voterimport.id", primary_key=True)
+    content: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
 
 
 class AuditEntry(SQLModel, table=True):

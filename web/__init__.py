@@ -51,10 +51,11 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import home, vendor
+    from web import home, signups, vendor
 
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
+    signups.register(app)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

@@ -1,0 +1,181 @@
+"""Pledges: the promises a campaign asks for, made on a call, on the doorstep or on a public page.
+
+Making the same pledge twice (the same volunteer, voter or email address) keeps the first one; the
+pledge's row lock makes that hold when the same form is sent twice at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from dialer.clock import Clock
+from dialer.errors import InvalidInput, NotFound
+from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
+from dialer.ports import UnitOfWork
+from dialer.services.row_locks import hold
+
+CHANNELS = ("phone", "doorstep", "web")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class PledgeSummary:
+    id: int
+    campaign_id: int
+    slug: str
+    text: str
+    active: bool
+    count: int
+
+
+def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) -> int:
+    slug = slug.strip().lower()
+    text = text.strip()
+    if not _SLUG.match(slug) or len(slug) > 60:
+        raise InvalidInput("the web address part is lower-case letters, digits and dashes (e.g. polling-day)")
+    if not text or len(text) > 300:
+        raise InvalidInput("the pledge is between 1 and 300 characters")
+    with uow:
+        if uow.session.get(Campaign, campaign_id) is None:
+            raise NotFound("no such campaign")
+        clash = uow.session.exec(
+            select(Pledge).where(Pledge.campaign_id == campaign_id, Pledge.slug == slug)
+        ).first()
+        if clash is not None:
+            raise InvalidInput(f"this campaign already has a pledge at {slug!r}")
+        pledge = Pledge(campaign_id=campaign_id, slug=slug, text=text)
+        uow.session.add(pledge)
+        uow.commit()
+        assert pledge.id is not None
+        return pledge.id
+
+
+def set_active(uow: UnitOfWork, pledge_id: int, active: bool) -> int:
+    """Open or close a pledge; returns its campaign's id."""
+    with uow:
+        pledge = uow.session.get(Pledge, pledge_id)
+        if pledge is None:
+            raise NotFound("no such pledge")
+        pledge.active = active
+        uow.session.add(pledge)
+        uow.commit()
+        return pledge.campaign_id
+
+
+def pledges_of(uow: UnitOfWork, campaign_id: int, *, active_only: bool = False) -> list[PledgeSummary]:
+    with uow:
+        query = select(Pledge).where(Pledge.campaign_id == campaign_id)
+        if active_only:
+            query = query.where(col(Pledge.active).is_(True))
+        pledges = uow.session.exec(query.order_by(col(Pledge.id))).all()
+        counts = _counts(uow.session, [pledge.id for pledge in pledges if pledge.id is not None])
+        return [
+            PledgeSummary(p.id or 0, p.campaign_id, p.slug, p.text, p.active, counts.get(p.id or 0, 0))
+            for p in pledges
+        ]
+
+
+def public_pledge(uow: UnitOfWork, campaign_slug: str, pledge_slug: str) -> tuple[str, PledgeSummary]:
+    """The campaign's name and the open pledge at this address."""
+    with uow:
+        row = uow.session.exec(
+            select(Campaign.name, Pledge)
+            .join(Pledge, col(Pledge.campaign_id) == col(Campaign.id))
+            .where(Campaign.slug == campaign_slug, Pledge.slug == pledge_slug, col(Pledge.active).is_(True))
+        ).first()
+        if row is None:
+            raise NotFound("no such pledge")
+        name, pledge = row
+        assert pledge.id is not None
+        count = _counts(uow.session, [pledge.id]).get(pledge.id, 0)
+        return name, PledgeSummary(pledge.id, pledge.campaign_id, pledge.slug, pledge.text, True, count)
+
+
+def make_pledge(
+    uow: UnitOfWork,
+    clock: Clock,
+    pledge_id: int,
+    *,
+    channel: str,
+    user_id: int | None = None,
+    voter_id: int | None = None,
+    outcome_id: int | None = None,
+    name: str = "",
+    email: str = "",
+) -> tuple[int, bool]:
+    """Record a pledge; returns its id and whether it is new (False: this person had already pledged)."""
+    if channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {channel!r}")
+    name, email = name.strip(), email.strip().lower()
+    if user_id is None and voter_id is None:
+        if not name or len(name) > 120:
+            raise InvalidInput("give your name (at most 120 characters)")
+        if len(email) > 254 or not _EMAIL.match(email):
+            raise InvalidInput("give an email address we can reach you at")
+    with uow:
+        session = uow.session
+        if not hold(session, Pledge, pledge_id, "active"):
+            raise NotFound("no such pledge")
+        pledge = session.get(Pledge, pledge_id)
+        assert pledge is not None
+        if not pledge.active:
+            raise InvalidInput("this pledge is closed")
+        who = _who(session, pledge, user_id, voter_id, email)
+        existing = session.exec(select(PledgeSignup).where(PledgeSignup.pledge_id == pledge_id, who)).first()
+        if existing is not None:
+            assert existing.id is not None
+            return existing.id, False
+        if user_id is not None:
+            user = session.get(User, user_id)
+            assert user is not None
+            name = name or user.first_name
+        elif voter_id is not None:
+            voter = session.get(Voter, voter_id)
+            assert voter is not None
+            name = name or voter.first_name
+        signup = PledgeSignup(
+            pledge_id=pledge_id,
+            user_id=user_id,
+            voter_id=voter_id,
+            outcome_id=outcome_id,
+            name=name,
+            email=email,
+            channel=channel,
+            created_at=clock.now(),
+        )
+        session.add(signup)
+        uow.commit()
+        assert signup.id is not None
+        return signup.id, True
+
+
+def _who(session: Session, pledge: Pledge, user_id: int | None, voter_id: int | None, email: str) -> Any:
+    if user_id is not None:
+        if session.get(User, user_id) is None:
+            raise NotFound("no such volunteer")
+        return PledgeSignup.user_id == user_id
+    if voter_id is not None:
+        voter = session.get(Voter, voter_id)
+        if voter is None or voter.erased_at is not None:
+            raise NotFound("no such voter")
+        if voter.campaign_id != pledge.campaign_id:
+            raise InvalidInput("this pledge belongs to another campaign")
+        return PledgeSignup.voter_id == voter_id
+    return PledgeSignup.email == email
+
+
+def _counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(PledgeSignup.pledge_id, func.count())
+        .where(col(PledgeSignup.pledge_id).in_(ids))
+        .group_by(col(PledgeSignup.pledge_id))
+    )
+    return dict(rows.all())

@@ -1,0 +1,393 @@
+"""Importing a campaign's voters from CSV: upload, column mapping, then a background job.
+
+The upload is kept in SQL (VoterImportFile) so any worker can run the job. The job reads the file
+in chunks; each chunk's voters and the import's progress are committed together, so the progress
+bar never runs ahead of the data and a job that dies part-way resumes where it stopped. Rows are
+merged by phone number (else the organiser's reference, else name and home): a voter seen before
+(in the campaign, or earlier in the file) is updated rather than duplicated, and TPS and do-not-call
+flags are never cleared by a merge. A do-not-call row also joins the cross-campaign suppression
+list. Every bad row is reported with its line and reason; the good rows around it are imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from dialer.clock import Clock
+from dialer.domain import voter_rows
+from dialer.domain.voter_rows import Record, RowProblem, VoterRow
+from dialer.errors import InvalidInput, NotFound
+from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport, VoterImportFile
+from dialer.ports import JobQueue, LiveUpdates, UnitOfWork
+
+IMPORT_JOB: Final = "workers.imports.import_voters"
+CHUNK_ROWS: Final = 2000
+MAX_FILE_BYTES: Final = 50 * 1024 * 1024
+PROGRESS_EVENT: Final = "import_progress"
+_TEXT_FIELDS: Final = ("first_name", "last_name", "postcode", "address", "area", "external_id")
+
+
+def room(import_id: int) -> str:
+    """The live-updates room an import's progress is published to."""
+    return f"import:{import_id}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    id: int
+    campaign_id: int
+    filename: str
+    status: str
+    total_rows: int
+    processed_rows: int
+    imported: int
+    merged: int
+    rejected: int
+    failure: str
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "percent": self.percent}
+
+    @classmethod
+    def of(cls, row: VoterImport) -> Progress:
+        assert row.id is not None
+        return cls(
+            row.id,
+            row.campaign_id,
+            row.filename,
+            row.status,
+            row.total_rows,
+            row.processed_rows,
+            row.imported,
+            row.merged,
+            row.rejected,
+            row.failure,
+        )
+
+
+def start_import(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    campaign_id: int,
+    user_id: int | None,
+    filename: str,
+    data: bytes,
+    encoding: str,
+) -> int:
+    """Keep the upload and read its header; the organiser then confirms the column mapping."""
+    if not data.strip():
+        raise InvalidInput("the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it")
+    headers = voter_rows.read_headers(voter_rows.decode(data, encoding))
+    with uow:
+        if uow.session.get(Campaign, campaign_id) is None:
+            raise NotFound("no such campaign")
+        row = VoterImport(
+            campaign_id=campaign_id,
+            user_id=user_id,
+            filename=(filename or "voters.csv")[:200],
+            status="mapping",
+            encoding=encoding,
+            headers=headers,
+            columns=voter_rows.guess_columns(headers),
+            created_at=clock.now(),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        assert row.id is not None
+        uow.session.add(VoterImportFile(import_id=row.id, content=data))
+        uow.commit()
+        return row.id
+
+
+def choose_columns(uow: UnitOfWork, jobs: JobQueue, import_id: int, columns: dict[str, str]) -> None:
+    """Save the organiser's mapping and queue the import job."""
+    with uow:
+        row = uow.session.get(VoterImport, import_id)
+        if row is None:
+            raise NotFound("no such import")
+        if row.status != "mapping":
+            raise InvalidInput(f"this import is already {row.status}")
+        chosen = {field: header for field, header in columns.items() if header}
+        voter_rows.check_columns(chosen, row.headers)
+        row.columns = chosen
+        row.status = "queued"
+        uow.session.add(row)
+        uow.commit()
+    jobs.enqueue(IMPORT_JOB, import_id, job_id=f"voter-import-{import_id}")
+
+
+def progress(uow: UnitOfWork, import_id: int) -> tuple[Progress, VoterImport]:
+    with uow:
+        row = uow.session.get(VoterImport, import_id)
+        if row is None:
+            raise NotFound("no such import")
+        uow.session.expunge(row)  # read-only: hand back the row as loaded
+        return Progress.of(row), row
+
+
+def imports_of(uow: UnitOfWork, campaign_id: int) -> list[Progress]:
+    with uow:
+        rows = uow.session.exec(
+            select(VoterImport)
+            .where(VoterImport.campaign_id == campaign_id)
+            .order_by(col(VoterImport.id).desc())
+        )
+        return [Progress.of(row) for row in rows]
+
+
+def run_import(
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, live: LiveUpdates, import_id: int
+) -> Progress:
+    """The job: import every good row, report every bad one, publish progress after each chunk."""
+    with uow_factory() as uow:
+        row = uow.session.get(VoterImport, import_id)
+        if row is None:
+            raise NotFound(f"no voter import {import_id}")
+        if row.status in ("done", "failed"):
+            return Progress.of(row)
+        upload = uow.session.get(VoterImportFile, import_id)
+        if upload is None:
+            raise NotFound(f"voter import {import_id} has no file")
+        data, encoding = upload.content, row.encoding
+        index = voter_rows.check_columns(row.columns, row.headers)
+        width, campaign_id = len(row.headers), row.campaign_id
+        done_before = row.processed_rows
+    try:
+        items = list(voter_rows.records(voter_rows.decode(data, encoding)))[1:]  # after the header
+        _set(uow_factory, live, import_id, status="running", total_rows=len(items))
+        seen: dict[str, int] = {}
+        for item in items[:done_before]:  # a resumed job: earlier rows only teach which lines came first
+            parsed = voter_rows.parse_row(item, width, index) if isinstance(item, Record) else item
+            if isinstance(parsed, VoterRow):
+                seen.setdefault(parsed.key(), parsed.line)
+        for start in range(done_before, len(items), CHUNK_ROWS):
+            chunk = items[start : start + CHUNK_ROWS]
+            _import_chunk(uow_factory, clock, live, import_id, campaign_id, chunk, width, index, seen)
+        return _finish(uow_factory, clock, live, import_id, status="done")
+    except Exception as exc:
+        _finish(uow_factory, clock, live, import_id, status="failed", failure=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+# --- the job's steps -------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    imported: int = 0
+    merged: int = 0
+    rejected: int = 0
+
+
+def _import_chunk(
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    live: LiveUpdates,
+    import_id: int,
+    campaign_id: int,
+    chunk: list[Record | RowProblem],
+    width: int,
+    index: dict[str, int],
+    seen: dict[str, int],
+) -> None:
+    parsed = [
+        voter_rows.parse_row(item, width, index) if isinstance(item, Record) else item for item in chunk
+    ]
+    for attempt in (1, 2):
+        seen_before = dict(seen)
+        try:
+            with uow_factory() as uow:
+                tally, problems = _write_chunk(uow.session, clock, campaign_id, parsed, seen)
+                row = uow.session.get(VoterImport, import_id)
+                assert row is not None
+                row.processed_rows += len(chunk)
+                row.imported += tally.imported
+                row.merged += tally.merged
+                row.rejected += tally.rejected
+                if problems:
+                    row.errors = [*row.errors, *problems]
+                uow.session.add(row)
+                uow.commit()
+                live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
+                return
+        except IntegrityError:
+            # Another import added one of these voters meanwhile: read them again and merge.
+            seen.clear()
+            seen.update(seen_before)
+            if attempt == 2:
+                raise
+
+
+def _write_chunk(
+    session: Session,
+    clock: Clock,
+    campaign_id: int,
+    parsed: list[VoterRow | RowProblem],
+    seen: dict[str, int],
+) -> tuple[_Tally, list[dict[str, Any]]]:
+    tally = _Tally()
+    problems: list[dict[str, Any]] = []
+    good = [item for item in parsed if isinstance(item, VoterRow)]
+    known = _known_voters(session, campaign_id, good)
+    new: dict[str, dict[str, Any]] = {}
+    changed: dict[int, dict[str, Any]] = {}
+    for item in parsed:
+        if isinstance(item, RowProblem):
+            problems.append({"line": item.line, "kind": "error", "reason": item.reason})
+            tally.rejected += 1
+            continue
+        key = item.key()
+        first = seen.setdefault(key, item.line)
+        if first != item.line:
+            problems.append(
+                {"line": item.line, "kind": "duplicate", "reason": f"same voter as line {first}; merged"}
+            )
+        if key in new:
+            _merge(new[key], item)
+            tally.merged += 1
+        elif key in known:
+            voter = known[key]
+            _merge(changed.setdefault(voter["id"], voter), item)
+            tally.merged += 1
+        else:
+            new[key] = _fresh(item, campaign_id, clock)
+            tally.imported += 1
+    if new:
+        session.exec(insert(Voter), params=list(new.values()))
+    if changed:
+        session.exec(update(Voter), params=list(changed.values()))
+    opted_out = {
+        values["phone_e164"] for values in [*new.values(), *changed.values()] if values["do_not_call"]
+    }
+    _suppress(session, clock, opted_out - {None})
+    return tally, problems
+
+
+def _known_voters(session: Session, campaign_id: int, rows: list[VoterRow]) -> dict[str, dict[str, Any]]:
+    """The campaign's existing voters that rows of this chunk could be, by merge key."""
+    phones = {row.phone_e164 for row in rows if row.phone_e164}
+    refs = {row.external_id for row in rows if not row.phone_e164 and row.external_id}
+    postcodes = {row.postcode for row in rows if not row.phone_e164 and not row.external_id}
+    columns = [getattr(Voter, name) for name in ("id", "phone_e164", "tps", "do_not_call", *_TEXT_FIELDS)]
+    found: dict[str, dict[str, Any]] = {}
+
+    def load(condition: Any, key: Callable[[dict[str, Any]], str]) -> None:
+        for record in session.exec(select(*columns).where(Voter.campaign_id == campaign_id, condition)):
+            values = dict(record._mapping)
+            found.setdefault(key(values), values)
+
+    if phones:
+        load(col(Voter.phone_e164).in_(phones), lambda v: f"phone:{v['phone_e164']}")
+    if refs:
+        load(col(Voter.external_id).in_(refs), lambda v: f"ref:{v['external_id']}")
+    if postcodes:
+        load(
+            col(Voter.phone_e164).is_(None) & col(Voter.postcode).in_(postcodes),
+            lambda v: VoterRow(0, v["first_name"], v["last_name"], None, v["postcode"], v["address"]).key(),
+        )
+    return found
+
+
+def _fresh(row: VoterRow, campaign_id: int, clock: Clock) -> dict[str, Any]:
+    return {
+        "campaign_id": campaign_id,
+        "external_id": row.external_id,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "phone_e164": row.phone_e164,
+        "postcode": row.postcode,
+        "address": row.address,
+        "area": row.area,
+        "tps": row.tps,
+        "do_not_call": row.do_not_call,
+        "attempts": 0,
+        "done": False,
+        "created_at": clock.now(),
+    }
+
+
+def _merge(values: dict[str, Any], row: VoterRow) -> None:
+    """A later row updates what it says; it never clears a field or a TPS/do-not-call flag."""
+    for name in _TEXT_FIELDS:
+        new = getattr(row, name)
+        if new:
+            values[name] = new
+    values["tps"] = bool(values["tps"]) or row.tps
+    values["do_not_call"] = bool(values["do_not_call"]) or row.do_not_call
+
+
+def _suppress(session: Session, clock: Clock, phones: set[str]) -> None:
+    if not phones:
+        return
+    listed = set(
+        session.exec(select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).in_(phones)))
+    )
+    fresh = sorted(phones - listed)
+    if fresh:
+        session.exec(
+            insert(SuppressionEntry),
+            params=[
+                {
+                    "phone_e164": phone,
+                    "reason": "opt_out",
+                    "source": "voter import",
+                    "created_at": clock.now(),
+                }
+                for phone in fresh
+            ],
+        )
+
+
+def _set(uow_factory: Callable[[], UnitOfWork], live: LiveUpdates, import_id: int, **changes: Any) -> None:
+    with uow_factory() as uow:
+        row = uow.session.get(VoterImport, import_id)
+        assert row is not None
+        for name, value in changes.items():
+            setattr(row, name, value)
+        uow.session.add(row)
+        uow.commit()
+        live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
+
+
+def _finish(
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    live: LiveUpdates,
+    import_id: int,
+    *,
+    status: str,
+    failure: str = "",
+) -> Progress:
+    """Close the import and drop the uploaded file (data minimisation: the voters are the record now)."""
+    with uow_factory() as uow:
+        row = uow.session.get(VoterImport, import_id)
+        assert row is not None
+        row.status = status
+        row.failure = failure[:300]
+        row.finished_at = clock.now()
+        uow.session.add(row)
+        uow.session.exec(delete(VoterImportFile).where(col(VoterImportFile.import_id) == import_id))
+        uow.commit()
+        result = Progress.of(row)
+    live.publish(room(import_id), PROGRESS_EVENT, result.as_dict())
+    return result
+
+
+def problems_of(row: VoterImport) -> Iterator[dict[str, Any]]:
+    """The import's reported rows in line order."""
+    yield from sorted(row.errors, key=lambda problem: problem["line"])

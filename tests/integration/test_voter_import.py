@@ -1,0 +1,176 @@
+"""Importing voters: the good rows land, every bad row is reported by line, duplicates merge."""
+
+from pathlib import Path
+
+import pytest
+from rq import SimpleWorker
+from sqlmodel import col, select
+
+from dialer.adapters.rq_queue import RqJobQueue
+from dialer.errors import InvalidInput
+from dialer.models import SuppressionEntry, Voter, VoterImport, VoterImportFile
+from dialer.services import voter_import
+from tests import signup_factories as make
+
+pytestmark = pytest.mark.integration
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "voters_malformed.csv"
+
+
+class RecordingJobs:
+    def __init__(self):
+        self.enqueued = []
+
+    def enqueue(self, job, *args, at=None, job_id=None):
+        self.enqueued.append((job, args, job_id))
+
+
+def upload(services, campaign_id, data, encoding="utf-8"):
+    organiser = make.user(services)
+    return voter_import.start_import(
+        services.uow(), services.clock, campaign_id=campaign_id, user_id=organiser,
+        filename="voters.csv", data=data, encoding=encoding,
+    )  # fmt: skip
+
+
+def import_file(services, campaign_id, data, columns=None):
+    import_id = upload(services, campaign_id, data)
+    _, row = voter_import.progress(services.uow(), import_id)
+    jobs = RecordingJobs()
+    voter_import.choose_columns(services.uow(), jobs, import_id, columns or row.columns)
+    assert jobs.enqueued == [(voter_import.IMPORT_JOB, (import_id,), f"voter-import-{import_id}")]
+    return voter_import.run_import(services.uow, services.clock, services.live, import_id)
+
+
+def voters_of(services, campaign_id):
+    with services.uow() as uow:
+        rows = uow.session.exec(
+            select(Voter).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
+        ).all()
+        return [(v.first_name, v.phone_e164, v.postcode, v.address, v.tps, v.do_not_call) for v in rows]
+
+
+def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_by_line(services):
+    campaign_id = make.campaign(services)
+    result = import_file(services, campaign_id, FIXTURE.read_bytes())
+
+    assert (result.status, result.total_rows, result.processed_rows) == (
+        "done",
+        19,
+        19,
+    )  # 9 good records + 10 bad ones
+    assert (result.imported, result.merged, result.rejected) == (7, 2, 10)
+    assert voters_of(services, campaign_id) == [
+        ("Ada", "+442079460001", "SW1A 1AA", "10 Downing Street", False, True),
+        ("Brian", "+442079460002", "LS1 4AP", "Flat 2, 5 Park Row, Leeds", True, False),
+        ("Chloé", "+441134960003", "LS2 7HY", '1 "The" Close', False, False),
+        ("Ivy", "+441614960012", "M1 1AE", "7 Road", False, False),
+        ("Kim", None, "M1 1AE", "9 Road", True, False),
+        ("Mo", "+441314960016", "EH1 1AA", "11 Road", True, False),
+        ("Nia", "+441414960017", "G1 1AA", "", False, False),
+    ]
+    _, row = voter_import.progress(services.uow(), result.id)
+    report = {problem["line"]: problem for problem in row.errors}
+    assert sorted(line for line, p in report.items() if p["kind"] == "error") == [
+        7,
+        8,
+        9,
+        10,
+        12,
+        13,
+        14,
+        16,
+        19,
+        23,
+    ]
+    assert report[11] == {"line": 11, "kind": "duplicate", "reason": "same voter as line 2; merged"}
+    assert report[18]["reason"] == "same voter as line 17; merged"
+
+
+def test_a_do_not_call_row_joins_the_suppression_list_and_the_upload_is_not_kept(services):
+    campaign_id = make.campaign(services)
+    result = import_file(services, campaign_id, FIXTURE.read_bytes())
+    with services.uow() as uow:
+        suppressed = uow.session.exec(select(SuppressionEntry.phone_e164)).all()
+        kept = uow.session.get(VoterImportFile, result.id)
+    assert suppressed == ["+442079460001"]
+    assert kept is None
+
+
+def test_importing_again_merges_into_the_same_voters_and_never_clears_a_flag(services):
+    campaign_id = make.campaign(services)
+    import_file(services, campaign_id, FIXTURE.read_bytes())
+    again = (
+        "First name,Phone,Address,Do not call\nAda,020 7946 0001,11 Downing Street,no\nZed,020 7946 0500,,\n"
+    )
+    result = import_file(services, campaign_id, again.encode())
+    assert (result.imported, result.merged, result.rejected) == (1, 1, 0)
+    ada = [row for row in voters_of(services, campaign_id) if row[0] == "Ada"]
+    assert ada == [("Ada", "+442079460001", "SW1A 1AA", "11 Downing Street", False, True)]
+
+
+def test_progress_is_published_after_every_chunk_and_at_the_end(services, monkeypatch):
+    monkeypatch.setattr(voter_import, "CHUNK_ROWS", 5)
+    campaign_id = make.campaign(services)
+    result = import_file(services, campaign_id, FIXTURE.read_bytes())
+    updates = [payload for room, event, payload in services.live.published if room == f"import:{result.id}"]
+    assert [update["processed_rows"] for update in updates] == [0, 5, 10, 15, 19, 19]
+    assert updates[-1]["status"] == "done" and updates[-1]["percent"] == 100
+
+
+def test_a_job_that_died_part_way_resumes_where_it_stopped(services, monkeypatch):
+    monkeypatch.setattr(voter_import, "CHUNK_ROWS", 5)
+    campaign_id = make.campaign(services)
+    import_id = upload(services, campaign_id, FIXTURE.read_bytes())
+    _, row = voter_import.progress(services.uow(), import_id)
+    voter_import.choose_columns(services.uow(), RecordingJobs(), import_id, row.columns)
+    real_chunk = voter_import._import_chunk
+    calls = []
+
+    def dies_on_third_chunk(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        real_chunk(*args)
+
+    monkeypatch.setattr(voter_import, "_import_chunk", dies_on_third_chunk)
+    with pytest.raises(SystemExit):
+        voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    monkeypatch.setattr(voter_import, "_import_chunk", real_chunk)
+    result = voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    assert (result.status, result.imported, result.merged, result.rejected) == ("done", 7, 2, 10)
+    assert len(voters_of(services, campaign_id)) == 7
+
+
+def test_a_file_whose_header_is_unusable_is_refused_before_anything_is_queued(services):
+    campaign_id = make.campaign(services)
+    with pytest.raises(InvalidInput, match="empty"):
+        upload(services, campaign_id, b"  \n")
+    import_id = upload(services, campaign_id, b"Name,Telephone\nAda,020 7946 0001\n")
+    jobs = RecordingJobs()
+    with pytest.raises(InvalidInput, match="first names"):
+        voter_import.choose_columns(services.uow(), jobs, import_id, {"phone": "Telephone"})
+    assert jobs.enqueued == []
+
+
+def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monkeypatch):
+    from workers import context
+
+    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("REDIS_URL", services.redis_url)
+    monkeypatch.setenv("INSTANCE_PATH", str(settings.instance_path))
+    context.services.cache_clear()
+    campaign_id = make.campaign(services)
+    import_id = upload(services, campaign_id, FIXTURE.read_bytes())
+    _, row = voter_import.progress(services.uow(), import_id)
+    voter_import.choose_columns(services.uow(), RqJobQueue(redis), import_id, row.columns)
+    try:
+        SimpleWorker(["imports"], connection=redis).work(burst=True)
+    finally:
+        if context.services.cache_info().currsize:
+            context.services().engine.dispose()
+            context.services().redis.close()
+        context.services.cache_clear()
+    with services.uow() as uow:
+        stored = uow.session.get(VoterImport, import_id)
+        assert (stored.status, stored.imported, stored.rejected) == ("done", 7, 10)

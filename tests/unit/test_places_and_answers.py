@@ -1,0 +1,84 @@
+"""Postcodes, distances, survey answers and calendar files: the pure rules sign-ups lean on."""
+
+from datetime import UTC, datetime
+
+import icalendar
+import pytest
+
+from dialer.domain.event_calendar import CalendarEntry, calendar_file
+from dialer.domain.places import Point, distance_km, normalise_postcode, place_of
+from dialer.domain.survey_answers import Question, check_answers
+from dialer.domain.surveys import QuestionKind
+from dialer.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("sw1a1aa", "SW1A 1AA"), (" m1  1ae ", "M1 1AE"), ("EC1A 1BB", "EC1A 1BB"), ("B33 8TH", "B33 8TH")],
+)
+def test_postcodes_are_normalised_to_royal_mail_form(typed, expected):
+    assert normalise_postcode(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "SW1A", "12345", "SW1A 1AAA", "NOT A PC"])
+def test_text_that_is_not_a_postcode_is_refused(typed):
+    assert normalise_postcode(typed) is None
+
+
+def test_a_postcode_nobody_knows_is_a_clear_error():
+    with pytest.raises(InvalidInput, match="ZZ9 9ZZ was not found"):
+        place_of("zz99zz", lambda postcode: None)
+
+
+def test_london_to_manchester_is_about_260_km():
+    assert 255 < distance_km(Point(51.5010, -0.1416), Point(53.4808, -2.2426)) < 265
+
+
+QUESTIONS = [
+    Question(
+        1, "support", "Who will you vote for?", QuestionKind.SINGLE_CHOICE, ("Lab", "Con"), required=True
+    ),
+    Question(2, "issues", "Issues?", QuestionKind.MULTIPLE_CHOICE, ("NHS", "Housing")),
+    Question(3, "likely", "How likely?", QuestionKind.SCALE),
+    Question(4, "notes", "Anything else?", QuestionKind.FREE_TEXT),
+]
+
+
+def test_answers_are_checked_against_the_campaign_survey():
+    answers = {"support": "Lab", "issues": ["NHS", "NHS", "Housing"], "likely": "4", "notes": "  "}
+    assert check_answers(QUESTIONS, answers, talked=True) == {1: "Lab", 2: ["NHS", "Housing"], 3: 4}
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"support": "Green"}, "not one of the answers"),
+        ({"support": "Lab", "likely": "9"}, "from 1 to 5"),
+        ({"support": "Lab", "issues": "NHS"}, "list of answers"),
+        ({"support": "Lab", "shoe": "9"}, "no survey question 'shoe'"),
+        ({}, "answer 'Who will you vote for"),
+    ],
+)
+def test_wrong_answers_are_refused_with_the_reason(answers, message):
+    with pytest.raises(InvalidInput, match=message):
+        check_answers(QUESTIONS, answers, talked=True)
+
+
+def test_required_questions_wait_until_someone_actually_talked():
+    assert check_answers(QUESTIONS, {}, talked=False) == {}
+
+
+def test_the_calendar_file_round_trips_through_icalendar():
+    starts = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    data = calendar_file(
+        CalendarEntry(
+            uid="event-7@example.org", title="Knock, knock; who's there?", starts_at=starts,
+            ends_at=starts.replace(hour=13), location="Meeting point: SW1A 1AA", description="Bring a pen",
+            lat=51.5, lon=-0.14, url="https://example.org/events/7", stamp=starts,
+        )
+    )  # fmt: skip
+    [event] = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Knock, knock; who's there?"
+    assert event.decoded("DTSTART") == starts
+    assert str(event["UID"]) == "event-7@example.org"
+    assert b"\r\n" in data

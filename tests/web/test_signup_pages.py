@@ -1,0 +1,249 @@
+"""The sign-up pages over HTTP: who may see what, CSRF on every form, and the files they return."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import icalendar
+import pytest
+from sqlmodel import select
+
+from dialer.domain.dispositions import Disposition
+from dialer.domain.roles import Role
+from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
+from dialer.services import carpools, pledges, voter_import
+from tests import signup_factories as make
+from tests.sign_in import sign_in
+
+
+@pytest.fixture
+def places(services):
+    """The geography tables know the districts the factories use (the real resolver reads them)."""
+    make.add(
+        services,
+        *[
+            PostcodeDistrict(outcode=postcode.split()[0], lat=point.lat, lon=point.lon)
+            for postcode, point in make.PLACES.items()
+            if postcode != "SW1A 2AA"
+        ],
+    )
+
+
+def csrf(client, path):
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_volunteers_must_sign_in_to_see_events(client):
+    assert client.get("/events").status_code == 401
+
+
+def test_a_volunteer_signs_up_from_the_events_page_and_gets_a_calendar_file(app, client, services, places):
+    event_id = make.event(services, make.campaign(services), capacity=1)
+    volunteer = make.user(services)
+    sign_in(app, client, volunteer)
+    page = client.get("/events")
+    assert page.status_code == 200 and "1 of 1 places left" in page.get_data(as_text=True)
+    assert client.post(f"/events/{event_id}/places").status_code == 400  # no CSRF token
+    reply = client.post(f"/events/{event_id}/places", data={"csrf_token": csrf(client, "/events")})
+    assert reply.status_code == 302
+    assert "You have a place" in client.get(f"/events/{event_id}").get_data(as_text=True)
+    ics = client.get(f"/events/{event_id}.ics")
+    assert ics.mimetype == "text/calendar"
+    assert len(icalendar.Calendar.from_ical(ics.data).walk("VEVENT")) == 1
+
+
+def test_a_driver_offers_seats_and_sees_the_rider_only_after_accepting(app, client, services, places):
+    event_id = make.event(services, make.campaign(services))
+    driver, rider = make.user(services), make.user(services, first_name="Rita", postcode="SE1 7PB")
+    sign_in(app, client, driver)
+    token = csrf(client, f"/events/{event_id}")
+    departs = (services.clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    form = {"csrf_token": token, "pickup_postcode": "n1 9gu", "seats": "2", "departs_at": departs}
+    assert client.post(f"/events/{event_id}/carpools", data=form).status_code == 302
+    [(carpool, _)] = carpools.seats_for_driver(services.uow(), make.locate, driver)
+    assert carpool.id is not None
+    seat = carpools.request_seat(services.uow(), services.clock, carpool.id, rider_id=rider)
+    page = client.get("/carpools").get_data(as_text=True)
+    assert "Rita" in page and "mailto:" not in page
+    client.post(f"/carpools/seats/{seat.id}/accept", data={"csrf_token": token})
+    assert "mailto:" in client.get("/carpools").get_data(as_text=True)
+
+
+def test_a_bad_carpool_form_is_sent_back_with_the_reason(app, client, services, places):
+    event_id = make.event(services, make.campaign(services))
+    sign_in(app, client, make.user(services))
+    token = csrf(client, f"/events/{event_id}")
+    form = {"csrf_token": token, "pickup_postcode": "not one", "seats": "2", "departs_at": "2030-01-01T10:00"}
+    reply = client.post(f"/events/{event_id}/carpools", data=form, follow_redirects=True)
+    assert "not a UK postcode" in reply.get_data(as_text=True)
+
+
+def test_anyone_can_pledge_on_the_public_page(client, services):
+    campaign_id = make.campaign(services)
+    pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    with services.uow() as uow:
+        slug = uow.session.get(Campaign, campaign_id).slug
+    path = f"/pledge/{slug}/day-off"
+    page = client.get(path)
+    assert page.status_code == 200 and "Take polling day off" in page.get_data(as_text=True)
+    token = csrf(client, path)
+    bad = client.post(path, data={"csrf_token": token, "name": "Sam", "email": "nope"})
+    assert bad.status_code == 400 and "email address" in bad.get_data(as_text=True)
+    good = client.post(
+        path, data={"csrf_token": token, "name": "Sam", "email": "sam@example.org"}, follow_redirects=True
+    )
+    assert "Thank you for pledging" in good.get_data(
+        as_text=True
+    ) and "1 person has pledged" in good.get_data(as_text=True)
+    assert client.get(f"/pledge/{slug}/nope").status_code == 404
+
+
+def test_organiser_pages_are_for_the_campaigns_organisers_only(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    voter_id = make.voter(services, campaign_id)
+    outsider = make.user(services)
+    sign_in(app, client, outsider)
+    for path in (
+        f"/organiser/campaigns/{campaign_id}/signups",
+        f"/organiser/campaigns/{campaign_id}/export/outcomes.csv",
+        f"/organiser/voters/{voter_id}",
+    ):
+        assert client.get(path).status_code == 403, path
+    sign_in(app, client, make.user(services, role=Role.ADMIN))
+    assert client.get(f"/organiser/campaigns/{campaign_id}/signups").status_code == 200
+
+
+def test_an_organiser_creates_an_event_and_exports_with_an_audit_record(app, client, services, places):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in(app, client, organiser)
+    path = f"/organiser/campaigns/{campaign_id}/signups"
+    token = csrf(client, path)
+    starts = services.clock.now() + timedelta(days=4)
+    form = {
+        "csrf_token": token, "title": "Big Saturday", "ons_code": "E14001172", "capacity": "12",
+        "starts_at": starts.strftime("%Y-%m-%dT10:00"), "ends_at": starts.strftime("%Y-%m-%dT13:00"),
+        "meeting_postcode": "SW1A 1AA",
+    }  # fmt: skip
+    reply = client.post(f"/organiser/campaigns/{campaign_id}/events", data=form, follow_redirects=True)
+    assert "Big Saturday" in reply.get_data(as_text=True) and "0 of 12 places taken" in reply.get_data(
+        as_text=True
+    )
+    export = client.get(f"/organiser/campaigns/{campaign_id}/export/signups.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert next(csv.reader(io.StringIO(export.get_data(as_text=True))))[0] == "kind"
+    with services.uow() as uow:
+        assert uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all() == [
+            ("export.signups", organiser)
+        ]
+
+
+def test_the_import_pages_take_a_file_a_mapping_and_show_the_report(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in(app, client, organiser)
+    token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
+    data = {
+        "csrf_token": token,
+        "encoding": "utf-8",
+        "file": (io.BytesIO(b"Name,Tel\nAda,020 7946 0001\nBo,123\n"), "v.csv"),
+    }
+    reply = client.post(
+        f"/organiser/campaigns/{campaign_id}/imports", data=data, content_type="multipart/form-data"
+    )
+    assert reply.status_code == 302
+    mapping_page = client.get(reply.location).get_data(as_text=True)
+    assert "Which column holds what?" in mapping_page
+    started = client.post(
+        reply.location + "/columns", data={"csrf_token": token, "first_name": "Name", "phone": "Tel"}
+    )
+    assert started.status_code == 302
+    [(job, args, _)] = [(job, args, jid) for job, args, jid in _jobs(services)]
+    assert job == "workers.imports.import_voters"
+    from dialer.services.voter_import import run_import
+
+    run_import(services.uow, services.clock, services.live, args[0])
+    report = client.get(reply.location).get_data(as_text=True)
+    assert 'value="100"' in report and "123" in report and "is not a valid phone number" in report
+
+
+def _jobs(services):
+    from rq import Queue
+
+    queue = Queue("imports", connection=services.redis)
+    return [(job.func_name, job.args, job.id) for job in queue.get_jobs()]
+
+
+def test_the_voter_timeline_is_for_organisers_and_is_audited(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    voter_id = make.voter(services, campaign_id, first_name="Vera")
+    sign_in(app, client, organiser)
+    page = client.get(f"/organiser/voters/{voter_id}")
+    assert page.status_code == 200 and "Vera" in page.get_data(as_text=True)
+    with services.uow() as uow:
+        assert uow.session.exec(select(AuditEntry.action)).all() == ["voter.viewed"]
+
+
+def test_the_slot_lists_options_and_signs_the_voter_up_for_the_volunteer_who_talked_to_them(
+    app, client, services, places
+):
+    campaign_id = make.campaign(services)
+    caller = make.user(services)
+    voter_id = make.voter(services, campaign_id, postcode="SW1A 2AA")
+    event_id = make.event(services, campaign_id)
+    sign_in(app, client, caller)
+    assert client.get(f"/signups/voters/{voter_id}/options").status_code == 403
+    with services.uow() as uow:
+        outcome = Outcome(
+            campaign_id=campaign_id,
+            voter_id=voter_id,
+            user_id=caller,
+            disposition=Disposition.TALKED,
+            created_at=services.clock.now(),
+        )
+        uow.session.add(outcome)
+        uow.commit()
+    options = client.get(f"/signups/voters/{voter_id}/options").get_json()
+    assert [event["id"] for event in options["events"]] == [event_id]
+    token = csrf(client, "/events")
+    body = {"kind": "event", "id": event_id, "outcome_id": outcome.id}
+    assert client.post(f"/signups/voters/{voter_id}", json=body).status_code == 400  # CSRF
+    reply = client.post(f"/signups/voters/{voter_id}", json=body, headers={"X-CSRFToken": token})
+    assert reply.get_json() == {"kind": "event", "id": event_id, "status": "confirmed"}
+    assert client.get(f"/signups/voters/{voter_id}/options").get_json()["events"][0]["status"] == "confirmed"
+
+
+def test_the_progress_page_joins_its_import_room_over_socketio_and_gets_pushed_updates(app, client, services):
+    from web.extensions import socketio
+
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in(app, client, organiser)
+    import_id = voter_import.start_import(
+        services.uow(), services.clock, campaign_id=campaign_id, user_id=organiser,
+        filename="v.csv", data=b"Name,Tel\nAda,020 7946 0001\n", encoding="utf-8",
+    )  # fmt: skip
+    watcher = socketio.test_client(app, namespace="/live", flask_test_client=client)
+    watcher.emit("watch_import", {"id": import_id}, namespace="/live")
+    [now] = watcher.get_received("/live")
+    assert (now["name"], now["args"][0]["status"]) == ("import_progress", "mapping")
+    socketio.emit(
+        "import_progress",
+        {"id": import_id, "percent": 50},
+        namespace="/live",
+        to=voter_import.room(import_id),
+    )
+    assert watcher.get_received("/live")[0]["args"][0]["percent"] == 50
+
+    stranger = app.test_client()
+    sign_in(app, stranger, make.user(services))
+    snoop = socketio.test_client(app, namespace="/live", flask_test_client=stranger)
+    snoop.emit("watch_import", {"id": import_id}, namespace="/live")
+    socketio.emit("import_progress", {"id": import_id}, namespace="/live", to=voter_import.room(import_id))
+    assert snoop.get_received("/live") == []

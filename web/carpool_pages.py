@@ -1,0 +1,84 @@
+"""Carpools for volunteers: offering seats, asking for one, and accepting riders."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from dialer.errors import InvalidInput, NotFound
+from dialer.services import carpools
+from web.organiser_checks import account_id, signed_in
+from web.services import services
+from web.signups import back_with_error, locate, parse_int, parse_uk_time
+
+bp = Blueprint("carpool_pages", __name__)
+
+
+@bp.get("/carpools")
+@signed_in
+def mine() -> ResponseReturnValue:
+    wired = services()
+    driving = carpools.seats_for_driver(wired.uow(), locate(), account_id())
+    riding = carpools.seats_for_rider(wired.uow(), account_id())
+    return render_template("signups/carpools.html", driving=driving, riding=riding)
+
+
+@bp.post("/events/<int:event_id>/carpools")
+@signed_in
+def offer(event_id: int) -> ResponseReturnValue:
+    wired = services()
+    form = request.form
+    try:
+        carpools.offer(
+            wired.uow(),
+            wired.clock,
+            locate(),
+            event_id=event_id,
+            driver_id=account_id(),
+            pickup_postcode=form.get("pickup_postcode", ""),
+            seats=parse_int(form.get("seats"), "Seats"),
+            departs_at=parse_uk_time(form.get("departs_at", ""), "Leaving at"),
+            notes=form.get("notes", ""),
+        )
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        return back_with_error(error, url_for("event_pages.detail", event_id=event_id))
+    flash("Thank you! Riders near your pickup can now ask for a seat.", "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/carpools/<int:carpool_id>/seats")
+@signed_in
+def ask(carpool_id: int) -> ResponseReturnValue:
+    wired = services()
+    try:
+        carpools.request_seat(wired.uow(), wired.clock, carpool_id, rider_id=account_id())
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        return back_with_error(error, url_for(".mine"))
+    flash("Asked! The driver's details appear here once they accept.", "success")
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/carpools/seats/<int:seat_id>/<any(accept, decline):answer>")
+@signed_in
+def respond(seat_id: int, answer: str) -> ResponseReturnValue:
+    try:
+        carpools.respond(services().uow(), seat_id, driver_id=account_id(), accept=answer == "accept")
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        return back_with_error(error, url_for(".mine"))
+    return redirect(url_for(".mine"))
+
+
+@bp.post("/carpools/seats/<int:seat_id>/cancel")
+@signed_in
+def cancel(seat_id: int) -> ResponseReturnValue:
+    try:
+        carpools.cancel_seat(services().uow(), seat_id, rider_id=account_id())
+    except NotFound:
+        abort(404)
+    return redirect(url_for(".mine"))

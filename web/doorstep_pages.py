@@ -1,0 +1,93 @@
+"""The doorstep page: an event's walk list on a phone, with visits queued on the device.
+
+The page works from what it was served: visits are stored on the phone first and sent to
+/doorstep/visits with their keys until the server confirms (web/static/js/doorstep.js).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
+
+from dialer.domain.doorstep import DOORSTEP_OUTCOMES
+from dialer.errors import InvalidInput, NotFound
+from dialer.services import doorstep, events, pledges
+from dialer.services.doorstep import Visit
+from web.organiser_checks import require_canvasser, signed_in
+from web.services import services
+
+bp = Blueprint("doorstep_pages", __name__, url_prefix="/doorstep")
+
+
+@bp.get("/events/<int:event_id>")
+@signed_in
+def walk(event_id: int) -> ResponseReturnValue:
+    require_canvasser(event_id)
+    wired = services()
+    try:
+        walk_list = doorstep.walk_list(wired.uow(), event_id)
+    except (NotFound, InvalidInput):
+        abort(404)
+    later = [
+        item
+        for item in events.upcoming(wired.uow(), wired.clock, campaign_id=walk_list.campaign_id, limit=6)
+        if item.id != event_id
+    ]
+    return render_template(
+        "signups/doorstep.html",
+        walk=walk_list,
+        outcomes=DOORSTEP_OUTCOMES,
+        later_events=later,
+        pledges=pledges.pledges_of(wired.uow(), walk_list.campaign_id, active_only=True),
+    )
+
+
+@bp.get("/token")
+@signed_in
+def token() -> ResponseReturnValue:
+    """A fresh CSRF token for a page that was open (and offline) longer than a token lives."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.post("/visits")
+@signed_in
+def record() -> ResponseReturnValue:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="send the visit as JSON"), 400
+    try:
+        visit = _visit(body)
+    except (KeyError, TypeError, ValueError):
+        return jsonify(error="the visit is missing a field or has one of the wrong type"), 400
+    canvasser = require_canvasser(visit.event_id, recording=True)
+    try:
+        receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=canvasser)
+    except NotFound as error:
+        return jsonify(error=str(error)), 404
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 422
+    return jsonify(
+        key=visit.idempotency_key,
+        outcome_id=receipt.outcome_id,
+        created=receipt.created,
+        problems=list(receipt.problems),
+    ), 201 if receipt.created else 200
+
+
+def _visit(body: dict[str, Any]) -> Visit:
+    answers = body.get("answers") or {}
+    if not isinstance(answers, dict):
+        raise TypeError("answers")
+    return Visit(
+        idempotency_key=str(body["key"]),
+        event_id=int(body["event_id"]),
+        voter_id=int(body["voter_id"]),
+        disposition=str(body["disposition"]),
+        answers=answers,
+        notes=str(body.get("notes") or ""),
+        event_ids=tuple(int(item) for item in body.get("event_ids") or ()),
+        pledge_ids=tuple(int(item) for item in body.get("pledge_ids") or ()),
+    )

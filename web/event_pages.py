@@ -1,0 +1,82 @@
+"""Volunteers' event pages: upcoming events nearest them, taking and giving up places, .ics files."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from dialer.errors import InvalidInput, NotFound
+from dialer.services import carpools, events, postcode_lookup
+from web.organiser_checks import account_id, signed_in
+from web.services import services
+from web.signups import back_with_error, locate
+
+bp = Blueprint("event_pages", __name__)
+
+
+@bp.get("/events")
+@signed_in
+def upcoming() -> ResponseReturnValue:
+    wired = services()
+    home = postcode_lookup.home_of(wired.uow, locate(), account_id())
+    found = events.upcoming(wired.uow(), wired.clock, near=home)
+    mine = events.places_of_volunteer(wired.uow(), account_id())
+    return render_template("signups/events.html", events=found, mine=mine, located=home is not None)
+
+
+@bp.get("/events/<int:event_id>")
+@signed_in
+def detail(event_id: int) -> ResponseReturnValue:
+    wired = services()
+    home = postcode_lookup.home_of(wired.uow, locate(), account_id())
+    try:
+        event = events.summary(wired.uow(), event_id, near=home)
+    except NotFound:
+        abort(404)
+    rides = carpools.rides_to(wired.uow(), wired.clock, near=home, event_ids=[event_id])
+    place = events.places_of_volunteer(wired.uow(), account_id()).get(event_id)
+    return render_template("signups/event.html", event=event, rides=rides, place=place)
+
+
+@bp.post("/events/<int:event_id>/places")
+@signed_in
+def take_place(event_id: int) -> ResponseReturnValue:
+    wired = services()
+    try:
+        place = events.sign_up(wired.uow(), wired.clock, event_id, user_id=account_id())
+    except NotFound:
+        abort(404)
+    except InvalidInput as error:
+        return back_with_error(error, url_for(".upcoming"))
+    if place.status == events.CONFIRMED:
+        flash("You have a place. See you there!", "success")
+    else:
+        flash("The event is full: you are on the waiting list and will move up if a place frees.", "success")
+    return redirect(url_for(".detail", event_id=event_id))
+
+
+@bp.post("/events/places/<int:signup_id>/cancel")
+@signed_in
+def give_up_place(signup_id: int) -> ResponseReturnValue:
+    try:
+        events.cancel(services().uow(), signup_id, user_id=account_id())
+    except NotFound:
+        abort(404)
+    flash("Your place is given up; thank you for letting us know.", "success")
+    return redirect(url_for(".upcoming"))
+
+
+@bp.get("/events/<int:event_id>.ics")
+def calendar(event_id: int) -> ResponseReturnValue:
+    wired = services()
+    try:
+        data = events.calendar_for(
+            wired.uow(), wired.clock, event_id, base_url=wired.settings.public_base_url
+        )
+    except NotFound:
+        abort(404)
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="marginal-event-{event_id}.ics"'},
+    )

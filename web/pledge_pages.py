@@ -1,0 +1,43 @@
+"""The public pledge page: anyone can make a campaign's pledge with a name and an email address."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from dialer.errors import InvalidInput, NotFound
+from dialer.services import pledges
+from web.extensions import limiter
+from web.services import services
+
+bp = Blueprint("pledge_pages", __name__)
+
+
+@bp.route("/pledge/<campaign_slug>/<pledge_slug>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
+    wired = services()
+    try:
+        campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
+    except NotFound:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            _, new = pledges.make_pledge(
+                wired.uow(),
+                wired.clock,
+                found.id,
+                channel="web",
+                name=request.form.get("name", ""),
+                email=request.form.get("email", ""),
+            )
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
+            return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug))
+    status = 400 if error else 200
+    return render_template(
+        "signups/pledge.html", campaign_name=campaign_name, pledge=found, error=error, form=request.form
+    ), status

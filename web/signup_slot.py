@@ -1,0 +1,99 @@
+"""The sign-up slot's JSON endpoints, for the calling page (and any page beside a conversation).
+
+Embed `signups/_slot.html` and `js/signup-slot.js`; the slot asks /signups/voters/<id>/options
+and posts one sign-up at a time, with the conversation's outcome id once it is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from dialer.errors import InvalidInput, NotFound
+from dialer.services import signup_slot
+from web.organiser_checks import require_conversation_with, signed_in
+from web.services import services
+from web.signups import locate
+
+bp = Blueprint("signup_slot", __name__, url_prefix="/signups")
+
+
+@bp.get("/voters/<int:voter_id>/options")
+@signed_in
+def options(voter_id: int) -> ResponseReturnValue:
+    require_conversation_with(voter_id)
+    try:
+        found = signup_slot.options_for(services().uow(), services().clock, locate(), voter_id)
+    except NotFound:
+        abort(404)
+    return jsonify(
+        voter={"id": found.voter_id, "first_name": found.first_name},
+        events=[
+            {
+                "id": item.id,
+                "title": item.title,
+                "seat": item.seat_name,
+                "starts_at": item.starts_at.isoformat(),
+                "meeting_postcode": item.meeting_postcode,
+                "places_left": item.places_left,
+                "distance_km": _km(item.distance_km),
+                "status": found.event_status.get(item.id),
+            }
+            for item in found.events
+        ],
+        carpools=[
+            {
+                "id": ride.carpool_id,
+                "event_title": ride.event_title,
+                "departs_at": ride.departs_at.isoformat(),
+                "pickup_area": ride.pickup_area,
+                "seats_left": ride.seats_left,
+                "distance_km": _km(ride.distance_km),
+                "status": found.carpool_status.get(ride.carpool_id),
+            }
+            for ride in found.rides
+        ],
+        pledges=[
+            {
+                "id": pledge.id,
+                "text": pledge.text,
+                "status": "pledged" if pledge.id in found.pledged else None,
+            }
+            for pledge in found.pledges
+        ],
+    )
+
+
+@bp.post("/voters/<int:voter_id>")
+@signed_in
+def sign_up(voter_id: int) -> ResponseReturnValue:
+    require_conversation_with(voter_id)
+    body: Any = request.get_json(silent=True)
+    kinds = {"event": "event_id", "carpool": "carpool_id", "pledge": "pledge_id"}
+    if not isinstance(body, dict) or body.get("kind") not in kinds:
+        return jsonify(error="send {kind: event|carpool|pledge, id, outcome_id}"), 400
+    try:
+        target = int(body["id"])
+        outcome_id = int(body["outcome_id"]) if body.get("outcome_id") not in (None, "") else None
+        channel = "doorstep" if body.get("channel") == "doorstep" else "phone"
+        status = signup_slot.sign_up_voter(
+            services().uow(),
+            services().clock,
+            voter_id,
+            outcome_id=outcome_id,
+            channel=channel,
+            **{kinds[body["kind"]]: target},
+        )
+    except (KeyError, TypeError, ValueError):
+        return jsonify(error="id and outcome_id are numbers"), 400
+    except NotFound as error:
+        return jsonify(error=str(error)), 404
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 422
+    return jsonify(kind=body["kind"], id=target, status=status)
+
+
+def _km(distance: float | None) -> float | None:
+    return None if distance is None else round(distance, 1)

@@ -1,0 +1,77 @@
+"""The sign-up pages (events, carpools, pledges, doorstep, voter import, exports, timelines) and the
+helpers they share: registered on the app in one call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, flash, redirect, request
+from flask.typing import ResponseReturnValue
+
+from dialer.domain.places import Locate
+from dialer.errors import InvalidInput
+from dialer.services import postcode_lookup
+from web.services import services
+
+#: Campaigns happen in UK time; forms take it and pages show it.
+UK = ZoneInfo("Europe/London")
+
+
+def register(app: Flask) -> None:
+    from web import (
+        carpool_pages,
+        doorstep_pages,
+        event_pages,
+        organiser_signups,
+        pledge_pages,
+        signup_slot,
+        voter_imports,
+    )
+
+    for module in (
+        event_pages,
+        carpool_pages,
+        pledge_pages,
+        doorstep_pages,
+        organiser_signups,
+        voter_imports,
+        signup_slot,
+    ):
+        app.register_blueprint(module.bp)
+    app.add_template_filter(uk_time, "uk_time")
+    voter_imports.register_live_handlers()
+
+
+def locate() -> Locate:
+    """Postcode coordinates for this request (the nearest-marginal finder's tables)."""
+    return postcode_lookup.locator(services().uow)
+
+
+def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M") -> str:
+    return "" if moment is None else moment.astimezone(UK).strftime(pattern)
+
+
+def parse_uk_time(text: str, what: str) -> datetime:
+    """A browser's datetime-local value, read as UK time."""
+    try:
+        naive = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what}: give a date and time") from None
+    return naive.replace(tzinfo=UK) if naive.tzinfo is None else naive
+
+
+def parse_int(text: str | None, what: str) -> int:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        raise InvalidInput(f"{what} must be a whole number") from None
+
+
+def back_with_error(error: Exception, fallback: str) -> ResponseReturnValue:
+    """Show the reason on the page the form came from."""
+    flash(str(error), "error")
+    target = (
+        request.referrer if request.referrer and request.referrer.startswith(request.host_url) else fallback
+    )
+    return redirect(target)
