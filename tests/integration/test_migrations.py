@@ -18,13 +18,15 @@ def empty_engine(request, tmp_path):
     if request.param == "sqlite":
         engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     else:
-        # A database of its own, so the shared test database is left alone.
+        # A database of its own (named after the suite's), so the shared one is left alone.
+        base, name = EXTERNAL_DATABASE_URL.rsplit("/", 1)
+        scratch = f"{name}_migrations"
         admin = db.make_engine(EXTERNAL_DATABASE_URL)
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("DROP DATABASE IF EXISTS marginal_migrations")
-            connection.exec_driver_sql("CREATE DATABASE marginal_migrations")
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}"')
+            connection.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
         admin.dispose()
-        engine = db.make_engine(EXTERNAL_DATABASE_URL.rsplit("/", 1)[0] + "/marginal_migrations")
+        engine = db.make_engine(f"{base}/{scratch}")
     yield engine
     drop_everything(engine)
     engine.dispose()
