@@ -1,0 +1,55 @@
+"""The forms of the admin pages (Flask-WTF: every one carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from dialer.domain.roles import Role
+from dialer.services.suppression import REASON_LABELS
+
+
+class SuppressForm(FlaskForm):  # type: ignore[misc]
+    phone = StringField(
+        "Phone number",
+        description="Any usual format; numbers without +country code are read as UK numbers.",
+        validators=[DataRequired("Enter the phone number to stop calling."), Length(max=32)],
+    )
+    reason = SelectField(
+        "Reason",
+        choices=[(reason.value, label) for reason, label in REASON_LABELS.items()],
+        validators=[InputRequired("Choose a reason.")],
+    )
+    source = StringField(
+        "Note",
+        description="Where the request came from, e.g. 'letter of 3 June'. No names, please.",
+        validators=[Length(max=120)],
+    )
+
+
+class ConfirmForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: only the CSRF token."""
+
+
+class EraseForm(FlaskForm):  # type: ignore[misc]
+    confirm = BooleanField(
+        "I have checked that this erasure request is genuine, and I understand it cannot be undone.",
+        validators=[DataRequired("Tick the box to confirm the erasure.")],
+    )
+
+
+class GrantForm(FlaskForm):  # type: ignore[misc]
+    campaign_id = SelectField("Campaign", coerce=int, validators=[InputRequired("Choose a campaign.")])
+
+
+class RoleForm(FlaskForm):  # type: ignore[misc]
+    role = SelectField(
+        "Role",
+        choices=[
+            (Role.VOLUNTEER.value, "Volunteer"),
+            (Role.ORGANISER.value, "Organiser (may set up campaigns)"),
+            (Role.ADMIN.value, "Admin"),
+        ],
+        validators=[InputRequired("Choose a role.")],
+    )
