@@ -136,7 +136,7 @@ def add(uow: UnitOfWork, clock: Clock, actor: Actor, phone: str, reason: str, so
         raise InvalidInput("choose a reason from the list") from None
     with uow:
         try:
-            _entry, added = _suppress(uow.session, clock, phone_e164, chosen, source.strip(), actor)
+            _entry, added = _suppress(uow.session, clock, phone_e164, chosen, (source or "").strip(), actor)
             uow.commit()
         except IntegrityError:  # the same number added at the same moment by someone else
             return False

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from dialer.domain.roles import Role
+from dialer.services.roles import CampaignRef
 from dialer.services.suppression import REASON_LABELS
 
 
@@ -18,7 +19,7 @@ class SuppressForm(FlaskForm):  # type: ignore[misc]
     )
     reason = SelectField(
         "Reason",
-        choices=[(reason.value, label) for reason, label in REASON_LABELS.items()],
+        choices=[SelectChoice(reason.value, label) for reason, label in REASON_LABELS.items()],
         validators=[InputRequired("Choose a reason.")],
     )
     source = StringField(
@@ -42,14 +43,18 @@ class EraseForm(FlaskForm):  # type: ignore[misc]
 class GrantForm(FlaskForm):  # type: ignore[misc]
     campaign_id = SelectField("Campaign", coerce=int, validators=[InputRequired("Choose a campaign.")])
 
+    def offer(self, campaigns: list[CampaignRef]) -> GrantForm:
+        self.campaign_id.choices = [SelectChoice(str(c.id), c.name) for c in campaigns]
+        return self
+
 
 class RoleForm(FlaskForm):  # type: ignore[misc]
     role = SelectField(
         "Role",
         choices=[
-            (Role.VOLUNTEER.value, "Volunteer"),
-            (Role.ORGANISER.value, "Organiser (may set up campaigns)"),
-            (Role.ADMIN.value, "Admin"),
+            SelectChoice(Role.VOLUNTEER.value, "Volunteer"),
+            SelectChoice(Role.ORGANISER.value, "Organiser (may set up campaigns)"),
+            SelectChoice(Role.ADMIN.value, "Admin"),
         ],
         validators=[InputRequired("Choose a role.")],
     )

@@ -22,8 +22,7 @@ bp = Blueprint("people", __name__, url_prefix="/admin/people")
 def listing() -> ResponseReturnValue:
     query = request.args.get("q", "")[:80]
     page = roles.people(services().uow(), query=query)
-    grant = GrantForm()
-    grant.campaign_id.choices = [(c.id, c.name) for c in page.campaigns]
+    grant = GrantForm().offer(page.campaigns)
     return render_template(
         "admin/people.html",
         page=page,
@@ -41,8 +40,7 @@ def _back() -> ResponseReturnValue:
 @bp.post("/<int:user_id>/organiser")
 @admin_only
 def grant(user_id: int) -> ResponseReturnValue:
-    form = GrantForm()
-    form.campaign_id.choices = [(c.id, c.name) for c in roles.campaigns(services().uow())]
+    form = GrantForm().offer(roles.campaigns(services().uow()))
     if not form.validate_on_submit():
         flash("Choose one of the campaigns.", "error")
         return _back()

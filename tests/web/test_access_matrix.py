@@ -1,0 +1,173 @@
+"""The authorization matrix: every route, called as each kind of caller, gets exactly the allowed answer.
+
+Anonymous callers are sent to sign in (401 under /api/), signed-in callers without the right get
+403, allowed callers get the route's real answer (tests/web/route_examples.py). Routes added later
+are picked up from the app's URL map; they only need a policy and, if their arguments or data are
+new, an entry in route_examples.py.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from sqlmodel import SQLModel
+
+from tests.people import AUDIENCES, build_world, csrf_token, sign_in
+from tests.web.route_examples import EXAMPLES, PARAMETERS, Example
+from web import register_blueprints
+from web.access import BUILT_IN_PUBLIC, policy_of
+from web.converters import RecordId
+
+ALLOWED, SIGN_IN, FORBIDDEN, UNSIGNED = "allowed", "sign in", "forbidden", "unsigned webhook"
+SIGNED_IN_AUDIENCES = [a for a in AUDIENCES if a != "anonymous"]
+
+#: What each policy lets each kind of caller do. Written out here, independently of web/access.py.
+EXPECTED: dict[str, dict[str, str]] = {
+    "public": dict.fromkeys(AUDIENCES, ALLOWED),
+    "signed_in": {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN_AUDIENCES, ALLOWED)},
+    "organiser": {"anonymous": SIGN_IN, "volunteer": FORBIDDEN, "other_organiser": ALLOWED,
+                  "organiser": ALLOWED, "admin": ALLOWED},
+    "organiser_of": {"anonymous": SIGN_IN, "volunteer": FORBIDDEN, "other_organiser": FORBIDDEN,
+                     "organiser": ALLOWED, "admin": ALLOWED},
+    "admin_only": {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN_AUDIENCES, FORBIDDEN), "admin": ALLOWED},
+    # No session opens a webhook: without Twilio's signature every caller is refused.
+    "twilio_webhook": dict.fromkeys(AUDIENCES, UNSIGNED),
+}
+
+
+def route_table() -> list[tuple[str, str, str]]:
+    """(endpoint, method, rule) for every route the app registers, read from a bare app."""
+    app = Flask("web")
+    app.url_map.converters["int"] = RecordId
+    register_blueprints(app)
+    return sorted(
+        (rule.endpoint, method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in BUILT_IN_PUBLIC
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    )
+
+
+ROUTES = route_table()
+
+
+def test_every_route_the_app_serves_is_in_the_matrix(app):
+    served = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in BUILT_IN_PUBLIC
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert served == {(endpoint, method) for endpoint, method, _ in ROUTES}, (
+        "routes registered outside web.register_blueprints() escape the matrix: register them there"
+    )
+
+
+def reset_world(services):
+    with services.engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    services.redis.flushdb()
+    return build_world(services)
+
+
+def url_for_route(app, endpoint, world, services):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    missing = [name for name in rule.arguments if name not in PARAMETERS]
+    assert not missing, f"{endpoint}: add an example for {missing} to PARAMETERS in tests/web/route_examples.py"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{name: PARAMETERS[name](world, services) for name in rule.arguments})
+
+
+def call(client, method, url, example: Example, world):
+    token = csrf_token(client)
+    headers = {"X-CSRFToken": token, "Accept": "text/html"}
+    if method == "GET":
+        return client.get(url, headers=headers)
+    if example.json is not None:
+        return client.open(url, method=method, json=example.json, headers=headers)
+    return client.open(url, method=method, data={**example.form(world), "csrf_token": token}, headers=headers)
+
+
+def outcome(reply, url) -> str:
+    """What a reply means for the matrix: allowed, sent to sign in, or forbidden.
+
+    Access refusals redirect with 302; views redirect after a POST with 303 (the reset-request form
+    legitimately ends on the sign-in page).
+    """
+    location = reply.headers.get("Location", "")
+    if reply.status_code == 302 and urlsplit(location).path == "/sign-in":
+        return SIGN_IN
+    if reply.status_code == 401:
+        return SIGN_IN
+    if reply.status_code == 403:
+        return FORBIDDEN
+    return ALLOWED
+
+
+@pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {r}" for _, m, r in ROUTES])
+def test_each_caller_gets_exactly_what_the_route_allows(app, services, endpoint, method, rule):
+    policy = policy_of(app.view_functions[endpoint])
+    assert policy is not None, f"{endpoint} declares no access policy (see web/access.py)"
+    expected = EXPECTED[policy.name]
+    example = EXAMPLES.get((endpoint, method), Example())
+    world = reset_world(services)
+    dirty = False
+    for audience in AUDIENCES:
+        if dirty:
+            world, dirty = reset_world(services), False
+        client = app.test_client()
+        if audience != "anonymous":
+            sign_in(client, world.emails[audience])
+        url = url_for_route(app, endpoint, world, services)
+        reply = call(client, method, url, example, world)
+        reply.close()  # file responses (the vendor route) hold the file open until closed
+        want = expected[audience]
+        ok = (example.ok if isinstance(example.ok, tuple) else (example.ok,)) if example.ok else ()
+        got = ALLOWED if reply.status_code in ok else outcome(reply, url)
+        where = f"{method} {url} as {audience}"
+        assert reply.status_code < 500 or reply.status_code in ok, f"{where}: {reply.status_code}"
+        if want == UNSIGNED:
+            assert reply.status_code == 403, f"{where}: an unsigned webhook must be refused, got {reply.status_code}"
+            continue
+        assert got == want, f"{where}: expected {want}, got {reply.status_code} {reply.headers.get('Location', '')}"
+        if want == SIGN_IN:
+            if url.startswith("/api/"):
+                assert reply.status_code == 401, f"{where}: JSON endpoints answer 401"
+            else:
+                assert reply.status_code == 302, f"{where}: pages redirect to sign-in"
+        if want == ALLOWED:
+            if ok:
+                assert reply.status_code in ok, f"{where}: expected {ok}, got {reply.status_code}"
+            elif method == "GET":
+                assert reply.status_code == 200, f"{where}: expected 200, got {reply.status_code}"
+            else:
+                assert 200 <= reply.status_code < 400, f"{where}: got {reply.status_code}"
+            dirty = method != "GET"
+
+
+def test_an_organiser_of_one_campaign_is_refused_every_other_campaign(app, services):
+    """organiser_of reads the campaign from the URL: the same organiser, another campaign, 403."""
+    from flask import Blueprint
+
+    from web.access import organiser_of
+
+    probe = Blueprint("probe", __name__)
+
+    @probe.get("/probe/<int:campaign_id>")
+    @organiser_of("campaign_id")
+    def campaign(campaign_id: int):
+        return {"campaign": campaign_id}
+
+    app.register_blueprint(probe)
+    world = reset_world(services)
+    organiser = app.test_client()
+    sign_in(organiser, world.emails["organiser"])
+    assert organiser.get(f"/probe/{world.campaign_id}").status_code == 200
+    assert organiser.get(f"/probe/{world.other_campaign_id}").status_code == 403
+    assert organiser.get("/probe/2147483647").status_code == 403  # unknown campaigns are not revealed
+
