@@ -1,0 +1,115 @@
+"""Every route and Socket.IO handler declares an access policy, and one that does not is refused."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_socketio import Namespace
+
+from web.access import (
+    admin_only,
+    organiser_of,
+    signed_in,
+    socket_handlers,
+    socket_policy,
+    undeclared_endpoints,
+)
+from web.extensions import socketio
+
+
+def test_every_endpoint_of_the_app_declares_an_access_policy(app):
+    assert undeclared_endpoints(app) == []
+
+
+def test_every_socketio_handler_declares_an_access_policy(app):
+    undeclared = [
+        f"{namespace} {event}"
+        for (namespace, event), handler in socket_handlers(socketio.server).items()
+        if getattr(handler, "access_policy", None) is None
+    ]
+    assert undeclared == []
+
+
+def test_a_route_without_a_policy_is_reported_and_refused(app, client):
+    careless = Blueprint("careless", __name__)
+
+    @careless.get("/careless")
+    def forgot() -> str:
+        return "secret"
+
+    app.register_blueprint(careless)
+    assert undeclared_endpoints(app) == ["careless.forgot"]
+    reply = client.get("/careless")
+    assert reply.status_code == 403
+    assert "secret" not in reply.get_data(as_text=True)
+
+
+def test_a_policy_declared_above_the_route_decorator_is_caught(app):
+    backwards = Blueprint("backwards", __name__)
+
+    @signed_in
+    @backwards.get("/backwards")
+    def view() -> str:
+        return "registered without its policy"
+
+    app.register_blueprint(backwards)
+    assert "backwards.view" in undeclared_endpoints(app)
+
+
+class Probe(Namespace):
+    """A namespace like the calling and dashboard ones will be."""
+
+    @socket_policy(signed_in)
+    def on_connect(self, auth=None):
+        return None
+
+    @socket_policy(organiser_of, arg="campaign_id")
+    def on_totals(self, data):
+        return {"campaign": data["campaign_id"], "calls": 12}
+
+    @socket_policy(admin_only)
+    def on_audit(self, data):
+        return {"entries": 3}
+
+
+def _socket(app, flask_client, **kwargs):
+    socketio.on_namespace(Probe("/probe"))
+    return socketio.test_client(app, namespace="/probe", flask_test_client=flask_client, **kwargs)
+
+
+def test_socketio_connections_need_a_signed_in_account(app, client_as):
+    anonymous = _socket(app, client_as("anonymous"))
+    assert not anonymous.is_connected("/probe")
+    volunteer = _socket(app, client_as("volunteer"))
+    assert volunteer.is_connected("/probe")
+
+
+def test_socketio_events_check_the_campaign_in_their_payload(app, client_as, world):
+    organiser = _socket(app, client_as("organiser"))
+    own = organiser.emit("totals", {"campaign_id": world.campaign_id}, namespace="/probe", callback=True)
+    assert own == {"campaign": world.campaign_id, "calls": 12}
+    other = organiser.emit("totals", {"campaign_id": world.other_campaign_id}, namespace="/probe", callback=True)
+    assert other == {"error": "forbidden"}
+    assert organiser.emit("totals", {}, namespace="/probe", callback=True) == {"error": "forbidden"}
+
+
+def test_socketio_matrix_for_an_organiser_event(app, client_as, world):
+    answers = {}
+    for audience in ("volunteer", "other_organiser", "organiser", "admin"):
+        sock = _socket(app, client_as(audience))
+        answers[audience] = sock.emit("totals", {"campaign_id": world.campaign_id}, namespace="/probe", callback=True)
+    assert answers["volunteer"] == answers["other_organiser"] == {"error": "forbidden"}
+    assert answers["organiser"]["calls"] == answers["admin"]["calls"] == 12
+
+
+def test_socketio_admin_events_refuse_organisers(app, client_as):
+    assert _socket(app, client_as("organiser")).emit("audit", {}, namespace="/probe", callback=True) == {
+        "error": "forbidden"
+    }
+    assert _socket(app, client_as("admin")).emit("audit", {}, namespace="/probe", callback=True) == {"entries": 3}
+
+
+def test_socket_handlers_are_found_for_the_coverage_check(app):
+    socketio.on_namespace(Probe("/probe"))
+    handlers = socket_handlers(socketio.server)
+    assert {("/probe", "connect"), ("/probe", "totals"), ("/probe", "audit")} <= set(handlers)
+    assert handlers[("/probe", "totals")].access_policy.describe() == "organiser_of(campaign_id)"
