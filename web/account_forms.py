@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from dialer.domain import accounts as rules
 from dialer.errors import InvalidInput
 from web.errors import sentence
+from web.html_forms import HtmlForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -20,7 +20,7 @@ def _strip(value: str | None) -> str | None:
 def _rule(check: Any) -> Any:
     """A WTForms validator from one of the domain's normalise/check functions."""
 
-    def validate(form: FlaskForm, field: Any) -> None:
+    def validate(form: HtmlForm, field: Any) -> None:
         try:
             check(field.data or "")
         except InvalidInput as exc:
@@ -29,7 +29,7 @@ def _rule(check: Any) -> Any:
     return validate
 
 
-class SignInForm(FlaskForm):  # type: ignore[misc]
+class SignInForm(HtmlForm):
     email = EmailField(
         "E-mail address",
         filters=[_strip],
@@ -40,7 +40,7 @@ class SignInForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class SignUpForm(FlaskForm):  # type: ignore[misc]
+class SignUpForm(HtmlForm):
     first_name = StringField(
         "First name",
         validators=[DataRequired("Enter your first name."), _rule(rules.normalise_first_name)],
@@ -71,7 +71,7 @@ class SignUpForm(FlaskForm):  # type: ignore[misc]
             raise ValidationError(sentence(problem))
 
 
-class ResetRequestForm(FlaskForm):  # type: ignore[misc]
+class ResetRequestForm(HtmlForm):
     email = EmailField(
         "E-mail address",
         filters=[_strip],
@@ -79,7 +79,7 @@ class ResetRequestForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class NewPasswordForm(FlaskForm):  # type: ignore[misc]
+class NewPasswordForm(HtmlForm):
     password = PasswordField(
         "New password",
         description=f"At least {rules.PASSWORD_MIN} characters.",
@@ -94,5 +94,5 @@ class NewPasswordForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class SignOutForm(FlaskForm):  # type: ignore[misc]
+class SignOutForm(HtmlForm):
     """Only a CSRF token: signing out is a POST, so another site cannot sign people out."""

@@ -19,14 +19,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import Flask
+
 from dialer.bootstrap import Services
 from dialer.services import accounts
 from tests.people import World
+from web import register_blueprints
+from web.access import BUILT_IN_PUBLIC
+from web.converters import RecordId
+
+
+def route_table() -> list[tuple[str, str, str]]:
+    """(endpoint, method, rule) for every route the app registers, read from a bare app."""
+    app = Flask("web")
+    app.url_map.converters["int"] = RecordId
+    register_blueprints(app)
+    return sorted(
+        (rule.endpoint, method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in BUILT_IN_PUBLIC
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    )
 
 
 def _reset_token(world: World, services: Services) -> str:
-    link = accounts.request_reset(services.uow(), services.clock, services.settings.secret_key,
-                                  world.emails["volunteer"])
+    link = accounts.request_reset(
+        services.uow(), services.clock, services.settings.secret_key, world.emails["volunteer"]
+    )
     assert link is not None
     return link.token
 
@@ -57,8 +76,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("home.healthz", "GET"): Example(ok=(200, 503)),  # 503 when no worker is running (none in tests)
     ("auth.sign_in", "POST"): Example(data={"email": "nobody@example.org", "password": "x"}, ok=401),
     ("auth.sign_up", "POST"): Example(
-        data={"first_name": "Kim", "email": "kim@example.org", "postcode": "BS1 4DJ",
-              "password": "a perfectly good passphrase"},
+        data={
+            "first_name": "Kim",
+            "email": "kim@example.org",
+            "postcode": "BS1 4DJ",
+            "password": "a perfectly good passphrase",
+        },
         ok=303,
     ),
     ("auth.sign_out", "POST"): Example(ok=303),

@@ -11,14 +11,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
 from sqlmodel import SQLModel
 
 from tests.people import AUDIENCES, build_world, csrf_token, sign_in
-from tests.web.route_examples import EXAMPLES, PARAMETERS, Example
-from web import register_blueprints
+from tests.web.route_examples import EXAMPLES, PARAMETERS, Example, route_table
 from web.access import BUILT_IN_PUBLIC, policy_of
-from web.converters import RecordId
 
 ALLOWED, SIGN_IN, FORBIDDEN, UNSIGNED = "allowed", "sign in", "forbidden", "unsigned webhook"
 SIGNED_IN_AUDIENCES = [a for a in AUDIENCES if a != "anonymous"]
@@ -27,27 +24,24 @@ SIGNED_IN_AUDIENCES = [a for a in AUDIENCES if a != "anonymous"]
 EXPECTED: dict[str, dict[str, str]] = {
     "public": dict.fromkeys(AUDIENCES, ALLOWED),
     "signed_in": {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN_AUDIENCES, ALLOWED)},
-    "organiser": {"anonymous": SIGN_IN, "volunteer": FORBIDDEN, "other_organiser": ALLOWED,
-                  "organiser": ALLOWED, "admin": ALLOWED},
-    "organiser_of": {"anonymous": SIGN_IN, "volunteer": FORBIDDEN, "other_organiser": FORBIDDEN,
-                     "organiser": ALLOWED, "admin": ALLOWED},
+    "organiser": {
+        "anonymous": SIGN_IN,
+        "volunteer": FORBIDDEN,
+        "other_organiser": ALLOWED,
+        "organiser": ALLOWED,
+        "admin": ALLOWED,
+    },
+    "organiser_of": {
+        "anonymous": SIGN_IN,
+        "volunteer": FORBIDDEN,
+        "other_organiser": FORBIDDEN,
+        "organiser": ALLOWED,
+        "admin": ALLOWED,
+    },
     "admin_only": {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN_AUDIENCES, FORBIDDEN), "admin": ALLOWED},
     # No session opens a webhook: without Twilio's signature every caller is refused.
     "twilio_webhook": dict.fromkeys(AUDIENCES, UNSIGNED),
 }
-
-
-def route_table() -> list[tuple[str, str, str]]:
-    """(endpoint, method, rule) for every route the app registers, read from a bare app."""
-    app = Flask("web")
-    app.url_map.converters["int"] = RecordId
-    register_blueprints(app)
-    return sorted(
-        (rule.endpoint, method, rule.rule)
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint not in BUILT_IN_PUBLIC
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-    )
 
 
 ROUTES = route_table()
@@ -76,7 +70,9 @@ def reset_world(services):
 def url_for_route(app, endpoint, world, services):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     missing = [name for name in rule.arguments if name not in PARAMETERS]
-    assert not missing, f"{endpoint}: add an example for {missing} to PARAMETERS in tests/web/route_examples.py"
+    assert not missing, (
+        f"{endpoint}: add an example for {missing} to PARAMETERS in tests/web/route_examples.py"
+    )
     with app.test_request_context():
         from flask import url_for
 
@@ -132,9 +128,13 @@ def test_each_caller_gets_exactly_what_the_route_allows(app, services, endpoint,
         where = f"{method} {url} as {audience}"
         assert reply.status_code < 500 or reply.status_code in ok, f"{where}: {reply.status_code}"
         if want == UNSIGNED:
-            assert reply.status_code == 403, f"{where}: an unsigned webhook must be refused, got {reply.status_code}"
+            assert reply.status_code == 403, (
+                f"{where}: an unsigned webhook must be refused, got {reply.status_code}"
+            )
             continue
-        assert got == want, f"{where}: expected {want}, got {reply.status_code} {reply.headers.get('Location', '')}"
+        assert got == want, (
+            f"{where}: expected {want}, got {reply.status_code} {reply.headers.get('Location', '')}"
+        )
         if want == SIGN_IN:
             if url.startswith("/api/"):
                 assert reply.status_code == 401, f"{where}: JSON endpoints answer 401"
@@ -170,4 +170,3 @@ def test_an_organiser_of_one_campaign_is_refused_every_other_campaign(app, servi
     assert organiser.get(f"/probe/{world.campaign_id}").status_code == 200
     assert organiser.get(f"/probe/{world.other_campaign_id}").status_code == 403
     assert organiser.get("/probe/2147483647").status_code == 403  # unknown campaigns are not revealed
-

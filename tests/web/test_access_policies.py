@@ -87,7 +87,9 @@ def test_socketio_events_check_the_campaign_in_their_payload(app, client_as, wor
     organiser = _socket(app, client_as("organiser"))
     own = organiser.emit("totals", {"campaign_id": world.campaign_id}, namespace="/probe", callback=True)
     assert own == {"campaign": world.campaign_id, "calls": 12}
-    other = organiser.emit("totals", {"campaign_id": world.other_campaign_id}, namespace="/probe", callback=True)
+    other = organiser.emit(
+        "totals", {"campaign_id": world.other_campaign_id}, namespace="/probe", callback=True
+    )
     assert other == {"error": "forbidden"}
     assert organiser.emit("totals", {}, namespace="/probe", callback=True) == {"error": "forbidden"}
 
@@ -96,7 +98,9 @@ def test_socketio_matrix_for_an_organiser_event(app, client_as, world):
     answers = {}
     for audience in ("volunteer", "other_organiser", "organiser", "admin"):
         sock = _socket(app, client_as(audience))
-        answers[audience] = sock.emit("totals", {"campaign_id": world.campaign_id}, namespace="/probe", callback=True)
+        answers[audience] = sock.emit(
+            "totals", {"campaign_id": world.campaign_id}, namespace="/probe", callback=True
+        )
     assert answers["volunteer"] == answers["other_organiser"] == {"error": "forbidden"}
     assert answers["organiser"]["calls"] == answers["admin"]["calls"] == 12
 
@@ -105,7 +109,9 @@ def test_socketio_admin_events_refuse_organisers(app, client_as):
     assert _socket(app, client_as("organiser")).emit("audit", {}, namespace="/probe", callback=True) == {
         "error": "forbidden"
     }
-    assert _socket(app, client_as("admin")).emit("audit", {}, namespace="/probe", callback=True) == {"entries": 3}
+    assert _socket(app, client_as("admin")).emit("audit", {}, namespace="/probe", callback=True) == {
+        "entries": 3
+    }
 
 
 def test_socket_handlers_are_found_for_the_coverage_check(app):

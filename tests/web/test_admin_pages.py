@@ -15,20 +15,27 @@ def post(client, url, **data):
 
 def test_an_admin_adds_a_number_to_the_do_not_call_list(client_as, services):
     admin = client_as("admin")
-    reply = post(admin, "/admin/suppression", phone="07700 900 222", reason="opt_out", source="letter of 3 June")
+    reply = post(
+        admin, "/admin/suppression", phone="07700 900 222", reason="opt_out", source="letter of 3 June"
+    )
     assert reply.status_code == 303
     page = admin.get("/admin/suppression").get_data(as_text=True)
     assert "Number added: no campaign will call it again." in page
     assert "•••• 222" in page and "letter of 3 June" in page and "7700900222" not in page
     with services.uow() as uow:
-        assert set(uow.session.exec(select(SuppressionEntry.phone_e164)).all()) == {"+447700900999", "+447700900222"}
+        assert set(uow.session.exec(select(SuppressionEntry.phone_e164)).all()) == {
+            "+447700900999",
+            "+447700900222",
+        }
 
 
 def test_a_number_that_is_not_one_is_refused_with_the_field_marked(client_as):
     reply = post(client_as("admin"), "/admin/suppression", phone="call me maybe", reason="opt_out")
     html = reply.get_data(as_text=True)
     assert reply.status_code == 400
-    assert "is not a phone number" in html and 'aria-invalid="true"' in html and 'value="call me maybe"' in html
+    assert (
+        "is not a phone number" in html and 'aria-invalid="true"' in html and 'value="call me maybe"' in html
+    )
 
 
 def test_an_admin_removes_a_number(client_as, services, world):
@@ -52,7 +59,9 @@ def test_searching_the_list_by_number(client_as):
 def test_an_admin_makes_a_volunteer_the_organiser_of_a_campaign(client_as, services, world):
     admin = client_as("admin")
     volunteer = world.accounts["volunteer"]
-    assert post(admin, f"/admin/people/{volunteer}/organiser", campaign_id=world.campaign_id).status_code == 303
+    assert (
+        post(admin, f"/admin/people/{volunteer}/organiser", campaign_id=world.campaign_id).status_code == 303
+    )
     with services.uow() as uow:
         assert uow.session.get(CampaignOrganiser, (world.campaign_id, volunteer)) is not None
         assert uow.session.get(User, volunteer).role is Role.ORGANISER

@@ -36,7 +36,7 @@ from dialer.models import (
 )
 from dialer.services import suppression
 from dialer.services.audit import Actor
-from tests.people import add_campaign, add_voter, csrf_token
+from tests.people import add_voter, csrf_token
 
 PERSON = {
     "first_name": "Alexandria",
@@ -53,21 +53,44 @@ def _talk(services, campaign_id, voter_id, *, answers, sid, notes, volunteer_id=
     now = services.clock.now()
     with services.uow() as uow:
         session = uow.session
-        questions = session.exec(select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)).all()
+        questions = session.exec(
+            select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)
+        ).all()
         attempt = CallAttempt(
-            campaign_id=campaign_id, voter_id=voter_id, provider_sid=sid, mode=DialingMode.POWER,
-            status=CallStatus.COMPLETED, placed_at=now, answered_at=now, ended_at=now + timedelta(minutes=3),
+            campaign_id=campaign_id,
+            voter_id=voter_id,
+            provider_sid=sid,
+            mode=DialingMode.POWER,
+            status=CallStatus.COMPLETED,
+            placed_at=now,
+            answered_at=now,
+            ended_at=now + timedelta(minutes=3),
             duration_s=180,
         )
         session.add(attempt)
         session.flush()
         voter = session.get(Voter, voter_id)
-        session.add(CallEvent(call_attempt_id=attempt.id, provider_sid=sid, kind="status", sequence=1,
-                              status="completed", payload={"CallSid": sid, "To": voter.phone_e164,
-                                                           "CallStatus": "completed"}, received_at=now))
-        outcome = Outcome(campaign_id=campaign_id, voter_id=voter_id, call_attempt_id=attempt.id,
-                          user_id=volunteer_id, disposition=Disposition.TALKED, notes=notes,
-                          call_back_at=now + timedelta(days=2), created_at=now)
+        session.add(
+            CallEvent(
+                call_attempt_id=attempt.id,
+                provider_sid=sid,
+                kind="status",
+                sequence=1,
+                status="completed",
+                payload={"CallSid": sid, "To": voter.phone_e164, "CallStatus": "completed"},
+                received_at=now,
+            )
+        )
+        outcome = Outcome(
+            campaign_id=campaign_id,
+            voter_id=voter_id,
+            call_attempt_id=attempt.id,
+            user_id=volunteer_id,
+            disposition=Disposition.TALKED,
+            notes=notes,
+            call_back_at=now + timedelta(days=2),
+            created_at=now,
+        )
         session.add(outcome)
         session.flush()
         for question, answer in zip(questions, answers, strict=False):
@@ -83,20 +106,58 @@ def campaign(services, world):
     now = services.clock.now()
     with services.uow() as uow:
         session = uow.session
-        session.add(Constituency(ons_code="E14001136", name="Bristol Central", country="England",
-                                 boundary_set="2024", lat=51.45, lon=-2.6))
-        session.add(SurveyQuestion(campaign_id=campaign_id, position=0, key="intention", prompt="How will you vote?",
-                                   kind=QuestionKind.FREE_TEXT))
-        session.add(SurveyQuestion(campaign_id=campaign_id, position=1, key="issue", prompt="What matters most?",
-                                   kind=QuestionKind.FREE_TEXT))
+        session.add(
+            Constituency(
+                ons_code="E14001136",
+                name="Bristol Central",
+                country="England",
+                boundary_set="2024",
+                lat=51.45,
+                lon=-2.6,
+            )
+        )
+        session.add(
+            SurveyQuestion(
+                campaign_id=campaign_id,
+                position=0,
+                key="intention",
+                prompt="How will you vote?",
+                kind=QuestionKind.FREE_TEXT,
+            )
+        )
+        session.add(
+            SurveyQuestion(
+                campaign_id=campaign_id,
+                position=1,
+                key="issue",
+                prompt="What matters most?",
+                kind=QuestionKind.FREE_TEXT,
+            )
+        )
         session.flush()
-        event = Event(campaign_id=campaign_id, ons_code="E14001136", title="Saturday doors", starts_at=now,
-                      ends_at=now + timedelta(hours=3), meeting_postcode="BS1 5TR", lat=51.45, lon=-2.59)
+        event = Event(
+            campaign_id=campaign_id,
+            ons_code="E14001136",
+            title="Saturday doors",
+            starts_at=now,
+            ends_at=now + timedelta(hours=3),
+            meeting_postcode="BS1 5TR",
+            lat=51.45,
+            lon=-2.59,
+        )
         pledge = Pledge(campaign_id=campaign_id, slug="day-off", text="Take polling day off")
         session.add_all([event, pledge])
         session.flush()
-        carpool = Carpool(event_id=event.id, driver_id=world.accounts["volunteer"], pickup_postcode="BS3 1AA",
-                          lat=51.44, lon=-2.6, seats_offered=3, departs_at=now, created_at=now)
+        carpool = Carpool(
+            event_id=event.id,
+            driver_id=world.accounts["volunteer"],
+            pickup_postcode="BS3 1AA",
+            lat=51.44,
+            lon=-2.6,
+            seats_offered=3,
+            departs_at=now,
+            created_at=now,
+        )
         session.add(carpool)
         uow.commit()
         ids = {"event": event.id, "pledge": pledge.id, "carpool": carpool.id}
@@ -110,19 +171,51 @@ def campaign(services, world):
         uow.session.add(voter)
         uow.commit()
     elsewhere = add_voter(services, world.other_campaign_id, phone=PHONE, **PERSON)
-    bystander = add_voter(services, campaign_id, phone="+447700900777", first_name="Morwenna", last_name="Pike")
-    talked = _talk(services, campaign_id, person, answers=ANSWERS, sid="CA" + "1" * 32,
-                   notes="Alexandria asked about buses", volunteer_id=world.accounts["volunteer"])
+    bystander = add_voter(
+        services, campaign_id, phone="+447700900777", first_name="Morwenna", last_name="Pike"
+    )
+    talked = _talk(
+        services,
+        campaign_id,
+        person,
+        answers=ANSWERS,
+        sid="CA" + "1" * 32,
+        notes="Alexandria asked about buses",
+        volunteer_id=world.accounts["volunteer"],
+    )
     _talk(services, world.other_campaign_id, elsewhere, answers=[], sid="CA" + "2" * 32, notes="")
-    _talk(services, campaign_id, bystander, answers=["Definitely Labour", "Housing"], sid="CA" + "3" * 32,
-          notes="Morwenna will deliver leaflets")
+    _talk(
+        services,
+        campaign_id,
+        bystander,
+        answers=["Definitely Labour", "Housing"],
+        sid="CA" + "3" * 32,
+        notes="Morwenna will deliver leaflets",
+    )
     with services.uow() as uow:
-        uow.session.add(EventSignup(event_id=ids["event"], voter_id=person, outcome_id=talked,
-                                    name="Alexandria Quinlan-Tate", created_at=now))
-        uow.session.add(PledgeSignup(pledge_id=ids["pledge"], voter_id=person, outcome_id=talked,
-                                     name="Alexandria Quinlan-Tate", email="alexandria@example.net",
-                                     channel="phone", created_at=now))
-        uow.session.add(CarpoolSeat(carpool_id=ids["carpool"], voter_id=person, outcome_id=talked, created_at=now))
+        uow.session.add(
+            EventSignup(
+                event_id=ids["event"],
+                voter_id=person,
+                outcome_id=talked,
+                name="Alexandria Quinlan-Tate",
+                created_at=now,
+            )
+        )
+        uow.session.add(
+            PledgeSignup(
+                pledge_id=ids["pledge"],
+                voter_id=person,
+                outcome_id=talked,
+                name="Alexandria Quinlan-Tate",
+                email="alexandria@example.net",
+                channel="phone",
+                created_at=now,
+            )
+        )
+        uow.session.add(
+            CarpoolSeat(carpool_id=ids["carpool"], voter_id=person, outcome_id=talked, created_at=now)
+        )
         uow.commit()
     suppression.record_do_not_call(services.uow(), services.clock, elsewhere, Actor(None))
     return {"campaign_id": campaign_id, "person": person, "elsewhere": elsewhere, "bystander": bystander}
@@ -137,7 +230,9 @@ def totals(services, campaign_id):
         events = s.exec(select(Event.id).where(Event.campaign_id == campaign_id)).all()
         pledges = s.exec(select(Pledge.id).where(Pledge.campaign_id == campaign_id)).all()
         return {
-            "voters": s.exec(select(func.count()).select_from(Voter).where(Voter.campaign_id == campaign_id)).one(),
+            "voters": s.exec(
+                select(func.count()).select_from(Voter).where(Voter.campaign_id == campaign_id)
+            ).one(),
             "calls_by_status": Counter(a.status.value for a in attempts),
             "abandoned": sum(a.abandoned for a in attempts),
             "talk_time_s": sum(a.duration_s or 0 for a in attempts),
@@ -159,13 +254,23 @@ def everything_stored(services) -> str:
 
 
 def erase(admin, voter_id):
-    return admin.post(f"/admin/voters/{voter_id}/erase", data={"confirm": "y", "csrf_token": csrf_token(admin)})
+    return admin.post(
+        f"/admin/voters/{voter_id}/erase", data={"confirm": "y", "csrf_token": csrf_token(admin)}
+    )
 
 
 def test_after_erasure_no_table_holds_the_voters_name_phone_address_or_answers(client_as, services, campaign):
     stored = everything_stored(services)
-    personal = [PERSON["first_name"], PERSON["last_name"], PERSON["address"], PHONE, PHONE[3:], *ANSWERS,
-                "alexandria@example.net", "ER-00017"]
+    personal = [
+        PERSON["first_name"],
+        PERSON["last_name"],
+        PERSON["address"],
+        PHONE,
+        PHONE[3:],
+        *ANSWERS,
+        "alexandria@example.net",
+        "ER-00017",
+    ]
     assert all(value.lower() in stored for value in personal), "the fixture should hold the personal data"
 
     reply = erase(client_as("admin"), campaign["person"])
@@ -187,7 +292,9 @@ def test_erasure_leaves_every_campaigns_totals_unchanged(client_as, services, ca
     assert before[world.campaign_id]["outcomes"]["talked"] == 2  # the fixture really has something to count
 
 
-def test_erasure_covers_the_same_person_on_every_campaigns_list_and_is_audited(client_as, services, campaign, world):
+def test_erasure_covers_the_same_person_on_every_campaigns_list_and_is_audited(
+    client_as, services, campaign, world
+):
     erase(client_as("admin"), campaign["person"])
     with services.uow() as uow:
         for voter_id in (campaign["person"], campaign["elsewhere"]):
@@ -196,7 +303,9 @@ def test_erasure_covers_the_same_person_on_every_campaigns_list_and_is_audited(c
         assert uow.session.exec(select(SurveyAnswer)).all() != []  # the bystander's answers stay
         entry = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_erased")).one()
         assert (entry.actor_id, entry.subject_id, entry.detail["records"]) == (
-            world.accounts["admin"], str(campaign["person"]), 2
+            world.accounts["admin"],
+            str(campaign["person"]),
+            2,
         )
 
 

@@ -9,7 +9,12 @@ from dialer.models import SuppressionEntry, User
 from tests.people import PASSWORD, add_account, csrf_token, sign_in
 from web.limits import TOO_MANY_SIGN_INS
 
-NEW = {"first_name": "Kim", "email": "kim@example.org", "postcode": "BS1 4DJ", "password": "a good passphrase"}
+NEW = {
+    "first_name": "Kim",
+    "email": "kim@example.org",
+    "postcode": "BS1 4DJ",
+    "password": "a good passphrase",
+}
 
 
 # --- CSRF ------------------------------------------------------------------------------------
@@ -44,7 +49,12 @@ def test_admin_actions_need_the_token_even_when_signed_in(client_as, services):
     reply = admin.post("/admin/suppression", data={"phone": "07700 900222", "reason": "opt_out"})
     assert reply.status_code == 400
     with services.uow() as uow:
-        assert uow.session.exec(select(SuppressionEntry).where(SuppressionEntry.phone_e164 == "+447700900222")).first() is None
+        assert (
+            uow.session.exec(
+                select(SuppressionEntry).where(SuppressionEntry.phone_e164 == "+447700900222")
+            ).first()
+            is None
+        )
 
 
 def test_json_requests_carry_the_token_in_the_x_csrftoken_header(client_as, services):
@@ -93,7 +103,9 @@ def test_twenty_wrong_passwords_in_a_minute_are_rate_limited(client, services):
 def test_the_limit_is_per_account_whichever_client_guesses(app, services):
     add_account(services, "sam@example.org")
     for index in range(20):
-        assert _wrong(app.test_client(), environ_base={"REMOTE_ADDR": f"198.51.100.{index}"}).status_code == 401
+        assert (
+            _wrong(app.test_client(), environ_base={"REMOTE_ADDR": f"198.51.100.{index}"}).status_code == 401
+        )
     other_client = app.test_client()
     reply = other_client.post(
         "/sign-in",
@@ -126,9 +138,13 @@ def test_rate_limited_json_callers_get_a_json_message(client, services):
 def test_password_reset_requests_are_rate_limited_per_account(client, services):
     add_account(services, "sam@example.org")
     for _ in range(3):
-        reply = client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
+        reply = client.post(
+            "/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)}
+        )
         assert reply.status_code == 303
-    reply = client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
+    reply = client.post(
+        "/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)}
+    )
     assert reply.status_code == 429
     assert "Too many password reset requests" in reply.get_data(as_text=True)
 

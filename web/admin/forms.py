@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from dialer.domain.roles import Role
 from dialer.services.roles import CampaignRef
 from dialer.services.suppression import REASON_LABELS
+from web.html_forms import HtmlForm
 
 
-class SuppressForm(FlaskForm):  # type: ignore[misc]
+class SuppressForm(HtmlForm):
     phone = StringField(
         "Phone number",
         description="Any usual format; numbers without +country code are read as UK numbers.",
@@ -29,18 +29,18 @@ class SuppressForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(HtmlForm):
     """A button that changes something: only the CSRF token."""
 
 
-class EraseForm(FlaskForm):  # type: ignore[misc]
+class EraseForm(HtmlForm):
     confirm = BooleanField(
         "I have checked that this erasure request is genuine, and I understand it cannot be undone.",
         validators=[DataRequired("Tick the box to confirm the erasure.")],
     )
 
 
-class GrantForm(FlaskForm):  # type: ignore[misc]
+class GrantForm(HtmlForm):
     campaign_id = SelectField("Campaign", coerce=int, validators=[InputRequired("Choose a campaign.")])
 
     def offer(self, campaigns: list[CampaignRef]) -> GrantForm:
@@ -48,7 +48,7 @@ class GrantForm(FlaskForm):  # type: ignore[misc]
         return self
 
 
-class RoleForm(FlaskForm):  # type: ignore[misc]
+class RoleForm(HtmlForm):
     role = SelectField(
         "Role",
         choices=[
