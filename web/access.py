@@ -89,7 +89,7 @@ def policy_of(view: Callable[..., Any]) -> Policy | None:
 
 
 def current_account() -> Account | None:
-    return current_user if current_user.is_authenticated else None  # type: ignore[no-any-return]
+    return current_user if current_user.is_authenticated else None
 
 
 def _declare(policy: Policy) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:

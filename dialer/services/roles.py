@@ -153,3 +153,25 @@ def _user(uow: UnitOfWork, user_id: int) -> User:
     if user is None:
         raise NotFound("no such account")
     return user
+
+
+def promote_to_admin(uow: UnitOfWork, clock: Clock, email: str) -> str:
+    """Make an account an admin from the command line (how a deployment gets its first admin)."""
+    with uow:
+        user = uow.session.exec(select(User).where(col(User.email) == email.strip().lower())).first()
+        if user is None:
+            raise NotFound(f"no account uses {email}: sign up on the web first")
+        if user.role is not Role.ADMIN:
+            audit.record(
+                uow.session,
+                clock,
+                audit.SYSTEM,
+                Action.ROLE_CHANGED,
+                subject_type="user",
+                subject_id=user.id,
+                detail={"from": user.role.value, "to": Role.ADMIN.value, "by": "cli"},
+            )
+            user.role = Role.ADMIN
+            uow.session.add(user)
+        uow.commit()
+        return user.email

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.errors import InvalidInput
 from dialer.models import AuditEntry, SuppressionEntry, Voter
@@ -82,7 +82,7 @@ def test_removing_a_number_lets_campaigns_call_it_again(services):
     with services.uow() as uow:
         assert not suppression.is_suppressed(uow.session, "+447700900123")
         assert not uow.session.get(Voter, voter_id).do_not_call
-        assert uow.session.exec(select(AuditEntry.action).order_by(AuditEntry.id)).all() == [
+        assert uow.session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id))).all() == [
             "suppression_added",
             "suppression_removed",
         ]

@@ -8,6 +8,7 @@ from flask_socketio import Namespace
 from web.access import (
     admin_only,
     organiser_of,
+    policy_of,
     signed_in,
     socket_handlers,
     socket_policy,
@@ -55,7 +56,7 @@ def test_a_policy_declared_above_the_route_decorator_is_caught(app):
     assert "backwards.view" in undeclared_endpoints(app)
 
 
-class Probe(Namespace):
+class Probe(Namespace):  # type: ignore[misc]
     """A namespace like the calling and dashboard ones will be."""
 
     @socket_policy(signed_in)
@@ -118,4 +119,5 @@ def test_socket_handlers_are_found_for_the_coverage_check(app):
     socketio.on_namespace(Probe("/probe"))
     handlers = socket_handlers(socketio.server)
     assert {("/probe", "connect"), ("/probe", "totals"), ("/probe", "audit")} <= set(handlers)
-    assert handlers[("/probe", "totals")].access_policy.describe() == "organiser_of(campaign_id)"
+    policy = policy_of(handlers[("/probe", "totals")])
+    assert policy is not None and policy.describe() == "organiser_of(campaign_id)"

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlmodel import SQLModel, func, select
+from sqlmodel import SQLModel, col, func, select
 
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
@@ -45,6 +45,13 @@ PERSON = {
     "address": "17 Marsh Street",
 }
 PHONE = "+447700900123"
+
+
+def _id(row) -> int:
+    assert row.id is not None
+    return int(row.id)
+
+
 ANSWERS = ["Leaning Green this time", "Worried about bus routes"]
 
 
@@ -94,7 +101,7 @@ def _talk(services, campaign_id, voter_id, *, answers, sid, notes, volunteer_id=
         session.add(outcome)
         session.flush()
         for question, answer in zip(questions, answers, strict=False):
-            session.add(SurveyAnswer(outcome_id=outcome.id, question_id=question.id, value=answer))
+            session.add(SurveyAnswer(outcome_id=_id(outcome), question_id=_id(question), value=answer))
         uow.commit()
         return outcome.id
 
@@ -149,7 +156,7 @@ def campaign(services, world):
         session.add_all([event, pledge])
         session.flush()
         carpool = Carpool(
-            event_id=event.id,
+            event_id=_id(event),
             driver_id=world.accounts["volunteer"],
             pickup_postcode="BS3 1AA",
             lat=51.44,
@@ -160,7 +167,7 @@ def campaign(services, world):
         )
         session.add(carpool)
         uow.commit()
-        ids = {"event": event.id, "pledge": pledge.id, "carpool": carpool.id}
+        ids = {"event": _id(event), "pledge": _id(pledge), "carpool": _id(carpool)}
     person = world.voter_id
     with services.uow() as uow:
         voter = uow.session.get(Voter, person)
@@ -237,15 +244,19 @@ def totals(services, campaign_id):
             "abandoned": sum(a.abandoned for a in attempts),
             "talk_time_s": sum(a.duration_s or 0 for a in attempts),
             "outcomes": Counter(o.disposition.value for o in outcomes),
-            "event_signups": len(s.exec(select(EventSignup).where(EventSignup.event_id.in_(events))).all()),
-            "pledges": len(s.exec(select(PledgeSignup).where(PledgeSignup.pledge_id.in_(pledges))).all()),
+            "event_signups": len(
+                s.exec(select(EventSignup).where(col(EventSignup.event_id).in_(events))).all()
+            ),
+            "pledges": len(
+                s.exec(select(PledgeSignup).where(col(PledgeSignup.pledge_id).in_(pledges))).all()
+            ),
             "carpool_requests": len(s.exec(select(CarpoolSeat)).all()),
         }
 
 
 def everything_stored(services) -> str:
     """Every value in every table, as one lower-cased text to search."""
-    parts = []
+    parts: list[str] = []
     with services.engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
             for row in connection.execute(table.select()):
