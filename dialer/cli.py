@@ -147,8 +147,11 @@ def _print_new_demo_accounts(settings: Settings) -> None:
     from dialer.services.accounts import seed_demo_accounts
 
     services = build(settings)
-    created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
-    services.engine.dispose()
+    try:
+        created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
+    finally:
+        services.engine.dispose()
+        services.redis.close()
     if created:
         click.echo("\nDemo accounts (passwords are shown only now; reset them from the sign-in page):")
         for account in created:
@@ -165,7 +168,11 @@ def promote(email: str) -> None:
 
     settings = Settings.from_env()
     services = build(settings)
-    click.echo(f"{promote_to_admin(services.uow(), services.clock, email)} is now an admin")
+    try:
+        click.echo(f"{promote_to_admin(services.uow(), services.clock, email)} is now an admin")
+    finally:
+        services.engine.dispose()
+        services.redis.close()
 
 
 def _preflight(
