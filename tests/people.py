@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -118,7 +117,9 @@ def build_world(services: Services) -> World:
     )
     world.voter_id = add_voter(services, world.campaign_id)
     with services.uow() as uow:
-        entry = SuppressionEntry(phone_e164="+447700900999", reason="opt_out", created_at=datetime.now(UTC))
+        entry = SuppressionEntry(
+            phone_e164="+447700900999", reason="opt_out", created_at=services.clock.now()
+        )
         uow.session.add(entry)
         uow.commit()
         assert entry.id is not None
