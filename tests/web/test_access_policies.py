@@ -121,3 +121,23 @@ def test_socket_handlers_are_found_for_the_coverage_check(app):
     assert {("/probe", "connect"), ("/probe", "totals"), ("/probe", "audit")} <= set(handlers)
     policy = policy_of(handlers[("/probe", "totals")])
     assert policy is not None and policy.describe() == "organiser_of(campaign_id)"
+
+
+def test_twilio_webhooks_declare_their_policy_and_skip_csrf_for_the_voice_blueprint_to_check(app, client):
+    """Twilio cannot send a CSRF token; the voice blueprint validates X-Twilio-Signature instead."""
+    from web.access import twilio_webhook
+
+    voice = Blueprint("voice_probe", __name__)
+
+    @voice.post("/voice-probe/status")
+    @twilio_webhook
+    def status() -> tuple[str, int]:
+        return "signature checked here", 204
+
+    app.register_blueprint(voice)
+    assert undeclared_endpoints(app) == []
+    policy = policy_of(app.view_functions["voice_probe.status"])
+    assert policy is not None and policy.name == "twilio_webhook"
+    assert client.post("/voice-probe/status", data={"CallSid": "CA1"}).status_code == 204
+    # every other POST still needs its token
+    assert client.post("/sign-out").status_code == 400
