@@ -10,21 +10,16 @@ from flask.typing import ResponseReturnValue
 from dialer.config import Mode
 from dialer.errors import InvalidInput
 from dialer.services import accounts
-from dialer.services.audit import Action, Actor, record_now
+from dialer.services.audit import Action, record_now
 from web import limits
 from web.access import current_account, public
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
 from web.errors import sentence
 from web.extensions import limiter
-from web.identity import end_session, start_session
+from web.identity import actor, end_session, start_session
 from web.services import services
 
 bp = Blueprint("auth", __name__)
-
-
-def actor() -> Actor:
-    account = current_account()
-    return Actor(account.id if account else None, request.remote_addr or "")
 
 
 def _safe_next(target: str | None) -> str:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask, flash, session
-from flask_login import UserMixin, login_user, logout_user
+from flask import Flask, flash, request, session
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from dialer.domain.roles import Role
 from dialer.services import accounts
 from dialer.services.accounts import SignedIn
+from dialer.services.audit import Actor
 from web.services import services
 
 IDLE_LIMIT = timedelta(hours=4)
@@ -68,6 +69,12 @@ def load_account(session_key: str) -> Account | None:
     """Flask-Login's user loader: the active account this session names, or None (anonymous)."""
     signed = accounts.load(services().uow(), session_key)
     return Account.of(signed) if signed is not None else None
+
+
+def actor() -> Actor:
+    """Who is acting in this request, for the audit log: the account (if any) and the client address."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return Actor(user_id, request.remote_addr or "")
 
 
 def start_session(signed: SignedIn) -> None:

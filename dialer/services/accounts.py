@@ -133,27 +133,16 @@ def authenticate(
     email = rules.normalise_email(email)
     with uow:
         user = _user_by_email(uow.session, email)
-        if user is None or not user.is_active or len(password) > rules.PASSWORD_MAX:
-            _verify(passwords, user.password_hash if user else _absent_hash(passwords), password)
-            actor = Actor(user.id if user else None, ip)
+        # An unknown address still costs one verification, so timing does not reveal which exist.
+        matches = _verify(passwords, user.password_hash if user else _absent_hash(passwords), password)
+        if user is None or not user.is_active or not matches:
             audit.record(
                 uow.session,
                 clock,
-                actor,
+                Actor(user.id if user else None, ip),
                 Action.SIGN_IN_FAILED,
                 subject_type="user",
                 subject_id=user.id if user else "",
-            )
-            uow.commit()
-            return None
-        if not _verify(passwords, user.password_hash, password):
-            audit.record(
-                uow.session,
-                clock,
-                Actor(user.id, ip),
-                Action.SIGN_IN_FAILED,
-                subject_type="user",
-                subject_id=user.id,
             )
             uow.commit()
             return None
@@ -170,6 +159,8 @@ def authenticate(
 
 
 def _verify(passwords: PasswordHasher, password_hash: str, password: str) -> bool:
+    if len(password) > rules.PASSWORD_MAX:
+        return False
     try:
         return passwords.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

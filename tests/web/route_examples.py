@@ -97,3 +97,15 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("people.revoke", "POST"): Example(ok=303),
     ("people.set_role", "POST"): Example(data={"role": "organiser"}, ok=303),
 }
+
+
+@dataclass(frozen=True)
+class SocketExample:
+    """What a Socket.IO client sends: the connect `auth` dict and the event's payload."""
+
+    auth: Callable[[World], dict[str, Any]] = lambda world: {"campaign_id": world.campaign_id}
+    data: Callable[[World], Any] = lambda world: {"campaign_id": world.campaign_id}
+
+
+#: Per (namespace, event) when the default (the organiser's campaign id in both) does not fit.
+SOCKET_EXAMPLES: dict[tuple[str, str], SocketExample] = {}

@@ -14,8 +14,16 @@ import pytest
 from sqlmodel import SQLModel
 
 from tests.people import AUDIENCES, build_world, csrf_token, sign_in
-from tests.web.route_examples import EXAMPLES, PARAMETERS, Example, route_table
-from web.access import BUILT_IN_PUBLIC, policy_of
+from tests.web.route_examples import (
+    EXAMPLES,
+    PARAMETERS,
+    SOCKET_EXAMPLES,
+    Example,
+    SocketExample,
+    route_table,
+)
+from web.access import BUILT_IN_PUBLIC, policy_of, socket_handlers
+from web.extensions import socketio
 
 ALLOWED, SIGN_IN, FORBIDDEN, UNSIGNED = "allowed", "sign in", "forbidden", "unsigned webhook"
 SIGNED_IN_AUDIENCES = [a for a in AUDIENCES if a != "anonymous"]
@@ -170,3 +178,50 @@ def test_an_organiser_of_one_campaign_is_refused_every_other_campaign(app, servi
     assert organiser.get(f"/probe/{world.campaign_id}").status_code == 200
     assert organiser.get(f"/probe/{world.other_campaign_id}").status_code == 403
     assert organiser.get("/probe/2147483647").status_code == 403  # unknown campaigns are not revealed
+
+
+# --- Socket.IO --------------------------------------------------------------------------------
+
+
+def check_socket_matrix(app, services, handlers):
+    """Connect to each namespace and emit each event as every kind of caller."""
+    for (namespace, event), handler in sorted(handlers.items()):
+        policy = policy_of(handler)
+        assert policy is not None, f"{namespace} {event} declares no access policy"
+        example = SOCKET_EXAMPLES.get((namespace, event), SocketExample())
+        for audience in AUDIENCES:
+            world = reset_world(services)
+            browser = app.test_client()
+            if audience != "anonymous":
+                sign_in(browser, world.emails[audience])
+            sock = socketio.test_client(
+                app, namespace=namespace, flask_test_client=browser, auth=example.auth(world)
+            )
+            want = EXPECTED[policy.name][audience]
+            where = f"{namespace} {event} as {audience}"
+            if event == "connect":
+                assert sock.is_connected(namespace) == (want == ALLOWED), f"{where}: expected {want}"
+                continue
+            if not sock.is_connected(namespace):
+                continue  # refused at connect, which the connect handler's own row checks
+            ack = sock.emit(event, example.data(world), namespace=namespace, callback=True)
+            refused = isinstance(ack, dict) and ack.get("error") in ("forbidden", "sign in first")
+            assert refused == (want != ALLOWED), f"{where}: expected {want}, got {ack!r}"
+            sock.disconnect(namespace=namespace)
+
+
+def test_each_caller_gets_exactly_what_each_socketio_event_allows(app, services):
+    handlers = socket_handlers(socketio.server)
+    if not handlers:
+        pytest.skip("no Socket.IO namespace is registered yet")
+    check_socket_matrix(app, services, handlers)
+
+
+def test_the_socketio_matrix_refuses_what_a_namespace_must_refuse(app, services):
+    """The same check over a namespace with each kind of policy (the calling and dashboard ones come later)."""
+    from tests.web.test_access_policies import Probe
+
+    socketio.on_namespace(Probe("/probe"))
+    check_socket_matrix(
+        app, services, {k: v for k, v in socket_handlers(socketio.server).items() if k[0] == "/probe"}
+    )

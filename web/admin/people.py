@@ -10,8 +10,8 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.services import roles
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, GrantForm, RoleForm
-from web.auth import actor
 from web.errors import sentence
+from web.identity import actor
 from web.services import services
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")

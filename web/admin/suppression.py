@@ -9,8 +9,8 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.services import suppression
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, SuppressForm
-from web.auth import actor
 from web.errors import sentence
+from web.identity import actor
 from web.services import services
 
 bp = Blueprint("suppression", __name__, url_prefix="/admin/suppression")

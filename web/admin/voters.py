@@ -11,7 +11,7 @@ from dialer.errors import NotFound
 from dialer.services import data_protection
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, EraseForm
-from web.auth import actor
+from web.identity import actor
 from web.services import services
 
 bp = Blueprint("data_protection", __name__, url_prefix="/admin/voters")
