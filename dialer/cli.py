@@ -128,6 +128,8 @@ def demo(host: str, port: int, worker_count: int) -> None:
     env = _preflight(settings, [(host, port)], migrate=True)
     _print_new_demo_accounts(settings)
     url = f"http://{host}:{port}"
+    if "PUBLIC_BASE_URL" not in os.environ:  # links (password resets) and webhooks point at the demo itself
+        env["PUBLIC_BASE_URL"] = url
     with _supervisor() as group:
         for index in range(worker_count):
             group.start(
