@@ -22,7 +22,7 @@ from dialer.clock import Clock
 from dialer.domain import accounts as rules
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput
-from dialer.models import CampaignOrganiser, User
+from dialer.models import Campaign, CampaignOrganiser, User
 from dialer.ports import UnitOfWork
 from dialer.services import audit
 from dialer.services.audit import Action, Actor
@@ -302,8 +302,6 @@ def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock)
     Returns the credentials of the accounts created now; existing ones are left alone (their
     passwords were printed when they were made, and can be reset from the sign-in page).
     """
-    from dialer.models import Campaign
-
     created: list[DemoCredentials] = []
     with uow:
         campaign_ids = uow.session.exec(select(Campaign.id)).all()
