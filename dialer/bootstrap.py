@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 import redis
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 from twilio.rest import Client
 
@@ -15,6 +16,7 @@ from dialer.adapters.live import RedisLiveUpdates
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
 from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, UnitOfWork
+from dialer.services.accounts import default_password_hasher
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Services:
     _live: LiveUpdates | None = None
     _telephony_client: Client | None = None
     extra_probes: dict[str, Probe] = field(default_factory=dict)
+    #: argon2id for account passwords (tests pass cheaper parameters).
+    passwords: PasswordHasher = field(default_factory=default_password_hasher)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use-case call; never shared between threads)."""

@@ -126,7 +126,10 @@ def demo(host: str, port: int, worker_count: int) -> None:
     """Everything on one machine: migrate, seed real data, start workers and the web app."""
     settings = Settings.from_env()
     env = _preflight(settings, [(host, port)], migrate=True)
+    _print_new_demo_accounts(settings)
     url = f"http://{host}:{port}"
+    if "PUBLIC_BASE_URL" not in os.environ:  # links (password resets) and webhooks point at the demo itself
+        env["PUBLIC_BASE_URL"] = url
     with _supervisor() as group:
         for index in range(worker_count):
             group.start(
@@ -138,6 +141,40 @@ def demo(host: str, port: int, worker_count: int) -> None:
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()
+
+
+def _print_new_demo_accounts(settings: Settings) -> None:
+    """Create the demo volunteer, organiser and admin once, and show their passwords that once."""
+    from dialer.bootstrap import build
+    from dialer.services.accounts import seed_demo_accounts
+
+    services = build(settings)
+    try:
+        created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    if created:
+        click.echo("\nDemo accounts (passwords are shown only now; reset them from the sign-in page):")
+        for account in created:
+            click.echo(f"  {account.role.value:<10} {account.email:<34} {account.password}")
+
+
+@main.command()
+@click.argument("email")
+@_reported
+def promote(email: str) -> None:
+    """Make the account with this e-mail address an admin (for the first admin of a deployment)."""
+    from dialer.bootstrap import build
+    from dialer.services.roles import promote_to_admin
+
+    settings = Settings.from_env()
+    services = build(settings)
+    try:
+        click.echo(f"{promote_to_admin(services.uow(), services.clock, email)} is now an admin")
+    finally:
+        services.engine.dispose()
+        services.redis.close()
 
 
 def _preflight(

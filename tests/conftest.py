@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
@@ -23,6 +24,7 @@ from dialer.adapters.live import RecordingLiveUpdates
 from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Mode, Settings
+from tests.people import client_as, world  # noqa: F401  (fixtures: accounts of every role)
 
 EXTERNAL_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 EXTERNAL_REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -96,8 +98,18 @@ def services(
     settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock
 ) -> Services:
     return build(
-        settings, engine=clean_db, redis=redis, redis_url=redis_url, clock=clock, live=RecordingLiveUpdates()
+        settings,
+        engine=clean_db,
+        redis=redis,
+        redis_url=redis_url,
+        clock=clock,
+        live=RecordingLiveUpdates(),
+        passwords=FAST_PASSWORDS,
     )
+
+
+#: argon2id with the smallest parameters: tests hash and check many passwords.
+FAST_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from flask import Flask
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web import identity
+from web import access, browser_security, errors, identity
+from web.converters import RecordId
 from web.extensions import csrf, limiter, login_manager, socketio
 
 
@@ -25,9 +26,19 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
     )
     app.extensions["marginal"] = services
+    app.url_map.converters["int"] = RecordId
     register_extensions(app, services)
+    register_security(app, settings)
     register_blueprints(app)
     return app
+
+
+def register_security(app: Flask, settings: Settings) -> None:
+    """Headers, cookie flags, session expiry, refusal of undeclared endpoints, error pages."""
+    browser_security.protect(app, settings)
+    identity.expire_sessions(app)
+    access.guard_undeclared(app)
+    errors.register_error_handlers(app)
 
 
 def register_extensions(app: Flask, services: Services) -> None:
@@ -51,10 +62,12 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import home, signups, vendor
+    from web import admin, auth, home, signups, vendor
 
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(auth.bp)
+    admin.register(app)
     signups.register(app)
 
 

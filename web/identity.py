@@ -1,14 +1,28 @@
-"""Who is making the request: the signed-in account, as Flask-Login sees it."""
+"""Who is making the request: the signed-in account as Flask-Login sees it, and its session's life.
+
+A session's id is the account id plus a fingerprint of its password hash, so changing the password
+(a reset) ends every session of that account. Sessions end after IDLE_LIMIT without a request and
+SESSION_LIMIT after signing in, whichever comes first, measured on the services' clock.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from flask_login import UserMixin
+from flask import Flask, flash, request, session
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from dialer.domain.roles import Role
-from dialer.models import User
+from dialer.services import accounts
+from dialer.services.accounts import SignedIn
+from dialer.services.audit import Actor
 from web.services import services
+
+IDLE_LIMIT = timedelta(hours=4)
+SESSION_LIMIT = timedelta(hours=24)
+_SIGNED_IN_AT = "signed_in_at"
+_SEEN_AT = "seen_at"
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,8 @@ class Account(UserMixin):  # type: ignore[misc]
     first_name: str
     role: Role
     active: bool = True
+    organises: frozenset[int] = frozenset()
+    session_key: str = ""
 
     @property
     def is_active(self) -> bool:
@@ -29,16 +45,68 @@ class Account(UserMixin):  # type: ignore[misc]
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def may_organise(self) -> bool:
+        """May set up campaigns and open the organiser area (organisers and admins)."""
+        return self.role in (Role.ORGANISER, Role.ADMIN) or bool(self.organises)
+
+    def get_id(self) -> str:
+        return self.session_key or str(self.id)
+
     @classmethod
-    def of(cls, user: User) -> Account:
-        assert user.id is not None
-        return cls(user.id, user.email, user.first_name, Role(user.role), user.is_active)
+    def of(cls, signed: SignedIn) -> Account:
+        return cls(
+            id=signed.user_id,
+            email=signed.email,
+            first_name=signed.first_name,
+            role=signed.role,
+            organises=signed.organises,
+            session_key=signed.session_key,
+        )
 
 
-def load_account(user_id: str) -> Account | None:
-    """Flask-Login's user loader: the active account with this id, or None (anonymous)."""
-    if not user_id.isdigit():
-        return None
-    with services().uow() as uow:
-        user = uow.session.get(User, int(user_id))
-        return Account.of(user) if user is not None and user.is_active else None
+def load_account(session_key: str) -> Account | None:
+    """Flask-Login's user loader: the active account this session names, or None (anonymous)."""
+    signed = accounts.load(services().uow(), session_key)
+    return Account.of(signed) if signed is not None else None
+
+
+def actor() -> Actor:
+    """Who is acting in this request, for the audit log: the account (if any) and the client address."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return Actor(user_id, request.remote_addr or "")
+
+
+def start_session(signed: SignedIn) -> None:
+    """Sign in: a fresh session (no fixation), kept across browser restarts until it expires."""
+    session.clear()
+    login_user(Account.of(signed))
+    session.permanent = True
+    now = services().clock.now().timestamp()
+    session[_SIGNED_IN_AT] = now
+    session[_SEEN_AT] = now
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def expire_sessions(app: Flask) -> None:
+    """Sign out sessions that have been idle, or open, for too long (checked before every request)."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIMIT
+
+    @app.before_request
+    def _expire() -> None:
+        signed_in_at = session.get(_SIGNED_IN_AT)
+        if signed_in_at is None:
+            return
+        now = services().clock.now().timestamp()
+        seen_at = session.get(_SEEN_AT, signed_in_at)
+        too_idle = now - seen_at >= IDLE_LIMIT.total_seconds()
+        too_old = now - signed_in_at >= SESSION_LIMIT.total_seconds()
+        if too_idle or too_old:
+            end_session()
+            flash("Your session expired, so you have been signed out. Please sign in again.", "error")
+        elif now - seen_at > 60:  # rewriting the cookie once a minute is enough for idle tracking
+            session[_SEEN_AT] = now

@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Blueprint, abort, send_from_directory
 from flask.typing import ResponseReturnValue
 
+from web.access import public
+
 bp = Blueprint("vendor", __name__)
 
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -19,6 +21,7 @@ FILES = {
 
 
 @bp.get("/vendor/<name>")
+@public
 def asset(name: str) -> ResponseReturnValue:
     relative = FILES.get(name)
     if relative is None:

@@ -1,0 +1,329 @@
+"""Accounts: signing up, signing in (argon2id, rehashed when the parameters change), password resets.
+
+Reset links carry a signed, expiring token (itsdangerous) bound to the account's current password
+hash, so a link works once: using it changes the hash and voids it, and a sign-in session (whose id
+carries the same fingerprint) ends everywhere when the password changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from dialer.clock import Clock
+from dialer.domain import accounts as rules
+from dialer.domain.roles import Role
+from dialer.errors import InvalidInput
+from dialer.models import Campaign, CampaignOrganiser, User
+from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
+
+RESET_TOKEN_LIFETIME = timedelta(hours=1)
+_RESET_SALT = "marginal.password-reset"
+
+
+def default_password_hasher() -> PasswordHasher:
+    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, 64 MiB, p=4)."""
+    return PasswordHasher()
+
+
+class EmailTaken(InvalidInput):
+    """Someone already has an account with this address."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    email: str
+    password: str
+    first_name: str
+    postcode: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a session needs to know about an account: who it is and what it may run."""
+
+    user_id: int
+    email: str
+    first_name: str
+    role: Role
+    organises: frozenset[int]
+    session_key: str
+
+
+def session_key(user: User) -> str:
+    """The id a sign-in session stores: it changes (ending every session) when the password does."""
+    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return f"{user.id}:{fingerprint}"
+
+
+def _signed_in(session: Session, user: User) -> SignedIn:
+    assert user.id is not None
+    organises = session.exec(
+        select(CampaignOrganiser.campaign_id).where(CampaignOrganiser.user_id == user.id)
+    ).all()
+    return SignedIn(
+        user_id=user.id,
+        email=user.email,
+        first_name=user.first_name,
+        role=Role(user.role),
+        organises=frozenset(organises),
+        session_key=session_key(user),
+    )
+
+
+def sign_up(
+    uow: UnitOfWork, passwords: PasswordHasher, clock: Clock, new: NewAccount, *, ip: str = ""
+) -> SignedIn:
+    """Create a volunteer account; InvalidInput (EmailTaken for a known address) says what to fix."""
+    email = rules.normalise_email(new.email)
+    rules.check_password(new.password, email=email)
+    user = User(
+        email=email,
+        password_hash=passwords.hash(new.password),
+        first_name=rules.normalise_first_name(new.first_name),
+        postcode=rules.normalise_postcode(new.postcode),
+        role=Role.VOLUNTEER,
+        created_at=clock.now(),
+        last_login_at=clock.now(),
+    )
+    with uow:
+        if _user_by_email(uow.session, email) is not None:
+            raise EmailTaken("an account already uses this e-mail address: sign in or reset your password")
+        uow.session.add(user)
+        try:
+            uow.session.flush()
+        except IntegrityError:  # a simultaneous sign-up with the same address won the race
+            raise EmailTaken(
+                "an account already uses this e-mail address: sign in or reset your password"
+            ) from None
+        assert user.id is not None
+        audit.record(
+            uow.session, clock, Actor(user.id, ip), Action.SIGN_UP, subject_type="user", subject_id=user.id
+        )
+        signed_in = _signed_in(uow.session, user)
+        uow.commit()
+    return signed_in
+
+
+#: Hashes verified against when the e-mail address is unknown, so both cases take the same time.
+_absent_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _absent_hash(passwords: PasswordHasher) -> str:
+    key = (passwords.time_cost, passwords.memory_cost, passwords.parallelism)
+    if key not in _absent_hashes:
+        _absent_hashes[key] = passwords.hash(secrets.token_hex(16))
+    return _absent_hashes[key]
+
+
+def authenticate(
+    uow: UnitOfWork, passwords: PasswordHasher, clock: Clock, email: str, password: str, *, ip: str = ""
+) -> SignedIn | None:
+    """The account these credentials open, or None; audited either way. Rehashes outdated hashes."""
+    email = rules.normalise_email(email)
+    with uow:
+        user = _user_by_email(uow.session, email)
+        # An unknown address still costs one verification, so timing does not reveal which exist.
+        matches = _verify(passwords, user.password_hash if user else _absent_hash(passwords), password)
+        if user is None or not user.is_active or not matches:
+            audit.record(
+                uow.session,
+                clock,
+                Actor(user.id if user else None, ip),
+                Action.SIGN_IN_FAILED,
+                subject_type="user",
+                subject_id=user.id if user else "",
+            )
+            uow.commit()
+            return None
+        if passwords.check_needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash(password)
+        user.last_login_at = clock.now()
+        uow.session.add(user)
+        audit.record(
+            uow.session, clock, Actor(user.id, ip), Action.SIGN_IN, subject_type="user", subject_id=user.id
+        )
+        signed_in = _signed_in(uow.session, user)
+        uow.commit()
+    return signed_in
+
+
+def _verify(passwords: PasswordHasher, password_hash: str, password: str) -> bool:
+    if len(password) > rules.PASSWORD_MAX:
+        return False
+    try:
+        return passwords.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load(uow: UnitOfWork, key: str) -> SignedIn | None:
+    """The active account a session key names, or None (unknown, disabled, or password changed)."""
+    user_id, _, _fingerprint = key.partition(":")
+    if not user_id.isdigit() or len(user_id) > 12:
+        return None
+    with uow:
+        user = uow.session.get(User, int(user_id))
+        if user is None or not user.is_active or not secrets.compare_digest(session_key(user), key):
+            return None
+        return _signed_in(uow.session, user)
+
+
+# --- password reset --------------------------------------------------------------------------
+
+
+def _serializer(secret_key: str, clock: Clock) -> URLSafeTimedSerializer:
+    class ClockSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(clock.now().timestamp())
+
+    return URLSafeTimedSerializer(secret_key, salt=_RESET_SALT, signer=ClockSigner)
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    user_id: int
+    email: str
+    token: str
+
+
+def request_reset(
+    uow: UnitOfWork, clock: Clock, secret_key: str, email: str, *, ip: str = ""
+) -> ResetLink | None:
+    """A reset token for the active account with this address, or None (the caller says the same)."""
+    email = rules.normalise_email(email)
+    with uow:
+        user = _user_by_email(uow.session, email)
+        if user is None or not user.is_active:
+            return None
+        assert user.id is not None
+        fingerprint = session_key(user).partition(":")[2]
+        token = _serializer(secret_key, clock).dumps({"u": user.id, "f": fingerprint})
+        audit.record(
+            uow.session,
+            clock,
+            Actor(None, ip),
+            Action.PASSWORD_RESET_REQUESTED,
+            subject_type="user",
+            subject_id=user.id,
+        )
+        uow.commit()
+    return ResetLink(user.id, user.email, token)
+
+
+class ResetLinkInvalid(InvalidInput):
+    """The link is forged, used already, or too old."""
+
+
+def _user_for_token(session: Session, clock: Clock, secret_key: str, token: str) -> User:
+    try:
+        data = _serializer(secret_key, clock).loads(token, max_age=int(RESET_TOKEN_LIFETIME.total_seconds()))
+    except SignatureExpired:
+        raise ResetLinkInvalid("this reset link has expired: ask for a new one") from None
+    except BadSignature:
+        raise ResetLinkInvalid("this reset link is not valid: ask for a new one") from None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active or session_key(user) != f"{user_id}:{data.get('f')}":
+        raise ResetLinkInvalid("this reset link has already been used: ask for a new one")
+    return user
+
+
+def check_reset_token(uow: UnitOfWork, clock: Clock, secret_key: str, token: str) -> None:
+    """Raise ResetLinkInvalid unless the token can still be used."""
+    with uow:
+        _user_for_token(uow.session, clock, secret_key, token)
+
+
+def reset_password(
+    uow: UnitOfWork,
+    passwords: PasswordHasher,
+    clock: Clock,
+    secret_key: str,
+    token: str,
+    new_password: str,
+    *,
+    ip: str = "",
+) -> SignedIn:
+    """Set a new password with a reset token (once); every existing session of the account ends."""
+    with uow:
+        user = _user_for_token(uow.session, clock, secret_key, token)
+        rules.check_password(new_password, email=user.email)
+        user.password_hash = passwords.hash(new_password)
+        user.last_login_at = clock.now()
+        uow.session.add(user)
+        audit.record(
+            uow.session,
+            clock,
+            Actor(user.id, ip),
+            Action.PASSWORD_RESET,
+            subject_type="user",
+            subject_id=user.id,
+        )
+        signed_in = _signed_in(uow.session, user)
+        uow.commit()
+    return signed_in
+
+
+def _user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(col(User.email) == email)).first()
+
+
+# --- demo accounts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    role: Role
+    email: str
+    password: str
+
+
+DEMO_PEOPLE = (
+    (Role.VOLUNTEER, "volunteer@demo.marginal.invalid", "Vic"),
+    (Role.ORGANISER, "organiser@demo.marginal.invalid", "Olu"),
+    (Role.ADMIN, "admin@demo.marginal.invalid", "Ada"),
+)
+
+
+def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock) -> list[DemoCredentials]:
+    """Create the demo volunteer, organiser (of every campaign) and admin with random passwords.
+
+    Returns the credentials of the accounts created now; existing ones are left alone (their
+    passwords were printed when they were made, and can be reset from the sign-in page).
+    """
+    created: list[DemoCredentials] = []
+    with uow:
+        campaign_ids = uow.session.exec(select(Campaign.id)).all()
+        for role, email, first_name in DEMO_PEOPLE:
+            if _user_by_email(uow.session, email) is not None:
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User(
+                email=email,
+                password_hash=passwords.hash(password),
+                first_name=first_name,
+                postcode="SW1A 1AA",
+                role=role,
+                created_at=clock.now(),
+            )
+            uow.session.add(user)
+            uow.session.flush()
+            assert user.id is not None
+            if role is Role.ORGANISER:
+                for campaign_id in campaign_ids:
+                    if campaign_id is not None:
+                        uow.session.add(CampaignOrganiser(campaign_id=campaign_id, user_id=user.id))
+            created.append(DemoCredentials(role, email, password))
+        uow.commit()
+    return created

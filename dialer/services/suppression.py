@@ -1,0 +1,206 @@
+"""The do-not-call list, across every campaign: opt-outs are immediate and absolute.
+
+A number on the list is never dialled by any campaign. The dialer asks `is_suppressed` (or
+`suppressed_among` for a batch) when it picks voters, and calls `mark_do_not_call` inside its own
+transaction when a volunteer records "do not call", so the opt-out is in force the moment the
+outcome is saved: the voter's own records in every campaign are flagged in the same commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select, update
+
+from dialer.clock import Clock
+from dialer.domain.phones import masked, normalise_phone
+from dialer.errors import InvalidInput, NotFound
+from dialer.models import SuppressionEntry, Voter
+from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
+
+
+class Reason(StrEnum):
+    OPT_OUT = "opt_out"  # the person asked not to be called (on a call, by letter, by e-mail...)
+    TPS = "tps"  # registered with the Telephone Preference Service
+    WRONG_NUMBER = "wrong_number"
+    DECEASED = "deceased"
+    ADMIN = "admin"  # added by an admin for another reason (say why in the source)
+
+
+REASON_LABELS = {
+    Reason.OPT_OUT: "Asked not to be called",
+    Reason.TPS: "Registered with the TPS",
+    Reason.WRONG_NUMBER: "Wrong number",
+    Reason.DECEASED: "Deceased",
+    Reason.ADMIN: "Other (see note)",
+}
+
+
+def is_suppressed(session: Session, phone_e164: str) -> bool:
+    """True when nobody may call this number (the dialer's last check before every dial)."""
+    return (
+        session.exec(select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == phone_e164)).first()
+        is not None
+    )
+
+
+def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
+    """Which of these numbers are suppressed (one query, for building call queues)."""
+    wanted = sorted(set(phones))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            session.exec(
+                select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).in_(chunk))
+            ).all()
+        )
+    return found
+
+
+def _suppress(
+    session: Session, clock: Clock, phone_e164: str, reason: Reason, source: str, actor: Actor
+) -> tuple[SuppressionEntry, bool]:
+    """Put the number on the list (once) and stop every campaign calling it; True if newly added."""
+    existing = session.exec(select(SuppressionEntry).where(SuppressionEntry.phone_e164 == phone_e164)).first()
+    session.exec(
+        update(Voter)
+        .where(col(Voter.phone_e164) == phone_e164)
+        .values(do_not_call=True, done=True, next_call_at=None)
+    )
+    if existing is not None:
+        return existing, False
+    entry = SuppressionEntry(
+        phone_e164=phone_e164,
+        reason=reason.value,
+        source=source[:120],
+        created_by_id=actor.user_id,
+        created_at=clock.now(),
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor,
+        Action.SUPPRESSION_ADDED,
+        subject_type="suppression",
+        subject_id=entry.id,
+        detail={"reason": reason.value},
+    )
+    return entry, True
+
+
+def mark_do_not_call(session: Session, clock: Clock, voter: Voter, actor: Actor, *, source: str = "") -> None:
+    """A voter asked not to be called: flag them and suppress their number, in the caller's transaction."""
+    voter.do_not_call = True
+    voter.done = True
+    voter.next_call_at = None
+    session.add(voter)
+    if voter.phone_e164:
+        _suppress(
+            session,
+            clock,
+            voter.phone_e164,
+            Reason.OPT_OUT,
+            source or f"do not call, campaign {voter.campaign_id}",
+            actor,
+        )
+
+
+def record_do_not_call(uow: UnitOfWork, clock: Clock, voter_id: int, actor: Actor) -> None:
+    """The use case on its own: the voter with this id asked not to be called again."""
+    with uow:
+        voter = uow.session.get(Voter, voter_id)
+        if voter is None:
+            raise NotFound("no such voter")
+        mark_do_not_call(uow.session, clock, voter, actor)
+        uow.commit()
+
+
+REASON_CHOICES = tuple(Reason)
+
+
+def add(uow: UnitOfWork, clock: Clock, actor: Actor, phone: str, reason: str, source: str = "") -> bool:
+    """An admin adds a number (any common format; UK by default). False when it was already listed."""
+    phone_e164 = normalise_phone(phone)
+    try:
+        chosen = Reason(reason)
+    except ValueError:
+        raise InvalidInput("choose a reason from the list") from None
+    with uow:
+        try:
+            _entry, added = _suppress(uow.session, clock, phone_e164, chosen, (source or "").strip(), actor)
+            uow.commit()
+        except IntegrityError:  # the same number added at the same moment by someone else
+            return False
+    return added
+
+
+def remove(uow: UnitOfWork, clock: Clock, actor: Actor, entry_id: int) -> None:
+    """An admin lifts a suppression: campaigns may call the number again (voters are unflagged)."""
+    with uow:
+        entry = uow.session.get(SuppressionEntry, entry_id)
+        if entry is None:
+            raise NotFound("that number is no longer on the list")
+        uow.session.exec(
+            update(Voter)
+            .where(col(Voter.phone_e164) == entry.phone_e164, col(Voter.erased_at).is_(None))
+            .values(do_not_call=False)
+        )
+        uow.session.delete(entry)
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.SUPPRESSION_REMOVED,
+            subject_type="suppression",
+            subject_id=entry_id,
+            detail={"reason": entry.reason},
+        )
+        uow.commit()
+
+
+@dataclass(frozen=True)
+class ListedNumber:
+    id: int
+    number: str  # masked: the list shows enough to tell entries apart, never whole numbers
+    reason: str
+    source: str
+    added_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SuppressionPage:
+    entries: list[ListedNumber]
+    total: int
+    searched_for: str
+
+
+def listing(uow: UnitOfWork, *, search: str = "", limit: int = 200) -> SuppressionPage:
+    """The newest entries, or the entry for one number when `search` is a phone number."""
+    with uow:
+        statement = select(SuppressionEntry)
+        searched_for = ""
+        if search.strip():
+            searched_for = normalise_phone(search)
+            statement = statement.where(SuppressionEntry.phone_e164 == searched_for)
+        total = uow.session.exec(select(func.count()).select_from(SuppressionEntry)).one()
+        rows = uow.session.exec(
+            statement.order_by(
+                col(SuppressionEntry.created_at).desc(), col(SuppressionEntry.id).desc()
+            ).limit(limit)
+        ).all()
+        return SuppressionPage(
+            entries=[
+                ListedNumber(e.id or 0, masked(e.phone_e164), e.reason, e.source, e.created_at) for e in rows
+            ],
+            total=total,
+            searched_for=searched_for,
+        )

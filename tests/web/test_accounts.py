@@ -1,0 +1,241 @@
+"""Signing up, in and out, and resetting a password, through the real pages."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from dialer.models import AuditEntry, User
+from dialer.services import accounts
+from tests.people import PASSWORD, add_account, csrf_token, sign_in
+
+NEW = {
+    "first_name": "Priya",
+    "email": "Priya@Example.org ",
+    "postcode": "bs1 4dj",
+    "password": "four unrelated words here",
+}
+
+
+def test_signing_up_creates_a_volunteer_and_signs_them_in(client, services):
+    reply = client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
+    assert reply.status_code == 303
+    with services.uow() as uow:
+        user = uow.session.exec(select(User)).one()
+        assert (user.email, user.postcode, user.role.value) == ("priya@example.org", "BS1 4DJ", "volunteer")
+    assert "Signed in as Priya" in client.get("/").get_data(as_text=True)
+
+
+def test_sign_up_errors_name_the_field_and_keep_what_was_typed(client, services):
+    reply = client.post(
+        "/sign-up",
+        data={
+            "first_name": "Priya",
+            "email": "not-an-address",
+            "postcode": "nowhere",
+            "password": "short",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert "Enter an e-mail address like name@example.org." in html
+    assert "Enter a full UK postcode, like SW1A 1AA." in html
+    assert "Use at least 10 characters." in html
+    assert 'value="Priya"' in html and 'aria-invalid="true"' in html
+    with services.uow() as uow:
+        assert uow.session.exec(select(User)).all() == []
+
+
+def test_an_address_can_only_sign_up_once(client, services):
+    add_account(services, "priya@example.org")
+    reply = client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
+    assert reply.status_code == 409
+    assert "already uses this e-mail address" in reply.get_data(as_text=True)
+
+
+def test_passwords_are_stored_as_argon2id_hashes(client, services):
+    client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
+    with services.uow() as uow:
+        stored = uow.session.exec(select(User)).one().password_hash
+    assert stored.startswith("$argon2id$")
+    assert NEW["password"] not in stored
+    assert services.passwords.verify(stored, NEW["password"])
+
+
+def test_the_production_hasher_uses_recommended_argon2id_parameters():
+    hasher = accounts.default_password_hasher()
+    assert hasher.type.name == "ID"
+    # OWASP's floor is 19 MiB with t=2; argon2-cffi's default profile (RFC 9106) is above it.
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+
+
+def test_an_outdated_hash_is_upgraded_when_its_owner_signs_in(client, services):
+    from argon2 import PasswordHasher
+
+    old = PasswordHasher(time_cost=2, memory_cost=512, parallelism=1)
+    user_id = add_account(services, "old@example.org")
+    with services.uow() as uow:
+        user = uow.session.get(User, user_id)
+        user.password_hash = old.hash(PASSWORD)
+        uow.session.add(user)
+        uow.commit()
+    sign_in(client, "old@example.org")
+    with services.uow() as uow:
+        upgraded = uow.session.get(User, user_id).password_hash
+    assert "m=512" not in upgraded
+    assert not services.passwords.check_needs_rehash(upgraded)
+    assert services.passwords.verify(upgraded, PASSWORD)
+
+
+def test_a_wrong_password_is_refused_with_a_clear_message_and_audited(client, services):
+    user_id = add_account(services, "sam@example.org")
+    reply = client.post(
+        "/sign-in",
+        data={"email": "sam@example.org", "password": "wrong password!", "csrf_token": csrf_token(client)},
+    )
+    assert reply.status_code == 401
+    assert "do not match an account" in reply.get_data(as_text=True)
+    with services.uow() as uow:
+        entry = uow.session.exec(select(AuditEntry)).one()
+        assert (entry.action, entry.actor_id) == ("sign_in_failed", user_id)
+
+
+def test_signing_in_is_audited_and_returns_to_the_page_asked_for(client, services):
+    user_id = add_account(services, "sam@example.org")
+    reply = client.post(
+        "/sign-in?next=/healthz",
+        data={"email": "SAM@example.org", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert reply.status_code == 303 and reply.headers["Location"] == "/healthz"
+    with services.uow() as uow:
+        actions = [(e.action, e.actor_id) for e in uow.session.exec(select(AuditEntry)).all()]
+    assert actions == [("sign_in", user_id)]
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_sign_in_never_redirects_to_another_site(client, services, target):
+    add_account(services, "sam@example.org")
+    reply = client.post(
+        "/sign-in",
+        query_string={"next": target},
+        data={"email": "sam@example.org", "password": PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert reply.headers["Location"] == "/"
+
+
+def test_signing_out_ends_the_session(client, services):
+    add_account(services, "sam@example.org", first_name="Sam")
+    sign_in(client, "sam@example.org")
+    assert "Signed in as Sam" in client.get("/").get_data(as_text=True)
+    assert client.post("/sign-out", data={"csrf_token": csrf_token(client)}).status_code == 303
+    assert "Signed in as" not in client.get("/").get_data(as_text=True)
+
+
+def _reset_link(client, caplog, email: str) -> str:
+    with caplog.at_level(logging.WARNING):
+        reply = client.post("/reset-password", data={"email": email, "csrf_token": csrf_token(client)})
+    assert reply.status_code == 303
+    match = re.search(r"http://localhost(/reset-password/\S+)", caplog.text)
+    assert match, "the reset link is printed to the log outside production"
+    return match.group(1)
+
+
+def test_a_reset_link_is_logged_and_sets_a_new_password_once(client, services, caplog):
+    add_account(services, "sam@example.org")
+    path = _reset_link(client, caplog, "sam@example.org")
+    assert client.get(path).status_code == 200
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    assert client.post(path, data={**new, "csrf_token": csrf_token(client)}).status_code == 303
+    # used once: the same link no longer works
+    again = client.post(path, data={**new, "csrf_token": csrf_token(client)})
+    assert again.status_code == 303 and again.headers["Location"] == "/reset-password"
+    other = services.uow()
+    assert accounts.authenticate(
+        other, services.passwords, services.clock, "sam@example.org", new["password"]
+    )
+
+
+def test_asking_for_a_reset_does_not_reveal_whether_an_account_exists(client, services, caplog):
+    add_account(services, "sam@example.org")
+    known = client.post(
+        "/reset-password",
+        data={"email": "sam@example.org", "csrf_token": csrf_token(client)},
+        follow_redirects=True,
+    )
+    unknown = client.post(
+        "/reset-password",
+        data={"email": "nobody@example.org", "csrf_token": csrf_token(client)},
+        follow_redirects=True,
+    )
+    assert known.status_code == unknown.status_code == 200
+    message = "If an account uses that address"
+    assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_a_reset_link_expires_after_an_hour(client, services, clock, caplog):
+    add_account(services, "sam@example.org")
+    path = _reset_link(client, caplog, "sam@example.org")
+    clock.advance(accounts.RESET_TOKEN_LIFETIME.total_seconds() + 1)
+    reply = client.get(path, follow_redirects=True)
+    assert "This reset link has expired" in reply.get_data(as_text=True)
+
+
+def test_a_forged_reset_link_is_refused(client, services):
+    reply = client.get("/reset-password/eyJ1IjoxLCJmIjoiMDAwIn0.forged.signature", follow_redirects=True)
+    assert "This reset link is not valid" in reply.get_data(as_text=True)
+
+
+def test_a_password_reset_signs_out_every_other_session(app, client, services, caplog):
+    add_account(services, "sam@example.org", first_name="Sam")
+    laptop = app.test_client()
+    sign_in(laptop, "sam@example.org")
+    path = _reset_link(client, caplog, "sam@example.org")
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    client.post(path, data={**new, "csrf_token": csrf_token(client)})
+    assert "Signed in as Sam" in client.get("/").get_data(as_text=True)
+    assert "Signed in as" not in laptop.get("/").get_data(as_text=True)
+
+
+def test_a_session_expires_after_four_idle_hours(client, services, clock):
+    add_account(services, "sam@example.org", first_name="Sam")
+    sign_in(client, "sam@example.org")
+    clock.advance(timedelta(hours=3, minutes=59).total_seconds())
+    assert "Signed in as Sam" in client.get("/").get_data(as_text=True)
+    clock.advance(timedelta(hours=4, minutes=1).total_seconds())
+    page = client.get("/").get_data(as_text=True)
+    assert "Signed in as" not in page and "Your session expired" in page
+
+
+def test_a_session_ends_a_day_after_signing_in_even_when_busy(client, services, clock):
+    add_account(services, "sam@example.org", first_name="Sam")
+    sign_in(client, "sam@example.org")
+    for _ in range(24):
+        clock.advance(timedelta(hours=1).total_seconds())
+        page = client.get("/").get_data(as_text=True)
+    assert "Signed in as" not in page and "Your session expired" in page
+
+
+def test_the_session_cookie_is_http_only_same_site_and_lasts_no_longer_than_a_session(client, services):
+    add_account(services, "sam@example.org")
+    client.get("/sign-in")
+    reply = client.post(
+        "/sign-in", data={"email": "sam@example.org", "password": PASSWORD, "csrf_token": csrf_token(client)}
+    )
+    cookie = next(c for c in reply.headers.getlist("Set-Cookie") if c.startswith("marginal_session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Max-Age=86400" in cookie or "Expires=" in cookie
+
+
+def test_over_https_the_session_cookie_is_secure_and_host_only(services, settings):
+    from web import create_app
+
+    app = create_app(settings.model_copy(update={"public_base_url": "https://calls.example.org"}), services)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")

@@ -1,0 +1,360 @@
+"""Data-protection requests: an admin exports everything about a voter, or erases them for good.
+
+After an erasure no table holds the voter's name, phone number, address or answers, and the
+campaign's totals (voters, calls by status, abandoned calls, talk time, outcomes by disposition,
+sign-ups) are what they were.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlmodel import SQLModel, col, func, select
+
+from dialer.domain.calls import CallStatus
+from dialer.domain.campaigns import DialingMode
+from dialer.domain.dispositions import Disposition
+from dialer.domain.surveys import QuestionKind
+from dialer.models import (
+    AuditEntry,
+    CallAttempt,
+    CallEvent,
+    Carpool,
+    CarpoolSeat,
+    Constituency,
+    Event,
+    EventSignup,
+    Outcome,
+    Pledge,
+    PledgeSignup,
+    SurveyAnswer,
+    SurveyQuestion,
+    Voter,
+)
+from dialer.services import suppression
+from dialer.services.audit import Actor
+from tests.people import add_voter, csrf_token
+
+PERSON = {
+    "first_name": "Alexandria",
+    "last_name": "Quinlan-Tate",
+    "postcode": "BS1 4DJ",
+    "address": "17 Marsh Street",
+}
+PHONE = "+447700900123"
+
+
+def _id(row) -> int:
+    assert row.id is not None
+    return int(row.id)
+
+
+ANSWERS = ["Leaning Green this time", "Worried about bus routes"]
+
+
+def _talk(services, campaign_id, voter_id, *, answers, sid, notes, volunteer_id=None):
+    """One answered call with an outcome, survey answers and a raw provider callback."""
+    now = services.clock.now()
+    with services.uow() as uow:
+        session = uow.session
+        questions = session.exec(
+            select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)
+        ).all()
+        attempt = CallAttempt(
+            campaign_id=campaign_id,
+            voter_id=voter_id,
+            provider_sid=sid,
+            mode=DialingMode.POWER,
+            status=CallStatus.COMPLETED,
+            placed_at=now,
+            answered_at=now,
+            ended_at=now + timedelta(minutes=3),
+            duration_s=180,
+        )
+        session.add(attempt)
+        session.flush()
+        voter = session.get(Voter, voter_id)
+        session.add(
+            CallEvent(
+                call_attempt_id=attempt.id,
+                provider_sid=sid,
+                kind="status",
+                sequence=1,
+                status="completed",
+                payload={"CallSid": sid, "To": voter.phone_e164, "CallStatus": "completed"},
+                received_at=now,
+            )
+        )
+        outcome = Outcome(
+            campaign_id=campaign_id,
+            voter_id=voter_id,
+            call_attempt_id=attempt.id,
+            user_id=volunteer_id,
+            disposition=Disposition.TALKED,
+            notes=notes,
+            call_back_at=now + timedelta(days=2),
+            created_at=now,
+        )
+        session.add(outcome)
+        session.flush()
+        for question, answer in zip(questions, answers, strict=False):
+            session.add(SurveyAnswer(outcome_id=_id(outcome), question_id=_id(question), value=answer))
+        uow.commit()
+        return outcome.id
+
+
+@pytest.fixture
+def campaign(services, world):
+    """The organiser's campaign with a survey, an event, a carpool, a pledge, two voters and their calls."""
+    campaign_id = world.campaign_id
+    now = services.clock.now()
+    with services.uow() as uow:
+        session = uow.session
+        session.add(
+            Constituency(
+                ons_code="E14001136",
+                name="Bristol Central",
+                country="England",
+                boundary_set="2024",
+                lat=51.45,
+                lon=-2.6,
+            )
+        )
+        session.add(
+            SurveyQuestion(
+                campaign_id=campaign_id,
+                position=0,
+                key="intention",
+                prompt="How will you vote?",
+                kind=QuestionKind.FREE_TEXT,
+            )
+        )
+        session.add(
+            SurveyQuestion(
+                campaign_id=campaign_id,
+                position=1,
+                key="issue",
+                prompt="What matters most?",
+                kind=QuestionKind.FREE_TEXT,
+            )
+        )
+        session.flush()
+        event = Event(
+            campaign_id=campaign_id,
+            ons_code="E14001136",
+            title="Saturday doors",
+            starts_at=now,
+            ends_at=now + timedelta(hours=3),
+            meeting_postcode="BS1 5TR",
+            lat=51.45,
+            lon=-2.59,
+        )
+        pledge = Pledge(campaign_id=campaign_id, slug="day-off", text="Take polling day off")
+        session.add_all([event, pledge])
+        session.flush()
+        carpool = Carpool(
+            event_id=_id(event),
+            driver_id=world.accounts["volunteer"],
+            pickup_postcode="BS3 1AA",
+            lat=51.44,
+            lon=-2.6,
+            seats_offered=3,
+            departs_at=now,
+            created_at=now,
+        )
+        session.add(carpool)
+        uow.commit()
+        ids = {"event": _id(event), "pledge": _id(pledge), "carpool": _id(carpool)}
+    person = world.voter_id
+    with services.uow() as uow:
+        voter = uow.session.get(Voter, person)
+        for key, value in PERSON.items():
+            setattr(voter, key, value)
+        voter.area = "Cabot ward"
+        voter.external_id = "ER-00017"
+        uow.session.add(voter)
+        uow.commit()
+    elsewhere = add_voter(services, world.other_campaign_id, phone=PHONE, **PERSON)
+    bystander = add_voter(
+        services, campaign_id, phone="+447700900777", first_name="Morwenna", last_name="Pike"
+    )
+    talked = _talk(
+        services,
+        campaign_id,
+        person,
+        answers=ANSWERS,
+        sid="CA" + "1" * 32,
+        notes="Alexandria asked about buses",
+        volunteer_id=world.accounts["volunteer"],
+    )
+    _talk(services, world.other_campaign_id, elsewhere, answers=[], sid="CA" + "2" * 32, notes="")
+    _talk(
+        services,
+        campaign_id,
+        bystander,
+        answers=["Definitely Labour", "Housing"],
+        sid="CA" + "3" * 32,
+        notes="Morwenna will deliver leaflets",
+    )
+    with services.uow() as uow:
+        uow.session.add(
+            EventSignup(
+                event_id=ids["event"],
+                voter_id=person,
+                outcome_id=talked,
+                name="Alexandria Quinlan-Tate",
+                created_at=now,
+            )
+        )
+        uow.session.add(
+            PledgeSignup(
+                pledge_id=ids["pledge"],
+                voter_id=person,
+                outcome_id=talked,
+                name="Alexandria Quinlan-Tate",
+                email="alexandria@example.net",
+                channel="phone",
+                created_at=now,
+            )
+        )
+        uow.session.add(
+            CarpoolSeat(carpool_id=ids["carpool"], voter_id=person, outcome_id=talked, created_at=now)
+        )
+        uow.commit()
+    suppression.record_do_not_call(services.uow(), services.clock, elsewhere, Actor(None))
+    return {"campaign_id": campaign_id, "person": person, "elsewhere": elsewhere, "bystander": bystander}
+
+
+def totals(services, campaign_id):
+    """What a campaign's dashboard counts."""
+    with services.uow() as uow:
+        s = uow.session
+        attempts = s.exec(select(CallAttempt).where(CallAttempt.campaign_id == campaign_id)).all()
+        outcomes = s.exec(select(Outcome).where(Outcome.campaign_id == campaign_id)).all()
+        events = s.exec(select(Event.id).where(Event.campaign_id == campaign_id)).all()
+        pledges = s.exec(select(Pledge.id).where(Pledge.campaign_id == campaign_id)).all()
+        return {
+            "voters": s.exec(
+                select(func.count()).select_from(Voter).where(Voter.campaign_id == campaign_id)
+            ).one(),
+            "calls_by_status": Counter(a.status.value for a in attempts),
+            "abandoned": sum(a.abandoned for a in attempts),
+            "talk_time_s": sum(a.duration_s or 0 for a in attempts),
+            "outcomes": Counter(o.disposition.value for o in outcomes),
+            "event_signups": len(
+                s.exec(select(EventSignup).where(col(EventSignup.event_id).in_(events))).all()
+            ),
+            "pledges": len(
+                s.exec(select(PledgeSignup).where(col(PledgeSignup.pledge_id).in_(pledges))).all()
+            ),
+            "carpool_requests": len(s.exec(select(CarpoolSeat)).all()),
+        }
+
+
+def everything_stored(services) -> str:
+    """Every value in every table, as one lower-cased text to search."""
+    parts: list[str] = []
+    with services.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in connection.execute(table.select()):
+                parts.extend(json.dumps(value, default=str) for value in row)
+    return "\n".join(parts).lower()
+
+
+def erase(admin, voter_id):
+    return admin.post(
+        f"/admin/voters/{voter_id}/erase", data={"confirm": "y", "csrf_token": csrf_token(admin)}
+    )
+
+
+def test_after_erasure_no_table_holds_the_voters_name_phone_address_or_answers(client_as, services, campaign):
+    stored = everything_stored(services)
+    personal = [
+        PERSON["first_name"],
+        PERSON["last_name"],
+        PERSON["address"],
+        PHONE,
+        PHONE[3:],
+        *ANSWERS,
+        "alexandria@example.net",
+        "ER-00017",
+    ]
+    assert all(value.lower() in stored for value in personal), "the fixture should hold the personal data"
+
+    reply = erase(client_as("admin"), campaign["person"])
+    assert reply.status_code == 303
+
+    stored = everything_stored(services)
+    for value in personal:
+        assert value.lower() not in stored, f"{value!r} is still stored after erasure"
+    # the bystander on the same campaign is untouched
+    for value in ("Morwenna", "+447700900777", "Definitely Labour", "Morwenna will deliver leaflets"):
+        assert value.lower() in stored
+
+
+def test_erasure_leaves_every_campaigns_totals_unchanged(client_as, services, campaign, world):
+    before = {c: totals(services, c) for c in (world.campaign_id, world.other_campaign_id)}
+    erase(client_as("admin"), campaign["person"])
+    after = {c: totals(services, c) for c in (world.campaign_id, world.other_campaign_id)}
+    assert after == before
+    assert before[world.campaign_id]["outcomes"]["talked"] == 2  # the fixture really has something to count
+
+
+def test_erasure_covers_the_same_person_on_every_campaigns_list_and_is_audited(
+    client_as, services, campaign, world
+):
+    erase(client_as("admin"), campaign["person"])
+    with services.uow() as uow:
+        for voter_id in (campaign["person"], campaign["elsewhere"]):
+            voter = uow.session.get(Voter, voter_id)
+            assert voter.erased_at is not None and voter.phone_e164 is None and voter.done
+        assert uow.session.exec(select(SurveyAnswer)).all() != []  # the bystander's answers stay
+        entry = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_erased")).one()
+        assert (entry.actor_id, entry.subject_id, entry.detail["records"]) == (
+            world.accounts["admin"],
+            str(campaign["person"]),
+            2,
+        )
+
+
+def test_erasure_needs_an_explicit_confirmation(client_as, services, campaign):
+    admin = client_as("admin")
+    reply = admin.post(f"/admin/voters/{campaign['person']}/erase", data={"csrf_token": csrf_token(admin)})
+    assert reply.status_code == 400
+    assert "Tick the box to confirm the erasure." in reply.get_data(as_text=True)
+    with services.uow() as uow:
+        assert uow.session.get(Voter, campaign["person"]).erased_at is None
+
+
+def test_an_export_holds_everything_about_the_person_and_is_audited(client_as, services, campaign, world):
+    admin = client_as("admin")
+    reply = admin.post(f"/admin/voters/{campaign['person']}/export", data={"csrf_token": csrf_token(admin)})
+    assert reply.status_code == 200
+    assert reply.headers["Content-Disposition"].startswith("attachment;")
+    assert reply.headers["Cache-Control"] == "no-store"
+    document = reply.get_json()
+    assert {r["campaign"] for r in document["records"]} == {"Bristol Central calls", "Stroud calls"}
+    assert {r["phone_e164"] for r in document["records"]} == {PHONE}
+    assert sorted(a["answer"] for a in document["survey_answers"]) == sorted(ANSWERS)
+    assert len(document["call_attempts"]) == 2 and len(document["outcomes"]) == 2
+    assert document["pledges"][0]["email"] == "alexandria@example.net"
+    assert document["event_signups"] and document["carpool_requests"]
+    assert document["do_not_call_list"][0]["reason"] == "opt_out"
+    assert "Morwenna" not in reply.get_data(as_text=True)
+    with services.uow() as uow:
+        entry = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_exported")).one()
+        assert entry.actor_id == world.accounts["admin"]
+
+
+def test_opening_a_voter_record_is_audited_and_shows_no_whole_number(client_as, services, campaign, world):
+    admin = client_as("admin")
+    found = admin.get("/admin/voters", query_string={"q": "07700 900123"}).get_data(as_text=True)
+    assert "Alexandria Quinlan-Tate" in found and "Stroud calls" in found
+    page = admin.get(f"/admin/voters/{campaign['person']}").get_data(as_text=True)
+    assert "Alexandria" in page and "•••• 123" in page and "7700900123" not in page
+    with services.uow() as uow:
+        viewed = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_viewed")).one()
+        assert (viewed.actor_id, viewed.subject_id) == (world.accounts["admin"], str(campaign["person"]))

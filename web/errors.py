@@ -1,0 +1,77 @@
+"""Error pages and JSON errors that say what happened and what to do next."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from web.access import wants_json
+
+MESSAGES = {
+    400: ("That request could not be understood", "Check what you entered and try again."),
+    401: ("Please sign in", "You need to sign in to see this."),
+    403: (
+        "Not allowed",
+        "Your account does not have access to this. Ask an organiser if you think it should.",
+    ),
+    404: ("Not found", "There is nothing at this address. It may have moved or been removed."),
+    405: ("Not allowed", "That kind of request is not accepted here."),
+    413: ("Too large", "That upload is larger than Marginal accepts."),
+    429: ("Too many requests", "Please wait a little, then try again."),
+    500: ("Something went wrong", "The error has been logged. Please try again in a moment."),
+}
+
+CSRF_MESSAGE = (
+    "This form had expired or did not come from Marginal, so nothing was changed. "
+    "Reload the page and try again."
+)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _answer(status: int, detail: str | None = None) -> ResponseReturnValue:
+    title, default = MESSAGES.get(status, (f"Error {status}", ""))
+    message = detail or default
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _csrf_refused(error: CSRFError) -> ResponseReturnValue:
+    return _answer(400, CSRF_MESSAGE)
+
+
+def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
+    detail = error.description if error.description and " per " not in error.description else None
+    seconds = error.limit.limit.get_expiry()
+    wait = "a minute" if seconds <= 60 else f"{-(-seconds // 60)} minutes"
+    message = detail or f"Too many requests. Please wait {wait}, then try again."
+    response = _answer(429, message)
+    return response
+
+
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    status = error.code or 500
+    detail = error.description if status in (400, 404) and _is_custom(error) else None
+    return _answer(status, detail)
+
+
+def _is_custom(error: HTTPException) -> bool:
+    """True when the description was written by our code, not Werkzeug's generic one."""
+    return type(error).description != error.description
+
+
+def sentence(problem: object) -> str:
+    """A core error message ("enter a full UK postcode") as a sentence for a page."""
+    text = str(problem).strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
