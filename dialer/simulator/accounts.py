@@ -47,9 +47,6 @@ class PhoneNumber:
             "status": "in-use",
             "status_callback": None,
             "status_callback_method": "POST",
-            "subresource_uris": {
-                "assigned_add_ons": self.uri().replace(".json", "/AssignedAddOns.json"),
-            },
             "trunk_sid": None,
             "type": "local",
             "uri": self.uri(),

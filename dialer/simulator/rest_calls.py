@@ -177,38 +177,33 @@ def _call(sid: str) -> Call:
 
 
 def _time_window() -> Callable[[Call], bool]:
-    """StartTime/EndTime filters: a date or a date-time; `<` means on or before, `>` on or after."""
-    bounds: list[tuple[str, str, datetime, bool]] = []
+    """StartTime/EndTime filters: `StartTime` is a day (UTC); `<` and `>` bound it on or before/after."""
+    bounds: list[tuple[str, str, datetime]] = []
     for field, attribute in (("StartTime", "start_time"), ("EndTime", "end_time")):
         for suffix in ("", "<", ">"):
             raw = request.args.get(field + suffix)
             if raw:
-                moment, whole_day = _moment(field + suffix, raw)
-                bounds.append((attribute, suffix, moment, whole_day))
+                bounds.append((attribute, suffix, _moment(field + suffix, raw)))
 
     def window(call: Call) -> bool:
-        for attribute, suffix, bound, whole_day in bounds:
+        for attribute, suffix, bound in bounds:
             value: datetime | None = getattr(call, attribute)
             if value is None:
                 return False
-            if whole_day:
-                value = datetime.combine(value.date(), time.min, tzinfo=UTC)
-            if (
-                (suffix == "" and value != bound)
-                or (suffix == "<" and value > bound)
-                or (suffix == ">" and value < bound)
-            ):
+            if suffix == "" and value.astimezone(UTC).date() != bound.date():
+                return False
+            if (suffix == "<" and value > bound) or (suffix == ">" and value < bound):
                 return False
         return True
 
     return window
 
 
-def _moment(name: str, raw: str) -> tuple[datetime, bool]:
+def _moment(name: str, raw: str) -> datetime:
     try:
         if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time.min, tzinfo=UTC), True
+            return datetime.combine(date.fromisoformat(raw), time.min, tzinfo=UTC)
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise TwilioError(400, errors.INVALID_PARAMETER, f"{name} must be a date (YYYY-MM-DD)") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), False
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
