@@ -58,7 +58,7 @@ def make_product() -> StandInProduct:
     validator = RequestValidator(AUTH_TOKEN)
 
     @app.route("/<path:path>", methods=["GET", "POST"])
-    def webhook(path: str):  # type: ignore[no-untyped-def]
+    def webhook(path: str):
         form = request.form if request.method == "POST" else request.args
         signature = request.headers.get("X-Twilio-Signature", "")
         product.received.append(
@@ -100,7 +100,7 @@ def sim(sim_clock: SimClock, product: StandInProduct) -> Simulator:
 
 
 @pytest.fixture
-def twilio(sim: Simulator):  # type: ignore[no-untyped-def]
+def twilio(sim: Simulator):
     """twilio-python's real Client, talking to the simulator in-process."""
     return sim.rest_client()
 
@@ -109,7 +109,7 @@ def url(path: str) -> str:
     return PRODUCT + path
 
 
-def dial(twilio, to: str, **options):  # type: ignore[no-untyped-def]
+def dial(twilio, to: str, **options):
     """Place a call the way the product does, subscribed to every progress event."""
     options.setdefault("url", url("/voice"))
     options.setdefault("status_callback", url("/status"))

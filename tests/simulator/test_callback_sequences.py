@@ -11,7 +11,7 @@ VOTER = "+447700900001"
 TALK = "<Response><Dial><Conference>seat-1</Conference></Dial></Response>"
 
 
-def progress(product, call_sid):  # type: ignore[no-untyped-def]
+def progress(product, call_sid):
     """(CallStatus, SequenceNumber, SipResponseCode, CallDuration) for each status callback."""
     return [
         (f["CallStatus"], f["SequenceNumber"], f.get("SipResponseCode"), f.get("CallDuration"))

@@ -46,7 +46,7 @@ def test_listing_pages_through_every_call_newest_first_with_filters(sim, twilio)
         dial(twilio, f"+44770090010{index}", status_callback=None, status_callback_event=None)
     sim.advance(120)
 
-    pages = [page for page in _pages(twilio.calls.page(page_size=3))]
+    pages = list(_pages(twilio.calls.page(page_size=3)))
     assert [len(page) for page in pages] == [3, 3, 1]
     listed = [call.to for page in pages for call in page]
     assert listed == [f"+44770090010{index}" for index in reversed(range(7))]
@@ -59,7 +59,7 @@ def test_listing_pages_through_every_call_newest_first_with_filters(sim, twilio)
     assert len(twilio.calls.list(start_time=datetime(2026, 11, 26, tzinfo=UTC).date())) == 7
 
 
-def _pages(page):  # type: ignore[no-untyped-def]
+def _pages(page):
     while page is not None:
         yield list(page)
         page = page.next_page()

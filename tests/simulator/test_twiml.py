@@ -11,7 +11,7 @@ from tests.simulator.conftest import dial, url
 VOTER = "+447700900001"
 
 
-def ended_at(twilio, call) -> float:  # type: ignore[no-untyped-def]
+def ended_at(twilio, call):
     fetched = twilio.calls(call.sid).fetch()
     return fetched.end_time.timestamp() - fetched.start_time.timestamp()
 
