@@ -59,7 +59,7 @@ def build(args: argparse.Namespace) -> tuple[Simulator, RealTimeScheduler]:
         scheduler=scheduler,
         cps=args.cps,
         seed=args.seed,
-        numbers=tuple(args.number) or DEFAULT_NUMBERS,
+        numbers=tuple(dict.fromkeys([*DEFAULT_NUMBERS, *args.number])),
         cors_origins=args.cors_origin or "*",
     )
     return simulator, scheduler
@@ -67,7 +67,9 @@ def build(args: argparse.Namespace) -> tuple[Simulator, RealTimeScheduler]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="simulator %(levelname)s %(name)s: %(message)s")
+    level = args.log_level.upper()
+    logging.basicConfig(level=level, format="simulator %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(level)
     simulator, _scheduler = build(args)
     # Werkzeug's threaded server: one process holds the simulated world; Socket.IO over websockets.
     server = make_server(args.host, args.port, simulator.app, threaded=True)
