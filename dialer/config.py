@@ -18,7 +18,7 @@ SIMULATOR_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 SIMULATOR_AUTH_TOKEN = "simulator-auth-token"
 #: The API key the bundled simulator accepts for browser-phone Access Tokens.
 SIMULATOR_API_KEY = "SK" + "0" * 31 + "1"
-SIMULATOR_API_SECRET = "simulator-api-secret"
+SIMULATOR_API_SECRET = "simulator-api-secret-for-demo-tokens-only"
 #: The caller ID campaigns present by default in demo mode (an Ofcom drama number).
 DEMO_CALLER_ID = "+442079460000"
 

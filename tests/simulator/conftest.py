@@ -18,7 +18,7 @@ from dialer.simulator import Simulator, WsgiTransport
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "simulator-test-token"
 API_KEY = "SK" + "0" * 31 + "1"
-API_SECRET = "simulator-test-api-secret"
+API_SECRET = "simulator-test-api-secret-of-32-bytes-or-more"
 CALLER_ID = "+442079460000"
 PRODUCT = "http://product.test"
 
