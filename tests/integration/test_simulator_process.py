@@ -52,7 +52,7 @@ def simulated() -> Iterator[Settings]:
 
 
 @pytest.fixture
-def control(simulated: Settings):  # type: ignore[no-untyped-def]
+def control(simulated: Settings):
     session = requests.Session()
     session.auth = (simulated.account_sid, simulated.auth_token)
     base = simulated.simulator_url

@@ -17,7 +17,7 @@ SETTINGS = Settings(
     twilio_auth_token=AUTH_TOKEN,
     twilio_api_key=API_KEY,
     twilio_api_secret=API_SECRET,
-    telephony="simulator",  # type: ignore[arg-type]
+    telephony="simulator",
 )
 
 

@@ -56,7 +56,12 @@ def test_a_real_time_scheduler_runs_actions_in_due_order_on_a_sped_up_clock():
     ran: list[str] = []
     done = threading.Event()
     try:
-        scheduler.call_later(20, lambda: (ran.append("last"), done.set()))
+
+        def last() -> None:
+            ran.append("last")
+            done.set()
+
+        scheduler.call_later(20, last)
         scheduler.call_later(10, lambda: ran.append("second"))
         scheduler.call_later(0, lambda: ran.append("first"))
         scheduler.call_later(5, lambda: 1 / 0)  # a failing action is logged, not fatal
