@@ -4,7 +4,8 @@ A page connects with an ordinary Twilio Access Token (a VoiceGrant naming the Tw
 which is checked with the API key's secret as Twilio checks it. `call` with params places an
 inbound call from `client:<identity>` to the Application's voice URL, with the params added to the
 request as the Voice SDK adds them; the returned TwiML runs (typically joining a conference).
-Events back to the page: ringing, accept, disconnect, mute, incoming (a <Dial><Client> rings it),
+Events back to the page: ringing, accept, hangup (the call is over), mute, incoming (a <Dial><Client>
+rings it),
 error. `web/static/js/phone.js` is the client side.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 from flask import request
+from flask_socketio import ConnectionRefusedError as SocketRefused
 from flask_socketio import Namespace, SocketIO
 
 from dialer.simulator import program
@@ -80,7 +82,7 @@ class SimPhones(Namespace):  # type: ignore[misc]
     # --- the switch's side (Phones protocol) -----------------------------------------
 
     def notify(self, phone: str, event: str, data: dict[str, object]) -> None:
-        if event == "disconnect":
+        if event == "hangup":
             with self._lock:
                 if self._calls.get(phone) == data.get("call_sid"):
                     del self._calls[phone]
@@ -98,12 +100,12 @@ class SimPhones(Namespace):  # type: ignore[misc]
     def on_connect(self, auth: dict[str, Any] | None = None) -> None:
         token = (auth or {}).get("token")
         if not isinstance(token, str):
-            raise ConnectionRefusedError("an access token is required")
+            raise SocketRefused("an access token is required")
         sim = self.simulator
         try:
             identity = verify_token(token, sim.account_sid, sim.api_keys)
         except TokenRejected as exc:
-            raise ConnectionRefusedError(str(exc)) from None
+            raise SocketRefused(str(exc)) from None
         with self._lock:
             self._phones[_session()] = identity
             self._by_identity[identity.identity] = _session()

@@ -337,4 +337,4 @@ class Switch(Exchange):
             call.bridged_to = None
             self.hangup(child, by="parent")
         self.status_callback(call, "completed")
-        self.emit(call, "disconnect", {"status": status})
+        self.emit(call, "hangup", {"status": status})

@@ -87,7 +87,7 @@ def test_a_simphone_call_joins_the_seat_conference_with_the_pages_params(sim, pr
 
     phone.emit("hangup", namespace=NAMESPACE)
     sim.advance(1)
-    assert events(phone) == [("disconnect", {"call_sid": call_sid, "status": "completed"})]
+    assert events(phone) == [("hangup", {"call_sid": call_sid, "status": "completed"})]
     assert product.conference_events()[-2:] == ["participant-leave", "conference-end"]
     phone.disconnect(NAMESPACE)
 
