@@ -120,11 +120,11 @@ def page_server(token: str, simulator_url: str) -> LiveServer:
         return PAGE_JS, 200, {"Content-Type": "text/javascript"}
 
     @app.get("/phone.js")
-    def phone_js():  # type: ignore[no-untyped-def]
+    def phone_js():
         return send_from_directory(ROOT / "web" / "static" / "js", "phone.js")
 
     @app.get("/vendor/<name>")
-    def vendor(name: str):  # type: ignore[no-untyped-def]
+    def vendor(name: str):
         from web.vendor import FILES, NODE_MODULES
 
         return send_from_directory(NODE_MODULES, FILES[name])
@@ -139,7 +139,7 @@ def test_simphone_connects_the_volunteer_to_their_seat_mutes_and_hangs_up(page, 
         page.goto(server.url)
         page.click("#call")
         page.wait_for_function("document.getElementById('state').textContent.startsWith('connected CA')")
-        call_sid = page.text_content("#state").split()[-1]  # type: ignore[union-attr]
+        call_sid = page.text_content("#state").split()[-1]
         voice = live_simulator.product.at("/browser")[0].form
         assert (voice["From"], voice["session"], voice["CallSid"]) == ("client:volunteer-42", "42", call_sid)
 
@@ -147,7 +147,7 @@ def test_simphone_connects_the_volunteer_to_their_seat_mutes_and_hangs_up(page, 
         page.wait_for_function("document.getElementById('state').textContent === 'muted'")
         page.click("#hangup")
         page.wait_for_function("document.getElementById('state').textContent === 'ended'")
-        assert page.text_content("#log").split("\n")[:4] == [  # type: ignore[union-attr]
+        assert page.text_content("#log").split("\n")[:4] == [
             "ringing",
             f"connected {call_sid}",
             "muted",
