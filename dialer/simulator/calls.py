@@ -10,6 +10,7 @@ from dialer.simulator import wire
 from dialer.simulator.behaviours import Behaviour
 
 if TYPE_CHECKING:
+    from dialer.clock import Timer
     from dialer.simulator.program import Program
     from dialer.simulator.webhooks import WebhookRequest
 
@@ -77,8 +78,9 @@ class Call:
     bridged_to: str | None = None
     talking: bool = False
     phone: str | None = None
-    digits_pending: str = ""
     muted: bool = False
+    #: Timers to cancel when the call ends (callee hang-ups, time limit, verbs playing).
+    timers: list[Timer] = field(default_factory=list)
 
     @property
     def live(self) -> bool:

@@ -127,8 +127,12 @@ class Exchange:
         for lane, work in items:
             self.dispatcher.submit(lane, work)
 
-    def later(self, delay: float, action: Callable[[], None]) -> None:
-        """Run `action` in a transaction `delay` clock-seconds from now (unless reset in between)."""
+    def later(self, delay: float, action: Callable[[], None], *, call: Call | None = None) -> None:
+        """Run `action` in a transaction `delay` clock-seconds from now (unless reset in between).
+
+        A timer tied to a `call` is cancelled when the call ends, so a finished shift leaves nothing
+        scheduled (a simulated clock run until idle stops where the last call ended).
+        """
         generation = self._generation
 
         def run() -> None:
@@ -136,7 +140,9 @@ class Exchange:
                 with self.transaction():
                     action()
 
-        self.scheduler.call_later(delay, run)
+        timer = self.scheduler.call_later(delay, run)
+        if call is not None:
+            call.timers.append(timer)
 
     def send(self, lane: str, work: Callable[[], None]) -> None:
         self._outbox.items.append((lane, work))

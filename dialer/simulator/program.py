@@ -44,7 +44,9 @@ def step(switch: Switch, call: Call) -> None:
             switch.answer(call)  # an inbound call is answered by its first verb
         if isinstance(verb, Say | Play | Pause):
             program.current = verb
-            switch.later(verb.duration(switch.settings.play_s), lambda: resume(switch, call, epoch))
+            switch.later(
+                verb.duration(switch.settings.play_s), lambda: resume(switch, call, epoch), call=call
+            )
             return
         if isinstance(verb, Hangup):
             switch.hangup(call, by="twiml")
@@ -85,9 +87,9 @@ def _gather(switch: Switch, call: Call, verb: Gather, epoch: int) -> None:
         and behaviour.digits_after_s <= prompts + verb.timeout
     ):
         digits = behaviour.digits
-        switch.later(behaviour.digits_after_s, lambda: gathered(switch, call, epoch, digits))
+        switch.later(behaviour.digits_after_s, lambda: gathered(switch, call, epoch, digits), call=call)
     else:
-        switch.later(prompts + verb.timeout, lambda: resume(switch, call, epoch))
+        switch.later(prompts + verb.timeout, lambda: resume(switch, call, epoch), call=call)
 
 
 def gathered(switch: Switch, call: Call, epoch: int, keyed: str) -> None:

@@ -124,7 +124,7 @@ class Switch(Exchange):
                 call.phone = phone
                 self.emit(call, "incoming", {"from": call.options.from_})
         if behaviour is None or behaviour.kind == "no-answer" or behaviour.ring_s >= timeout:
-            self.later(timeout, lambda: self._unanswered(call, NO_ANSWER))
+            self.later(timeout, lambda: self._unanswered(call, NO_ANSWER), call=call)
         else:
             self.later(behaviour.ring_s, lambda: self.answer(call))
 
@@ -147,7 +147,7 @@ class Switch(Exchange):
             return
         self._schedule_callee(call)
         limit = call.options.time_limit
-        self.later(limit, lambda: self.hangup(call, by="time-limit") if call.answered_at else None)
+        self.later(limit, lambda: self.hangup(call, by="time-limit") if call.answered_at else None, call=call)
         if call.parent_call_sid:
             program.child_answered(self, call)
             return
@@ -168,13 +168,19 @@ class Switch(Exchange):
         if behaviour is None:
             return
         if behaviour.hangup_after_s is not None:
-            self.later(behaviour.hangup_after_s, lambda: self.hangup(call, by="callee"))
+            self.later(behaviour.hangup_after_s, lambda: self.hangup(call, by="callee"), call=call)
         elif behaviour.kind == "answer":
-            self.later(behaviour.patience_s, lambda: None if call.talking else self.hangup(call, by="callee"))
+            self.later(
+                behaviour.patience_s,
+                lambda: None if call.talking else self.hangup(call, by="callee"),
+                call=call,
+            )
         elif behaviour.kind == "machine":
-            self.later(behaviour.greeting_s + behaviour.record_s, lambda: self.hangup(call, by="callee"))
+            self.later(
+                behaviour.greeting_s + behaviour.record_s, lambda: self.hangup(call, by="callee"), call=call
+            )
         elif behaviour.kind == "fax":
-            self.later(behaviour.record_s, lambda: self.hangup(call, by="callee"))
+            self.later(behaviour.record_s, lambda: self.hangup(call, by="callee"), call=call)
 
     def start_talking(self, call: Call) -> None:
         """The callee is through to someone: a person talks `talk_s`, then hangs up."""
@@ -183,7 +189,7 @@ class Switch(Exchange):
             return
         call.talking = True
         if behaviour.kind == "answer" and behaviour.hangup_after_s is None:
-            self.later(behaviour.talk_s, lambda: self.hangup(call, by="callee"))
+            self.later(behaviour.talk_s, lambda: self.hangup(call, by="callee"), call=call)
 
     def _detected(self, call: Call, answered_by: str, milliseconds: int) -> None:
         if call.status != IN_PROGRESS:
@@ -325,6 +331,9 @@ class Switch(Exchange):
             return
         call.end_time = self.clock.now()
         call.epoch += 1
+        for timer in call.timers:
+            timer.cancel()
+        call.timers.clear()
         self.set_status(call, status)
         call.sip_response_code = SIP_CODES[status]
         self.log("ended", call, status=status, by=by, duration=call.duration_s(call.end_time))

@@ -58,7 +58,7 @@ class WebhookFailure(Exception):
 
 
 class Transport(Protocol):
-    def __call__(self, request: WebhookRequest, timeout: float) -> WebhookResponse: ...
+    def __call__(self, request: WebhookRequest, timeout: float, /) -> WebhookResponse: ...
 
 
 class Signer:

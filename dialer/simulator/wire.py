@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -39,6 +40,7 @@ def boolean(value: str | None, default: bool) -> bool:
     return value.strip().lower() == "true"
 
 
+@lru_cache(maxsize=65_536)
 def is_phone_number(value: str) -> bool:
     """An E.164 number that could exist (drama numbers included: they are possible, never allocated)."""
     if not value.startswith("+"):
@@ -49,6 +51,7 @@ def is_phone_number(value: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=65_536)
 def formatted(value: str) -> str:
     """The national rendering Twilio puts in `to_formatted`/`from_formatted`."""
     if not value.startswith("+"):
