@@ -251,7 +251,8 @@ Baseline: the REST create alone, in the same run.
 | simulated (in-process, {simulated[0]["simulated_s"]:.0f} s of call time) | {args.calls} | {sim_e2e:.0f} calls/s | {sim_rest:.0f} calls/s | {sim_e2e / sim_rest:.2f} | >= {SIMULATED_TARGET:.0f} calls/s |
 | real (own process, HTTP, {args.threads} client threads) | {args.real_calls} | {real_e2e:.0f} calls/s | {real_rest:.0f} calls/s | {real_e2e / real_rest:.2f} | >= {REAL_TARGET:.0f} calls/s |
 
-Each simulated call sends 4 status callbacks and 1 voice request; each real-clock call lasts 3 s, so
+Each simulated call sends 4 status callbacks and 1 voice request; each real-clock call rings 1 s and
+talks 2 s, so
 the real run holds hundreds of calls in progress at once. Re-run: `.venv/bin/python scripts/bench_simulator.py`.
 Result: {"meets the targets" if ok else "MISSES a target"}.
 """
