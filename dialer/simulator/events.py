@@ -1,8 +1,9 @@
-"""The event log: everything the simulator did, in order, for tests and the control plane to read."""
+"""The event log: everything the simulator did, in order (and by call), for tests and the control plane."""
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,9 @@ class EventLog:
     """An append-only log with increasing ids; the oldest entries go once `limit` is reached."""
 
     def __init__(self, limit: int = 500_000) -> None:
-        self._events: deque[Event] = deque(maxlen=limit)
+        self._events: deque[Event] = deque()
+        self._by_call: dict[str, deque[Event]] = {}
+        self._limit = limit
         self._next_id = 0
         self._lock = threading.Lock()
 
@@ -40,19 +43,32 @@ class EventLog:
             event = Event(self._next_id, at, kind, call_sid, data)
             self._next_id += 1
             self._events.append(event)
+            if call_sid is not None:
+                self._by_call.setdefault(call_sid, deque()).append(event)
+            if len(self._events) > self._limit:
+                self._forget(self._events.popleft())
             return event
+
+    def _forget(self, event: Event) -> None:
+        if event.call_sid is not None:
+            own = self._by_call[event.call_sid]
+            own.popleft()
+            if not own:
+                del self._by_call[event.call_sid]
 
     def since(
         self, first_id: int = 0, *, kind: str | None = None, call_sid: str | None = None, limit: int = 10_000
     ) -> list[Event]:
         with self._lock:
-            if not self._events:
+            source = self._events if call_sid is None else self._by_call.get(call_sid, deque())
+            if not source:
                 return []
-            offset = max(0, first_id - self._events[0].id)
+            # Ids increase along both sequences, so the starting point can be found by bisection.
+            start = bisect_left(source, first_id, key=lambda event: event.id)
             selected: list[Event] = []
-            for index in range(offset, len(self._events)):
-                event = self._events[index]
-                if (kind is None or event.kind == kind) and (call_sid is None or event.call_sid == call_sid):
+            for index in range(start, len(source)):
+                event = source[index]
+                if kind is None or event.kind == kind:
                     selected.append(event)
                     if len(selected) >= limit:
                         break
@@ -65,3 +81,4 @@ class EventLog:
     def clear(self) -> None:
         with self._lock:
             self._events.clear()
+            self._by_call.clear()

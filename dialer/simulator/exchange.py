@@ -190,19 +190,15 @@ class Exchange:
         except WebhookFailure as exc:
             outcome = exc
         if duplicate is not None:
-            self._run(lambda: self.log("fault", call, fault="duplicate_callback", url=request.url))
+            self.log("fault", call, fault="duplicate_callback", url=request.url)
             with suppress(WebhookFailure):
                 self.transport(request, self.settings.webhook_timeout_s)
         if timeout is not None:
             outcome = WebhookFailure(f"no response within {self.settings.webhook_timeout_s:g} s (injected)")
-            self._run(lambda: self.log("fault", call, fault="webhook_timeout", url=request.url))
+            self.log("fault", call, fault="webhook_timeout", url=request.url)
         status = outcome.status if isinstance(outcome, WebhookResponse) else None
         detail = str(outcome) if isinstance(outcome, WebhookFailure) else None
-        self._run(
-            lambda: self.log(
-                "webhook-result", call, webhook=kind, url=request.url, status=status, error=detail
-            )
-        )
+        self.log("webhook-result", call, webhook=kind, url=request.url, status=status, error=detail)
         if on_response is not None:
             if timeout is not None:
                 self.later(self.settings.webhook_timeout_s, lambda: on_response(outcome))

@@ -53,15 +53,28 @@ class Records:
         return {status: len(calls) for status, calls in self.calls_by_status.items() if calls}
 
     def call_candidates(self, status: str | None, to: str | None, parent: str | None) -> list[Call] | None:
-        """The smallest index that answers a filter, in creation order (None: every call)."""
-        indexed: list[list[Call]] = []
+        """The smallest index that answers a filter, in creation order (None: walk every call).
+
+        A filter that matches most calls (say `Status=completed` late in a shift) is answered by
+        walking the creation order lazily instead, which stops as soon as a page is full.
+        """
+        sizes: list[tuple[int, str]] = []
         if status is not None:
-            indexed.append(sorted(self.calls_by_status.get(status, {}).values(), key=_seq))
+            sizes.append((len(self.calls_by_status.get(status, {})), "status"))
         if to is not None:
-            indexed.append(self.calls_by_to.get(to, []))
+            sizes.append((len(self.calls_by_to.get(to, [])), "to"))
         if parent is not None:
-            indexed.append(self.calls_by_parent.get(parent, []))
-        return min(indexed, key=len) if indexed else None
+            sizes.append((len(self.calls_by_parent.get(parent, [])), "parent"))
+        if not sizes:
+            return None
+        size, smallest = min(sizes)
+        if size * 4 > len(self.call_order):
+            return None
+        if smallest == "status":
+            return sorted(self.calls_by_status.get(status or "", {}).values(), key=_seq)
+        if smallest == "to":
+            return self.calls_by_to.get(to or "", [])
+        return self.calls_by_parent.get(parent or "", [])
 
     # --- conferences ------------------------------------------------------------------
 
