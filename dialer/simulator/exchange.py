@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urljoin
 
@@ -57,9 +57,8 @@ class SwitchSettings:
     webhook_timeout_s: float = DEFAULT_TIMEOUT_S
 
 
-@dataclass
-class _Outbox:
-    items: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+#: Work queued by a transaction: (delivery lane, what to do once the lock is released).
+Outbox = list[tuple[str, Callable[[], None]]]
 
 
 class Exchange:
@@ -82,8 +81,9 @@ class Exchange:
         self.phones: Phones | None = None
         self._lock = threading.RLock()
         self._depth = 0
-        self._outbox = _Outbox()
+        self._outbox: Outbox = []
         self._generation = 0
+        self.sids = SidMaker(settings.seed)
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -92,10 +92,12 @@ class Exchange:
         self.faults = FaultBook(self.settings.seed)
         self.events = EventLog()
         self.cps = CpsQueue(self.settings.cps)
-        self.sids = SidMaker(self.settings.seed)
 
     def reset(self) -> None:
-        """Forget every call, conference, behaviour, fault and event; pending timers become no-ops."""
+        """Forget every call, conference, behaviour, fault and event; pending timers become no-ops.
+
+        Sids keep coming from the same sequence, so no CallSid is ever handed out twice.
+        """
         with self.transaction():
             self._generation += 1
             numbers = list(self.records.numbers.values())
@@ -114,16 +116,19 @@ class Exchange:
                 yield
             finally:
                 self._depth -= 1
-                items: list[tuple[str, Callable[[], None]]] = []
-                if self._depth == 0 and self._outbox.items:
-                    items, self._outbox = self._outbox.items, _Outbox()
+                items: Outbox = []
+                if self._depth == 0 and self._outbox:
+                    items, self._outbox = self._outbox, []
         if items:
             if deferred:
-                self.scheduler.call_later(0, lambda: self._dispatch(items))
+                generation = self._generation
+                self.scheduler.call_later(0, lambda: self._dispatch(items, generation))
             else:
-                self._dispatch(items)
+                self._dispatch(items, self._generation)
 
-    def _dispatch(self, items: list[tuple[str, Callable[[], None]]]) -> None:
+    def _dispatch(self, items: Outbox, generation: int) -> None:
+        if generation != self._generation:
+            return  # reset in between: nothing of the old world is delivered
         for lane, work in items:
             self.dispatcher.submit(lane, work)
 
@@ -145,7 +150,7 @@ class Exchange:
             call.timers.append(timer)
 
     def send(self, lane: str, work: Callable[[], None]) -> None:
-        self._outbox.items.append((lane, work))
+        self._outbox.append((lane, work))
 
     def log(self, kind: str, call: Call | None = None, **data: object) -> None:
         self.events.record(self.clock.now(), kind, call.sid if call else None, **data)

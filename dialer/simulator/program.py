@@ -107,6 +107,8 @@ def gathered(switch: Switch, call: Call, epoch: int, keyed: str) -> None:
     extra = {"Digits": digits}
     if finished_on:
         extra["FinishedOnKey"] = finished_on
+    call.epoch += 1  # the <Gather>'s no-input timer must not fire while the action is fetched
+    program.current = None
     switch.fetch_twiml(call, action, verb.method, extra)
 
 

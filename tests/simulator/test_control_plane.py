@@ -67,8 +67,9 @@ def test_a_mix_can_be_set_and_bad_requests_say_what_is_wrong(control):
     assert control("GET", "/events?since=minus-one").status_code == 400
 
 
-def test_a_reset_cancels_what_was_scheduled(sim, twilio, product):
-    dial(twilio, "+447700900001")
+def test_a_reset_cancels_what_was_scheduled_and_never_reuses_a_call_sid(sim, twilio, product):
+    before = dial(twilio, "+447700900001")
     sim.reset()
     sim.advance(600)
     assert product.received == []
+    assert dial(twilio, "+447700900001").sid != before.sid
