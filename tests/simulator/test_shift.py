@@ -36,7 +36,7 @@ def test_a_three_hour_shift_runs_in_seconds_with_lawful_callback_sequences(sim, 
     by_call: dict[str, list[dict[str, str]]] = defaultdict(list)
     for item in product.at("/status"):
         by_call[item.form["CallSid"]].append(item.form)
-    outcomes = Counter()
+    outcomes: Counter[str] = Counter()
     for sid in placed:
         forms = by_call[sid]
         statuses = [form["CallStatus"] for form in forms]
