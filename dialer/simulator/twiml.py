@@ -118,7 +118,6 @@ class Dial:
     timeout: float = 30.0
     caller_id: str | None = None
     time_limit: float = 14_400.0
-    hangup_on_star: bool = False
 
 
 Verb = Say | Play | Pause | Hangup | Reject | Redirect | Gather | Dial
@@ -221,7 +220,6 @@ def _dial(element: ElementTree.Element) -> Dial:
         timeout=_number(attrs.get("timeout"), 30.0, "Dial"),
         caller_id=attrs.get("callerId"),
         time_limit=_number(attrs.get("timeLimit"), 14_400.0, "Dial"),
-        hangup_on_star=attrs.get("hangupOnStar", "false") == "true",
     )
 
 

@@ -184,3 +184,28 @@ def test_a_seeded_mix_gives_the_same_outcomes_whatever_order_numbers_are_dialled
         dial(twilio, number, url=url("/voice"), status_callback=None, status_callback_event=None)
     sim.run_until_idle()
     assert {call.to: call.status for call in twilio.calls.list()} == first
+
+
+def test_a_participant_dialled_with_detection_joins_at_once_and_detection_reports_later(sim, twilio, product):
+    sim.set_behaviour(VOTER, Behaviour.machine(ring=5, greeting=10, record_s=5))
+    participant = twilio.conferences("seat-3").participants.create(
+        from_="+442079460000",
+        to=VOTER,
+        machine_detection="Enable",
+        amd_status_callback=url("/amd"),
+        status_callback=url("/status"),
+        status_callback_event=["initiated", "ringing", "answered", "completed"],
+        conference_status_callback=url("/conference"),
+        conference_status_callback_event=["join", "leave"],
+    )
+    sim.advance(60)
+    assert [status for status, *_ in progress(product, participant.call_sid)] == [
+        "initiated",
+        "ringing",
+        "in-progress",
+        "completed",
+    ]
+    assert [a.form["AnsweredBy"] for a in product.at("/amd")] == ["machine_start"]
+    order = [item.path for item in product.received]
+    assert order.index("/conference") < order.index("/amd")
+    assert product.conference_events() == ["participant-join", "participant-leave"]
