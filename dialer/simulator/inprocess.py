@@ -36,7 +36,7 @@ class WsgiHttpClient(HttpClient):  # type: ignore[misc]
 
     def __init__(self, app: Any, timeout: float | None = None) -> None:
         super().__init__(logger, False, timeout)
-        self._client = WerkzeugClient(app)
+        self._client = WerkzeugClient(app, use_cookies=False)
 
     def request(
         self,
@@ -76,7 +76,7 @@ class WsgiTransport:
     """Delivers webhooks into a WSGI app (e.g. the product's Flask app) with the full URL kept."""
 
     def __init__(self, app: Any) -> None:
-        self._client = WerkzeugClient(app)
+        self._client = WerkzeugClient(app, use_cookies=False)
 
     def __call__(self, request: WebhookRequest, timeout: float) -> WebhookResponse:
         parts = urlsplit(request.url)
