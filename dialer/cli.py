@@ -123,14 +123,19 @@ def worker(count: int, burst: bool) -> None:
 @click.option("--workers", "worker_count", type=int, default=2, show_default=True)
 @_reported
 def demo(host: str, port: int, worker_count: int) -> None:
-    """Everything on one machine: migrate, seed real data, start workers and the web app."""
+    """Everything on one machine: migrate, seed real data, start the simulator, workers and the web app."""
     settings = Settings.from_env()
-    env = _preflight(settings, [(host, port)], migrate=True)
+    simulated = _simulator_address(settings) if settings.uses_simulator else None
+    env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
     _print_new_demo_accounts(settings)
     url = f"http://{host}:{port}"
     if "PUBLIC_BASE_URL" not in os.environ:  # links (password resets) and webhooks point at the demo itself
         env["PUBLIC_BASE_URL"] = url
     with _supervisor() as group:
+        if simulated is not None:
+            args, simulator_env = _simulator_process(settings, *simulated)
+            group.start("simulator", args, simulator_env | env)
+            _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
         for index in range(worker_count):
             group.start(
                 f"worker-{index + 1}",
@@ -175,6 +180,55 @@ def promote(email: str) -> None:
     finally:
         services.engine.dispose()
         services.redis.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="default: the port in SIMULATOR_URL")
+@click.option("--cps", type=float, default=1.0, show_default=True, help="calls per second before calls queue")
+@click.option(
+    "--speed", type=float, default=1.0, show_default=True, help="run the clock this many times faster"
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="seed for the callee mix")
+@_reported
+def simulator(host: str, port: int | None, cps: float, speed: float, seed: int) -> None:
+    """Serve the Twilio-compatible simulator with this installation's account settings."""
+    settings = Settings.from_env()
+    port = port if port is not None else _simulator_address(settings)[1]
+    _check_port_free(host, port)
+    args, env = _simulator_process(settings, host, port, cps=cps, speed=speed, seed=seed)
+    _exec(args, env)
+
+
+def _simulator_address(settings: Settings) -> tuple[str, int]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(settings.simulator_url)
+    if not parts.hostname:
+        raise StartupError(f"SIMULATOR_URL is not a URL: {settings.simulator_url!r}")
+    return parts.hostname, parts.port or 80
+
+
+def _simulator_process(
+    settings: Settings, host: str, port: int, *, cps: float = 1.0, speed: float = 1.0, seed: int = 0
+) -> tuple[list[str], dict[str, str]]:
+    """The simulator's command line; secrets travel in its environment, not its arguments."""
+    args = [
+        sys.executable, "-m", "dialer.simulator",
+        "--host", host, "--port", str(port),
+        "--account-sid", settings.account_sid,
+        "--api-key", settings.api_key_sid,
+        "--number", settings.twilio_caller_id,
+        "--cors-origin", settings.public_base_url,
+        "--cps", str(cps), "--speed", str(speed), "--seed", str(seed),
+    ]  # fmt: skip
+    env = dict(os.environ)
+    env.update(
+        SIMULATOR_AUTH_TOKEN=settings.auth_token,
+        SIMULATOR_API_SECRET=settings.api_key_secret,
+        PYTHONUNBUFFERED="1",
+    )
+    return args, env
 
 
 def _preflight(
@@ -281,7 +335,7 @@ def _supervisor() -> Iterator[_ProcessGroup]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0) -> None:
+def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0, name: str = "the web app") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         child = group.dead()
@@ -294,4 +348,4 @@ def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0) -> Non
             return  # it answers; /healthz itself says what is not ready yet
         except OSError:
             time.sleep(0.25)
-    raise StartupError(f"the web app did not answer at {url} within {timeout:.0f} s")
+    raise StartupError(f"{name} did not answer at {url} within {timeout:.0f} s")

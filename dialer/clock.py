@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,8 @@ class Clock(Protocol):
 
 class SystemClock:
     """Real time."""
+
+    speed = 1.0
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -75,6 +78,12 @@ class Timer:
     @property
     def due(self) -> float:
         return self._entry.due
+
+
+class Scheduler(Protocol):
+    """Runs an action once, `delay` clock-seconds from now (a simulated or a real clock)."""
+
+    def call_later(self, delay: float, action: Callable[[], object]) -> Timer: ...
 
 
 class SimClock:
@@ -138,3 +147,73 @@ class SimClock:
         while (due := self.next_due()) is not None and due <= deadline:
             ran += self.run_until(due)
         return ran
+
+
+logger = logging.getLogger(__name__)
+
+
+class RealTimeScheduler:
+    """Runs actions when they fall due on a real (or sped-up) clock, in order, on one background thread.
+
+    The real-time counterpart of SimClock.call_later: delays are in the clock's seconds, so on a
+    ScaledClock at speed 10 an action due in 10 s runs after one real second. An action that raises
+    is logged and the scheduler carries on.
+    """
+
+    def __init__(self, clock: SystemClock | ScaledClock, name: str = "scheduler") -> None:
+        self.clock = clock
+        self._speed = clock.speed
+        self._queue: list[_Scheduled] = []
+        self._seq = itertools.count()
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
+
+    def call_later(self, delay: float, action: Callable[[], object]) -> Timer:
+        entry = _Scheduled(self.clock.monotonic() + max(0.0, delay), next(self._seq), action)
+        with self._wake:
+            heapq.heappush(self._queue, entry)
+            if self._queue[0] is entry:
+                self._wake.notify()
+        return Timer(entry)
+
+    def start(self) -> RealTimeScheduler:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._wake:
+            self._stopped = True
+            self._wake.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _next_due(self) -> _Scheduled | None:
+        """The next action to run now, waiting for it; None once stopped."""
+        with self._wake:
+            while not self._stopped:
+                if not self._queue:
+                    self._wake.wait()
+                    continue
+                head = self._queue[0]
+                if head.cancelled:
+                    heapq.heappop(self._queue)
+                    continue
+                wait = (head.due - self.clock.monotonic()) / self._speed
+                if wait <= 0:
+                    return heapq.heappop(self._queue)
+                self._wake.wait(wait)
+            return None
+
+    def _run(self) -> None:
+        while (entry := self._next_due()) is not None:
+            try:
+                entry.action()
+            except Exception:
+                logger.exception("a scheduled action failed")

@@ -16,6 +16,9 @@ PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "sec
 #: The account the bundled simulator accepts when no Twilio account is configured.
 SIMULATOR_ACCOUNT_SID = "AC" + "0" * 31 + "1"
 SIMULATOR_AUTH_TOKEN = "simulator-auth-token"
+#: The API key the bundled simulator accepts for browser-phone Access Tokens.
+SIMULATOR_API_KEY = "SK" + "0" * 31 + "1"
+SIMULATOR_API_SECRET = "simulator-api-secret-for-demo-tokens-only"
 #: The caller ID campaigns present by default in demo mode (an Ofcom drama number).
 DEMO_CALLER_ID = "+442079460000"
 
@@ -84,6 +87,15 @@ class Settings(BaseSettings):
     @property
     def auth_token(self) -> str:
         return self.twilio_auth_token or SIMULATOR_AUTH_TOKEN
+
+    @property
+    def api_key_sid(self) -> str:
+        """The API key that signs browser-phone Access Tokens (the simulator's own in demo mode)."""
+        return self.twilio_api_key or (SIMULATOR_API_KEY if self.uses_simulator else "")
+
+    @property
+    def api_key_secret(self) -> str:
+        return self.twilio_api_secret or (SIMULATOR_API_SECRET if self.uses_simulator else "")
 
     @property
     def effective_database_url(self) -> str:

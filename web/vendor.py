@@ -17,6 +17,7 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "twilio.min.js": "@twilio/voice-sdk/dist/twilio.min.js",
 }
 
 

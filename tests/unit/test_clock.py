@@ -45,3 +45,28 @@ def test_a_scaled_clock_runs_faster_than_real_time():
 
     time.sleep(0.01)
     assert clock.monotonic() - before >= 5
+
+
+def test_a_real_time_scheduler_runs_actions_in_due_order_on_a_sped_up_clock():
+    import threading
+
+    from dialer.clock import RealTimeScheduler
+
+    scheduler = RealTimeScheduler(ScaledClock(speed=1000)).start()
+    ran: list[str] = []
+    done = threading.Event()
+    try:
+
+        def last() -> None:
+            ran.append("last")
+            done.set()
+
+        scheduler.call_later(20, last)
+        scheduler.call_later(10, lambda: ran.append("second"))
+        scheduler.call_later(0, lambda: ran.append("first"))
+        scheduler.call_later(5, lambda: 1 / 0)  # a failing action is logged, not fatal
+        scheduler.call_later(15, lambda: ran.append("cancelled")).cancel()
+        assert done.wait(timeout=5)
+    finally:
+        scheduler.stop()
+    assert ran == ["first", "second", "last"]

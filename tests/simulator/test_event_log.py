@@ -1,0 +1,27 @@
+"""The event log pages by id, answers per call without scanning everything, and forgets the oldest."""
+
+from datetime import UTC, datetime
+
+from dialer.simulator.events import EventLog
+
+AT = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+
+
+def test_events_are_read_in_order_from_an_id_by_kind_and_by_call():
+    log = EventLog()
+    for index in range(10):
+        log.record(AT, "webhook" if index % 2 else "ended", f"CA{index % 3}", n=index)
+    assert [e.data["n"] for e in log.since(4)] == [4, 5, 6, 7, 8, 9]
+    assert [e.data["n"] for e in log.since(0, call_sid="CA1")] == [1, 4, 7]
+    assert [e.data["n"] for e in log.since(5, call_sid="CA1", kind="webhook")] == [7]
+    assert [e.data["n"] for e in log.since(0, kind="ended", limit=2)] == [0, 2]
+    assert log.next_id == 10
+
+
+def test_the_oldest_events_go_once_the_limit_is_reached():
+    log = EventLog(limit=4)
+    for index in range(6):
+        log.record(AT, "webhook", "CA-a" if index < 3 else "CA-b", n=index)
+    assert [e.data["n"] for e in log.since(0)] == [2, 3, 4, 5]
+    assert [e.data["n"] for e in log.since(0, call_sid="CA-a")] == [2]
+    assert [e.data["n"] for e in log.since(0, call_sid="CA-b")] == [3, 4, 5]
