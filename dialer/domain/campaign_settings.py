@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
-
+from dialer.domain import phones
 from dialer.domain.calling_hours import CallingHours
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.retries import campaign_rules
@@ -76,21 +75,12 @@ def validated(settings: CallingSettings) -> CallingSettings:
 
 def caller_id(value: str) -> str:
     """A number voters can call back, in E.164 (UK numbers may be typed in national form)."""
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(f"caller ID {value!r} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"caller ID {value!r} is not a valid, callable phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.normalised(value, what="caller ID")
 
 
 def default_information_message(campaign_name: str, caller_id_e164: str) -> str:
     """Ofcom's information message for a call no volunteer was free to take: who called and a number."""
-    national = phonenumbers.format_number(
-        phonenumbers.parse(caller_id_e164, "GB"), phonenumbers.PhoneNumberFormat.NATIONAL
-    )
-    spoken = " ".join(national.replace(" ", ""))
+    spoken = " ".join(phones.national(caller_id_e164).replace(" ", ""))
     return (
         f"Hello, this is a call from volunteers with {campaign_name}. Sorry, nobody is free to talk "
         f"right now. To call us back, or to ask us not to call again, ring {spoken}. Goodbye."

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import phonenumbers
 from sqlmodel import col, select
 
+from dialer.domain import phones
 from dialer.domain.campaign_settings import CallingSettings, default_information_message, validated
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.surveys import QuestionKind, validated_options
@@ -161,13 +161,7 @@ def add_voters(
 
 def normalised_phone(value: str) -> str:
     """A UK (or international) number in E.164, or InvalidInput."""
-    try:
-        number = phonenumbers.parse(value, "GB")
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{value!r} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"{value!r} is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phones.normalised(value)
 
 
 def _questions(specs: Sequence[QuestionSpec]) -> list[SurveyQuestion]:

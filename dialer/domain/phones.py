@@ -1,0 +1,54 @@
+"""Phone numbers: normalised to E.164, valid, or one of Ofcom's ranges reserved for drama (fiction and tests).
+
+libphonenumber calls the drama ranges invalid because they are never assigned to anyone, which is
+exactly why demos, tests and training campaigns use them; they are accepted as such.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from dialer.errors import InvalidInput
+
+#: Ofcom's numbers for TV, radio and film (E.164 prefix and how many numbers follow it).
+DRAMA_RANGES = (
+    "+447700900",  # mobile: 07700 900000-900999
+    "+442079460",  # London: 020 7946 0000-0999
+    "+441134960",  # Leeds
+    "+441144960",  # Sheffield
+    "+441154960",  # Nottingham
+    "+441164960",  # Leicester
+    "+441174960",  # Bristol
+    "+441184960",  # Reading
+    "+441214960",  # Birmingham
+    "+441314960",  # Edinburgh
+    "+441414960",  # Glasgow
+    "+441514960",  # Liverpool
+    "+441614960",  # Manchester
+    "+441914980",  # Tyneside
+    "+442920180",  # Cardiff
+    "+442896496",  # Belfast
+    "+441632960",  # no area
+    "+448081570",  # freephone
+)
+
+
+def is_drama_number(e164: str) -> bool:
+    return len(e164) == 13 and e164.startswith(DRAMA_RANGES)
+
+
+def normalised(value: str, *, what: str = "phone number") -> str:
+    """`value` in E.164 (UK numbers may be typed in national form), or InvalidInput saying why not."""
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"{what} {value!r} is not a phone number") from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number) or (phonenumbers.is_possible_number(number) and is_drama_number(e164)):
+        return e164
+    raise InvalidInput(f"{what} {value!r} is not a valid, callable phone number")
+
+
+def national(e164: str) -> str:
+    """How a UK listener would read the number (e.g. 020 7946 0000)."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, "GB"), phonenumbers.PhoneNumberFormat.NATIONAL)
