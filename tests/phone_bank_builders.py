@@ -65,7 +65,9 @@ def make_campaign(
             seats=[SEAT],
             script_md="# Hello\n\nAsk about **the election**. <script>alert(1)</script>",
             questions=[
-                QuestionSpec("intention", "Who will you vote for?", QuestionKind.SINGLE_CHOICE, ["Lab", "Con", "LD"]),
+                QuestionSpec(
+                    "intention", "Who will you vote for?", QuestionKind.SINGLE_CHOICE, ["Lab", "Con", "LD"]
+                ),
                 QuestionSpec("support", "Support 1-5", QuestionKind.SCALE),
                 QuestionSpec("help", "Would you help?", QuestionKind.MULTIPLE_CHOICE, ["Leaflets", "Doors"]),
                 QuestionSpec("notes", "Anything else?", QuestionKind.FREE_TEXT),
@@ -79,7 +81,9 @@ def make_campaign(
             bank.uow(),
             campaign_id,
             [
-                VoterSpec(f"Voter{n}", drama_number(first_number + n), last_name=f"Surname{n}", area="St James's")
+                VoterSpec(
+                    f"Voter{n}", drama_number(first_number + n), last_name=f"Surname{n}", area="St James's"
+                )
                 for n in range(voters)
             ],
             now=bank.clock.now(),
@@ -108,7 +112,10 @@ def ready_seat(bank: PhoneBank, user_id: int, campaign_id: int, leg: str | None 
     """A browser seat whose softphone has joined: ready for calls."""
     started = sessions.start_session(bank, user_id, campaign_id, AudioLeg.BROWSER)
     sessions.softphone_joined(
-        bank, started.session_id, f"client:{softphone_identity(user_id)}", leg or f"CAleg{started.session_id:030d}"
+        bank,
+        started.session_id,
+        f"client:{softphone_identity(user_id)}",
+        leg or f"CAleg{started.session_id:030d}",
     )
     return started.session_id
 

@@ -44,7 +44,9 @@ def normalised(value: str, *, what: str = "phone number") -> str:
     except phonenumbers.NumberParseException:
         raise InvalidInput(f"{what} {value!r} is not a phone number") from None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if phonenumbers.is_valid_number(number) or (phonenumbers.is_possible_number(number) and is_drama_number(e164)):
+    if phonenumbers.is_valid_number(number) or (
+        phonenumbers.is_possible_number(number) and is_drama_number(e164)
+    ):
         return e164
     raise InvalidInput(f"{what} {value!r} is not a valid, callable phone number")
 

@@ -106,19 +106,19 @@ def claim_callable_voter(
         if voter is None or voter.campaign_id != campaign.id:
             bank.queue.release(claim.phone, claim.token)
             continue
+        facts = circumstances(session, voter, now)
         reason = reason_not_to_call(
-            voter,
-            max_attempts=campaign.max_attempts,
-            hours=hours,
-            now=now,
-            circumstances=circumstances(session, voter, now),
+            voter, max_attempts=campaign.max_attempts, hours=hours, now=now, circumstances=facts
         )
         if reason is None:
             return ClaimedVoter(voter, claim)
         bank.queue.release(claim.phone, claim.token)
         later = requeue_time(reason, voter, hours, now)
         if later is not None and voter.phone_e164:
-            bank.queue.add(campaign.id, QueuedVoter(claim.voter_id, voter.phone_e164, later))
+            bank.queue.add(
+                campaign.id,
+                QueuedVoter(claim.voter_id, voter.phone_e164, later, call_back=facts.call_back_requested),
+            )
     return None
 
 

@@ -24,8 +24,9 @@ from dialer.ports import QueuedVoter, QueueSnapshot
 from dialer.services import queueing
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import pace_campaign
+from dialer.services.notices import Notices
 from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PhoneBank
-from dialer.services.seating import board_seat
+from dialer.services.seating import board_seat, change_seat
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
 #: A call not heard of for this long (beyond its ring time) is asked about.
@@ -84,11 +85,37 @@ def reconcile_calls(bank: PhoneBank) -> Reconciled:
     return Reconciled(asked, changed, unplaced)
 
 
+def repair_seats(bank: PhoneBank) -> int:
+    """Seats still busy with a call that has ended (an update lost with Redis): move them on."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    repaired = 0
+    with bank.uow() as uow:
+        stuck = uow.session.exec(
+            select(CallingSession, CallAttempt)
+            .join(CallAttempt, col(CallAttempt.id) == CallingSession.current_call_id)
+            .where(
+                col(CallingSession.state).in_([SeatState.DIALING, SeatState.CONNECTED]),
+                col(CallAttempt.status).in_(FINAL_STATUSES),
+            )
+        ).all()
+        for seat, call in stuck:
+            target = SeatState.WRAP_UP if call.connected_at is not None else SeatState.READY
+            if not change_seat(bank, seat, {seat.state}, target, now=now, busy_with=call.id):
+                continue
+            notices.seat(seat)
+            repaired += 1
+        uow.commit()
+    notices.send()
+    return repaired
+
+
 def heartbeat(bank: PhoneBank) -> bool:
     """One beat; returns whether another was scheduled (only while sessions or calls are live)."""
     if not bank.queue.is_built():
         rebuild_dialer_state(bank)
     reconcile_calls(bank)
+    repair_seats(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():
         pace_campaign(bank, campaign_id)
     with bank.uow() as uow:

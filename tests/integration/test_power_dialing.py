@@ -11,7 +11,14 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Outcome, Voter
 from dialer.services import sessions
-from dialer.services.call_events import Answer, ConferenceEvent, StatusReport, on_answer, on_call_status, on_conference_event
+from dialer.services.call_events import (
+    Answer,
+    ConferenceEvent,
+    StatusReport,
+    on_answer,
+    on_call_status,
+    on_conference_event,
+)
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
@@ -23,7 +30,9 @@ def status(bank, call_id, sid, value, sequence, duration=None):
 
 
 def answer(bank, call):
-    return on_answer(bank, Answer(call.id, call.campaign_id, call.session_id, call.provider_sid, any_seat=True))
+    return on_answer(
+        bank, Answer(call.id, call.campaign_id, call.session_id, call.provider_sid, any_seat=True)
+    )
 
 
 def only_call(bank, session_id):
@@ -38,7 +47,9 @@ def seat(bank, session_id):
         return uow.session.get(CallingSession, session_id)
 
 
-def test_a_ready_seat_gets_exactly_one_line_and_the_answered_voter_joins_its_conference(bank, clock, telephony):
+def test_a_ready_seat_gets_exactly_one_line_and_the_answered_voter_joins_its_conference(
+    bank, clock, telephony
+):
     campaign = make_campaign(bank, voters=5)
     session_id = ready_seat(bank, make_volunteer(bank), campaign)
     clock.advance(1)  # the pacing and place_call jobs run
@@ -62,9 +73,7 @@ def test_a_ready_seat_gets_exactly_one_line_and_the_answered_voter_joins_its_con
     clock.advance(5)
     assert len(telephony.placed) == 1, "a busy seat gets no second line"
 
-    on_conference_event(
-        bank, ConferenceEvent(session_id, "CF1", "participant-leave", sid, sequence=3)
-    )
+    on_conference_event(bank, ConferenceEvent(session_id, "CF1", "participant-leave", sid, sequence=3))
     assert seat(bank, session_id).state is SeatState.WRAP_UP
     status(bank, call.id, sid, "completed", 3, duration=42)
 

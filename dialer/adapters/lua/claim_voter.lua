@@ -24,6 +24,7 @@ for i = 1, 2 do
         local token = ARGV[2] .. ':' .. voter
         if redis.call('HSETNX', KEYS[5], phone, token) == 1 then
           redis.call('ZREM', zset, voter)
+          redis.call('HDEL', KEYS[3], voter)
           return {voter, phone, token}
         end
         redis.call('ZADD', zset, now + tonumber(ARGV[5]), voter)
