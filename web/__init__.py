@@ -42,6 +42,9 @@ def register_extensions(app: Flask, services: Services) -> None:
     if services.settings.mode is not Mode.TEST:
         # Tests run one process; the Redis relay would only add a listener thread per app.
         options["client_manager"] = live.message_queue(services.redis_url)
+    from web import sockets
+
+    sockets.register(socketio)  # before init_app, which hands registered namespaces to each new server
     socketio.init_app(
         app,
         async_mode="threading",
@@ -51,10 +54,12 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import home, vendor
+    from web import calling, home, vendor, voice
 
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(calling.bp)
+    app.register_blueprint(voice.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:
