@@ -126,6 +126,7 @@ def demo(host: str, port: int, worker_count: int) -> None:
     """Everything on one machine: migrate, seed real data, start workers and the web app."""
     settings = Settings.from_env()
     env = _preflight(settings, [(host, port)], migrate=True)
+    _seed_demo_phone_bank(settings, env)
     url = f"http://{host}:{port}"
     with _supervisor() as group:
         for index in range(worker_count):
@@ -138,6 +139,17 @@ def demo(host: str, port: int, worker_count: int) -> None:
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()
+
+
+def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> None:
+    """The demo phone bank (a real marginal seat, fictional voters on Ofcom drama numbers), once."""
+    from dialer.bootstrap import build
+    from dialer.services.demo import seed_demo
+
+    services = build(settings.model_copy(update={"redis_url": env["REDIS_URL"]}))
+    campaign_id = seed_demo(services.phone_bank)
+    click.echo(f"demo phone bank ready: /call/{campaign_id}")
+    services.engine.dispose()
 
 
 def _preflight(

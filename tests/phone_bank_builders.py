@@ -47,7 +47,7 @@ def make_campaign(
     voters: int = 0,
     first_number: int = 0,
     max_attempts: int = 3,
-    retry_overrides: dict | None = None,
+    retry_overrides: dict[str, object] | None = None,
     show_surname: bool = False,
     open_now: bool = True,
 ) -> int:

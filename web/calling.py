@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar, cast
 from uuid import uuid4
 
 from flask import Blueprint, jsonify, render_template, request
@@ -29,17 +29,25 @@ bp = Blueprint("calling", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def signed_in(view: Callable[P, R]) -> Callable[P, R]:
+    """Flask-Login's login_required, typed (the role/policy registry replaces it at merge)."""
+    return cast(Callable[P, R], login_required(view))
 
 
 @bp.get("/call")
-@login_required
+@signed_in
 def phone_banks() -> ResponseReturnValue:
     bank = services().phone_bank
-    return render_template("calling/index.html", phone_banks=calling_view.phone_banks(bank.uow(), now=bank.clock.now()))
+    return render_template(
+        "calling/index.html", phone_banks=calling_view.phone_banks(bank.uow(), now=bank.clock.now())
+    )
 
 
 @bp.get("/call/<int:campaign_id>")
-@login_required
+@signed_in
 def calling_page(campaign_id: int) -> ResponseReturnValue:
     bank = services().phone_bank
     try:
@@ -50,7 +58,12 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
         "calling/page.html",
         page=page,
         script_html=_markdown.render(page.script_md),
-        bootstrap={"campaign": campaign_id, "mode": page.mode.value, "session": page.session, "totals": page.totals},
+        bootstrap={
+            "campaign": campaign_id,
+            "mode": page.mode.value,
+            "session": page.session,
+            "totals": page.totals,
+        },
         idempotency_key=uuid4().hex,
     )
 
@@ -74,7 +87,7 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
 
 
 @bp.post("/call/<int:campaign_id>/session")
-@login_required
+@signed_in
 @json_action
 def start(campaign_id: int) -> dict[str, Any]:
     body = request.get_json(silent=True) or {}
@@ -92,7 +105,7 @@ def start(campaign_id: int) -> dict[str, Any]:
 
 
 @bp.get("/call/session/<int:session_id>")
-@login_required
+@signed_in
 @json_action
 def snapshot(session_id: int) -> dict[str, Any]:
     bank = services().phone_bank
@@ -106,7 +119,7 @@ def snapshot(session_id: int) -> dict[str, Any]:
 
 
 @bp.post("/call/session/<int:session_id>/<action>")
-@login_required
+@signed_in
 @json_action
 def act(session_id: int, action: str) -> dict[str, Any] | None:
     bank = services().phone_bank

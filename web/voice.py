@@ -106,7 +106,11 @@ def softphone() -> ResponseReturnValue:
     if session_id is None:
         abort(400)
     bank = services().phone_bank
-    return _twiml(sessions.softphone_joined(bank, session_id, request.form.get("From", ""), request.form.get("CallSid", "")))
+    return _twiml(
+        sessions.softphone_joined(
+            bank, session_id, request.form.get("From", ""), request.form.get("CallSid", "")
+        )
+    )
 
 
 @bp.post(paths.VOLUNTEER_ANSWER_PATH)
@@ -150,4 +154,6 @@ def _int_arg(name: str) -> int:
 
 def _payload() -> dict[str, Any]:
     """The callback's parameters, kept with the event (the caller's number is not needed, so not kept)."""
-    return {key: value for key, value in request.form.items() if key not in ("From", "To", "Caller", "Called")}
+    return {
+        key: value for key, value in request.form.items() if key not in ("From", "To", "Caller", "Called")
+    }

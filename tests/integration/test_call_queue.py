@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dialer.adapters.redis_call_queue import RedisCallQueue
-from dialer.ports import QueuedVoter, QueueSnapshot
+from dialer.ports import Claimed, QueuedVoter, QueueSnapshot
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,7 @@ def fill(queue, campaign, numbers, due=NOW - timedelta(minutes=1)):
 def test_threads_hammering_the_claim_never_get_the_same_voter_or_number(queue, redis):
     fill(queue, 1, range(200))
     fill(queue, 2, range(150, 350))  # 50 numbers shared with campaign 1
-    claimed: list = []
+    claimed: list[Claimed] = []
     lock = threading.Lock()
 
     def worker(campaign):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.clock import SimClock
 from dialer.domain.dispositions import Disposition
@@ -29,7 +29,7 @@ def dialled(telephony):
 def test_tps_suppressed_and_blocked_voters_are_skipped(bank, clock, telephony):
     campaign = make_campaign(bank, voters=6, open_now=False)
     with bank.uow() as uow:
-        voters = uow.session.exec(select(Voter).order_by(Voter.id)).all()
+        voters = uow.session.exec(select(Voter).order_by(col(Voter.id))).all()
         voters[0].tps = True
         voters[1].blocked_until = clock.now() + timedelta(hours=71)
         voters[2].next_call_at = clock.now() + timedelta(hours=1)
@@ -73,7 +73,6 @@ def test_do_not_call_suppresses_the_number_in_every_campaign_immediately(bank, c
     volunteer = make_volunteer(bank)
     session_id = ready_seat(bank, volunteer, first)
     clock.advance(1)
-    sid, _ = telephony.placed[0]
     from tests.integration.test_power_dialing import answer, only_call
 
     call = only_call(bank, session_id)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.domain.call_control import InformationMessage, JoinSeat
 from dialer.domain.calls import CallStatus
@@ -38,7 +38,9 @@ def answer(bank, call):
 def only_call(bank, session_id):
     with bank.uow() as uow:
         return uow.session.exec(
-            select(CallAttempt).where(CallAttempt.session_id == session_id).order_by(CallAttempt.id.desc())
+            select(CallAttempt)
+            .where(CallAttempt.session_id == session_id)
+            .order_by(col(CallAttempt.id).desc())
         ).first()
 
 

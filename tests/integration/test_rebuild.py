@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def dialer_state(redis):
     """Every dialer key's contents (seat 'since' stamps aside, which the record keeps to the second)."""
-    state = {}
+    state: dict[str, object] = {}
     for key in sorted(redis.scan_iter(match=redis_keys.PREFIX + "*")):
         name = key.decode()
         kind = redis.type(key).decode()

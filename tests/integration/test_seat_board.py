@@ -26,7 +26,7 @@ def seat(n, state=SeatState.READY, campaign=1):
 def test_many_answers_at_once_never_share_a_seat(board, redis):
     for n in range(20):
         board.put(seat(n), since=NOW + timedelta(seconds=n))
-    won: list = []
+    won: list = []  # type: ignore[type-arg]
     lock = threading.Lock()
 
     def answer(call_id):
@@ -72,7 +72,7 @@ def test_a_move_happens_only_from_the_allowed_states_and_for_the_expected_call(b
 def test_reserving_concurrently_hands_each_seat_out_once(board, redis):
     for n in range(30):
         board.put(seat(n), since=NOW)
-    got: list = []
+    got: list[int] = []
     lock = threading.Lock()
 
     def reserve():

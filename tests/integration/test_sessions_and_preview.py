@@ -121,11 +121,11 @@ def test_a_provider_hiccup_is_retried_with_backoff_without_counting_an_attempt(b
     clock.advance(2)
     assert len(telephony.placed) == 1, "third try after 2 s more succeeds"
     with bank.uow() as uow:
-        from sqlmodel import select
+        from sqlmodel import col, select
 
         from dialer.models import Voter
 
-        assert [v.attempts for v in uow.session.exec(select(Voter).order_by(Voter.id)).all()] == [1, 0]
+        assert [v.attempts for v in uow.session.exec(select(Voter).order_by(col(Voter.id))).all()] == [1, 0]
 
 
 def test_the_calls_per_second_budget_spaces_out_dials(bank, clock, telephony):

@@ -10,8 +10,8 @@ from dialer.errors import InvalidInput
 DEFAULT = CallingHours.parse("08:00", "21:00", "09:00", "21:00")
 
 
-def utc(*args):
-    return datetime(*args, tzinfo=UTC)
+def utc(year, month, day, hour=0, minute=0, second=0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -148,7 +148,9 @@ def test_a_volunteer_may_join_only_their_own_seats_room(app, bank):
     mine, theirs = make_volunteer(bank), make_volunteer(bank, "Kim")
     client = signed_in(app, bank, mine)
     session_id = client.post(f"/call/{campaign}/session", json={}).get_json()["session"]
-    other_session = signed_in(app, bank, theirs).post(f"/call/{campaign}/session", json={}).get_json()["session"]
+    other_session = (
+        signed_in(app, bank, theirs).post(f"/call/{campaign}/session", json={}).get_json()["session"]
+    )
     socket = socketio.test_client(app, namespace="/live", flask_test_client=client)
     assert socket.is_connected("/live")
     assert socket.emit("join", {"seat": session_id}, namespace="/live", callback=True)["ok"] is True

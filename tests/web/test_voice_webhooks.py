@@ -41,7 +41,9 @@ def test_an_unsigned_webhook_is_refused(client, dialling):
 
 
 def test_a_webhook_signed_with_another_token_is_refused(client, dialling):
-    reply = signed_post(client, answer_path(dialling), {"CallSid": dialling.provider_sid}, token="not-our-token")
+    reply = signed_post(
+        client, answer_path(dialling), {"CallSid": dialling.provider_sid}, token="not-our-token"
+    )
     assert reply.status_code == 403
 
 
@@ -78,7 +80,9 @@ def test_every_webhook_checks_signatures(client):
 
 
 def test_the_answer_webhook_joins_the_voter_to_the_reserved_seat(client, dialling, bank):
-    reply = signed_post(client, answer_path(dialling), {"CallSid": dialling.provider_sid, "CallStatus": "in-progress"})
+    reply = signed_post(
+        client, answer_path(dialling), {"CallSid": dialling.provider_sid, "CallStatus": "in-progress"}
+    )
     assert reply.status_code == 200 and reply.mimetype == "text/xml"
     body = reply.get_data(as_text=True)
     with bank.uow() as uow:
@@ -105,7 +109,12 @@ def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(clie
 
 def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, dialling, bank):
     path = f"/voice/status?call={dialling.id}"
-    form = {"CallSid": dialling.provider_sid, "CallStatus": "busy", "SequenceNumber": "2", "To": "+447700900000"}
+    form = {
+        "CallSid": dialling.provider_sid,
+        "CallStatus": "busy",
+        "SequenceNumber": "2",
+        "To": "+447700900000",
+    }
     assert signed_post(client, path, form).status_code == 204
     assert signed_post(client, path, form).status_code == 204
     with bank.uow() as uow:
@@ -121,7 +130,9 @@ def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, diallin
 def test_the_public_base_url_is_what_signatures_are_checked_against(app, client, dialling, dialer_services):
     from dataclasses import replace
 
-    behind_proxy = dialer_services.settings.model_copy(update={"public_base_url": "https://calls.example.org"})
+    behind_proxy = dialer_services.settings.model_copy(
+        update={"public_base_url": "https://calls.example.org"}
+    )
     app.extensions["marginal"] = replace(dialer_services, settings=behind_proxy)
     form = {"CallSid": dialling.provider_sid}
     assert signed_post(client, answer_path(dialling), form).status_code == 403
