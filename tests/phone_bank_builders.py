@@ -115,7 +115,7 @@ def ready_seat(bank: PhoneBank, user_id: int, campaign_id: int, leg: str | None 
         bank,
         started.session_id,
         f"client:{softphone_identity(user_id)}",
-        leg or f"CAleg{started.session_id:030d}",
+        leg or f"CA{'e' * 16}{started.session_id:016x}",
     )
     return started.session_id
 

@@ -6,10 +6,10 @@ from dialer.domain.call_control import ConfirmVolunteer, Goodbye, JoinSeat
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict, InvalidInput, TelephonyError
-from dialer.models import CallAttempt, CallingSession
+from dialer.models import CallAttempt, CallingSession, Voter
 from dialer.services import dialing, sessions
 from tests.integration.test_power_dialing import answer, only_call, status
-from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat
+from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration
 
@@ -103,9 +103,11 @@ def test_preview_shows_a_card_then_dials_on_request_and_skips_to_the_next(bank, 
     assert second_card not in (None, first_card)
     call_id = dialing.dial_preview(bank, volunteer, session_id)
     clock.advance(1)
-    assert [call.to for _, call in telephony.placed] == [drama_number(second_card - 1)]
     with bank.uow() as uow:
         call = uow.session.get(CallAttempt, call_id)
+        carded = uow.session.get(Voter, second_card)
+    assert call.voter_id == second_card
+    assert [placed.to for _, placed in telephony.placed] == [carded.phone_e164]
     assert "any_seat=0" in telephony.placed[0][1].answer_url
     assert isinstance(answer(bank, call), JoinSeat)
 
