@@ -108,14 +108,7 @@ def start(campaign_id: int) -> dict[str, Any]:
 @signed_in
 @json_action
 def snapshot(session_id: int) -> dict[str, Any]:
-    bank = services().phone_bank
-    with bank.uow() as uow:
-        from dialer.models import CallingSession
-
-        seat = uow.session.get(CallingSession, session_id)
-        if seat is None or seat.user_id != current_user.id:
-            raise NotFound("no such calling session")
-        return calling_view.seat_snapshot(uow.session, seat)
+    return calling_view.session_snapshot(services().uow(), current_user.id, session_id)
 
 
 @bp.post("/call/session/<int:session_id>/<action>")

@@ -22,6 +22,7 @@ from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Voter
 from dialer.services import queueing, sessions
+from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
@@ -266,8 +267,6 @@ def _next_own_sequence(session: Session, report: StatusReport) -> int:
 
 
 def _send_card(bank: PhoneBank, session_id: int, call_id: int) -> None:
-    from dialer.services.calling_view import voter_card
-
     with bank.uow() as uow:
         call = uow.session.get(CallAttempt, call_id)
         voter = uow.session.get(Voter, call.voter_id) if call else None

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from dialer.domain.calling_hours import london_day_start
 from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules
@@ -148,6 +149,15 @@ def calling_page(uow: UnitOfWork, user_id: int, campaign_id: int, *, now: dateti
         )
 
 
+def session_snapshot(uow: UnitOfWork, user_id: int, session_id: int) -> dict[str, Any]:
+    """The volunteer's own seat as the page needs it after a reload or a reconnection."""
+    with uow:
+        seat = uow.session.get(CallingSession, session_id)
+        if seat is None or seat.user_id != user_id:
+            raise NotFound("no such calling session")
+        return seat_snapshot(uow.session, seat)
+
+
 def seat_snapshot(session: Session, seat: CallingSession) -> dict[str, Any]:
     """The seat as the calling page needs it on (re)load: state, the call and voter on screen."""
     campaign = session.get(Campaign, seat.campaign_id)
@@ -191,8 +201,6 @@ def voter_card(session: Session, voter: Voter, campaign: Campaign) -> VoterCard:
 
 def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: datetime) -> dict[str, int]:
     """The volunteer's own counts for this phone bank: calls taken and conversations, today and ever."""
-    from dialer.domain.calling_hours import london_day_start
-
     connected = (
         select(func.count())
         .select_from(CallAttempt)

@@ -47,6 +47,9 @@ def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
             return 0
         if campaign.dialing_mode is DialingMode.PREVIEW:
             return _offer_previews(bank, uow.session, campaign, now)
+        due = bank.queue.next_due(campaign_id)
+        if due is None or due > now:  # nothing to dial yet: leave the ready seats in their order
+            return 0
         placed = 0
         while (reserved := bank.seats.reserve_idle(campaign_id, now=now)) is not None:
             seat = uow.session.get(CallingSession, reserved.session_id)

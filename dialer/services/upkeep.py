@@ -23,7 +23,7 @@ from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Suppre
 from dialer.ports import QueuedVoter, QueueSnapshot
 from dialer.services import queueing
 from dialer.services.call_events import StatusReport, on_call_status
-from dialer.services.dialing import pace_campaign
+from dialer.services.dialing import give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PhoneBank
 from dialer.services.seating import board_seat, change_seat
@@ -271,8 +271,6 @@ def live_seats(session: Session) -> list[CallingSession]:
 
 
 def _give_up_lost_placement(bank: PhoneBank, call_id: int, now: datetime) -> int:
-    from dialer.services.dialing import give_up_unplaced
-
     with bank.uow() as uow:
         call = uow.session.get(CallAttempt, call_id)
         if call is None or call.provider_sid is not None or call.status is not CallStatus.QUEUED:
