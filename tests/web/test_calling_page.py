@@ -158,3 +158,15 @@ def test_a_volunteer_may_join_only_their_own_seats_room(app, bank):
     socket.disconnect(namespace="/live")
     anonymous = socketio.test_client(app, namespace="/live")
     assert not anonymous.is_connected("/live")
+
+
+def test_actions_without_the_pages_csrf_token_are_refused(app, bank):
+    app.config["WTF_CSRF_ENABLED"] = True
+    campaign = make_campaign(bank)
+    client = signed_in(app, bank, make_volunteer(bank))
+    assert client.post(f"/call/{campaign}/session", json={}).status_code == 400
+    html = client.get(f"/call/{campaign}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    assert (
+        client.post(f"/call/{campaign}/session", json={}, headers={"X-CSRFToken": token}).status_code == 200
+    )
