@@ -166,7 +166,9 @@ def test_actions_without_the_pages_csrf_token_are_refused(app, bank):
     client = signed_in(app, bank, make_volunteer(bank))
     assert client.post(f"/call/{campaign}/session", json={}).status_code == 400
     html = client.get(f"/call/{campaign}").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert found is not None
+    token = found.group(1)
     assert (
         client.post(f"/call/{campaign}/session", json={}, headers={"X-CSRFToken": token}).status_code == 200
     )
