@@ -13,10 +13,15 @@ from twilio.rest import Client
 
 from dialer.adapters import db, redis_server, rq_queue, twilio_client
 from dialer.adapters.live import RedisLiveUpdates
+from dialer.adapters.redis_call_queue import RedisCallQueue
+from dialer.adapters.redis_call_rate import RedisCallRate
+from dialer.adapters.redis_seat_board import RedisSeatBoard
+from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
-from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, UnitOfWork
+from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, Telephony, UnitOfWork
 from dialer.services.accounts import default_password_hasher
+from dialer.services.phone_bank import PhoneBank, Webhooks
 
 
 @dataclass
@@ -31,6 +36,7 @@ class Services:
     jobs: JobQueue
     _live: LiveUpdates | None = None
     _telephony_client: Client | None = None
+    _telephony: Telephony | None = None
     extra_probes: dict[str, Probe] = field(default_factory=dict)
     #: argon2id for account passwords (tests pass cheaper parameters).
     passwords: PasswordHasher = field(default_factory=default_password_hasher)
@@ -48,6 +54,25 @@ class Services:
     @cached_property
     def telephony_client(self) -> Client:
         return self._telephony_client or twilio_client.make_client(self.settings)
+
+    @cached_property
+    def telephony(self) -> Telephony:
+        return self._telephony or TwilioTelephony(self.telephony_client, self.settings)
+
+    @cached_property
+    def phone_bank(self) -> PhoneBank:
+        """The calling use cases' ports: Redis queues and seat board, telephony, jobs, live updates."""
+        return PhoneBank(
+            uow=self.uow,
+            clock=self.clock,
+            telephony=self.telephony,
+            queue=RedisCallQueue(self.redis),
+            seats=RedisSeatBoard(self.redis),
+            call_rate=RedisCallRate(self.redis, per_second=self.settings.calls_per_second),
+            jobs=self.jobs,
+            live=self.live,
+            webhooks=Webhooks(self.settings.public_base_url),
+        )
 
     def probes(self) -> dict[str, Probe]:
         backend = self.settings.telephony_backend.value
@@ -77,6 +102,7 @@ def build(settings: Settings, **overrides: Any) -> Services:
         jobs=overrides.pop("jobs", None) or rq_queue.RqJobQueue(connection),
         _live=overrides.pop("live", None),
         _telephony_client=overrides.pop("telephony_client", None),
+        _telephony=overrides.pop("telephony", None),
         **overrides,
     )
 

@@ -128,6 +128,7 @@ def demo(host: str, port: int, worker_count: int) -> None:
     simulated = _simulator_address(settings) if settings.uses_simulator else None
     env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
     _print_new_demo_accounts(settings)
+    _seed_demo_phone_bank(settings, env)
     url = f"http://{host}:{port}"
     if "PUBLIC_BASE_URL" not in os.environ:  # links (password resets) and webhooks point at the demo itself
         env["PUBLIC_BASE_URL"] = url
@@ -229,6 +230,17 @@ def _simulator_process(
         PYTHONUNBUFFERED="1",
     )
     return args, env
+
+
+def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> None:
+    """The demo phone bank (a real marginal seat, fictional voters on Ofcom drama numbers), once."""
+    from dialer.bootstrap import build
+    from dialer.services.demo import seed_demo
+
+    services = build(settings.model_copy(update={"redis_url": env["REDIS_URL"]}))
+    campaign_id = seed_demo(services.phone_bank)
+    click.echo(f"demo phone bank ready: /call/{campaign_id}")
+    services.engine.dispose()
 
 
 def _preflight(

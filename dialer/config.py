@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     twilio_twiml_app_sid: str = ""
     twilio_caller_id: str = DEMO_CALLER_ID
     simulator_url: str = "http://127.0.0.1:5055"
+    #: The account's calls-per-second limit for placing calls (Twilio's default is 1).
+    calls_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
 
     @field_validator("public_base_url", "simulator_url")
     @classmethod

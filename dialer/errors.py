@@ -19,3 +19,17 @@ class InvalidInput(DialerError):
 
 class NotFound(DialerError):
     """The thing asked for does not exist (or the asker may not know it does)."""
+
+
+class Conflict(DialerError):
+    """The request does not fit the current state (e.g. pausing mid-call); the message says what to do."""
+
+
+class TelephonyError(DialerError):
+    """The telephony provider refused or failed a request; `retryable` says whether trying later may work."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.code = code

@@ -249,6 +249,7 @@ class CallingSession(SQLModel, table=True):
     conference_name: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     leg_call_sid: str | None = Field(default=None, max_length=34)
     current_call_id: int | None = Field(default=None)
+    preview_voter_id: int | None = Field(default=None)  # preview mode: the voter card on screen
     started_at: datetime | None = _at(nullable=False)
     state_changed_at: datetime | None = _at(nullable=False)
     ended_at: datetime | None = _at()
@@ -263,7 +264,7 @@ class CallAttempt(SQLModel, table=True):
     session_id: int | None = Field(default=None, foreign_key="callingsession.id", index=True)
     provider_sid: str | None = Field(default=None, max_length=34, sa_column_kwargs={"unique": True})
     mode: DialingMode = Field(sa_type=_enum(DialingMode))
-    status: CallStatus = Field(default=CallStatus.QUEUED, sa_type=_enum(CallStatus))
+    status: CallStatus = Field(default=CallStatus.QUEUED, sa_type=_enum(CallStatus), index=True)
     answered_by: AnsweredBy | None = Field(default=None, sa_type=_enum(AnsweredBy))
     abandoned: bool = False
     error: str = Field(default="", max_length=200)
@@ -274,6 +275,7 @@ class CallAttempt(SQLModel, table=True):
     info_message_at: datetime | None = _at()
     ended_at: datetime | None = _at()
     duration_s: int | None = None
+    last_heard_at: datetime | None = _at()  # last callback or status check (the reconciler's cue)
 
 
 class CallEvent(SQLModel, table=True):

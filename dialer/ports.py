@@ -11,8 +11,21 @@ from typing import Any, Protocol, Self
 from sqlmodel import Session
 
 from dialer.clock import Clock
+from dialer.domain.call_control import CallInstruction
+from dialer.domain.seats import SeatState
 
-__all__ = ["Clock", "JobQueue", "LiveUpdates", "Probe", "ProbeResult", "UnitOfWork"]
+__all__ = [
+    "CallQueue",
+    "CallRate",
+    "Clock",
+    "JobQueue",
+    "LiveUpdates",
+    "Probe",
+    "ProbeResult",
+    "SeatBoard",
+    "Telephony",
+    "UnitOfWork",
+]
 
 
 class UnitOfWork(Protocol):
@@ -60,3 +73,191 @@ class ProbeResult:
 
 #: A named health check of one component (database, Redis, workers, telephony).
 Probe = Callable[[], ProbeResult]
+
+
+# --- telephony ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboundCall:
+    """A call to place: to a voter, or to a volunteer's own phone ("call my phone")."""
+
+    to: str
+    caller_id: str
+    answer_url: str
+    status_url: str
+    ring_timeout_s: int
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    """A call as the provider reports it when asked (the reconciler's view)."""
+
+    sid: str
+    status: str
+    answered_by: str | None = None
+    duration_s: int | None = None
+
+
+class Telephony(Protocol):
+    """The telephony provider (Twilio or the simulator). Failures raise dialer.errors.TelephonyError."""
+
+    def place_call(self, call: OutboundCall) -> str:
+        """Place the call and return the provider's id for it (a CallSid)."""
+        ...
+
+    def hang_up(self, sid: str) -> None: ...
+
+    def redirect(self, sid: str, instruction: CallInstruction) -> None:
+        """Replace what a live call is doing (e.g. take a voter out of a seat that is ending)."""
+        ...
+
+    def fetch_call(self, sid: str) -> ProviderCall: ...
+
+    def softphone_token(self, identity: str) -> str:
+        """A short-lived token the volunteer's browser softphone uses to join its seat."""
+        ...
+
+
+# --- the dialer's shared state in Redis (rebuilt from SQL at any time) ------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedVoter:
+    """A voter waiting in a campaign's call queue, due from `due` (call-backs go first)."""
+
+    voter_id: int
+    phone: str
+    due: datetime
+    call_back: bool = False
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A voter taken off the queue for one seat; their number is held until released."""
+
+    voter_id: int
+    phone: str
+    token: str
+
+
+@dataclass(frozen=True)
+class QueueSnapshot:
+    """Everything the queues hold, as SQL says it should be (see services.rebuild)."""
+
+    queued: dict[int, list[QueuedVoter]]  # by campaign
+    suppressed: set[str]
+    in_calls: dict[str, str]  # phone -> the token holding it
+    dialled_today: dict[str, int]  # phone -> the campaign that dialled it today
+    day: str
+
+
+class CallQueue(Protocol):
+    """Per-campaign queues of voters to call, claimed atomically.
+
+    A claim never returns a voter whose number is already in a call, is suppressed, or was dialled
+    today by another campaign; concurrent claims never return the same voter or number twice.
+    """
+
+    def add(self, campaign_id: int, voter: QueuedVoter) -> None: ...
+
+    def remove(self, campaign_id: int, voter_id: int) -> None: ...
+
+    def claim(self, campaign_id: int, *, now: datetime, day: str, next_day: datetime) -> Claimed | None: ...
+
+    def release(self, phone: str, token: str) -> None:
+        """The number's call (or preview) is over: other seats and campaigns may claim it again."""
+        ...
+
+    def mark_dialled(self, phone: str, campaign_id: int, *, day: str) -> bool:
+        """Record that `campaign_id` dials `phone` today; False if another campaign already did."""
+        ...
+
+    def suppress(self, phone: str) -> None: ...
+
+    def waiting(self, campaign_id: int) -> int: ...
+
+    def next_due(self, campaign_id: int) -> datetime | None: ...
+
+    def load(self, campaign_id: int, voters: list[QueuedVoter]) -> None:
+        """Replace one campaign's queue (when it opens, or after an import); other campaigns are untouched."""
+        ...
+
+    def rebuild(self, snapshot: QueueSnapshot) -> None:
+        """Replace everything with `snapshot` and remember that the queues are built."""
+        ...
+
+    def is_built(self) -> bool:
+        """False after Redis lost its data (restart without persistence, flush): time to rebuild."""
+        ...
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A volunteer's seat as the board holds it."""
+
+    session_id: int
+    campaign_id: int
+    user_id: int
+    state: SeatState
+    conference: str
+    call_id: int | None = None
+
+
+class SeatBoard(Protocol):
+    """Seat states and each campaign's idle seats, changed atomically (compare-and-set)."""
+
+    def put(self, seat: Seat, *, since: datetime) -> None: ...
+
+    def get(self, session_id: int) -> Seat | None: ...
+
+    def move(
+        self,
+        session_id: int,
+        allowed_from: frozenset[SeatState],
+        to: SeatState,
+        *,
+        now: datetime,
+        call_id: int | None = None,
+        busy_with: int | None = None,
+    ) -> Seat | None:
+        """Move the seat to `to` if it is in one of `allowed_from`; None (and no change) otherwise.
+
+        `call_id` is the call the seat is now busy with (kept when moving between busy states,
+        cleared when the seat goes ready, paused or ended). With `busy_with`, the move happens only
+        if the seat is still busy with that call, so a late event about an earlier call moves nothing.
+        """
+        ...
+
+    def reserve_idle(self, campaign_id: int, *, now: datetime) -> Seat | None:
+        """Take the campaign's longest-idle ready seat into `dialing` (power mode's reservation)."""
+        ...
+
+    def attach_call(self, session_id: int, call_id: int) -> None: ...
+
+    def claim_for_answer(
+        self,
+        campaign_id: int,
+        call_id: int,
+        reserved_session: int | None,
+        *,
+        now: datetime,
+        any_idle_seat: bool,
+    ) -> Seat | None:
+        """The seat an answered call joins: its reserved seat if still waiting for it, else (when
+        `any_idle_seat`) the longest-idle ready seat; None when there is none."""
+        ...
+
+    def idle_seats(self, campaign_id: int) -> int: ...
+
+    def campaigns_with_idle_seats(self) -> list[int]: ...
+
+    def rebuild(self, seats: list[tuple[Seat, datetime]]) -> None: ...
+
+
+class CallRate(Protocol):
+    """The account's calls-per-second budget (a token bucket shared by every worker)."""
+
+    def take(self, *, now: datetime) -> float:
+        """Take a token: 0.0 when granted, else the seconds to wait before asking again."""
+        ...

@@ -122,3 +122,41 @@ def app(services: Services) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+# --- the phone bank: real SQL and Redis, a recording telephony provider, jobs on the SimClock ---------
+
+
+@pytest.fixture
+def telephony():
+    from tests.telephony_fakes import FakeTelephony
+
+    return FakeTelephony()
+
+
+@pytest.fixture
+def dialer_services(
+    settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock, telephony
+) -> Iterator[Services]:
+    """Services whose jobs run in this process on the SimClock (workers.context points at them)."""
+    from dialer.adapters.clock_jobs import ClockJobQueue
+    from workers import context
+
+    built = build(
+        settings,
+        engine=clean_db,
+        redis=redis,
+        redis_url=redis_url,
+        clock=clock,
+        live=RecordingLiveUpdates(),
+        telephony=telephony,
+        jobs=ClockJobQueue(clock),
+    )
+    context.use(built)
+    yield built
+    context.use(None)
+
+
+@pytest.fixture
+def bank(dialer_services: Services):
+    return dialer_services.phone_bank

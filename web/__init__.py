@@ -53,6 +53,9 @@ def register_extensions(app: Flask, services: Services) -> None:
     if services.settings.mode is not Mode.TEST:
         # Tests run one process; the Redis relay would only add a listener thread per app.
         options["client_manager"] = live.message_queue(services.redis_url)
+    from web import sockets
+
+    sockets.register(socketio)  # before init_app, which hands registered namespaces to each new server
     socketio.init_app(
         app,
         async_mode="threading",
@@ -62,11 +65,13 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import admin, auth, home, signups, vendor
+    from web import admin, auth, calling, home, signups, vendor, voice
 
     app.register_blueprint(home.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(calling.bp)
+    app.register_blueprint(voice.bp)
     admin.register(app)
     signups.register(app)
 

@@ -1,4 +1,8 @@
-"""The worker process's services, built on first use (never at import time)."""
+"""The worker process's services, built on first use (never at import time).
+
+`use(services)` makes jobs run on given services instead (an in-process shift on a SimClock,
+where the web app, the jobs and the simulator share one set of fakes and one clock).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,26 @@ from functools import cache
 
 from dialer.bootstrap import Services, build
 from dialer.config import Settings
+from dialer.services.phone_bank import PhoneBank
+
+_override: list[Services] = []
 
 
 @cache
-def services() -> Services:
+def _built() -> Services:
     return build(Settings.from_env())
+
+
+def services() -> Services:
+    return _override[-1] if _override else _built()
+
+
+def phone_bank() -> PhoneBank:
+    return services().phone_bank
+
+
+def use(services: Services | None) -> None:
+    """Run jobs in this process on `services` (None goes back to the environment's)."""
+    _override.clear()
+    if services is not None:
+        _override.append(services)

@@ -83,6 +83,8 @@ class SqlUnitOfWork:
     ) -> None:
         session = self.session
         try:
+            # Objects read inside the block stay readable after it (detached, not expired by rollback).
+            session.expunge_all()
             session.rollback()
         finally:
             session.close()

@@ -47,3 +47,20 @@ class AnsweredBy(StrEnum):
     MACHINE_END_OTHER = "machine_end_other"
     FAX = "fax"
     UNKNOWN = "unknown"
+
+
+def reported_status(value: str) -> CallStatus | None:
+    """A status as a provider's callback spells it, or None for one we do not know."""
+    try:
+        return CallStatus(value.strip().lower())
+    except ValueError:
+        return None
+
+
+def answered_by(value: str | None) -> AnsweredBy | None:
+    if not value:
+        return None
+    try:
+        return AnsweredBy(value.strip().lower())
+    except ValueError:
+        return AnsweredBy.UNKNOWN

@@ -1,4 +1,8 @@
-"""Phone numbers as the product stores them: E.164, read with UK conventions by default."""
+"""Phone numbers: normalised to E.164, valid, or in one of Ofcom's ranges reserved for drama.
+
+libphonenumber calls the drama ranges invalid because they are never assigned to anyone, which is
+exactly why demos, tests and training campaigns use them; they are accepted as such.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +13,59 @@ from dialer.errors import InvalidInput
 #: Numbers written without a country code are read as UK numbers.
 DEFAULT_REGION = "GB"
 
+#: Ofcom's numbers for TV, radio and film (E.164 prefixes; each is followed by the last digits).
+DRAMA_RANGES = (
+    "+447700900",  # mobile: 07700 900000-900999
+    "+442079460",  # London: 020 7946 0000-0999
+    "+441134960",  # Leeds
+    "+441144960",  # Sheffield
+    "+441154960",  # Nottingham
+    "+441164960",  # Leicester
+    "+441174960",  # Bristol
+    "+441184960",  # Reading
+    "+441214960",  # Birmingham
+    "+441314960",  # Edinburgh
+    "+441414960",  # Glasgow
+    "+441514960",  # Liverpool
+    "+441614960",  # Manchester
+    "+441914980",  # Tyneside
+    "+442920180",  # Cardiff
+    "+442896496",  # Belfast
+    "+441632960",  # no area
+    "+448081570",  # freephone
+)
 
-def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
-    """The E.164 form of `raw` (e.g. "07700 900123" -> "+447700900123"), or InvalidInput saying why.
 
-    Only the length and shape are checked ("possible", not "assigned"): Ofcom's drama ranges, which
-    tests and demos use, are not assigned to anyone and would fail a stricter check.
-    """
+def is_drama_number(e164: str) -> bool:
+    return len(e164) == 13 and e164.startswith(DRAMA_RANGES)
+
+
+def normalise_phone(raw: str, *, region: str = DEFAULT_REGION, what: str = "phone number") -> str:
+    """The E.164 form of `raw` (e.g. "07700 900123" -> "+447700900123"), or InvalidInput saying why."""
     text = raw.strip()
     if not text:
-        raise InvalidInput("enter a phone number")
+        raise InvalidInput(f"enter a {what}")
     if len(text) > 32:
-        raise InvalidInput("that is too long to be a phone number")
+        raise InvalidInput(f"that is too long to be a {what}")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidInput(f"{text!r} has the wrong number of digits for a phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        raise InvalidInput(f"{what} {text!r} is not a phone number") from None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number) or (
+        phonenumbers.is_possible_number(number) and is_drama_number(e164)
+    ):
+        return e164
+    raise InvalidInput(f"{what} {text!r} is not a valid, callable phone number")
+
+
+def national(e164: str) -> str:
+    """How a UK listener would read the number (e.g. 020 7946 0000)."""
+    return phonenumbers.format_number(
+        phonenumbers.parse(e164, DEFAULT_REGION), phonenumbers.PhoneNumberFormat.NATIONAL
+    )
 
 
 def masked(phone_e164: str) -> str:
-    """A number with all but its last three digits hidden, for admin lists ("+44 ••• ••• •123")."""
+    """A number with all but its last three digits hidden, for admin lists ("•••• 123")."""
     return "•••• " + phone_e164[-3:] if len(phone_e164) > 3 else "••••"

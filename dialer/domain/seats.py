@@ -22,3 +22,24 @@ class AudioLeg(StrEnum):
 
     BROWSER = "browser"
     PHONE = "phone"
+
+
+#: Which state a seat may move to from each state; anything else is a stale or confused request.
+TRANSITIONS: dict[SeatState, frozenset[SeatState]] = {
+    SeatState.CONNECTING: frozenset({SeatState.READY, SeatState.ENDED}),
+    SeatState.READY: frozenset({SeatState.DIALING, SeatState.CONNECTED, SeatState.PAUSED, SeatState.ENDED}),
+    SeatState.DIALING: frozenset({SeatState.CONNECTED, SeatState.READY, SeatState.ENDED}),
+    SeatState.CONNECTED: frozenset({SeatState.WRAP_UP, SeatState.ENDED}),
+    SeatState.WRAP_UP: frozenset({SeatState.READY, SeatState.PAUSED, SeatState.ENDED}),
+    SeatState.PAUSED: frozenset({SeatState.READY, SeatState.ENDED}),
+    SeatState.ENDED: frozenset(),
+}
+
+
+def can_move(current: SeatState, target: SeatState) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def sources_of(target: SeatState) -> frozenset[SeatState]:
+    """Every state from which a seat may move to `target`."""
+    return frozenset(state for state, targets in TRANSITIONS.items() if target in targets)

@@ -1,0 +1,129 @@
+"""Telephony through twilio-python (real Twilio or the simulator), and call instructions rendered as TwiML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.jwt.access_token import AccessToken
+from twilio.jwt.access_token.grants import VoiceGrant
+from twilio.rest import Client
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from dialer.config import Settings
+from dialer.domain.call_control import (
+    CallInstruction,
+    ConfirmVolunteer,
+    Goodbye,
+    InformationMessage,
+    JoinSeat,
+)
+from dialer.errors import TelephonyError
+from dialer.ports import OutboundCall, ProviderCall
+
+#: The dialer never waits longer than this for the provider's REST API.
+REQUEST_TIMEOUT_S = 10.0
+#: Twilio's "too many requests" error, sent with HTTP 429 when the account's API rate is exceeded.
+TOO_MANY_REQUESTS = 20429
+#: Status callbacks the dialer subscribes to (the final status is always sent).
+CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
+VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
+
+T = TypeVar("T")
+
+
+class TwilioTelephony:
+    def __init__(self, client: Client, settings: Settings) -> None:
+        if isinstance(client.http_client, TwilioHttpClient) and client.http_client.timeout is None:
+            client.http_client.timeout = REQUEST_TIMEOUT_S
+        self._client = client
+        self._settings = settings
+
+    def place_call(self, call: OutboundCall) -> str:
+        created = self._request(
+            lambda: self._client.calls.create(
+                to=call.to,
+                from_=call.caller_id,
+                url=call.answer_url,
+                method="POST",
+                status_callback=call.status_url,
+                status_callback_method="POST",
+                status_callback_event=CALL_EVENTS,
+                timeout=call.ring_timeout_s,
+            )
+        )
+        return str(created.sid)
+
+    def hang_up(self, sid: str) -> None:
+        self._request(lambda: self._client.calls(sid).update(status="completed"))
+
+    def redirect(self, sid: str, instruction: CallInstruction) -> None:
+        self._request(lambda: self._client.calls(sid).update(twiml=render(instruction)))
+
+    def fetch_call(self, sid: str) -> ProviderCall:
+        call = self._request(lambda: self._client.calls(sid).fetch())
+        duration = int(call.duration) if call.duration not in (None, "") else None
+        return ProviderCall(
+            sid=sid, status=str(call.status), answered_by=call.answered_by, duration_s=duration
+        )
+
+    def softphone_token(self, identity: str) -> str:
+        settings = self._settings
+        token = AccessToken(
+            settings.account_sid,
+            settings.twilio_api_key or settings.account_sid,
+            settings.twilio_api_secret or settings.auth_token,
+            identity=identity,
+            ttl=3600,
+        )
+        token.add_grant(VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid or None))
+        jwt = token.to_jwt()
+        return jwt.decode() if isinstance(jwt, bytes) else str(jwt)
+
+    def _request(self, send: Callable[[], T]) -> T:
+        try:
+            return send()
+        except TwilioRestException as exc:
+            retryable = exc.status == 429 or exc.status >= 500 or exc.code == TOO_MANY_REQUESTS
+            raise TelephonyError(
+                f"provider refused the request: HTTP {exc.status} {exc.code or ''} {exc.msg}".strip(),
+                retryable=retryable,
+                status=exc.status,
+                code=exc.code,
+            ) from None
+        except OSError as exc:  # connection refused, timeouts (requests' errors are OSErrors)
+            raise TelephonyError(f"provider unreachable: {exc}", retryable=True) from None
+
+
+def render(instruction: CallInstruction) -> str:
+    """The TwiML document for a call instruction."""
+    response = VoiceResponse()
+    match instruction:
+        case JoinSeat(conference=name, events_url=events_url, volunteer=volunteer):
+            dial = Dial()
+            dial.conference(
+                name,
+                beep=False,
+                start_conference_on_enter=volunteer,
+                end_conference_on_exit=volunteer,
+                wait_url="",
+                status_callback=events_url,
+                status_callback_event="join leave",
+                status_callback_method="POST",
+            )
+            response.append(dial)
+        case InformationMessage(text=text):
+            response.say(text, **VOICE)
+            response.hangup()
+        case ConfirmVolunteer(prompt=prompt, action_url=action_url, timeout_s=timeout_s):
+            gather = response.gather(num_digits=1, action=action_url, method="POST", timeout=timeout_s)
+            gather.say(prompt, **VOICE)
+            response.say("We did not hear a 1, so we will not start your session. Goodbye.", **VOICE)
+            response.hangup()
+        case Goodbye(text=text):
+            if text:
+                response.say(text, **VOICE)
+            response.hangup()
+    return str(response)

@@ -1,0 +1,87 @@
+"""A campaign's calling settings, validated: what an organiser may set and the limits the law sets.
+
+Every field an organiser types is checked here with a message that says what to fix, so a bad
+setting is refused before a single voter is dialled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialer.domain import phones
+from dialer.domain.calling_hours import CallingHours
+from dialer.domain.campaigns import DialingMode
+from dialer.domain.retries import campaign_rules
+from dialer.errors import InvalidInput
+
+#: Ofcom: a call must ring for at least 15 seconds before the dialler gives up.
+MIN_RING_TIMEOUT_S = 15
+MAX_RING_TIMEOUT_S = 120
+MAX_ATTEMPTS_LIMIT = 10
+#: The modes this release can run (predictive needs the compliance governor of a later release).
+SUPPORTED_MODES = frozenset({DialingMode.PREVIEW, DialingMode.POWER})
+
+
+@dataclass(frozen=True)
+class CallingSettings:
+    """The settings that decide who is dialled, when, how, and from which number."""
+
+    caller_id: str
+    dialing_mode: DialingMode = DialingMode.POWER
+    max_attempts: int = 3
+    ring_timeout_s: int = 25
+    weekday_start: str = "08:00"
+    weekday_end: str = "21:00"
+    weekend_start: str = "09:00"
+    weekend_end: str = "21:00"
+    retry_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def hours(self) -> CallingHours:
+        return CallingHours.parse(self.weekday_start, self.weekday_end, self.weekend_start, self.weekend_end)
+
+
+def validated(settings: CallingSettings) -> CallingSettings:
+    """The same settings with the caller ID normalised to E.164, or InvalidInput naming the problem."""
+    settings.hours  # noqa: B018  (parsing is the check)
+    try:
+        mode = DialingMode(settings.dialing_mode)
+    except ValueError:
+        raise InvalidInput(f"dialing mode must be preview or power (got {settings.dialing_mode!r})") from None
+    if mode not in SUPPORTED_MODES:
+        raise InvalidInput(f"dialing mode {mode.value!r} is not available yet: choose preview or power")
+    if not MIN_RING_TIMEOUT_S <= settings.ring_timeout_s <= MAX_RING_TIMEOUT_S:
+        raise InvalidInput(
+            f"ring timeout must be between {MIN_RING_TIMEOUT_S} and {MAX_RING_TIMEOUT_S} seconds "
+            f"(Ofcom requires at least {MIN_RING_TIMEOUT_S}); got {settings.ring_timeout_s}"
+        )
+    if not 1 <= settings.max_attempts <= MAX_ATTEMPTS_LIMIT:
+        raise InvalidInput(f"max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}")
+    campaign_rules(settings.retry_overrides)
+    return CallingSettings(
+        caller_id=caller_id(settings.caller_id),
+        dialing_mode=mode,
+        max_attempts=settings.max_attempts,
+        ring_timeout_s=settings.ring_timeout_s,
+        weekday_start=settings.weekday_start.strip(),
+        weekday_end=settings.weekday_end.strip(),
+        weekend_start=settings.weekend_start.strip(),
+        weekend_end=settings.weekend_end.strip(),
+        retry_overrides=dict(settings.retry_overrides),
+    )
+
+
+def caller_id(value: str) -> str:
+    """A number voters can call back, in E.164 (UK numbers may be typed in national form)."""
+    return phones.normalise_phone(value, what="caller ID")
+
+
+def default_information_message(campaign_name: str, caller_id_e164: str) -> str:
+    """Ofcom's information message for a call no volunteer was free to take: who called and a number."""
+    spoken = " ".join(phones.national(caller_id_e164).replace(" ", ""))
+    return (
+        f"Hello, this is a call from volunteers with {campaign_name}. Sorry, nobody is free to talk "
+        f"right now. To call us back, or to ask us not to call again, ring {spoken}. Goodbye."
+    )

@@ -1,0 +1,279 @@
+"""What the telephony provider tells us about calls: status callbacks, answers, conference events.
+
+Callbacks can arrive twice, late or out of order. Each is stored once (CallSid + kind + sequence
+number are unique in CallEvent), and a call's status only ever moves forward, so a repeat or a
+straggler changes nothing and counts nothing twice. The answer webhook is the one hot path: it
+claims a seat in Redis (O(1)) and writes two rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
+from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
+from dialer.domain.dispositions import DEFAULT_RULES, Disposition
+from dialer.domain.seats import SeatState
+from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Voter
+from dialer.services import queueing, sessions
+from dialer.services.calling_view import voter_card
+from dialer.services.notices import Notices
+from dialer.services.outcomes import record_system_outcome
+from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
+from dialer.services.seating import change_seat
+
+#: Ofcom: no further call within 72 hours of an abandoned one.
+ABANDON_BLOCK = DEFAULT_RULES[Disposition.ABANDONED].retry_after or timedelta(hours=72)
+
+
+class Applied(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the same callback again: nothing changed
+    STALE = "stale"  # an earlier status arriving late: stored, nothing moved
+    UNKNOWN_CALL = "unknown_call"
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status callback (or a status the reconciler fetched), as the provider sent it."""
+
+    call_id: int | None
+    sid: str
+    status: str
+    sequence: int | None
+    duration_s: int | None = None
+    answered_by: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    kind: str = "status"
+
+
+def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        session = uow.session
+        call = _find_call(session, report)
+        if call is None:
+            return Applied.UNKNOWN_CALL
+        if not _store_event(session, call, report, now):
+            return Applied.DUPLICATE
+        call.last_heard_at = now
+        if report.sequence is not None:
+            call.last_sequence = max(call.last_sequence, report.sequence)
+        reported = reported_status(report.status)
+        if reported is None or not is_advance(call.status, reported):
+            uow.commit()
+            return Applied.STALE
+        call.status = reported
+        if reported is CallStatus.IN_PROGRESS and call.answered_at is None:
+            call.answered_at = now
+        if report.answered_by:
+            call.answered_by = answered_by(report.answered_by)
+        if reported in FINAL_STATUSES:
+            call.ended_at = now
+            call.duration_s = report.duration_s
+            _finish(bank, session, notices, call, now)
+        notices.call(call)
+        uow.commit()
+    notices.send()
+    return Applied.APPLIED
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer webhook's request: which call, for which campaign, and the seat reserved for it."""
+
+    call_id: int
+    campaign_id: int
+    reserved_session: int | None
+    sid: str
+    any_seat: bool
+
+
+def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
+    """A voter picked up: join them to a seat now, or play the information message and hang up."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    seat = bank.seats.claim_for_answer(
+        answer.campaign_id, answer.call_id, answer.reserved_session, now=now, any_idle_seat=answer.any_seat
+    )
+    with bank.uow() as uow:
+        session = uow.session
+        call = session.get(CallAttempt, answer.call_id)
+        if call is None or call.campaign_id != answer.campaign_id or call.status in FINAL_STATUSES:
+            return Goodbye()
+        call.provider_sid = call.provider_sid or answer.sid
+        call.answered_at = call.answered_at or now
+        call.last_heard_at = now
+        if is_advance(call.status, CallStatus.IN_PROGRESS):
+            call.status = CallStatus.IN_PROGRESS
+        if seat is not None:
+            call.connected_at = now
+            call.session_id = seat.session_id
+            seat_row = session.get(CallingSession, seat.session_id)
+            assert seat_row is not None
+            seat_row.state = SeatState.CONNECTED
+            seat_row.current_call_id = call.id
+            seat_row.state_changed_at = now
+            uow.commit()
+            notices.seat(seat_row)
+            notices.call(call)
+            if seat.session_id != answer.reserved_session:  # a seat that did not know this voter yet
+                notices.then(lambda: _send_card(bank, seat.session_id, answer.call_id))
+            notices.send()
+            return JoinSeat(seat.conference, bank.webhooks.conference(seat.session_id))
+        campaign = session.get(Campaign, call.campaign_id)
+        voter = session.get(Voter, call.voter_id)
+        assert campaign is not None and voter is not None
+        call.abandoned = True
+        call.info_message_at = now
+        voter.blocked_until = max(voter.blocked_until or now, now + ABANDON_BLOCK)
+        uow.commit()
+        notices.call(call)
+    notices.send()
+    return InformationMessage(campaign.information_message)
+
+
+@dataclass(frozen=True)
+class ConferenceEvent:
+    session_id: int
+    conference_sid: str
+    event: str  # participant-join, participant-leave, conference-end, ...
+    call_sid: str
+    sequence: int | None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
+    """A voter leaving their seat's conference puts the seat in wrap-up; the volunteer leaving ends it."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        session = uow.session
+        seat = session.get(CallingSession, event.session_id)
+        if seat is None:
+            return Applied.UNKNOWN_CALL
+        if event.sequence is not None:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        CallEvent(
+                            provider_sid=event.conference_sid,
+                            kind="conference",
+                            sequence=event.sequence,
+                            status=event.event[:30],
+                            payload=event.payload,
+                            received_at=now,
+                        )
+                    )
+            except IntegrityError:
+                return Applied.DUPLICATE
+        volunteer_left = event.event == "participant-leave" and event.call_sid == seat.leg_call_sid
+        if event.event == "participant-leave" and not volunteer_left:
+            call = session.exec(select(CallAttempt).where(CallAttempt.provider_sid == event.call_sid)).first()
+            if (
+                call is not None
+                and call.session_id == seat.id
+                and change_seat(
+                    bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id
+                )
+            ):
+                notices.seat(seat)
+        uow.commit()
+        user_id = seat.user_id
+    notices.send()
+    if volunteer_left:
+        sessions.end_session(bank, user_id, event.session_id, reason="your audio was disconnected")
+    return Applied.APPLIED
+
+
+def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttempt, now: datetime) -> None:
+    """A call is over: free the number, move the seat on, and record the outcome if no volunteer will."""
+    voter = session.get(Voter, call.voter_id)
+    assert voter is not None
+    notices.then(lambda: queueing.release_number(bank, voter))
+    seat = session.get(CallingSession, call.session_id) if call.session_id else None
+    if call.connected_at is not None:
+        if seat is not None and change_seat(
+            bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id
+        ):
+            notices.seat(seat)
+        return
+    if call.abandoned:
+        disposition = Disposition.ABANDONED
+    elif call.status is CallStatus.BUSY:
+        disposition = Disposition.BUSY
+    else:  # no answer, failed, cancelled, or answered and gone before reaching a seat
+        disposition = Disposition.NO_ANSWER
+    record_system_outcome(bank, session, notices, call, disposition, now=now)
+    if seat is not None and change_seat(
+        bank, seat, {SeatState.DIALING}, SeatState.READY, now=now, busy_with=call.id
+    ):
+        notices.seat(seat)
+        notices.voter(seat.id or 0, None, call_id=None, preview=False)
+        campaign_id = seat.campaign_id
+        notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
+
+
+def _find_call(session: Session, report: StatusReport) -> CallAttempt | None:
+    call = session.get(CallAttempt, report.call_id, with_for_update=True) if report.call_id else None
+    if call is None:
+        call = session.exec(
+            select(CallAttempt).where(CallAttempt.provider_sid == report.sid).with_for_update()
+        ).first()
+    if call is None:
+        return None
+    if call.provider_sid is None:
+        call.provider_sid = report.sid  # the callback beat place_call's own commit
+    elif call.provider_sid != report.sid:
+        return None
+    return call
+
+
+def _store_event(session: Session, call: CallAttempt, report: StatusReport, now: datetime) -> bool:
+    """Keep the callback verbatim; False when this exact callback was already stored."""
+    sequence = report.sequence if report.sequence is not None else _next_own_sequence(session, report)
+    try:
+        with session.begin_nested():
+            session.add(
+                CallEvent(
+                    call_attempt_id=call.id,
+                    provider_sid=report.sid,
+                    kind=report.kind,
+                    sequence=sequence,
+                    status=report.status[:30],
+                    payload=report.payload,
+                    received_at=now,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _next_own_sequence(session: Session, report: StatusReport) -> int:
+    latest = session.exec(
+        select(CallEvent.sequence)
+        .where(CallEvent.provider_sid == report.sid, CallEvent.kind == report.kind)
+        .order_by(col(CallEvent.sequence).desc())
+    ).first()
+    return (latest or 0) + 1
+
+
+def _send_card(bank: PhoneBank, session_id: int, call_id: int) -> None:
+    with bank.uow() as uow:
+        call = uow.session.get(CallAttempt, call_id)
+        voter = uow.session.get(Voter, call.voter_id) if call else None
+        campaign = uow.session.get(Campaign, call.campaign_id) if call else None
+        if voter is None or campaign is None:
+            return
+        card = voter_card(uow.session, voter, campaign)
+    notices = Notices(bank.live)
+    notices.voter(session_id, card, call_id=call_id, preview=False)
+    notices.send()

@@ -1,0 +1,149 @@
+"""A demo phone bank: a real marginal seat, a realistic script and survey, fictional voters on drama numbers.
+
+The seat is Cities of London and Westminster (E14001172), won by Labour from the Conservatives in
+2024 by 2,708 votes (6.9%) according to the House of Commons Library's results. The voters are
+invented and their numbers are Ofcom's 07700 900xxx range, reserved for drama, so nobody real is
+ever rung, by the simulator or by mistake.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from sqlmodel import select
+
+from dialer.domain.campaign_settings import CallingSettings
+from dialer.domain.campaigns import DialingMode
+from dialer.domain.surveys import QuestionKind
+from dialer.models import Campaign, Constituency
+from dialer.ports import UnitOfWorkFactory
+from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
+from dialer.services.phone_bank import PhoneBank
+from dialer.services.upkeep import open_phone_bank
+
+SLUG = "demo-cities-of-london-and-westminster"
+#: The seat as the ONS and the Commons Library describe it (centroid from ONS boundaries, 2024).
+SEAT = Constituency(
+    ons_code="E14001172",
+    name="Cities of London and Westminster",
+    country="England",
+    region="London",
+    boundary_set="2024",
+    lat=51.511142,
+    lon=-0.140439,
+    area_km2=19.4,
+)
+AREAS = ["Pimlico", "Victoria", "Mayfair", "Marylebone", "Soho", "Covent Garden", "St James's", "Barbican"]
+POSTCODES = ["SW1V", "SW1P", "W1K", "W1U", "W1D", "WC2E", "SW1A", "EC2Y"]
+FIRST_NAMES = [
+    "Aisha", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Harry", "Imran", "Jess", "Kwame", "Lucy",
+    "Mo", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tom", "Uma", "Vikram", "Wendy", "Yusuf", "Zoe",
+]  # fmt: skip
+SURNAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Khan",
+    "Murphy",
+    "Patel",
+    "Smith",
+    "Taylor",
+    "Wilson",
+]
+
+SCRIPT = """\
+## Introduce yourself
+
+Hi, is that **{first name}**? My name's ___ and I'm a volunteer with the local Labour campaign in
+Cities of London and Westminster. Have you got two minutes?
+
+## Ask
+
+1. At the election, which party do you think you'll vote for?
+2. On a scale of 1 to 5, how likely are you to vote?
+3. Could you help with the campaign, even for an hour?
+
+## If they ask
+
+- *Why me?* You're on the electoral register here; we're calling everyone we can.
+- *Stop calling:* say sorry, record **Do not call**: nobody will call again.
+"""
+
+
+def seed_demo(bank: PhoneBank, *, voters: int = 300) -> int:
+    """The demo campaign, created once and open for calls; returns its id."""
+    campaign_id = seed_demo_campaign(bank.uow, now=bank.clock.now(), voters=voters)
+    open_phone_bank(bank, campaign_id)
+    return campaign_id
+
+
+def seed_demo_campaign(
+    make_uow: UnitOfWorkFactory, *, now: datetime, voters: int = 300, seed: int = 2024
+) -> int:
+    """Create (once) the demo campaign, in power mode, with `voters` fictional voters; returns its id."""
+    with make_uow() as uow:
+        existing = uow.session.exec(select(Campaign.id).where(Campaign.slug == SLUG)).first()
+        if existing is not None:
+            return int(existing)
+        if uow.session.get(Constituency, SEAT.ons_code) is None:
+            uow.session.add(Constituency.model_validate(SEAT.model_dump()))
+            uow.commit()
+    campaign_id = create_campaign(
+        make_uow(),
+        CampaignSpec(
+            name="Cities of London and Westminster phone bank",
+            slug=SLUG,
+            calling=CallingSettings(
+                caller_id="+442079460000", dialing_mode=DialingMode.POWER, max_attempts=3
+            ),
+            seats=[SEAT.ons_code],
+            script_md=SCRIPT,
+            questions=[
+                QuestionSpec(
+                    "intention",
+                    "Voting intention",
+                    QuestionKind.SINGLE_CHOICE,
+                    [
+                        "Labour",
+                        "Conservative",
+                        "Liberal Democrat",
+                        "Green",
+                        "Reform UK",
+                        "Other",
+                        "Won't say",
+                    ],
+                ),
+                QuestionSpec("likely", "How likely to vote (1-5)", QuestionKind.SCALE),
+                QuestionSpec(
+                    "help",
+                    "Would help with",
+                    QuestionKind.MULTIPLE_CHOICE,
+                    ["Leafleting", "Door-knocking", "Phoning", "Lifts on polling day"],
+                ),
+                QuestionSpec("postal", "Needs a postal vote", QuestionKind.SINGLE_CHOICE, ["Yes", "No"]),
+                QuestionSpec("notes", "Anything else they said", QuestionKind.FREE_TEXT),
+            ],
+        ),
+        now=now,
+    )
+    rng = random.Random(seed)
+    people = []
+    for n in range(min(voters, 1000)):
+        area = rng.randrange(len(AREAS))
+        people.append(
+            VoterSpec(
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(SURNAMES),
+                phone=f"+447700900{n:03d}",
+                area=AREAS[area],
+                postcode=POSTCODES[area],
+                ons_code=SEAT.ons_code,
+                external_id=f"demo-{n:04d}",
+                tps=rng.random() < 0.03,
+            )
+        )
+    add_voters(make_uow(), campaign_id, people, now=now)
+    return campaign_id

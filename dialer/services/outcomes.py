@@ -1,0 +1,293 @@
+"""Recording what came of each call, and what that means for the voter: again later, never, or nobody ever.
+
+A volunteer records a conversation (disposition, survey answers, notes); the system records the
+calls no volunteer took (busy, no answer, abandoned). Either way the campaign's retry rules decide
+the voter's next call, a do-not-call puts the number on the cross-campaign suppression list at
+once, and a requested call-back is scheduled for the time the voter asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from dialer.domain.dispositions import Disposition
+from dialer.domain.eligibility import reason_not_to_call
+from dialer.domain.retries import campaign_rules, plan_after
+from dialer.domain.seats import SeatState
+from dialer.domain.surveys import validated_answer
+from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
+from dialer.models import (
+    CallAttempt,
+    CallingSession,
+    Campaign,
+    Outcome,
+    SuppressionEntry,
+    SurveyAnswer,
+    SurveyQuestion,
+    Voter,
+)
+from dialer.services import queueing
+from dialer.services.calling_view import volunteer_totals
+from dialer.services.notices import Notices
+from dialer.services.phone_bank import CALL_BACK_DUE, PACE_CAMPAIGN, PhoneBank
+from dialer.services.seating import change_seat
+
+MAX_NOTES = 4000
+#: How far ahead a call-back may be booked.
+MAX_CALL_BACK_AHEAD = timedelta(days=28)
+
+
+@dataclass(frozen=True)
+class OutcomeForm:
+    call_id: int
+    disposition: str
+    answers: Mapping[str, Any] = field(default_factory=dict)  # by question key
+    notes: str = ""
+    call_back_at: datetime | None = None
+    idempotency_key: str | None = None
+    pause_after: bool = False
+
+
+def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: OutcomeForm) -> int:
+    """Store the volunteer's record of a conversation and free their seat; returns the outcome's id.
+
+    Submitting the same form twice (same idempotency key) stores it once. Recording while the voter
+    is still on the line hangs up first.
+    """
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        session = uow.session
+        seat = session.get(CallingSession, session_id)
+        call = session.get(CallAttempt, form.call_id)
+        if seat is None or seat.user_id != user_id or call is None or call.session_id != session_id:
+            raise NotFound("no such call in your session")
+        existing = session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).first()
+        if existing is not None:
+            if form.idempotency_key and existing.idempotency_key == form.idempotency_key:
+                return existing.id or 0
+            raise Conflict("the outcome of this call has already been recorded")
+        if call.connected_at is None:
+            raise Conflict("this call never reached you, so there is nothing to record")
+        campaign = session.get(Campaign, call.campaign_id)
+        voter = session.get(Voter, call.voter_id)
+        assert campaign is not None and voter is not None
+        disposition = _volunteer_disposition(form.disposition)
+        call_back_at = _call_back_time(campaign, disposition, form.call_back_at, now)
+        notes = form.notes.strip()
+        if len(notes) > MAX_NOTES:
+            raise InvalidInput(f"notes may be at most {MAX_NOTES} characters")
+        answers = _answers(session, campaign.id or 0, disposition, form.answers)
+        outcome = Outcome(
+            campaign_id=campaign.id or 0,
+            voter_id=voter.id,
+            call_attempt_id=call.id,
+            user_id=user_id,
+            disposition=disposition,
+            notes=notes,
+            call_back_at=call_back_at,
+            idempotency_key=form.idempotency_key or None,
+            created_at=now,
+        )
+        session.add(outcome)
+        try:
+            session.flush()
+        except IntegrityError:  # the same form, submitted twice at once
+            raise Conflict("the outcome of this call has already been recorded") from None
+        session.add_all(
+            SurveyAnswer(outcome_id=outcome.id or 0, question_id=qid, value=v) for qid, v in answers
+        )
+        schedule_next_call(
+            bank, session, notices, voter, campaign, disposition, now=now, call_back_at=call_back_at
+        )
+        still_on_line = (
+            call.provider_sid
+            if seat.current_call_id == call.id and seat.state is SeatState.CONNECTED
+            else None
+        )
+        target = SeatState.PAUSED if form.pause_after else SeatState.READY
+        freed = change_seat(
+            bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
+        )
+        uow.commit()
+        if freed:
+            notices.seat(seat)
+            notices.voter(session_id, None, call_id=None, preview=False)
+        notices.outcome(
+            session_id,
+            call.id or 0,
+            disposition.value,
+            volunteer_totals(session, user_id, campaign.id or 0, now=now),
+        )
+        outcome_id = outcome.id or 0
+        campaign_id = campaign.id or 0
+    if still_on_line:
+        with contextlib.suppress(TelephonyError):  # its own status callback settles it either way
+            bank.telephony.hang_up(still_on_line)
+    notices.send()
+    if freed and target is SeatState.READY:
+        bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
+    return outcome_id
+
+
+def record_system_outcome(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    call: CallAttempt,
+    disposition: Disposition,
+    *,
+    now: datetime,
+) -> None:
+    """The dialer's own record of a call no volunteer talked on (busy, no answer, abandoned...)."""
+    exists = session.exec(select(Outcome.id).where(Outcome.call_attempt_id == call.id)).first()
+    if exists is not None:
+        return
+    voter = session.get(Voter, call.voter_id)
+    campaign = session.get(Campaign, call.campaign_id)
+    assert voter is not None and campaign is not None
+    session.add(
+        Outcome(
+            campaign_id=call.campaign_id,
+            voter_id=call.voter_id,
+            call_attempt_id=call.id,
+            disposition=disposition,
+            created_at=now,
+        )
+    )
+    schedule_next_call(bank, session, notices, voter, campaign, disposition, now=now)
+
+
+def schedule_next_call(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    voter: Voter,
+    campaign: Campaign,
+    disposition: Disposition,
+    *,
+    now: datetime,
+    call_back_at: datetime | None = None,
+) -> None:
+    """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit)."""
+    session.refresh(voter)
+    plan = plan_after(
+        disposition,
+        rules=campaign_rules(campaign.retry_overrides),
+        attempts_made=voter.attempts,
+        max_attempts=campaign.max_attempts,
+        now=now,
+        call_back_at=call_back_at,
+    )
+    voter.done = voter.done or plan.done
+    voter.next_call_at = plan.next_call_at
+    if plan.block_until is not None:
+        voter.blocked_until = max(voter.blocked_until or plan.block_until, plan.block_until)
+    if plan.suppress and voter.phone_e164:
+        suppress_number(bank, session, notices, voter.phone_e164, reason=disposition.value, now=now)
+    campaign_id, voter_id = campaign.id or 0, voter.id or 0
+    if voter.done or voter.do_not_call:
+        notices.then(lambda: bank.queue.remove(campaign_id, voter_id))
+    else:
+        notices.then(lambda: queueing.queue_voter(bank, voter, now=now, call_back=plan.call_back))
+    if plan.call_back and call_back_at is not None:
+        notices.then(
+            lambda: bank.jobs.enqueue(
+                CALL_BACK_DUE, voter_id, at=call_back_at, job_id=f"call-back-{voter_id}"
+            )
+        )
+
+
+def suppress_number(
+    bank: PhoneBank, session: Session, notices: Notices, phone: str, *, reason: str, now: datetime
+) -> None:
+    """Nobody in any campaign calls this number again, effective immediately."""
+    if session.exec(select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == phone)).first() is None:
+        session.add(SuppressionEntry(phone_e164=phone, reason=reason, source="call outcome", created_at=now))
+    same_number = session.exec(select(Voter).where(Voter.phone_e164 == phone)).all()
+    for other in same_number:
+        other.do_not_call = True
+    bank.queue.suppress(phone)  # at once: a claim in another campaign must not slip through
+    for other in same_number:
+        notices.then(partial(bank.queue.remove, other.campaign_id, other.id or 0))
+
+
+def call_back_due(bank: PhoneBank, voter_id: int) -> bool:
+    """The time a voter asked to be called back has come: put them first in line and dial."""
+    now = bank.clock.now()
+    with bank.uow() as uow:
+        voter = uow.session.get(Voter, voter_id)
+        campaign = uow.session.get(Campaign, voter.campaign_id) if voter else None
+        if voter is None or campaign is None or not queueing.call_back_requested(uow.session, voter):
+            return False
+        reason = reason_not_to_call(
+            voter,
+            max_attempts=campaign.max_attempts,
+            hours=queueing.hours_of(campaign),
+            now=now,
+            circumstances=queueing.circumstances(uow.session, voter, now),
+        )
+        if reason is not None and reason.permanent:
+            return False
+        queueing.queue_voter(bank, voter, now=now, call_back=True)
+    bank.jobs.enqueue(PACE_CAMPAIGN, voter.campaign_id)
+    return True
+
+
+def _volunteer_disposition(value: str) -> Disposition:
+    try:
+        disposition = Disposition(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not an outcome") from None
+    if disposition is Disposition.ABANDONED:
+        raise InvalidInput("abandoned calls are recorded by the system")
+    return disposition
+
+
+def _call_back_time(
+    campaign: Campaign, disposition: Disposition, at: datetime | None, now: datetime
+) -> datetime | None:
+    if disposition is not Disposition.CALL_BACK:
+        return None
+    if at is None:
+        raise InvalidInput("choose when the voter would like to be called back")
+    if at.tzinfo is None:
+        raise InvalidInput("the call-back time needs a time zone")
+    if at <= now:
+        raise InvalidInput("the call-back time must be in the future")
+    if at > now + MAX_CALL_BACK_AHEAD:
+        raise InvalidInput("a call-back can be booked at most four weeks ahead")
+    hours = queueing.hours_of(campaign)
+    if not hours.is_open(at):
+        raise InvalidInput(f"the call-back must be within calling hours ({hours.describe()})")
+    return at
+
+
+def _answers(
+    session: Session, campaign_id: int, disposition: Disposition, given: Mapping[str, Any]
+) -> list[tuple[int, Any]]:
+    questions = session.exec(select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)).all()
+    by_key = {question.key: question for question in questions}
+    unknown = set(given) - set(by_key)
+    if unknown:
+        raise InvalidInput(f"unknown survey question(s): {', '.join(sorted(unknown))}")
+    answers = []
+    for question in questions:
+        try:
+            value = validated_answer(question.kind, question.options, given.get(question.key))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{question.prompt}: {exc}") from None
+        if value is None:
+            if question.required and disposition is Disposition.TALKED:
+                raise InvalidInput(f"{question.prompt}: an answer is needed")
+            continue
+        answers.append((question.id or 0, value))
+    return answers

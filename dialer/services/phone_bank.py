@@ -1,0 +1,97 @@
+"""The ports the phone bank's use cases run on, and the names they share with the edges.
+
+Webhook paths, job names and live-update rooms are the contract between the use cases, the web
+app (which serves the paths and the rooms) and the workers (which define the jobs); they are
+named here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from dialer.clock import Clock
+from dialer.ports import CallQueue, CallRate, JobQueue, LiveUpdates, SeatBoard, Telephony, UnitOfWorkFactory
+
+# --- webhook paths (served by web/voice.py) -----------------------------------------------------
+
+ANSWER_PATH = "/voice/answer"
+STATUS_PATH = "/voice/status"
+CONFERENCE_PATH = "/voice/conference"
+SOFTPHONE_PATH = "/voice/volunteer"  # the TwiML App's Voice URL: the browser softphone joins its seat
+VOLUNTEER_ANSWER_PATH = "/voice/volunteer/answer"  # "call my phone" answered: ask for a 1
+VOLUNTEER_CONFIRM_PATH = "/voice/volunteer/confirm"
+VOLUNTEER_STATUS_PATH = "/voice/volunteer/status"
+
+# --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
+
+PACE_CAMPAIGN = "workers.jobs.pace_campaign"
+PLACE_CALL = "workers.jobs.place_call"
+RECONCILE_CALLS = "workers.jobs.reconcile_calls"
+CALL_BACK_DUE = "workers.jobs.call_back_due"
+HEARTBEAT = "workers.jobs.heartbeat"
+HEARTBEAT_JOB_ID = "marginal-dialer-heartbeat"
+
+
+def seat_room(session_id: int) -> str:
+    """The Socket.IO room of one volunteer's seat (only that volunteer may join it)."""
+    return f"seat:{session_id}"
+
+
+def campaign_room(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}"
+
+
+def softphone_identity(user_id: int) -> str:
+    """The client identity a volunteer's browser softphone registers as (Twilio sends client:<identity>)."""
+    return f"volunteer-{user_id}"
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """Absolute webhook URLs at the product's public address (what the provider calls and signs)."""
+
+    base_url: str
+
+    def answer(self, call_id: int, campaign_id: int, session_id: int | None, *, any_seat: bool) -> str:
+        query: dict[str, Any] = {"call": call_id, "campaign": campaign_id, "any_seat": int(any_seat)}
+        if session_id is not None:
+            query["seat"] = session_id
+        return self._url(ANSWER_PATH, query)
+
+    def status(self, call_id: int) -> str:
+        return self._url(STATUS_PATH, {"call": call_id})
+
+    def conference(self, session_id: int) -> str:
+        return self._url(CONFERENCE_PATH, {"seat": session_id})
+
+    def softphone(self) -> str:
+        return self._url(SOFTPHONE_PATH, {})
+
+    def volunteer_answer(self, session_id: int) -> str:
+        return self._url(VOLUNTEER_ANSWER_PATH, {"seat": session_id})
+
+    def volunteer_confirm(self, session_id: int) -> str:
+        return self._url(VOLUNTEER_CONFIRM_PATH, {"seat": session_id})
+
+    def volunteer_status(self, session_id: int) -> str:
+        return self._url(VOLUNTEER_STATUS_PATH, {"seat": session_id})
+
+    def _url(self, path: str, query: dict[str, Any]) -> str:
+        return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+@dataclass
+class PhoneBank:
+    """Everything the calling use cases need, wired by dialer.bootstrap (tests pass fakes)."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    telephony: Telephony
+    queue: CallQueue
+    seats: SeatBoard
+    call_rate: CallRate
+    jobs: JobQueue
+    live: LiveUpdates
+    webhooks: Webhooks

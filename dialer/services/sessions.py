@@ -1,0 +1,277 @@
+"""A volunteer's calling session (their seat): start, audio leg joining, pause, resume, hang up, end.
+
+The seat is a conference named after the session. The volunteer's audio leg joins it from the
+browser softphone, or from their own phone once they press 1 (so a voicemail greeting can never take
+a seat); the seat goes ready only when a real person is in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from dialer.domain.call_control import CallInstruction, ConfirmVolunteer, Goodbye, JoinSeat
+from dialer.domain.calls import FINAL_STATUSES
+from dialer.domain.campaigns import CampaignStatus, DialingMode
+from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg, SeatState
+from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
+from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
+from dialer.ports import OutboundCall
+from dialer.services import queueing
+from dialer.services.notices import Notices
+from dialer.services.phone_bank import (
+    HEARTBEAT,
+    HEARTBEAT_JOB_ID,
+    PACE_CAMPAIGN,
+    PhoneBank,
+    softphone_identity,
+)
+from dialer.services.seating import board_seat, change_seat, record_seat
+
+#: How long the volunteer's own phone rings before we give up on it.
+VOLUNTEER_RING_S = 30
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    session_id: int
+    state: SeatState
+    audio: AudioLeg
+    softphone_token: str | None  # for the browser leg
+
+
+def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioLeg) -> StartedSession:
+    """Open a seat for the volunteer; their audio leg then joins it (browser) or their phone rings."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        user = session.get(User, user_id)
+        if campaign is None or user is None:
+            raise NotFound("no such phone bank")
+        if campaign.status is not CampaignStatus.ACTIVE:
+            raise Conflict(f"{campaign.name} is not taking calls at the moment")
+        existing = live_session_of(session, user_id)
+        if existing is not None:
+            if existing.campaign_id != campaign_id:
+                raise Conflict("you are already calling for another phone bank: end that session first")
+            assert existing.id is not None
+            return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
+        if audio is AudioLeg.PHONE and not user.phone_e164:
+            raise InvalidInput("add your phone number to your account to use 'call my phone'")
+        seat = CallingSession(
+            campaign_id=campaign_id,
+            user_id=user_id,
+            state=SeatState.CONNECTING,
+            audio=audio,
+            conference_name=f"seat-{secrets.token_hex(8)}",
+            started_at=now,
+            state_changed_at=now,
+        )
+        session.add(seat)
+        session.flush()
+        assert seat.id is not None
+        bank.seats.put(board_seat(seat), since=now)
+        uow.commit()
+        if audio is AudioLeg.PHONE:
+            assert user.phone_e164 is not None
+            try:
+                seat.leg_call_sid = bank.telephony.place_call(
+                    OutboundCall(
+                        to=user.phone_e164,
+                        caller_id=campaign.caller_id,
+                        answer_url=bank.webhooks.volunteer_answer(seat.id),
+                        status_url=bank.webhooks.volunteer_status(seat.id),
+                        ring_timeout_s=VOLUNTEER_RING_S,
+                    )
+                )
+            except TelephonyError:
+                change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+                uow.commit()
+                raise Conflict("we could not ring your phone just now: please try again") from None
+            uow.commit()
+        notices.seat(seat)
+        started = StartedSession(seat.id, seat.state, seat.audio, _token(bank, seat))
+    notices.send()
+    bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)
+    return started
+
+
+def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: str) -> CallInstruction:
+    """The TwiML App's Voice URL: the volunteer's browser leg asks to join its seat."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, session_id)
+        if seat is None or caller != f"client:{softphone_identity(seat.user_id)}":
+            return Goodbye("This is not your calling session.")
+        if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
+            return Goodbye("This calling session has already started or ended.")
+        seat.leg_call_sid = call_sid
+        uow.commit()
+        notices.seat(seat)
+        instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
+        campaign_id = seat.campaign_id
+    notices.send()
+    bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
+    return instruction
+
+
+def volunteer_phone_answered(bank: PhoneBank, session_id: int, call_sid: str) -> CallInstruction:
+    """Someone (or something) answered the volunteer's own phone: ask for a 1 before the seat goes ready."""
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, session_id)
+        if seat is None or seat.state is not SeatState.CONNECTING or seat.leg_call_sid != call_sid:
+            return Goodbye()
+        campaign = uow.session.get(Campaign, seat.campaign_id)
+        name = campaign.name if campaign else "your phone bank"
+    return ConfirmVolunteer(
+        prompt=f"This is Marginal, for {name}. Press 1 to start calling.",
+        action_url=bank.webhooks.volunteer_confirm(session_id),
+    )
+
+
+def volunteer_confirmed(bank: PhoneBank, session_id: int, call_sid: str, digits: str) -> CallInstruction:
+    """The press-1 check: a 1 from the volunteer's phone puts them in their seat, ready."""
+    if digits.strip() != "1":
+        return Goodbye("We did not hear a 1, so we will not start your session. Goodbye.")
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, session_id)
+        if seat is None or seat.leg_call_sid != call_sid:
+            return Goodbye()
+        if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
+            return Goodbye("This calling session has already ended.")
+        uow.commit()
+        notices.seat(seat)
+        instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
+        campaign_id = seat.campaign_id
+    notices.send()
+    bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
+    return instruction
+
+
+def volunteer_leg_ended(bank: PhoneBank, session_id: int, call_sid: str, status: str) -> None:
+    """The volunteer's audio leg is gone (hung up, never answered, no 1 pressed): the seat ends."""
+    reasons = {
+        "busy": "your phone was busy",
+        "no-answer": "your phone did not answer",
+        "failed": "we could not ring your phone",
+        "canceled": "the call to your phone was cancelled",
+    }
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, session_id)
+        if seat is None or seat.leg_call_sid != call_sid or seat.state is SeatState.ENDED:
+            return
+    end_session(bank, seat.user_id, session_id, reason=reasons.get(status, "your audio was disconnected"))
+
+
+def pause(bank: PhoneBank, user_id: int, session_id: int) -> None:
+    """Stop receiving calls for now (between calls only); a voter card on screen goes back to the queue."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        if not change_seat(bank, seat, {SeatState.READY, SeatState.WRAP_UP}, SeatState.PAUSED, now=now):
+            raise Conflict("you can pause once this call has ended")
+        _return_preview_voter(bank, uow.session, seat, now)
+        uow.commit()
+        notices.seat(seat)
+        notices.voter(session_id, None, call_id=None, preview=False)
+    notices.send()
+
+
+def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        if not change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now):
+            raise Conflict("this session is not paused")
+        uow.commit()
+        notices.seat(seat)
+        campaign_id = seat.campaign_id
+    notices.send()
+    bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
+
+
+def hang_up(bank: PhoneBank, user_id: int, session_id: int) -> None:
+    """The volunteer ends the conversation; the call's final status then moves the seat to wrap-up."""
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
+        if call is None or call.provider_sid is None or call.status in FINAL_STATUSES:
+            raise Conflict("there is no call to hang up")
+        sid = call.provider_sid
+    try:
+        bank.telephony.hang_up(sid)
+    except TelephonyError as exc:
+        raise Conflict(f"the call could not be hung up just now ({exc}); please try again") from None
+
+
+def end_session(bank: PhoneBank, user_id: int, session_id: int, *, reason: str = "") -> None:
+    """Leave the seat. A ringing call for it is cancelled; a voter on the line is hung up on."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        if seat.state is SeatState.ENDED:
+            return
+        call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
+        board = bank.seats.get(session_id)
+        if board is not None:
+            bank.seats.move(session_id, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+        _return_preview_voter(bank, uow.session, seat, now)
+        record_seat(seat, SeatState.ENDED, now=now)
+        uow.commit()
+        notices.seat(seat, reason=reason)
+        leg, live_call = (
+            seat.leg_call_sid,
+            call.provider_sid if call and call.status not in FINAL_STATUSES else None,
+        )
+    notices.send()
+    for sid in (live_call, leg):
+        if sid:
+            with contextlib.suppress(TelephonyError):  # already over, or the reconciler will see to it
+                bank.telephony.hang_up(sid)
+
+
+def live_session_of(session: Session, user_id: int) -> CallingSession | None:
+    return session.exec(
+        select(CallingSession).where(
+            CallingSession.user_id == user_id, col(CallingSession.state).in_(LIVE_SEAT_STATES)
+        )
+    ).first()
+
+
+def _own_seat(session: Session, user_id: int, session_id: int) -> CallingSession:
+    seat = session.get(CallingSession, session_id)
+    if seat is None or seat.user_id != user_id:
+        raise NotFound("no such calling session")
+    return seat
+
+
+def _return_preview_voter(bank: PhoneBank, session: Session, seat: CallingSession, now: datetime) -> None:
+    if seat.preview_voter_id is None:
+        return
+    voter = session.get(Voter, seat.preview_voter_id)
+    seat.preview_voter_id = None
+    if voter is not None:
+        queueing.release_number(bank, voter)
+        queueing.queue_voter(bank, voter, now=now)
+
+
+def _token(bank: PhoneBank, seat: CallingSession) -> str | None:
+    if seat.audio is not AudioLeg.BROWSER or seat.state is SeatState.ENDED:
+        return None
+    return bank.telephony.softphone_token(softphone_identity(seat.user_id))
+
+
+def is_preview(campaign: Campaign) -> bool:
+    return campaign.dialing_mode is DialingMode.PREVIEW

@@ -1,0 +1,282 @@
+"""Keeping the dialer honest over time: the reconciler, the heartbeat, and rebuilding Redis from SQL.
+
+The heartbeat runs every few seconds while anyone is calling: it rebuilds Redis if it was lost,
+asks the provider about calls we have not heard of for too long, and paces campaigns whose seats
+sit idle (voters come due, calling hours open). It stops rescheduling itself when all is quiet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from dialer.domain.calling_hours import london_day_start
+from dialer.domain.calls import FINAL_STATUSES, CallStatus
+from dialer.domain.campaigns import CampaignStatus
+from dialer.domain.dispositions import Disposition
+from dialer.domain.eligibility import earliest_call
+from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
+from dialer.errors import NotFound, TelephonyError
+from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, SuppressionEntry, Voter
+from dialer.ports import QueuedVoter, QueueSnapshot
+from dialer.services import queueing
+from dialer.services.call_events import StatusReport, on_call_status
+from dialer.services.dialing import give_up_unplaced, pace_campaign
+from dialer.services.notices import Notices
+from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PhoneBank
+from dialer.services.seating import board_seat, change_seat
+
+HEARTBEAT_EVERY = timedelta(seconds=10)
+#: A call not heard of for this long (beyond its ring time) is asked about.
+STALE_AFTER = timedelta(seconds=90)
+#: A queued call no worker has placed for this long is given up (its job was lost).
+UNPLACED_AFTER = timedelta(minutes=5)
+RECONCILE_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    asked: int = 0
+    changed: int = 0
+    abandoned_unplaced: int = 0
+
+
+def reconcile_calls(bank: PhoneBank) -> Reconciled:
+    """Ask the provider about live calls we have not heard of for too long, and apply what it says."""
+    now = bank.clock.now()
+    asked = changed = unplaced = 0
+    with bank.uow() as uow:
+        stale = uow.session.exec(
+            select(CallAttempt.id, CallAttempt.provider_sid, CallAttempt.last_heard_at, CallAttempt.placed_at)
+            .where(col(CallAttempt.status).not_in(FINAL_STATUSES))
+            .order_by(col(CallAttempt.id))
+            .limit(RECONCILE_BATCH * 5)
+        ).all()
+    for call_id, sid, heard, placed in stale:
+        assert call_id is not None
+        last = heard or placed
+        if sid is None:
+            if last is not None and last < now - UNPLACED_AFTER:
+                unplaced += _give_up_lost_placement(bank, call_id, now)
+            continue
+        if last is not None and last > now - STALE_AFTER:
+            continue
+        if asked >= RECONCILE_BATCH:
+            break
+        asked += 1
+        try:
+            found = bank.telephony.fetch_call(sid)
+        except TelephonyError:
+            continue
+        report = StatusReport(
+            call_id=call_id,
+            sid=sid,
+            status=found.status,
+            sequence=None,
+            duration_s=found.duration_s,
+            answered_by=found.answered_by,
+            payload={"CallStatus": found.status, "source": "reconciler"},
+            kind="reconcile",
+        )
+        if on_call_status(bank, report).value == "applied":
+            changed += 1
+    return Reconciled(asked, changed, unplaced)
+
+
+def repair_seats(bank: PhoneBank) -> int:
+    """Seats still busy with a call that has ended (an update lost with Redis): move them on."""
+    now = bank.clock.now()
+    notices = Notices(bank.live)
+    repaired = 0
+    with bank.uow() as uow:
+        stuck = uow.session.exec(
+            select(CallingSession, CallAttempt)
+            .join(CallAttempt, col(CallAttempt.id) == CallingSession.current_call_id)
+            .where(
+                col(CallingSession.state).in_([SeatState.DIALING, SeatState.CONNECTED]),
+                col(CallAttempt.status).in_(FINAL_STATUSES),
+            )
+        ).all()
+        for seat, call in stuck:
+            target = SeatState.WRAP_UP if call.connected_at is not None else SeatState.READY
+            if not change_seat(bank, seat, {seat.state}, target, now=now, busy_with=call.id):
+                continue
+            notices.seat(seat)
+            repaired += 1
+        uow.commit()
+    notices.send()
+    return repaired
+
+
+def heartbeat(bank: PhoneBank) -> bool:
+    """One beat; returns whether another was scheduled (only while sessions or calls are live)."""
+    if not bank.queue.is_built():
+        rebuild_dialer_state(bank)
+    reconcile_calls(bank)
+    repair_seats(bank)
+    for campaign_id in bank.seats.campaigns_with_idle_seats():
+        pace_campaign(bank, campaign_id)
+    with bank.uow() as uow:
+        busy = (
+            uow.session.exec(
+                select(CallingSession.id).where(col(CallingSession.state).in_(LIVE_SEAT_STATES))
+            ).first()
+            or uow.session.exec(
+                select(CallAttempt.id).where(col(CallAttempt.status).not_in(FINAL_STATUSES))
+            ).first()
+        )
+    if busy is None:
+        return False
+    bank.jobs.enqueue(HEARTBEAT, at=bank.clock.now() + HEARTBEAT_EVERY, job_id=HEARTBEAT_JOB_ID)
+    return True
+
+
+def rebuild_dialer_state(bank: PhoneBank) -> QueueSnapshot:
+    """Make Redis (queues, held numbers, numbers dialled today, the seat board) match SQL again."""
+    now = bank.clock.now()
+    with bank.uow() as uow:
+        snapshot = queue_snapshot(uow.session, now)
+        seats = [(board_seat(seat), seat.state_changed_at or now) for seat in live_seats(uow.session)]
+    bank.queue.rebuild(snapshot)
+    bank.seats.rebuild(seats)
+    return snapshot
+
+
+def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
+    """Start taking calls for a campaign: mark it active and queue its callable voters; returns how many."""
+    now = bank.clock.now()
+    with bank.uow() as uow:
+        campaign = uow.session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("no such campaign")
+        campaign.status = CampaignStatus.ACTIVE
+        uow.commit()
+        voters = _queued_voters(
+            uow.session,
+            campaign,
+            _held(uow.session),
+            set(uow.session.exec(select(SuppressionEntry.phone_e164)).all()),
+            now,
+        )
+    if not bank.queue.is_built():
+        rebuild_dialer_state(bank)
+    else:
+        bank.queue.load(campaign_id, voters)
+    return len(voters)
+
+
+def queue_snapshot(session: Session, now: datetime) -> QueueSnapshot:
+    """What the queues should hold, from SQL alone."""
+    suppressed = set(session.exec(select(SuppressionEntry.phone_e164)).all())
+    live_calls = session.exec(
+        select(Voter.campaign_id, Voter.id, Voter.phone_e164)
+        .join(CallAttempt, col(CallAttempt.voter_id) == Voter.id)
+        .where(col(CallAttempt.status).not_in(FINAL_STATUSES))
+    ).all()
+    previews = session.exec(
+        select(Voter.campaign_id, Voter.id, Voter.phone_e164)
+        .join(CallingSession, col(CallingSession.preview_voter_id) == Voter.id)
+        .where(col(CallingSession.state).in_(LIVE_SEAT_STATES))
+    ).all()
+    in_calls = {
+        phone: queueing.number_token(cid, vid) for cid, vid, phone in [*live_calls, *previews] if phone
+    }
+    held = _held(session)
+    dialled = session.exec(
+        select(Voter.phone_e164, Voter.campaign_id)
+        .join(CallAttempt, col(CallAttempt.voter_id) == Voter.id)
+        .where(col(CallAttempt.provider_sid).is_not(None), CallAttempt.placed_at >= london_day_start(now))  # type: ignore[operator]
+        .order_by(col(CallAttempt.placed_at))
+    ).all()
+    dialled_today: dict[str, int] = {}
+    for phone, campaign_id in dialled:
+        if phone:
+            dialled_today.setdefault(phone, campaign_id)
+    active = session.exec(select(Campaign).where(Campaign.status == CampaignStatus.ACTIVE)).all()
+    queued = {
+        campaign.id or 0: _queued_voters(session, campaign, held, suppressed, now) for campaign in active
+    }
+    return QueueSnapshot(
+        queued=queued,
+        suppressed=suppressed,
+        in_calls=in_calls,
+        dialled_today=dialled_today,
+        day=queueing.day_key(now),
+    )
+
+
+def _held(session: Session) -> set[int]:
+    """Voters who must not be queued now: in a live call, on a preview card, or awaiting their outcome."""
+    in_calls = session.exec(
+        select(CallAttempt.voter_id).where(col(CallAttempt.status).not_in(FINAL_STATUSES))
+    ).all()
+    previews = session.exec(
+        select(CallingSession.preview_voter_id).where(
+            col(CallingSession.state).in_(LIVE_SEAT_STATES), col(CallingSession.preview_voter_id).is_not(None)
+        )
+    ).all()
+    awaiting = session.exec(
+        select(CallAttempt.voter_id)
+        .join(CallingSession, col(CallingSession.current_call_id) == CallAttempt.id)
+        .where(col(CallingSession.state).in_([SeatState.CONNECTED, SeatState.WRAP_UP]))
+    ).all()
+    return {vid for vid in [*in_calls, *previews, *awaiting] if vid is not None}
+
+
+def _queued_voters(
+    session: Session, campaign: Campaign, held: set[int], suppressed: set[str], now: datetime
+) -> list[QueuedVoter]:
+    voters = session.exec(
+        select(Voter).where(
+            Voter.campaign_id == campaign.id,
+            col(Voter.done).is_(False),
+            col(Voter.do_not_call).is_(False),
+            col(Voter.tps).is_(False),
+            col(Voter.erased_at).is_(None),
+            col(Voter.phone_e164).is_not(None),
+        )
+    ).all()
+    latest: dict[int, Outcome] = {}
+    for outcome in session.exec(
+        select(Outcome)
+        .where(Outcome.campaign_id == campaign.id)
+        .order_by(col(Outcome.created_at), col(Outcome.id))
+    ):
+        latest[outcome.voter_id or 0] = outcome
+    entries = []
+    for voter in voters:
+        assert voter.id is not None and voter.phone_e164 is not None
+        if voter.id in held or voter.phone_e164 in suppressed:
+            continue
+        last = latest.get(voter.id)
+        call_back = (
+            last is not None
+            and last.disposition is Disposition.CALL_BACK
+            and voter.next_call_at is not None
+            and last.call_back_at == voter.next_call_at
+        )
+        if voter.attempts >= campaign.max_attempts and not call_back:
+            continue
+        due = earliest_call(voter) or voter.created_at or now
+        entries.append(QueuedVoter(voter.id, voter.phone_e164, due, call_back=call_back))
+    return entries
+
+
+def live_seats(session: Session) -> list[CallingSession]:
+    return list(
+        session.exec(select(CallingSession).where(col(CallingSession.state).in_(LIVE_SEAT_STATES))).all()
+    )
+
+
+def _give_up_lost_placement(bank: PhoneBank, call_id: int, now: datetime) -> int:
+    with bank.uow() as uow:
+        call = uow.session.get(CallAttempt, call_id)
+        if call is None or call.provider_sid is not None or call.status is not CallStatus.QUEUED:
+            return 0
+        voter = uow.session.get(Voter, call.voter_id)
+        assert voter is not None
+        give_up_unplaced(bank, uow.session, call, voter, error="the call was never placed", now=now)
+        uow.commit()
+    return 1

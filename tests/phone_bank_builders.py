@@ -1,0 +1,127 @@
+"""Builders for phone-bank tests: a campaign with voters on Ofcom drama numbers, volunteers, ready seats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dialer.domain.campaign_settings import CallingSettings
+from dialer.domain.campaigns import DialingMode
+from dialer.domain.seats import AudioLeg
+from dialer.domain.surveys import QuestionKind
+from dialer.models import Constituency, User, Voter
+from dialer.services import sessions
+from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
+from dialer.services.phone_bank import PhoneBank, softphone_identity
+from dialer.services.upkeep import open_phone_bank
+
+SEAT = "E14001172"
+
+
+def drama_number(n: int) -> str:
+    """An Ofcom drama number (07700 900000-900999), reserved for fiction."""
+    return f"+447700900{n:03d}"
+
+
+def ensure_constituency(bank: PhoneBank, code: str = SEAT) -> None:
+    with bank.uow() as uow:
+        if uow.session.get(Constituency, code) is None:
+            uow.session.add(
+                Constituency(
+                    ons_code=code,
+                    name="Cities of London and Westminster",
+                    country="England",
+                    region="London",
+                    boundary_set="2024",
+                    lat=51.511142,
+                    lon=-0.140439,
+                )
+            )
+            uow.commit()
+
+
+def make_campaign(
+    bank: PhoneBank,
+    *,
+    name: str = "Westminster phone bank",
+    mode: DialingMode = DialingMode.POWER,
+    voters: int = 0,
+    first_number: int = 0,
+    max_attempts: int = 3,
+    retry_overrides: dict[str, object] | None = None,
+    show_surname: bool = False,
+    open_now: bool = True,
+) -> int:
+    ensure_constituency(bank)
+    campaign_id = create_campaign(
+        bank.uow(),
+        CampaignSpec(
+            name=name,
+            calling=CallingSettings(
+                caller_id="020 7946 0000",
+                dialing_mode=mode,
+                max_attempts=max_attempts,
+                retry_overrides=retry_overrides or {},
+            ),
+            seats=[SEAT],
+            script_md="# Hello\n\nAsk about **the election**. <script>alert(1)</script>",
+            questions=[
+                QuestionSpec(
+                    "intention", "Who will you vote for?", QuestionKind.SINGLE_CHOICE, ["Lab", "Con", "LD"]
+                ),
+                QuestionSpec("support", "Support 1-5", QuestionKind.SCALE),
+                QuestionSpec("help", "Would you help?", QuestionKind.MULTIPLE_CHOICE, ["Leaflets", "Doors"]),
+                QuestionSpec("notes", "Anything else?", QuestionKind.FREE_TEXT),
+            ],
+            show_surname=show_surname,
+        ),
+        now=bank.clock.now(),
+    )
+    if voters:
+        add_voters(
+            bank.uow(),
+            campaign_id,
+            [
+                VoterSpec(
+                    f"Voter{n}", drama_number(first_number + n), last_name=f"Surname{n}", area="St James's"
+                )
+                for n in range(voters)
+            ],
+            now=bank.clock.now(),
+        )
+    if open_now:
+        open_phone_bank(bank, campaign_id)
+    return campaign_id
+
+
+def make_volunteer(bank: PhoneBank, name: str = "Sam", phone: str | None = None) -> int:
+    with bank.uow() as uow:
+        user = User(
+            email=f"{name.lower()}-{datetime.now(UTC).timestamp()}@example.org",
+            password_hash="x",
+            first_name=name,
+            phone_e164=phone,
+            created_at=bank.clock.now(),
+        )
+        uow.session.add(user)
+        uow.commit()
+        assert user.id is not None
+        return user.id
+
+
+def ready_seat(bank: PhoneBank, user_id: int, campaign_id: int, leg: str | None = None) -> int:
+    """A browser seat whose softphone has joined: ready for calls."""
+    started = sessions.start_session(bank, user_id, campaign_id, AudioLeg.BROWSER)
+    sessions.softphone_joined(
+        bank,
+        started.session_id,
+        f"client:{softphone_identity(user_id)}",
+        leg or f"CA{'e' * 16}{started.session_id:016x}",
+    )
+    return started.session_id
+
+
+def voter(bank: PhoneBank, voter_id: int) -> Voter:
+    with bank.uow() as uow:
+        found = uow.session.get(Voter, voter_id)
+        assert found is not None
+        return found

@@ -1,0 +1,45 @@
+"""A telephony provider that records what the dialer asks of it (fast tests need no simulator)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from dialer.domain.call_control import CallInstruction
+from dialer.errors import TelephonyError
+from dialer.ports import OutboundCall, ProviderCall
+
+
+@dataclass
+class FakeTelephony:
+    placed: list[tuple[str, OutboundCall]] = field(default_factory=list)
+    hung_up: list[str] = field(default_factory=list)
+    redirected: list[tuple[str, CallInstruction]] = field(default_factory=list)
+    statuses: dict[str, ProviderCall] = field(default_factory=dict)
+    failures: list[TelephonyError] = field(default_factory=list)
+    fetched: list[str] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def place_call(self, call: OutboundCall) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        sid = f"CA{next(self._ids):032x}"
+        self.placed.append((sid, call))
+        return sid
+
+    def hang_up(self, sid: str) -> None:
+        self.hung_up.append(sid)
+
+    def redirect(self, sid: str, instruction: CallInstruction) -> None:
+        self.redirected.append((sid, instruction))
+
+    def fetch_call(self, sid: str) -> ProviderCall:
+        self.fetched.append(sid)
+        return self.statuses.get(sid, ProviderCall(sid, "ringing"))
+
+    def softphone_token(self, identity: str) -> str:
+        return f"token-for-{identity}"
+
+    def sid_to(self, phone: str) -> str:
+        """The sid of the latest call placed to `phone`."""
+        return next(sid for sid, call in reversed(self.placed) if call.to == phone)

@@ -1,0 +1,140 @@
+"""Twilio's webhooks: forged requests are refused; the answer webhook returns a seat or the message."""
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from dialer.config import SIMULATOR_AUTH_TOKEN
+from tests.integration.test_power_dialing import only_call
+from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
+
+pytestmark = pytest.mark.integration
+
+BASE = "http://localhost"
+
+
+@pytest.fixture
+def app(dialer_services):
+    from web import create_app
+
+    return create_app(services=dialer_services)
+
+
+def signed_post(client, path, form, *, url=None, token=SIMULATOR_AUTH_TOKEN):
+    signature = RequestValidator(token).compute_signature(url or BASE + path, form)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+@pytest.fixture
+def dialling(bank, clock, telephony):
+    campaign = make_campaign(bank, voters=2)
+    session_id = ready_seat(bank, make_volunteer(bank), campaign)
+    clock.advance(1)
+    return only_call(bank, session_id)
+
+
+def answer_path(call):
+    return f"/voice/answer?call={call.id}&campaign={call.campaign_id}&any_seat=1&seat={call.session_id}"
+
+
+def test_an_unsigned_webhook_is_refused(client, dialling):
+    assert client.post(answer_path(dialling), data={"CallSid": dialling.provider_sid}).status_code == 403
+
+
+def test_a_webhook_signed_with_another_token_is_refused(client, dialling):
+    reply = signed_post(
+        client, answer_path(dialling), {"CallSid": dialling.provider_sid}, token="not-our-token"
+    )
+    assert reply.status_code == 403
+
+
+def test_a_valid_signature_for_another_url_is_refused(client, dialling):
+    form = {"CallSid": dialling.provider_sid}
+    other = BASE + f"/voice/answer?call={dialling.id + 1}&campaign={dialling.campaign_id}&any_seat=1"
+    assert signed_post(client, answer_path(dialling), form, url=other).status_code == 403
+
+
+def test_tampered_parameters_are_refused(client, dialling):
+    path = f"/voice/status?call={dialling.id}"
+    signature = RequestValidator(SIMULATOR_AUTH_TOKEN).compute_signature(
+        BASE + path, {"CallSid": dialling.provider_sid, "CallStatus": "ringing"}
+    )
+    reply = client.post(
+        path,
+        data={"CallSid": dialling.provider_sid, "CallStatus": "completed"},
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert reply.status_code == 403
+
+
+def test_every_webhook_checks_signatures(client):
+    for path in [
+        "/voice/answer?call=1&campaign=1",
+        "/voice/status?call=1",
+        "/voice/conference?seat=1",
+        "/voice/volunteer",
+        "/voice/volunteer/answer?seat=1",
+        "/voice/volunteer/confirm?seat=1",
+        "/voice/volunteer/status?seat=1",
+    ]:
+        assert client.post(path, data={"CallSid": "CA1"}).status_code == 403, path
+
+
+def test_the_answer_webhook_joins_the_voter_to_the_reserved_seat(client, dialling, bank):
+    reply = signed_post(
+        client, answer_path(dialling), {"CallSid": dialling.provider_sid, "CallStatus": "in-progress"}
+    )
+    assert reply.status_code == 200 and reply.mimetype == "text/xml"
+    body = reply.get_data(as_text=True)
+    with bank.uow() as uow:
+        from dialer.models import CallingSession
+
+        conference = uow.session.get(CallingSession, dialling.session_id).conference_name
+    assert f">{conference}</Conference>" in body
+    assert f"/voice/conference?seat={dialling.session_id}" in body
+
+
+def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(client, dialling, bank):
+    from dialer.services import sessions
+
+    with bank.uow() as uow:
+        from dialer.models import CallingSession
+
+        user_id = uow.session.get(CallingSession, dialling.session_id).user_id
+    sessions.end_session(bank, user_id, dialling.session_id)
+    reply = signed_post(client, answer_path(dialling), {"CallSid": dialling.provider_sid})
+    body = reply.get_data(as_text=True)
+    assert "<Say" in body and "Westminster phone bank" in body and "<Hangup" in body
+    assert "<Conference" not in body
+
+
+def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, dialling, bank):
+    path = f"/voice/status?call={dialling.id}"
+    form = {
+        "CallSid": dialling.provider_sid,
+        "CallStatus": "busy",
+        "SequenceNumber": "2",
+        "To": "+447700900000",
+    }
+    assert signed_post(client, path, form).status_code == 204
+    assert signed_post(client, path, form).status_code == 204
+    with bank.uow() as uow:
+        from sqlmodel import select
+
+        from dialer.models import CallEvent
+
+        events = uow.session.exec(select(CallEvent)).all()
+    assert len(events) == 1
+    assert "To" not in events[0].payload, "the voter's number is not kept with the event"
+
+
+def test_the_public_base_url_is_what_signatures_are_checked_against(app, client, dialling, dialer_services):
+    from dataclasses import replace
+
+    behind_proxy = dialer_services.settings.model_copy(
+        update={"public_base_url": "https://calls.example.org"}
+    )
+    app.extensions["marginal"] = replace(dialer_services, settings=behind_proxy)
+    form = {"CallSid": dialling.provider_sid}
+    assert signed_post(client, answer_path(dialling), form).status_code == 403
+    proxied = "https://calls.example.org" + answer_path(dialling)
+    assert signed_post(client, answer_path(dialling), form, url=proxied).status_code == 200

@@ -1,0 +1,156 @@
+"""The volunteer's calling screens: the phone banks to join, the calling page, and its JSON actions.
+
+Routes parse, call one use case and render. Nothing a volunteer receives contains a phone number:
+the views are built from the use cases' voter cards and seat payloads, which carry none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar, cast
+from uuid import uuid4
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from markdown_it import MarkdownIt
+
+from dialer.domain.seats import AudioLeg
+from dialer.errors import Conflict, InvalidInput, NotFound
+from dialer.services import calling_view, dialing, sessions
+from dialer.services.outcomes import OutcomeForm, record_outcome
+from web.services import services
+
+bp = Blueprint("calling", __name__)
+
+#: CommonMark with raw HTML switched off: an organiser's script cannot inject markup or scripts.
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def signed_in(view: Callable[P, R]) -> Callable[P, R]:
+    """Flask-Login's login_required, typed (the role/policy registry replaces it at merge)."""
+    return cast(Callable[P, R], login_required(view))
+
+
+@bp.get("/call")
+@signed_in
+def phone_banks() -> ResponseReturnValue:
+    bank = services().phone_bank
+    return render_template(
+        "calling/index.html", phone_banks=calling_view.phone_banks(bank.uow(), now=bank.clock.now())
+    )
+
+
+@bp.get("/call/<int:campaign_id>")
+@signed_in
+def calling_page(campaign_id: int) -> ResponseReturnValue:
+    bank = services().phone_bank
+    try:
+        page = calling_view.calling_page(bank.uow(), current_user.id, campaign_id, now=bank.clock.now())
+    except NotFound:
+        return render_template("calling/missing.html"), 404
+    return render_template(
+        "calling/page.html",
+        page=page,
+        script_html=_markdown.render(page.script_md),
+        bootstrap={
+            "campaign": campaign_id,
+            "mode": page.mode.value,
+            "session": page.session,
+            "totals": page.totals,
+        },
+        idempotency_key=uuid4().hex,
+    )
+
+
+def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
+    """Run a JSON action: the product's own errors become 400/404/409 with a message to show."""
+
+    @wraps(view)
+    def run(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        try:
+            result = view(*args, **kwargs)
+        except InvalidInput as exc:
+            return jsonify(error=str(exc)), 400
+        except NotFound as exc:
+            return jsonify(error=str(exc)), 404
+        except Conflict as exc:
+            return jsonify(error=str(exc)), 409
+        return jsonify(result if result is not None else {"ok": True})
+
+    return run
+
+
+@bp.post("/call/<int:campaign_id>/session")
+@signed_in
+@json_action
+def start(campaign_id: int) -> dict[str, Any]:
+    body = request.get_json(silent=True) or {}
+    try:
+        audio = AudioLeg(body.get("audio", AudioLeg.BROWSER.value))
+    except ValueError:
+        raise InvalidInput("audio must be browser or phone") from None
+    started = sessions.start_session(services().phone_bank, current_user.id, campaign_id, audio)
+    return {
+        "session": started.session_id,
+        "state": started.state.value,
+        "audio": started.audio.value,
+        "softphone_token": started.softphone_token,
+    }
+
+
+@bp.get("/call/session/<int:session_id>")
+@signed_in
+@json_action
+def snapshot(session_id: int) -> dict[str, Any]:
+    return calling_view.session_snapshot(services().uow(), current_user.id, session_id)
+
+
+@bp.post("/call/session/<int:session_id>/<action>")
+@signed_in
+@json_action
+def act(session_id: int, action: str) -> dict[str, Any] | None:
+    bank = services().phone_bank
+    actions: dict[str, Callable[[], object]] = {
+        "pause": lambda: sessions.pause(bank, current_user.id, session_id),
+        "resume": lambda: sessions.resume(bank, current_user.id, session_id),
+        "end": lambda: sessions.end_session(bank, current_user.id, session_id),
+        "hang-up": lambda: sessions.hang_up(bank, current_user.id, session_id),
+        "dial": lambda: {"call": dialing.dial_preview(bank, current_user.id, session_id)},
+        "skip": lambda: dialing.skip_preview(bank, current_user.id, session_id),
+        "outcome": lambda: {"outcome": record_outcome(bank, current_user.id, session_id, _outcome_form())},
+    }
+    run = actions.get(action)
+    if run is None:
+        raise NotFound(f"no action {action!r}")
+    result = run()
+    return result if isinstance(result, dict) else None
+
+
+def _outcome_form() -> OutcomeForm:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("send the outcome as JSON")
+    call_back_at = body.get("call_back_at")
+    try:
+        when = datetime.fromisoformat(call_back_at) if call_back_at else None
+        call_id = int(body.get("call", 0))
+    except (TypeError, ValueError):
+        raise InvalidInput("the call or the call-back time is not understood") from None
+    answers = body.get("answers") or {}
+    if not isinstance(answers, dict):
+        raise InvalidInput("answers must be an object keyed by question")
+    return OutcomeForm(
+        call_id=call_id,
+        disposition=str(body.get("disposition", "")),
+        answers=answers,
+        notes=str(body.get("notes", "")),
+        call_back_at=when,
+        idempotency_key=str(body["idempotency_key"])[:64] if body.get("idempotency_key") else None,
+        pause_after=bool(body.get("pause_after")),
+    )

@@ -1,0 +1,259 @@
+// The calling page: start a seat, follow it live over Socket.IO, record outcomes with one key.
+// The server sends voter cards without phone numbers; this script never sees one.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const boot = JSON.parse($("calling-bootstrap").dataset.bootstrap);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const state = { session: null, seat: null, call: null, voter: null, preview: false, connectedAt: null };
+  let socket = null;
+  let timer = null;
+
+  const labels = {
+    connecting: "Connecting your audio…",
+    ready: "Ready: waiting for the next voter.",
+    dialing: "Dialling…",
+    connected: "You are talking to the voter.",
+    wrap_up: "Call ended: record the outcome.",
+    paused: "Paused.",
+    ended: "Session ended.",
+  };
+
+  async function post(path, body) {
+    const reply = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      credentials: "same-origin",
+      body: JSON.stringify(body || {}),
+    });
+    const data = await reply.json().catch(() => ({}));
+    if (!reply.ok) {
+      throw new Error(data.error || "Something went wrong; please try again.");
+    }
+    return data;
+  }
+
+  function showError(message) {
+    const el = $("error");
+    el.textContent = message || "";
+    el.hidden = !message;
+  }
+
+  function act(action, body) {
+    showError("");
+    return post(`/call/session/${state.session}/${action}`, body).catch((e) => {
+      showError(e.message);
+      throw e;
+    });
+  }
+
+  function renderSeat() {
+    const seat = state.seat || "ended";
+    const live = state.session && seat !== "ended";
+    $("seat-status").textContent = state.session ? labels[seat] || seat : "Not calling yet.";
+    $("start-controls").hidden = Boolean(live);
+    $("session-controls").hidden = !live;
+    $("pause").hidden = seat === "paused";
+    $("resume").hidden = seat !== "paused";
+    $("hang-up").hidden = seat !== "connected";
+    $("preview-controls").hidden = !(state.preview && state.voter && seat === "ready");
+    document.body.dataset.seat = seat;
+    if (seat === "connected" && !timer) {
+      state.connectedAt = state.connectedAt || Date.now();
+      timer = setInterval(tick, 1000);
+    }
+    if (seat !== "connected" && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  }
+
+  function tick() {
+    const seconds = Math.max(0, Math.floor((Date.now() - state.connectedAt) / 1000));
+    $("call-timer").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  }
+
+  function renderVoter() {
+    const voter = state.voter;
+    $("voter-empty").hidden = Boolean(voter);
+    $("voter-details").hidden = !voter;
+    if (!voter) {
+      return;
+    }
+    $("voter-name").textContent = voter.last_name ? `${voter.first_name} ${voter.last_name}` : voter.first_name;
+    $("voter-area").textContent = voter.area;
+    $("voter-history").textContent = voter.history.length
+      ? "Before: " + voter.history.map((h) => `${h.outcome} (${h.when})`).join(", ")
+      : "First call to this voter.";
+  }
+
+  function applySnapshot(snap) {
+    if (!snap) {
+      return;
+    }
+    state.session = snap.session;
+    state.seat = snap.state;
+    state.call = snap.call;
+    state.voter = snap.voter || null;
+    state.preview = Boolean(snap.preview);
+    state.connectedAt = snap.connected_at ? Date.parse(snap.connected_at) : null;
+    renderSeat();
+    renderVoter();
+  }
+
+  function listen() {
+    if (socket || typeof io === "undefined") {
+      return;
+    }
+    socket = io("/live", { transports: ["websocket", "polling"] });
+    socket.on("connect", () => socket.emit("join", { seat: state.session }));
+    socket.on("seat", (seat) => {
+      if (seat.session !== state.session) {
+        return;
+      }
+      state.seat = seat.state;
+      state.call = seat.call;
+      if (seat.state === "connected") {
+        state.connectedAt = Date.now();
+      }
+      if (seat.reason) {
+        showError(`Session ended: ${seat.reason}.`);
+      }
+      renderSeat();
+    });
+    socket.on("voter", (message) => {
+      state.voter = message.voter;
+      state.preview = message.preview;
+      if (message.call) {
+        state.call = message.call;
+      }
+      if (message.voter) {
+        resetForm();
+      }
+      renderVoter();
+      renderSeat();
+    });
+    socket.on("totals", (totals) => {
+      for (const [key, value] of Object.entries(totals)) {
+        const el = $(`total-${key.replace(/_/g, "-")}`);
+        if (el) {
+          el.textContent = value;
+        }
+      }
+    });
+  }
+
+  async function start(audio) {
+    showError("");
+    try {
+      const started = await post(`/call/${boot.campaign}/session`, { audio });
+      state.session = started.session;
+      state.seat = started.state;
+      renderSeat();
+      listen();
+      if (started.softphone_token) {
+        // The softphone (static/js/phone.js: Twilio's SDK, or the simulator's) joins the seat's conference.
+        document.dispatchEvent(
+          new CustomEvent("marginal:join-seat", { detail: { token: started.softphone_token, session: started.session } })
+        );
+      }
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+
+  function answers() {
+    const result = {};
+    for (const fieldset of document.querySelectorAll(".question")) {
+      const key = fieldset.dataset.key;
+      const kind = fieldset.dataset.kind;
+      if (kind === "text") {
+        result[key] = fieldset.querySelector("textarea").value;
+      } else if (kind === "multiple") {
+        result[key] = [...fieldset.querySelectorAll("input:checked")].map((i) => i.value);
+      } else {
+        const chosen = fieldset.querySelector("input:checked");
+        result[key] = chosen ? chosen.value : null;
+      }
+    }
+    return result;
+  }
+
+  function resetForm() {
+    $("outcome-form").reset();
+    $("call-back-field").hidden = true;
+    $("idempotency-key").value = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+  }
+
+  async function recordOutcome(disposition) {
+    if (!state.call || !["connected", "wrap_up", "paused"].includes(state.seat)) {
+      return;
+    }
+    const callBack = $("call-back-at").value;
+    if (disposition === "call_back" && !callBack) {
+      $("call-back-field").hidden = false;
+      $("call-back-at").focus();
+      return;
+    }
+    try {
+      await act("outcome", {
+        call: state.call,
+        disposition,
+        answers: answers(),
+        notes: $("notes").value,
+        call_back_at: disposition === "call_back" ? new Date(callBack).toISOString() : null,
+        idempotency_key: $("idempotency-key").value,
+        pause_after: $("pause-after").checked,
+      });
+      state.voter = null;
+      renderVoter();
+      resetForm();
+    } catch (e) {
+      /* shown by act() */
+    }
+  }
+
+  function typing(event) {
+    const tag = event.target.tagName;
+    return tag === "TEXTAREA" || (tag === "INPUT" && !["radio", "checkbox"].includes(event.target.type));
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event)) {
+      return;
+    }
+    const key = event.key.toLowerCase();
+    if (state.preview && state.seat === "ready" && state.voter) {
+      if (key === "d") {
+        act("dial").catch(() => {});
+      } else if (key === "s") {
+        act("skip").catch(() => {});
+      }
+      return;
+    }
+    const button = document.querySelector(`.disposition[data-shortcut="${CSS.escape(key)}"]`);
+    if (button) {
+      event.preventDefault();
+      recordOutcome(button.dataset.disposition);
+    }
+  });
+
+  for (const button of document.querySelectorAll(".disposition")) {
+    button.addEventListener("click", () => recordOutcome(button.dataset.disposition));
+  }
+  $("start-browser").addEventListener("click", () => start("browser"));
+  $("start-phone").addEventListener("click", () => start("phone"));
+  $("pause").addEventListener("click", () => act("pause").catch(() => {}));
+  $("resume").addEventListener("click", () => act("resume").catch(() => {}));
+  $("hang-up").addEventListener("click", () => act("hang-up").catch(() => {}));
+  $("end").addEventListener("click", () => act("end").catch(() => {}));
+  $("dial").addEventListener("click", () => act("dial").catch(() => {}));
+  $("skip").addEventListener("click", () => act("skip").catch(() => {}));
+
+  applySnapshot(boot.session);
+  if (state.session) {
+    listen();
+  }
+  renderSeat();
+})();

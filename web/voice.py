@@ -1,0 +1,159 @@
+"""Twilio's webhooks: signed requests in, a use case called, TwiML (or nothing) out.
+
+Every request must carry a valid X-Twilio-Signature for the public URL Twilio called (the
+configured PUBLIC_BASE_URL plus this path and query, so it holds behind a proxy); anything else is
+refused with 403. The answer webhook is the hot path: one Redis script and two row updates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec
+
+from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
+from twilio.request_validator import RequestValidator
+
+from dialer.adapters.twilio_telephony import render
+from dialer.domain.call_control import CallInstruction
+from dialer.services import call_events, sessions
+from dialer.services import phone_bank as paths
+from web.extensions import csrf
+from web.services import services
+
+bp = Blueprint("voice", __name__)
+csrf.exempt(bp)
+
+P = ParamSpec("P")
+
+
+def signed_by_twilio(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
+    """Refuse (403) any request whose signature does not match the public URL and its parameters."""
+
+    @wraps(view)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
+        settings = services().settings
+        url = settings.public_base_url + request.path
+        if request.query_string:
+            url += "?" + request.query_string.decode()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not RequestValidator(settings.auth_token).validate(url, request.form, signature):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked
+
+
+@bp.post(paths.ANSWER_PATH)
+@signed_by_twilio
+def answer() -> ResponseReturnValue:
+    instruction = call_events.on_answer(
+        services().phone_bank,
+        call_events.Answer(
+            call_id=_int_arg("call"),
+            campaign_id=_int_arg("campaign"),
+            reserved_session=request.args.get("seat", type=int),
+            sid=request.form.get("CallSid", ""),
+            any_seat=request.args.get("any_seat") == "1",
+        ),
+    )
+    return _twiml(instruction)
+
+
+@bp.post(paths.STATUS_PATH)
+@signed_by_twilio
+def status() -> ResponseReturnValue:
+    form = request.form
+    call_events.on_call_status(
+        services().phone_bank,
+        call_events.StatusReport(
+            call_id=request.args.get("call", type=int),
+            sid=form.get("CallSid", ""),
+            status=form.get("CallStatus", ""),
+            sequence=form.get("SequenceNumber", type=int),
+            duration_s=form.get("CallDuration", type=int),
+            answered_by=form.get("AnsweredBy"),
+            payload=_payload(),
+        ),
+    )
+    return "", 204
+
+
+@bp.post(paths.CONFERENCE_PATH)
+@signed_by_twilio
+def conference() -> ResponseReturnValue:
+    form = request.form
+    call_events.on_conference_event(
+        services().phone_bank,
+        call_events.ConferenceEvent(
+            session_id=_int_arg("seat"),
+            conference_sid=form.get("ConferenceSid", ""),
+            event=form.get("StatusCallbackEvent", ""),
+            call_sid=form.get("CallSid", ""),
+            sequence=form.get("SequenceNumber", type=int),
+            payload=_payload(),
+        ),
+    )
+    return "", 204
+
+
+@bp.post(paths.SOFTPHONE_PATH)
+@signed_by_twilio
+def softphone() -> ResponseReturnValue:
+    """The TwiML App's Voice URL: the browser softphone connects with a `session` parameter."""
+    session_id = request.form.get("session", type=int)
+    if session_id is None:
+        abort(400)
+    bank = services().phone_bank
+    return _twiml(
+        sessions.softphone_joined(
+            bank, session_id, request.form.get("From", ""), request.form.get("CallSid", "")
+        )
+    )
+
+
+@bp.post(paths.VOLUNTEER_ANSWER_PATH)
+@signed_by_twilio
+def volunteer_answer() -> ResponseReturnValue:
+    bank = services().phone_bank
+    return _twiml(sessions.volunteer_phone_answered(bank, _int_arg("seat"), request.form.get("CallSid", "")))
+
+
+@bp.post(paths.VOLUNTEER_CONFIRM_PATH)
+@signed_by_twilio
+def volunteer_confirm() -> ResponseReturnValue:
+    bank = services().phone_bank
+    instruction = sessions.volunteer_confirmed(
+        bank, _int_arg("seat"), request.form.get("CallSid", ""), request.form.get("Digits", "")
+    )
+    return _twiml(instruction)
+
+
+@bp.post(paths.VOLUNTEER_STATUS_PATH)
+@signed_by_twilio
+def volunteer_status() -> ResponseReturnValue:
+    status_value = request.form.get("CallStatus", "")
+    if status_value in ("completed", "busy", "no-answer", "failed", "canceled"):
+        sessions.volunteer_leg_ended(
+            services().phone_bank, _int_arg("seat"), request.form.get("CallSid", ""), status_value
+        )
+    return "", 204
+
+
+def _twiml(instruction: CallInstruction) -> Response:
+    return Response(render(instruction), mimetype="text/xml")
+
+
+def _int_arg(name: str) -> int:
+    value = request.args.get(name, type=int)
+    if value is None:
+        abort(400)
+    return value
+
+
+def _payload() -> dict[str, Any]:
+    """The callback's parameters, kept with the event (the caller's number is not needed, so not kept)."""
+    return {
+        key: value for key, value in request.form.items() if key not in ("From", "To", "Caller", "Called")
+    }

@@ -1,0 +1,35 @@
+"""The dialer's background jobs: top-level functions taking ids, each calling one use case.
+
+Enqueued by dotted path (dialer.services.phone_bank names them), so the core never imports this
+package. They read their ports from workers.context, which an in-process run can swap.
+"""
+
+from __future__ import annotations
+
+from dialer.services import dialing, outcomes, upkeep
+from workers.context import phone_bank
+
+
+def pace_campaign(campaign_id: int) -> int:
+    """Give each ready seat of a campaign its next voter."""
+    return dialing.pace_campaign(phone_bank(), campaign_id)
+
+
+def place_call(call_id: int, try_number: int = 0) -> None:
+    """Place one call with the provider, within the calls-per-second budget, retrying transient errors."""
+    dialing.place_call(phone_bank(), call_id, try_number)
+
+
+def reconcile_calls() -> int:
+    """Ask the provider about calls with no callback for too long; returns how many changed."""
+    return upkeep.reconcile_calls(phone_bank()).changed
+
+
+def call_back_due(voter_id: int) -> bool:
+    """A voter's requested call-back time has come."""
+    return outcomes.call_back_due(phone_bank(), voter_id)
+
+
+def heartbeat() -> bool:
+    """Rebuild lost Redis state, reconcile, pace idle seats; reschedules itself while anyone is calling."""
+    return upkeep.heartbeat(phone_bank())
