@@ -2,7 +2,7 @@
 uploaded file, column mapping and counts of rejected rows.
 
 Revision ID: 0007_signups
-Revises: 0001
+Revises: 0005_dialer
 Create Date: 2026-11-27 16:35:19.530413
 """
 
@@ -13,7 +13,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0007_signups"
-down_revision: str | None = "0001"
+down_revision: str | None = "0005_dialer"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
