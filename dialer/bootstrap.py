@@ -15,6 +15,7 @@ from dialer.adapters.live import RedisLiveUpdates
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
 from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, UnitOfWork
+from dialer.services.seat_finder import SeatFinder
 
 
 @dataclass
@@ -40,6 +41,11 @@ class Services:
         if self._live is None:
             self._live = RedisLiveUpdates(self.redis_url)
         return self._live
+
+    @cached_property
+    def seat_finder(self) -> SeatFinder:
+        """The nearest-marginal look-up, answered from memory (loaded on first use)."""
+        return SeatFinder(self.uow, self.clock)
 
     @cached_property
     def telephony_client(self) -> Client:

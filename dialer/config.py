@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     twilio_twiml_app_sid: str = ""
     twilio_caller_id: str = DEMO_CALLER_ID
     simulator_url: str = "http://127.0.0.1:5055"
+    #: Postcode look-ups per client address (Flask-Limiter syntax); raise it for a busy office NAT.
+    lookup_rate_limit: str = "60/minute;600/hour"
 
     @field_validator("public_base_url", "simulator_url")
     @classmethod

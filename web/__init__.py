@@ -51,9 +51,10 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import home, vendor
+    from web import home, marginals, vendor
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(marginals.bp)
     app.register_blueprint(vendor.bp)
 
 
