@@ -115,7 +115,15 @@ def too_many_lookups(exc: RateLimitExceeded) -> ResponseReturnValue:
 
 
 def _page_context(args: Mapping[str, str], order: Ordering) -> dict[str, Any]:
+    defaults = {
+        "party": DEFAULT_PARTY,
+        "election": DEFAULT_ELECTION,
+        "threshold": f"{DEFAULT_THRESHOLD_PCT:g}",
+    }
     return {
+        "custom_rule": any(
+            args.get(key, value).strip().lower() not in ("", value.lower()) for key, value in defaults.items()
+        ),
         "form": {
             key: args.get(key, "")[:_MAX_ECHO] for key in ("postcode", "party", "election", "threshold")
         },

@@ -26,6 +26,7 @@ _AREA = "[ABCDEFGHIJKLMNOPRSTUWYZ][ABCDEFGHKLMNOPQRSTUVWXY]?"
 _OUTWARD = re.compile(rf"{_AREA}[0-9][0-9A-Z]?")
 _INWARD = re.compile("[0-9][ABDEFGHJLNPQRSTUWXYZ]{2}")
 _FULL = re.compile(rf"(?P<outward>{_AREA}[0-9][0-9A-Z]?)(?P<inward>[0-9][ABDEFGHJLNPQRSTUWXYZ]{{2}})")
+_PARTIAL_INWARD = re.compile("[0-9][ABDEFGHJLNPQRSTUWXYZ]?")
 _BFPO = re.compile(r"BFPO[0-9]{1,4}|BF1[0-9][A-Z]{2}|BF1")
 
 #: Postcode-style codes of British Overseas Territories (outside the UK's constituencies).
@@ -148,7 +149,7 @@ def _split(tokens: list[str], compact: str) -> PostcodeQuery:
         outward, inward = tokens
         if _OUTWARD.fullmatch(outward) and _INWARD.fullmatch(inward):
             return PostcodeQuery(outward, inward)
-        if _OUTWARD.fullmatch(outward):
+        if _OUTWARD.fullmatch(outward) and _PARTIAL_INWARD.fullmatch(inward):
             raise InvalidPostcode(
                 f"{_quoted(outward + ' ' + inward)} is incomplete: give the whole postcode (e.g. {outward} 1AA) "
                 f"or just the district ({outward})"

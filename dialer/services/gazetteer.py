@@ -41,17 +41,31 @@ class Gazetteer:
     @classmethod
     def load(cls, session: Session) -> Gazetteer:
         postcodes = {
-            row.postcode: Place(row.lat, row.lon, _seats(row.pcon_2010_code, row.pcon_2024_code))
-            for row in session.exec(select(Postcode))
+            postcode: Place(lat, lon, _seats(code_2010, code_2024))
+            for postcode, lat, lon, code_2010, code_2024 in session.exec(
+                select(
+                    Postcode.postcode,
+                    Postcode.lat,
+                    Postcode.lon,
+                    Postcode.pcon_2010_code,
+                    Postcode.pcon_2024_code,
+                )
+            )
         }
         districts = {
-            row.outcode: District(
-                Place(row.lat, row.lon, _seats(row.pcon_2010_code, row.pcon_2024_code)),
-                row.is_active,
-                row.non_geographic,
-                row.post_town,
+            outcode: District(Place(lat, lon, _seats(code_2010, code_2024)), active, non_geographic, town)
+            for outcode, lat, lon, code_2010, code_2024, active, non_geographic, town in session.exec(
+                select(
+                    PostcodeDistrict.outcode,
+                    PostcodeDistrict.lat,
+                    PostcodeDistrict.lon,
+                    PostcodeDistrict.pcon_2010_code,
+                    PostcodeDistrict.pcon_2024_code,
+                    PostcodeDistrict.is_active,
+                    PostcodeDistrict.non_geographic,
+                    PostcodeDistrict.post_town,
+                )
             )
-            for row in session.exec(select(PostcodeDistrict))
         }
         return cls(postcodes, districts)
 

@@ -1,20 +1,23 @@
 """What is happening in each seat: upcoming events, carpools, committed volunteers, open phone banks.
 
-Two read models. `ActivityBoard` holds every seat's counts, from four grouped queries, cached for a
-few seconds per process: a look-up reads a dictionary, and a new event shows up in the counts
-within `ttl_s` (15 s by default), which is fresh enough for choosing where to volunteer and keeps
-the database out of the look-up path. `upcoming_events()` reads the events and carpools of the
-few seats a volunteer is shown, fresh, on every page view.
+Two read models. `ActivityBoard` holds every seat's counts, from a few grouped queries, cached for
+a few seconds per process: a look-up (and its "needs you most" ranking) reads a dictionary, and a
+new event or phone bank shows up within `ttl_s` (15 s by default), which is fresh enough for
+choosing where to volunteer and keeps the database out of the look-up path. The page then reads
+the counts, events and carpools of the few seats it lists fresh (`count_activity(only=...)`,
+`upcoming_events()`), so what a volunteer sees on a card is never stale.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from dialer.clock import Clock
@@ -51,13 +54,21 @@ class SeatActivity:
 NO_ACTIVITY = SeatActivity()
 
 
-def count_activity(session: Session, now: datetime) -> dict[str, SeatActivity]:
-    """Every seat's counts and volunteer target."""
+def count_activity(
+    session: Session, now: datetime, only: Collection[str] | None = None
+) -> dict[str, SeatActivity]:
+    """Every seat's counts and volunteer target (or only those of the seats named)."""
+
+    def of(column: Any) -> Any:
+        return col(column).in_(sorted(only)) if only is not None else sa.true()
+
     activity = {
         code: SeatActivity(volunteer_target=target)
-        for code, target in session.exec(select(Constituency.ons_code, Constituency.volunteer_target))
+        for code, target in session.exec(
+            select(Constituency.ons_code, Constituency.volunteer_target).where(of(Constituency.ons_code))
+        )
     }
-    upcoming = col(Event.ends_at) > now
+    upcoming = (col(Event.ends_at) > now) & of(Event.ons_code)
     events = session.exec(
         select(Event.ons_code, func.count(col(Event.id))).where(upcoming).group_by(Event.ons_code)
     ).all()
@@ -76,7 +87,7 @@ def count_activity(session: Session, now: datetime) -> dict[str, SeatActivity]:
     phone_banks = session.exec(
         select(CampaignSeat.ons_code, Campaign.id)
         .join(Campaign, col(Campaign.id) == CampaignSeat.campaign_id)
-        .where(Campaign.status == CampaignStatus.ACTIVE)
+        .where(Campaign.status == CampaignStatus.ACTIVE, of(CampaignSeat.ons_code))
         .order_by(col(Campaign.id))
     ).all()
     for code, n in events:
@@ -87,9 +98,8 @@ def count_activity(session: Session, now: datetime) -> dict[str, SeatActivity]:
         activity[code] = replace(activity.get(code, NO_ACTIVITY), committed_volunteers=n)
     for code, campaign_id in phone_banks:
         assert campaign_id is not None
-        activity[code] = replace(
-            activity.get(code, NO_ACTIVITY), phone_banks=(*activity[code].phone_banks, campaign_id)
-        )
+        seat = activity.get(code, NO_ACTIVITY)
+        activity[code] = replace(seat, phone_banks=(*seat.phone_banks, campaign_id))
     return activity
 
 

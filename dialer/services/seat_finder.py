@@ -140,7 +140,9 @@ class SeatIndex:
 
 
 @dataclass(frozen=True)
-class _Reference:
+class SeatReference:
+    """Everything a look-up needs that changes only when `dialer seed` runs."""
+
     gazetteer: Gazetteer
     seats: dict[str, dict[str, Seat]]  # election -> ons_code -> seat
     parties: dict[str, dict[str, str]]  # election -> lower-case code -> code
@@ -149,11 +151,18 @@ class _Reference:
 class SeatFinder:
     """The volunteer's look-up, answered from memory (thread-safe; one per process)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, activity: ActivityBoard | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        activity: ActivityBoard | None = None,
+        reference: SeatReference | None = None,
+    ) -> None:
         self._uow = uow
         self.activity = activity or ActivityBoard(uow, clock)
         self._lock = threading.Lock()
-        self._reference: _Reference | None = None
+        self._reference = reference
         self._indexes: OrderedDict[MarginalityRule, SeatIndex] = OrderedDict()
 
     # --- the look-up -----------------------------------------------------------------
@@ -240,13 +249,13 @@ class SeatFinder:
 
     # --- loading ---------------------------------------------------------------------------
 
-    def _loaded(self) -> _Reference:
+    def _loaded(self) -> SeatReference:
         reference = self._reference
         if reference is None:
             with self._lock:
                 if self._reference is None:
                     with self._uow() as uow:
-                        loaded = _load(uow.session)
+                        loaded = load_seat_reference(uow.session)
                     if not any(loaded.seats.values()):
                         raise SeatDataMissing(
                             "no election results are loaded yet: run `dialer seed` and try again"
@@ -256,30 +265,44 @@ class SeatFinder:
         return reference
 
 
-def _load(session: Session) -> _Reference:
-    names = {c.ons_code: c for c in session.exec(select(Constituency))}
-    points = {(p.boundary_set, p.ons_code): p for p in session.exec(select(ConstituencyPoint))}
+def load_seat_reference(session: Session) -> SeatReference:
+    """Seats, results and postcodes, read in a handful of column queries (no ORM objects)."""
+    names = {
+        code: (name, country, region)
+        for code, name, country, region in session.exec(
+            select(Constituency.ons_code, Constituency.name, Constituency.country, Constituency.region)
+        )
+    }
+    points = {
+        (bset, code): (lat, lon)
+        for bset, code, lat, lon in session.exec(
+            select(
+                ConstituencyPoint.boundary_set,
+                ConstituencyPoint.ons_code,
+                ConstituencyPoint.lat,
+                ConstituencyPoint.lon,
+            )
+        )
+    }
     seats: dict[str, dict[str, Seat]] = {code: {} for code in ELECTIONS}
     results = session.exec(
-        select(ElectionResult).where(col(ElectionResult.election).in_(list(ELECTIONS)))
-    ).all()
-    for result in results:
-        constituency = names[result.ons_code]
-        point = points.get((ELECTIONS[result.election].boundary_set.value, result.ons_code))
+        select(
+            ElectionResult.election,
+            ElectionResult.ons_code,
+            ElectionResult.result,
+            ElectionResult.winner_party,
+            ElectionResult.runner_up_party,
+            ElectionResult.majority,
+            ElectionResult.majority_pct,
+        ).where(col(ElectionResult.election).in_(list(ELECTIONS)))
+    )
+    for election, code, result, winner, runner_up, majority, majority_pct in results:
+        point = points.get((ELECTIONS[election].boundary_set.value, code))
         if point is None:
             continue  # a result without a reference point cannot be placed on the map
-        seats[result.election][result.ons_code] = Seat(
-            ons_code=result.ons_code,
-            name=constituency.name,
-            country=constituency.country,
-            region=constituency.region,
-            lat=point.lat,
-            lon=point.lon,
-            result=result.result,
-            winner=result.winner_party,
-            runner_up=result.runner_up_party,
-            majority=result.majority,
-            majority_pct=result.majority_pct,
+        name, country, region = names[code]
+        seats[election][code] = Seat(
+            code, name, country, region, *point, result, winner, runner_up, majority, majority_pct
         )
     parties = {
         election: {
@@ -287,4 +310,4 @@ def _load(session: Session) -> _Reference:
         }
         for election, by_code in seats.items()
     }
-    return _Reference(Gazetteer.load(session), seats, parties)
+    return SeatReference(Gazetteer.load(session), seats, parties)
