@@ -15,7 +15,9 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
@@ -285,16 +287,19 @@ def load_seat_reference(session: Session) -> SeatReference:
         )
     }
     seats: dict[str, dict[str, Seat]] = {code: {} for code in ELECTIONS}
-    results = session.exec(
-        select(
-            ElectionResult.election,
-            ElectionResult.ons_code,
-            ElectionResult.result,
-            ElectionResult.winner_party,
-            ElectionResult.runner_up_party,
-            ElectionResult.majority,
-            ElectionResult.majority_pct,
-        ).where(col(ElectionResult.election).in_(list(ELECTIONS)))
+    columns: tuple[Any, ...] = (
+        ElectionResult.election,
+        ElectionResult.ons_code,
+        ElectionResult.result,
+        ElectionResult.winner_party,
+        ElectionResult.runner_up_party,
+        ElectionResult.majority,
+        ElectionResult.majority_pct,
+    )
+    results = (
+        session.connection()
+        .execute(sa.select(*columns).where(col(ElectionResult.election).in_(list(ELECTIONS))))
+        .tuples()
     )
     for election, code, result, winner, runner_up, majority, majority_pct in results:
         point = points.get((ELECTIONS[election].boundary_set.value, code))

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialer.adapters.db import SqlUnitOfWork
 from dialer.adapters.reference_data import read_reference_data
@@ -34,7 +34,7 @@ SEAT_TOTALS = {
 def result(session, election, name):
     return session.exec(
         select(ElectionResult)
-        .join(Constituency, Constituency.ons_code == ElectionResult.ons_code)
+        .join(Constituency, col(Constituency.ons_code) == ElectionResult.ons_code)
         .where(ElectionResult.election == election, Constituency.name == name)
     ).one()
 
@@ -122,11 +122,11 @@ def test_seeding_again_changes_nothing(seeded_engine):
 
 def test_seeding_corrects_a_changed_row_and_keeps_organisers_volunteer_targets(seeded_engine):
     data = read_reference_data()
-    kensington = next(
+    row = next(
         i for i, r in enumerate(data.results) if r["election"] == "GE2017" and r["ons_code"] == "E14000768"
     )
     wrong = replace(data, results=list(data.results))
-    wrong.results[kensington] = {**data.results[kensington], "majority": 21}
+    wrong.results[row] = {**data.results[row], "majority": 21}
     with seeded_engine.begin() as connection:
         connection.execute(
             sa.text("UPDATE constituency SET volunteer_target = 80 WHERE ons_code = 'E14000768'")
@@ -136,7 +136,8 @@ def test_seeding_corrects_a_changed_row_and_keeps_organisers_volunteer_targets(s
         assert seed_reference_data(seeded_engine, data).changed == 1
         with Session(seeded_engine) as session:
             assert result(session, "GE2017", "Kensington").majority == 20
-            assert session.get(Constituency, "E14000768").volunteer_target == 80
+            seat = session.get(Constituency, "E14000768")
+            assert seat is not None and seat.volunteer_target == 80
     finally:
         with seeded_engine.begin() as connection:
             connection.execute(

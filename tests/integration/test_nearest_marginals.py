@@ -137,6 +137,7 @@ def test_needs_you_most_matches_an_independent_computation_with_volunteers_signe
         )  # fmt: skip
         uow.session.add(event)
         uow.session.flush()
+        assert event.id
         for n in range(40):
             uow.session.add(EventSignup(event_id=event.id, name=f"v{n}", created_at=now))
         uow.commit()
@@ -176,6 +177,7 @@ def add_campaign(services, ons_code, status, name="Phone bank"):
         )  # fmt: skip
         uow.session.add(campaign)
         uow.session.flush()
+        assert campaign.id
         uow.session.add(CampaignSeat(campaign_id=campaign.id, ons_code=ons_code))
         uow.commit()
         return campaign.id
@@ -195,6 +197,7 @@ def test_counts_of_events_carpools_and_phone_banks_follow_the_seats_activity(
         soon = Event(ons_code=code, title="Saturday", starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=3), meeting_postcode="CT1 1AA", lat=51.28, lon=1.08)  # fmt: skip
         uow.session.add_all([past, soon])
         uow.session.flush()
+        assert soon.id and driver.id
         uow.session.add(Carpool(event_id=soon.id, driver_id=driver.id, pickup_postcode="ME1 1AA", lat=51.38, lon=0.5, seats_offered=3, departs_at=now + timedelta(days=3) - timedelta(hours=1), created_at=now))  # fmt: skip
         uow.commit()
     active = add_campaign(seeded_services, code, CampaignStatus.ACTIVE, "Kent calls")

@@ -100,6 +100,7 @@ def test_each_seat_shows_its_events_with_carpools_and_its_phone_bank(seeded_clie
         )
         session.add_all([driver, saturday, sunday, campaign])
         session.flush()
+        assert campaign.id and driver.id and saturday.id
         session.add(CampaignSeat(campaign_id=campaign.id, ons_code=code))
         session.add_all([EventSignup(event_id=saturday.id, name=f"v{n}", created_at=now) for n in range(5)])
         carpool = Carpool(
@@ -108,6 +109,7 @@ def test_each_seat_shows_its_events_with_carpools_and_its_phone_bank(seeded_clie
         )  # fmt: skip
         session.add(carpool)
         session.flush()
+        assert carpool.id
         session.add(CarpoolSeat(carpool_id=carpool.id, status="accepted", created_at=now))
         uow.commit()
         campaign_id = campaign.id
@@ -130,6 +132,7 @@ def test_a_seat_without_an_active_campaign_says_there_is_no_phone_bank_yet(seede
         paused = Campaign(name="Paused", slug="paused", status=CampaignStatus.PAUSED, caller_id="+442079460000", created_at=seeded_services.clock.now())  # fmt: skip
         uow.session.add(paused)
         uow.session.flush()
+        assert paused.id
         uow.session.add(CampaignSeat(campaign_id=paused.id, ons_code=code))
         uow.commit()
     _, html = html_of(seeded_client, "/marginals?postcode=CT1")
