@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
-from dialer.domain.distance import UnitVector, chord_squared_to_km, great_circle_km
+from dialer.domain.distance import UnitVector, chord_squared_to_km
 from dialer.domain.elections import ELECTIONS
 from dialer.domain.marginality import MarginalityRule, Standing
 from dialer.domain.need import NeedScore, closeness, need_score, staffing, travel
@@ -177,14 +177,14 @@ class SeatFinder:
         chords = index.chords_squared(location.lat, location.lon)
         activity = self.activity.current()
         if command.order is Ordering.DISTANCE:
-            chosen = heapq.nsmallest(command.limit, range(len(index)), key=chords.__getitem__)
+            chosen = sorted(range(len(index)), key=chords.__getitem__)[: command.limit]
         else:
             chosen = self._neediest(index, chords, activity, command.limit)
         ranked = []
         for rank, i in enumerate(chosen, start=1):
             seat = index.seats[i]
             seat_activity = activity.get(seat.ons_code, NO_ACTIVITY)
-            distance = great_circle_km(location.lat, location.lon, seat.lat, seat.lon)
+            distance = chord_squared_to_km(chords[i])
             need = need_score(
                 majority_pct=seat.majority_pct,
                 committed=seat_activity.committed_volunteers,
@@ -296,10 +296,8 @@ def load_seat_reference(session: Session) -> SeatReference:
         ElectionResult.majority,
         ElectionResult.majority_pct,
     )
-    results = (
-        session.connection()
-        .execute(sa.select(*columns).where(col(ElectionResult.election).in_(list(ELECTIONS))))
-        .tuples()
+    results = session.connection().execute(
+        sa.select(*columns).where(col(ElectionResult.election).in_(list(ELECTIONS)))
     )
     for election, code, result, winner, runner_up, majority, majority_pct in results:
         point = points.get((ELECTIONS[election].boundary_set.value, code))
