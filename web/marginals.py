@@ -106,7 +106,7 @@ def too_many_lookups(exc: RateLimitExceeded) -> ResponseReturnValue:
     item = exc.limit.limit
     every = item.GRANULARITY.name if item.multiples == 1 else f"{item.multiples} {item.GRANULARITY.name}s"
     message = (
-        f"too many postcode look-ups from your connection (at most {item.amount} a {every}): "
+        f"too many postcode look-ups from your connection (at most {item.amount} per {every}): "
         "please wait a little and try again"
     )
     if request.path.startswith("/api/"):
@@ -115,15 +115,8 @@ def too_many_lookups(exc: RateLimitExceeded) -> ResponseReturnValue:
 
 
 def _page_context(args: Mapping[str, str], order: Ordering) -> dict[str, Any]:
-    defaults = {
-        "party": DEFAULT_PARTY,
-        "election": DEFAULT_ELECTION,
-        "threshold": f"{DEFAULT_THRESHOLD_PCT:g}",
-    }
     return {
-        "custom_rule": any(
-            args.get(key, value).strip().lower() not in ("", value.lower()) for key, value in defaults.items()
-        ),
+        "custom_rule": _asks_for_another_rule(args),
         "form": {
             key: args.get(key, "")[:_MAX_ECHO] for key in ("postcode", "party", "election", "threshold")
         },
@@ -136,6 +129,20 @@ def _page_context(args: Mapping[str, str], order: Ordering) -> dict[str, Any]:
         },
         "formula": {"majority_pct": HALF_CLOSENESS_MAJORITY_PCT, "km": HALF_TRAVEL_KM},
     }
+
+
+def _asks_for_another_rule(args: Mapping[str, str]) -> bool:
+    """Whether the options differ from the defaults (the form then shows them open)."""
+    party, election = args.get("party", "").strip().lower(), args.get("election", "").strip().lower()
+    try:
+        threshold = float(args.get("threshold", "").strip() or DEFAULT_THRESHOLD_PCT)
+    except ValueError:
+        return True
+    return (
+        party not in ("", DEFAULT_PARTY.lower())
+        or election not in ("", DEFAULT_ELECTION.lower())
+        or threshold != DEFAULT_THRESHOLD_PCT
+    )
 
 
 def _render(context: dict[str, Any], status: int, *, error: str | None = None) -> ResponseReturnValue:
@@ -189,7 +196,7 @@ def as_json(found: SeatsNearby) -> dict[str, Any]:
             "election": found.rule.election,
             "threshold_pct": found.rule.threshold_pct,
             "order": found.order.value,
-            "limit": len(found.seats),
+            "limit": found.limit,
         },
         "location": {
             "postcode": location.query.text,

@@ -93,6 +93,7 @@ class SeatsNearby:
     location: Location
     rule: MarginalityRule
     order: Ordering
+    limit: int
     seats: list[RankedSeat]
     #: The seat the volunteer is in (approximate when located by district), at the rule's election.
     home_seat: Seat | None
@@ -194,7 +195,7 @@ class SeatFinder:
             ranked.append(RankedSeat(rank, seat, index.standings[i], distance, need, seat_activity))
         home_code = location.seat_in(rule.for_election.boundary_set.value)
         home = reference.seats[rule.election].get(home_code) if home_code else None
-        return SeatsNearby(location, rule, command.order, ranked, home, len(index))
+        return SeatsNearby(location, rule, command.order, command.limit, ranked, home, len(index))
 
     @staticmethod
     def _neediest(

@@ -42,6 +42,7 @@ def test_a_threshold_nobody_meets_gives_an_empty_list_not_an_error(seeded_client
     reply = seeded_client.get("/api/marginals/nearest?postcode=BS1&threshold=0")
     assert reply.status_code == 200
     assert reply.get_json()["seats"] == []
+    assert reply.get_json()["query"]["limit"] == 10
 
 
 BAD_INPUT = [
@@ -126,7 +127,7 @@ def test_look_ups_are_rate_limited_per_client_with_a_clear_429(strict_client):
     refused = strict_client.get("/api/marginals/nearest?postcode=BS1")
     assert refused.status_code == 429
     assert refused.get_json()["error"].startswith(
-        "too many postcode look-ups from your connection (at most 3 a minute)"
+        "too many postcode look-ups from your connection (at most 3 per minute)"
     )
     assert refused.headers.get("Retry-After")
     other = strict_client.get(
