@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import urllib.parse
@@ -336,27 +337,36 @@ def main() -> int:
             *(run.row() for run in runs),
         ]
     )
-    report = f"""## Nearest marginal look-ups (`scripts/bench_marginals.py`)
-
-{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, {os.cpu_count()} CPU cores (shared with other
-work, so absolute figures are noisy: compare rows of the same run), database
-{engine.url.get_backend_name()}. {args.count:,} postcodes drawn with replacement from the ONSPD sample
-in `data/`, typed in mixed case with and without the space; Labour at GE2024 within 10% (174 seats),
-10 seats per answer. In-process rows are the best of {args.rounds} rounds by p99 (wall clock); "p99 CPU" is
-the measuring thread's CPU time per look-up, which being descheduled does not inflate. The baseline
-ran on the first {args.baseline_count:,} of the same postcodes.
-
-{table}
-
-In process the look-up is {in_process.per_second / baseline.per_second:,.0f}x the naive baseline's
-rate (p50 {baseline.percentile_ms(50) / in_process.percentile_ms(50):,.0f}x lower). Loading the
-seats, results and postcodes into memory took {load_s * 1000:.0f} ms, once per process. Over HTTP
-the time is the web stack (gunicorn, Flask, the rate limiter's Redis round trip, JSON), not the
-look-up.
-
-Target: in-process p99 under {TARGET_P99_MS:g} ms: **{"met" if met else "missed"}** ({p99:.3f} ms, worst
-of the two orderings). Re-run: `.venv/bin/python scripts/bench_marginals.py`.
-"""
+    setting = (
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, {os.cpu_count()} CPU cores"
+        " (shared with other work, so absolute figures are noisy: compare rows of the same run),"
+        f" database {engine.url.get_backend_name()}. {args.count:,} postcodes drawn with replacement"
+        " from the ONSPD sample in `data/`, typed in mixed case with and without the space; Labour at"
+        " GE2024 within 10% (174 seats), 10 seats per answer. In-process rows are the best of"
+        f' {args.rounds} rounds by p99 (wall clock); "p99 CPU" is the measuring thread\'s CPU time per'
+        " look-up, which being descheduled does not inflate. The baseline ran on the first"
+        f" {args.baseline_count:,} of the same postcodes."
+    )
+    findings = (
+        f"In process the look-up runs at {in_process.per_second / baseline.per_second:,.0f}x the naive"
+        f" baseline's rate (p50 {baseline.percentile_ms(50) / in_process.percentile_ms(50):,.0f}x lower)."
+        f" Loading the seats, results and postcodes into memory took {load_s * 1000:.0f} ms, once per"
+        " process. Over HTTP the time is the web stack (gunicorn, Flask, the rate limiter's Redis round"
+        " trip, JSON), not the look-up."
+    )
+    verdict = (
+        f"Target: in-process p99 under {TARGET_P99_MS:g} ms: **{'met' if met else 'missed'}**"
+        f" ({p99:.3f} ms, worst of the two orderings). Re-run: `.venv/bin/python scripts/bench_marginals.py`."
+    )
+    report = "\n\n".join(
+        [
+            "## Nearest marginal look-ups (`scripts/bench_marginals.py`)",
+            textwrap.fill(setting, 100),
+            table,
+            textwrap.fill(findings, 100),
+            textwrap.fill(verdict, 100),
+        ]
+    )
     print(report)
     if not args.no_write:
         write_section(report)

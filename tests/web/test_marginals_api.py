@@ -95,24 +95,26 @@ def test_bad_input_is_a_400_saying_what_was_wrong(seeded_client, params, says):
 addresses = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in itertools.count(1))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
+    path=st.sampled_from(["/api/marginals/nearest", "/marginals"]),
     postcode=st.text(max_size=60) | st.binary(max_size=60).map(lambda b: b.decode("latin-1")),
     extra=st.dictionaries(
-        st.sampled_from(["limit", "threshold", "party", "election", "order"]),
-        st.text(max_size=30),
-        max_size=5,
+        st.sampled_from(["limit", "threshold", "party", "election", "order"]), st.text(max_size=30), max_size=5
     ),
 )
-def test_no_input_whatever_its_content_causes_a_server_error(seeded_client, postcode, extra):
+def test_no_input_whatever_its_content_causes_a_server_error(seeded_client, path, postcode, extra):
     reply = seeded_client.get(
-        "/api/marginals/nearest",
+        path,
         query_string={"postcode": postcode, **extra},
         environ_base={"REMOTE_ADDR": next(addresses)},  # each example is its own client
     )
-    assert reply.status_code in (200, 400), reply.get_data(as_text=True)
-    assert reply.is_json
-    assert ("error" in reply.get_json()) == (reply.status_code == 400)
+    assert reply.status_code in (200, 400), reply.get_data(as_text=True)[:500]
+    if path.startswith("/api/"):
+        assert reply.is_json
+        assert ("error" in reply.get_json()) == (reply.status_code == 400)
+    else:
+        assert ('role="alert"' in reply.get_data(as_text=True)) == (reply.status_code == 400)
 
 
 @pytest.fixture
