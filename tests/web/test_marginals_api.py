@@ -100,7 +100,9 @@ addresses = (f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}" for n in iterto
     path=st.sampled_from(["/api/marginals/nearest", "/marginals"]),
     postcode=st.text(max_size=60) | st.binary(max_size=60).map(lambda b: b.decode("latin-1")),
     extra=st.dictionaries(
-        st.sampled_from(["limit", "threshold", "party", "election", "order"]), st.text(max_size=30), max_size=5
+        st.sampled_from(["limit", "threshold", "party", "election", "order"]),
+        st.text(max_size=30),
+        max_size=5,
     ),
 )
 def test_no_input_whatever_its_content_causes_a_server_error(seeded_client, path, postcode, extra):
