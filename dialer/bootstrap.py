@@ -22,6 +22,7 @@ from dialer.config import Settings
 from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, Telephony, UnitOfWork
 from dialer.services.accounts import default_password_hasher
 from dialer.services.phone_bank import PhoneBank, Webhooks
+from dialer.services.seat_finder import SeatFinder
 
 
 @dataclass
@@ -50,6 +51,11 @@ class Services:
         if self._live is None:
             self._live = RedisLiveUpdates(self.redis_url)
         return self._live
+
+    @cached_property
+    def seat_finder(self) -> SeatFinder:
+        """The nearest-marginal look-up, answered from memory (loaded on first use)."""
+        return SeatFinder(self.uow, self.clock)
 
     @cached_property
     def telephony_client(self) -> Client:

@@ -76,6 +76,45 @@ def _migrate(settings: Settings) -> None:
     engine.dispose()
 
 
+@main.command()
+@click.option(
+    "--demo-content", is_flag=True, help="also add fictional events and carpools (as `dialer demo` does)"
+)
+@_reported
+def seed(demo_content: bool) -> None:
+    """Load the shipped election results and geography (a second run changes nothing)."""
+    _seed(Settings.from_env(), demo_content=demo_content)
+
+
+def _seed(settings: Settings, *, demo_content: bool) -> None:
+    import secrets
+
+    from argon2 import PasswordHasher
+
+    from dialer.adapters import db as sql
+    from dialer.adapters.reference_seed import seed_reference_data
+    from dialer.clock import SystemClock
+    from dialer.services.demo_content import seed_demo_content
+
+    engine = sql.make_engine(settings.effective_database_url)
+    sql.check_connection(engine)
+    try:
+        click.echo(f"seeded {seed_reference_data(engine).summary()}")
+        if demo_content:
+            made = seed_demo_content(
+                lambda: sql.SqlUnitOfWork(engine),
+                SystemClock(),
+                unusable_password_hash=PasswordHasher().hash(secrets.token_urlsafe(32)),
+            )
+            click.echo(
+                f"demo content: {made.events} fictional events, {made.carpools} carpools, {made.signups} sign-ups"
+                if made.events
+                else "demo content: the earlier fictional events are still upcoming; nothing added"
+            )
+    finally:
+        engine.dispose()
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine.url import make_url
 
@@ -127,6 +166,7 @@ def demo(host: str, port: int, worker_count: int) -> None:
     settings = Settings.from_env()
     simulated = _simulator_address(settings) if settings.uses_simulator else None
     env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
+    _seed(settings, demo_content=True)
     _print_new_demo_accounts(settings)
     _seed_demo_phone_bank(settings, env)
     url = f"http://{host}:{port}"

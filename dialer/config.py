@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     #: The account's calls-per-second limit for placing calls (Twilio's default is 1).
     calls_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
 
+    #: Postcode look-ups per client address (Flask-Limiter syntax); raise it for a busy office NAT.
+    lookup_rate_limit: str = "60/minute;600/hour"
+
     @field_validator("public_base_url", "simulator_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:

@@ -63,7 +63,7 @@ def _json(default: Any) -> Any:
 
 
 class Constituency(SQLModel, table=True):
-    """A Westminster seat in one boundary set, with the point distances are measured from."""
+    """A Westminster seat; boundary_set, lat and lon are those of the latest set it belongs to."""
 
     ons_code: str = Field(primary_key=True, max_length=9)
     name: str = Field(max_length=120, index=True)
@@ -74,6 +74,19 @@ class Constituency(SQLModel, table=True):
     lon: float
     area_km2: float = 0.0
     volunteer_target: int = 50
+
+
+class ConstituencyPoint(SQLModel, table=True):
+    """A seat's reference point in one boundary set.
+
+    A few seats (five in Scotland) kept their code from the 2010 set to the 2024 set, so a code can
+    belong to both sets, with a different reference point in each (see data/SOURCES.md).
+    """
+
+    boundary_set: str = Field(primary_key=True, max_length=4)
+    ons_code: str = Field(foreign_key="constituency.ons_code", primary_key=True, max_length=9)
+    lat: float
+    lon: float
 
 
 class ElectionResult(SQLModel, table=True):

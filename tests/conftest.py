@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.url import make_url
 from sqlmodel import SQLModel
 
 from dialer.adapters import db, redis_server, schema
@@ -24,6 +25,7 @@ from dialer.adapters.live import RecordingLiveUpdates
 from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Mode, Settings
+from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
 from tests.people import client_as, world  # noqa: F401  (fixtures: accounts of every role)
 
 EXTERNAL_DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -160,3 +162,80 @@ def dialer_services(
 @pytest.fixture
 def bank(dialer_services: Services):
     return dialer_services.phone_bank
+
+
+# --- the real election and postcode data, loaded once per session -------------------------------
+
+#: Tables `dialer seed` fills; tests on the seeded database may read them but never change them.
+REFERENCE_TABLES = frozenset(
+    {"constituency", "constituencypoint", "electionresult", "postcodedistrict", "postcode"}
+)
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(session_dir: Path) -> Iterator[Engine]:
+    """A second database, migrated and seeded with data/ once, so real-data tests stay fast."""
+    from dialer.adapters.reference_seed import seed_reference_data
+
+    if EXTERNAL_DATABASE_URL:
+        url = make_url(EXTERNAL_DATABASE_URL)
+        name = f"{url.database}_reference"
+        admin = db.make_engine(EXTERNAL_DATABASE_URL)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if exists.first() is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        engine = db.make_engine(url.set(database=name).render_as_string(hide_password=False))
+    else:
+        engine = db.make_engine(f"sqlite:///{session_dir / 'reference.db'}")
+    drop_everything(engine)
+    schema.upgrade(engine)
+    seed_reference_data(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def seeded_db(seeded_engine: Engine) -> Engine:
+    """The seeded database with everything but the reference data emptied."""
+    with seeded_engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
+    return seeded_engine
+
+
+@pytest.fixture(scope="session")
+def seat_reference(seeded_engine: Engine) -> SeatReference:
+    """The seeded seats and postcodes as the look-up holds them, read once for the whole session."""
+    with db.SqlUnitOfWork(seeded_engine) as uow:
+        return load_seat_reference(uow.session)
+
+
+@pytest.fixture
+def seeded_services(
+    settings: Settings,
+    seeded_db: Engine,
+    seat_reference: SeatReference,
+    redis: redis_lib.Redis,
+    redis_url: str,
+    clock: SimClock,
+) -> Services:
+    services = build(
+        settings, engine=seeded_db, redis=redis, redis_url=redis_url, clock=clock, live=RecordingLiveUpdates()
+    )
+    services.seat_finder = SeatFinder(services.uow, clock, reference=seat_reference)
+    return services
+
+
+@pytest.fixture
+def seeded_app(seeded_services: Services) -> Flask:
+    from web import create_app
+
+    return create_app(services=seeded_services)
+
+
+@pytest.fixture
+def seeded_client(seeded_app: Flask) -> FlaskClient:
+    return seeded_app.test_client()

@@ -65,9 +65,10 @@ def register_extensions(app: Flask, services: Services) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import admin, auth, calling, home, signups, vendor, voice
+    from web import admin, auth, calling, home, marginals, signups, vendor, voice
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(marginals.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(calling.bp)

@@ -1,0 +1,51 @@
+// The volunteer's page, enhanced: switch between the two orderings without a reload, and link each
+// seat on the map to its card (hover or focus one to highlight the other). Without JavaScript the
+// page works as served: the ordering links reload it, and map markers are in-page links.
+(function () {
+  "use strict";
+  const results = document.querySelector(".results");
+  if (!results) return;
+
+  const links = document.querySelectorAll(".orderings a[data-order]");
+  const orderField = document.querySelector('.lookup input[name="order"]');
+
+  function showOrder(order) {
+    results.dataset.order = order;
+    for (const panel of document.querySelectorAll(".ranking")) {
+      panel.hidden = panel.dataset.order !== order;
+    }
+    for (const link of links) {
+      if (link.dataset.order === order) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    }
+    if (orderField) orderField.value = order;
+  }
+
+  for (const link of links) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      showOrder(link.dataset.order);
+      history.replaceState(null, "", link.href);
+    });
+  }
+
+  function highlight(ons, on) {
+    for (const el of document.querySelectorAll(`[data-ons="${CSS.escape(ons)}"]`)) {
+      el.classList.toggle("highlight", on);
+    }
+  }
+
+  for (const el of document.querySelectorAll(".seat-card, .marker, .seat-dot.marginal")) {
+    const ons = el.dataset.ons;
+    if (!ons) continue;
+    el.addEventListener("mouseenter", () => highlight(ons, true));
+    el.addEventListener("mouseleave", () => highlight(ons, false));
+    el.addEventListener("focusin", () => highlight(ons, true));
+    el.addEventListener("focusout", () => highlight(ons, false));
+  }
+
+  // A marker jumps to its card; make sure that card's ordering is the one showing.
+  for (const marker of document.querySelectorAll(".marker")) {
+    marker.addEventListener("click", () => showOrder(marker.dataset.order));
+  }
+})();
