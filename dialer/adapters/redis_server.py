@@ -8,6 +8,7 @@ finds the same server through its unix socket, so they share queues and pub/sub.
 from __future__ import annotations
 
 import atexit
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,8 @@ def stop_embedded_server(instance_path: Path) -> None:
     server = _embedded.pop((instance_path / "redis.db").resolve(), None)
     if server is None or not getattr(server, "running", False):
         return
-    try:
+    with contextlib.suppress(redis.RedisError, OSError):  # already gone
         server.shutdown(nosave=True)
-    except (redis.RedisError, OSError):
-        pass  # already gone
     server.running = False
 
 
