@@ -33,7 +33,6 @@ from dialer.models import (
 )
 from dialer.ports import UnitOfWork
 from dialer.services import events, pledges
-from dialer.services.organiser_rights import may_organise
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
@@ -83,21 +82,20 @@ class WalkList:
     questions: list[Question]
 
 
-def may_canvass(
+def is_canvassing(
     uow: UnitOfWork, clock: Clock, user_id: int, event_id: int, *, recording: bool = False
 ) -> bool:
-    """The campaign's organisers, and canvassers with a confirmed place while the event is on.
+    """True for a canvasser with a confirmed place at the event, while it is on.
 
     A walk list is names and home addresses: a canvasser sees it from an hour before the event
     starts until it ends, not whenever they like. Visits queued on a phone that was offline at the
-    end are still accepted for a day afterwards.
+    end are still accepted for a day afterwards. (The campaign's organisers may always: that is
+    their access policy's part.)
     """
     with uow:
         event = uow.session.get(Event, event_id)
         if event is None or event.campaign_id is None:
             return False
-        if may_organise(uow.session, user_id, event.campaign_id):
-            return True
         assert event.starts_at is not None and event.ends_at is not None
         closes = event.ends_at + (LATE_VISITS if recording else timedelta(0))
         if not event.starts_at - WALK_LIST_OPENS <= clock.now() <= closes:

@@ -31,7 +31,6 @@ from dialer.ports import UnitOfWork
 from dialer.services import carpools, events, pledges
 from dialer.services.carpools import Ride
 from dialer.services.events import EventSummary
-from dialer.services.organiser_rights import may_organise
 from dialer.services.pledges import PledgeSummary
 
 #: How long after recording a conversation its volunteer may still sign the voter up.
@@ -51,15 +50,14 @@ class SlotOptions:
     pledged: frozenset[int] = frozenset()
 
 
-def may_sign_up(uow: UnitOfWork, clock: Clock, user_id: int, voter_id: int) -> bool:
-    """The volunteer talking to this voter now (or who just did), or an organiser of the campaign."""
+def in_conversation(uow: UnitOfWork, clock: Clock, user_id: int, voter_id: int) -> bool:
+    """True for the volunteer talking to this voter now, or who recorded a conversation with them
+    within FOLLOW_UP_WINDOW (the campaign's organisers may always: that is their access policy's part)."""
     with uow:
         session = uow.session
         voter = session.get(Voter, voter_id)
         if voter is None or voter.erased_at is not None:
             return False
-        if may_organise(session, user_id, voter.campaign_id):
-            return True
         on_call = session.exec(
             select(CallingSession.id)
             .join(CallAttempt, col(CallAttempt.id) == col(CallingSession.current_call_id))

@@ -23,7 +23,7 @@
   async function post(path, body) {
     const reply = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
       credentials: "same-origin",
       body: JSON.stringify(body || {}),
     });
