@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
 
 from dialer.domain.campaign_settings import CallingSettings
 from dialer.domain.campaigns import DialingMode
@@ -13,6 +13,7 @@ from dialer.services import sessions
 from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
 from dialer.services.phone_bank import PhoneBank, softphone_identity
 from dialer.services.upkeep import open_phone_bank
+from tests.people import FAST_PASSWORDS, PASSWORD
 
 SEAT = "E14001172"
 
@@ -93,11 +94,15 @@ def make_campaign(
     return campaign_id
 
 
+_accounts = itertools.count(1)
+
+
 def make_volunteer(bank: PhoneBank, name: str = "Sam", phone: str | None = None) -> int:
+    """A volunteer who signs in with tests.people.PASSWORD (tests.people.sign_in_as)."""
     with bank.uow() as uow:
         user = User(
-            email=f"{name.lower()}-{datetime.now(UTC).timestamp()}@example.org",
-            password_hash="x",
+            email=f"{name.lower()}-{next(_accounts)}@example.org",
+            password_hash=FAST_PASSWORDS.hash(PASSWORD),
             first_name=name,
             phone_e164=phone,
             created_at=bank.clock.now(),

@@ -18,6 +18,7 @@ from dialer.models import (
     User,
     Voter,
 )
+from tests.people import PASSWORD
 
 _numbers = itertools.count(1)
 
@@ -45,10 +46,11 @@ def add(services, *rows):
 
 
 def user(services, *, role=Role.VOLUNTEER, first_name=None, postcode="N1 9GU"):
+    """An account that signs in with tests.people.PASSWORD (tests.people.sign_in_as)."""
     number = next(_numbers)
     account = User(
         email=f"person{number}@example.org",
-        password_hash="not-a-hash",
+        password_hash=services.passwords.hash(PASSWORD),
         first_name=first_name or f"Volunteer{number}",
         postcode=postcode,
         role=role,
