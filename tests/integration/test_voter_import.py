@@ -159,7 +159,7 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
     monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
     monkeypatch.setenv("REDIS_URL", services.redis_url)
     monkeypatch.setenv("INSTANCE_PATH", str(settings.instance_path))
-    context.services.cache_clear()
+    context.reset()  # the worker's services come from the environment just set
     campaign_id = make.campaign(services)
     import_id = upload(services, campaign_id, FIXTURE.read_bytes())
     _, row = voter_import.progress(services.uow(), import_id)
@@ -167,10 +167,7 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
     try:
         SimpleWorker(["imports"], connection=redis).work(burst=True)
     finally:
-        if context.services.cache_info().currsize:
-            context.services().engine.dispose()
-            context.services().redis.close()
-        context.services.cache_clear()
+        context.reset()
     with services.uow() as uow:
         stored = uow.session.get(VoterImport, import_id)
         assert (stored.status, stored.imported, stored.rejected) == ("done", 7, 10)
