@@ -20,8 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-import phonenumbers
-
+from dialer.domain.phones import normalise_phone
 from dialer.domain.places import normalise_postcode
 from dialer.errors import InvalidInput
 
@@ -29,7 +28,6 @@ from dialer.errors import InvalidInput
 MAX_RECORD_LINES: Final = 8
 #: The encodings an organiser can choose between (Excel on Windows saves "CSV" as Windows-1252).
 ENCODINGS: Final = {"utf-8": "UTF-8 (also 'CSV UTF-8' from Excel)", "cp1252": "Windows-1252 (Excel 'CSV')"}
-DEFAULT_REGION: Final = "GB"
 
 
 @dataclass(frozen=True)
@@ -227,9 +225,10 @@ def parse_row(record: Record, width: int, index: Mapping[str, int]) -> VoterRow 
     phone = values.get("phone", "")
     phone_e164: str | None = None
     if phone:
-        phone_e164 = normalise_phone(phone)
-        if phone_e164 is None:
-            return RowProblem(line, f"phone number {phone!r} is not a valid phone number")
+        try:
+            phone_e164 = normalise_phone(phone)
+        except InvalidInput as problem:
+            return RowProblem(line, str(problem))
     postcode = values.get("postcode", "")
     if postcode:
         normalised = normalise_postcode(postcode)
@@ -260,19 +259,6 @@ def parse_row(record: Record, width: int, index: Mapping[str, int]) -> VoterRow 
         tps=flags["tps"],
         do_not_call=flags["do_not_call"],
     )
-
-
-def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
-    """A phone number in E.164 ('+442079460123'), or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    # Checking against the default region first is about twice as fast as letting phonenumbers
-    # work out the region, and it is the answer for nearly every number on a UK list.
-    if not (phonenumbers.is_valid_number_for_region(number, region) or phonenumbers.is_valid_number(number)):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _clean(value: str) -> str:

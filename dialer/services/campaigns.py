@@ -129,7 +129,7 @@ def add_voters(
         known = set(uow.session.exec(select(Voter.phone_e164).where(Voter.campaign_id == campaign_id)).all())
         for row, spec in enumerate(voters, start=1):
             try:
-                phone = normalised_phone(spec.phone)
+                phone = phones.normalise_phone(spec.phone)
             except InvalidInput as exc:
                 result.errors.append(f"row {row}: {exc}")
                 continue
@@ -157,11 +157,6 @@ def add_voters(
             result.added += 1
         uow.commit()
     return result
-
-
-def normalised_phone(value: str) -> str:
-    """A UK (or international) number in E.164, or InvalidInput."""
-    return phones.normalise_phone(value)
 
 
 def _questions(specs: Sequence[QuestionSpec]) -> list[SurveyQuestion]:

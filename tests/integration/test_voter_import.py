@@ -67,7 +67,7 @@ def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_
         ("Ivy", "+441614960012", "M1 1AE", "7 Road", False, False),
         ("Kim", None, "M1 1AE", "9 Road", True, False),
         ("Mo", "+441314960016", "EH1 1AA", "11 Road", True, False),
-        ("Nia", "+441414960017", "G1 1AA", "", False, False),
+        ("Nia", "+447700900017", "G1 1AA", "", False, False),
     ]
     _, row = voter_import.progress(services.uow(), result.id)
     report = {problem["line"]: problem for problem in row.errors}

@@ -29,7 +29,8 @@ def test_the_malformed_fixture_yields_its_good_rows_and_names_every_bad_line():
     assert sorted(good) == [2, 3, 6, 11, 15, 17, 18, 21, 22]
     assert sorted(bad) == [7, 8, 9, 10, 12, 13, 14, 16, 19, 23]
     assert "missing columns" in bad[7]
-    assert "'12345' is not a valid phone number" in bad[8]
+    assert "'12345' is not a valid, callable phone number" in bad[8]
+    assert "'07700 90001' is not a valid, callable phone number" in bad[16]  # a drama number a digit short
     assert "'NOT A PC' is not a UK postcode" in bad[9]
     assert "0xEB" in bad[10] and "Windows-1252" in bad[10]
     assert bad[12] == "no first name"
@@ -58,6 +59,7 @@ def test_phones_become_e164_postcodes_royal_mail_form_and_flags_booleans():
     )
     assert rows[2].key() == rows[11].key()
     assert rows[17].key() == rows[18].key() and rows[17].phone_e164 is None
+    assert rows[22].phone_e164 == "+447700900017"  # Ofcom's drama numbers are accepted: demo lists use them
 
 
 def test_a_windows_1252_file_is_read_when_the_organiser_says_so():
