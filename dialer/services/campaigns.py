@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dialer.domain import phones
 from dialer.domain.campaign_settings import CallingSettings, default_information_message, validated
 from dialer.domain.campaigns import CampaignStatus
-from dialer.domain.surveys import QuestionKind, validated_options
+from dialer.domain.surveys import Question, QuestionKind, validated_options
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignSeat, Constituency, SurveyQuestion, Voter
 from dialer.ports import UnitOfWork
@@ -196,3 +196,16 @@ def campaign_ids_by_status(uow: UnitOfWork, status: CampaignStatus) -> list[int]
             for cid in uow.session.exec(select(Campaign.id).where(col(Campaign.status) == status)).all()
             if cid
         ]
+
+
+def survey_of(session: Session, campaign_id: int) -> list[Question]:
+    """The campaign's survey questions in order, as the answer rules read them."""
+    rows = session.exec(
+        select(SurveyQuestion)
+        .where(SurveyQuestion.campaign_id == campaign_id)
+        .order_by(col(SurveyQuestion.position), col(SurveyQuestion.id))
+    ).all()
+    return [
+        Question(row.id or 0, row.key, row.prompt, QuestionKind(row.kind), tuple(row.options), row.required)
+        for row in rows
+    ]

@@ -19,8 +19,7 @@ from dialer.clock import Clock
 from dialer.domain.dispositions import Disposition
 from dialer.domain.doorstep import DOORSTEP_OUTCOMES, OPT_OUTS
 from dialer.domain.places import outcode
-from dialer.domain.survey_answers import Question, check_answers
-from dialer.domain.surveys import QuestionKind
+from dialer.domain.surveys import Question, check_answers
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import (
     Event,
@@ -28,11 +27,10 @@ from dialer.models import (
     Outcome,
     SuppressionEntry,
     SurveyAnswer,
-    SurveyQuestion,
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import events, pledges
+from dialer.services import campaigns, events, pledges
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
@@ -156,7 +154,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             title=event.title,
             meeting_postcode=event.meeting_postcode,
             doors=doors,
-            questions=survey_of(session, event.campaign_id),
+            questions=campaigns.survey_of(session, event.campaign_id),
         )
 
 
@@ -191,18 +189,6 @@ def record_visit(uow: UnitOfWork, clock: Clock, visit: Visit, *, user_id: int) -
     return Receipt(outcome_id, created, tuple(_sign_up(uow, clock, visit, outcome_id)))
 
 
-def survey_of(session: Session, campaign_id: int) -> list[Question]:
-    rows = session.exec(
-        select(SurveyQuestion)
-        .where(SurveyQuestion.campaign_id == campaign_id)
-        .order_by(col(SurveyQuestion.position), col(SurveyQuestion.id))
-    ).all()
-    return [
-        Question(row.id or 0, row.key, row.prompt, QuestionKind(row.kind), tuple(row.options), row.required)
-        for row in rows
-    ]
-
-
 def _replay(session: Session, visit: Visit, user_id: int) -> int | None:
     existing = session.exec(select(Outcome).where(Outcome.idempotency_key == visit.idempotency_key)).first()
     if existing is None:
@@ -221,7 +207,9 @@ def _store(session: Session, clock: Clock, visit: Visit, disposition: Dispositio
     if voter is None or voter.erased_at is not None or voter.campaign_id != event.campaign_id:
         raise NotFound("no such voter on this event's walk list")
     answers = check_answers(
-        survey_of(session, event.campaign_id), visit.answers, talked=disposition is Disposition.TALKED
+        campaigns.survey_of(session, event.campaign_id),
+        visit.answers,
+        talked=disposition is Disposition.TALKED,
     )
     now = clock.now()
     outcome = Outcome(

@@ -22,7 +22,7 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.eligibility import reason_not_to_call
 from dialer.domain.retries import campaign_rules, plan_after
 from dialer.domain.seats import SeatState
-from dialer.domain.surveys import validated_answer
+from dialer.domain.surveys import check_answers
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import (
     CallAttempt,
@@ -31,11 +31,11 @@ from dialer.models import (
     Outcome,
     SuppressionEntry,
     SurveyAnswer,
-    SurveyQuestion,
     Voter,
 )
 from dialer.services import queueing
 from dialer.services.calling_view import volunteer_totals
+from dialer.services.campaigns import survey_of
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import CALL_BACK_DUE, PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import change_seat
@@ -274,20 +274,5 @@ def _call_back_time(
 def _answers(
     session: Session, campaign_id: int, disposition: Disposition, given: Mapping[str, Any]
 ) -> list[tuple[int, Any]]:
-    questions = session.exec(select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)).all()
-    by_key = {question.key: question for question in questions}
-    unknown = set(given) - set(by_key)
-    if unknown:
-        raise InvalidInput(f"unknown survey question(s): {', '.join(sorted(unknown))}")
-    answers = []
-    for question in questions:
-        try:
-            value = validated_answer(question.kind, question.options, given.get(question.key))
-        except InvalidInput as exc:
-            raise InvalidInput(f"{question.prompt}: {exc}") from None
-        if value is None:
-            if question.required and disposition is Disposition.TALKED:
-                raise InvalidInput(f"{question.prompt}: an answer is needed")
-            continue
-        answers.append((question.id or 0, value))
-    return answers
+    survey = survey_of(session, campaign_id)
+    return list(check_answers(survey, given, talked=disposition is Disposition.TALKED).items())
