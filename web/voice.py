@@ -159,8 +159,11 @@ def _int_arg(name: str) -> int:
     return value
 
 
+#: Twilio sends the numbers of both ends, and where they are (ToCity, ToZip, CalledState...): the
+#: dialer needs none of them, so none is kept with the callback.
+_ABOUT_THE_ENDS = ("From", "To", "Caller", "Called", "ForwardedFrom")
+
+
 def _payload() -> dict[str, Any]:
-    """The callback's parameters, kept with the event (the caller's number is not needed, so not kept)."""
-    return {
-        key: value for key, value in request.form.items() if key not in ("From", "To", "Caller", "Called")
-    }
+    """The callback's parameters, kept with the event, less the numbers and places of the two ends."""
+    return {key: value for key, value in request.form.items() if not key.startswith(_ABOUT_THE_ENDS)}

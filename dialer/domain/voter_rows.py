@@ -1,7 +1,8 @@
 """Rows of a voter CSV: reading them faithfully, mapping columns to voter fields, checking each row.
 
 A row is judged on its own: a bad one is reported with the line it starts on and the reason, and
-never stops the good rows around it. The csv module does the quoting (commas and newlines inside
+never stops the good rows around it. Reasons name the field, never repeat its value: the report is
+kept with the import, and a name or number copied into it would outlive the voter's erasure. The csv module does the quoting (commas and newlines inside
 quoted fields); this module adds what spreadsheets get wrong in practice:
 
 - bytes that are not in the file's encoding are kept (as lone surrogates) so the row that holds
@@ -227,13 +228,13 @@ def parse_row(record: Record, width: int, index: Mapping[str, int]) -> VoterRow 
     if phone:
         try:
             phone_e164 = normalise_phone(phone)
-        except InvalidInput as problem:
-            return RowProblem(line, str(problem))
+        except InvalidInput:
+            return RowProblem(line, "the phone number is not a valid, callable phone number")
     postcode = values.get("postcode", "")
     if postcode:
         normalised = normalise_postcode(postcode)
         if normalised is None:
-            return RowProblem(line, f"postcode {postcode!r} is not a UK postcode")
+            return RowProblem(line, "the postcode is not a UK postcode")
         postcode = normalised
     address = values.get("address", "")
     if phone_e164 is None and not (address and postcode):

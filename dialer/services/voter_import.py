@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from dialer.clock import Clock
 from dialer.domain import voter_rows
 from dialer.domain.voter_rows import Record, RowProblem, VoterRow
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import DialerError, InvalidInput, NotFound
 from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport, VoterImportFile
 from dialer.ports import JobQueue, LiveUpdates, UnitOfWork
 
@@ -177,10 +177,11 @@ def run_import(
                 seen.setdefault(parsed.key(), parsed.line)
         for start in range(done_before, len(items), CHUNK_ROWS):
             chunk = items[start : start + CHUNK_ROWS]
-            _import_chunk(uow_factory, clock, live, import_id, campaign_id, chunk, width, index, seen)
+            if not _import_chunk(uow_factory, clock, live, import_id, campaign_id, chunk, width, index, seen):
+                return progress(uow_factory(), import_id)[0]  # stopped meanwhile (an erasure)
         return _finish(uow_factory, clock, live, import_id, status="done")
     except Exception as exc:
-        _finish(uow_factory, clock, live, import_id, status="failed", failure=f"{type(exc).__name__}: {exc}")
+        _finish(uow_factory, clock, live, import_id, status="failed", failure=_failure(exc))
         raise
 
 
@@ -204,7 +205,9 @@ def _import_chunk(
     width: int,
     index: dict[str, int],
     seen: dict[str, int],
-) -> None:
+) -> bool:
+    """Write one chunk and the import's progress together; False (writing nothing) when the import
+    is no longer running, e.g. an erasure removed its upload meanwhile."""
     parsed = [
         voter_rows.parse_row(item, width, index) if isinstance(item, Record) else item for item in chunk
     ]
@@ -212,9 +215,10 @@ def _import_chunk(
         seen_before = dict(seen)
         try:
             with uow_factory() as uow:
+                row = uow.session.get(VoterImport, import_id, with_for_update=True)
+                if row is None or row.status != "running":
+                    return False
                 tally, problems = _write_chunk(uow.session, clock, campaign_id, parsed, seen)
-                row = uow.session.get(VoterImport, import_id)
-                assert row is not None
                 row.processed_rows += len(chunk)
                 row.imported += tally.imported
                 row.merged += tally.merged
@@ -224,13 +228,14 @@ def _import_chunk(
                 uow.session.add(row)
                 uow.commit()
                 live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
-                return
+                return True
         except IntegrityError:
             # Another import added one of these voters meanwhile: read them again and merge.
             seen.clear()
             seen.update(seen_before)
             if attempt == 2:
                 raise
+    return False
 
 
 def _write_chunk(
@@ -386,6 +391,17 @@ def _finish(
         result = Progress.of(row)
     live.publish(room(import_id), PROGRESS_EVENT, result.as_dict())
     return result
+
+
+def _failure(exc: Exception) -> str:
+    """Why a whole import failed, for the organiser: our own errors say it plainly; any other error
+    is named by its kind and first line only (a database error's later lines repeat the row's values,
+    names and numbers that must not be kept in the import's record)."""
+    if isinstance(exc, DialerError):
+        return str(exc)
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
 
 
 def problems_of(row: VoterImport) -> Iterator[dict[str, Any]]:

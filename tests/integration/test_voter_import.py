@@ -131,7 +131,7 @@ def test_a_job_that_died_part_way_resumes_where_it_stopped(services, monkeypatch
         calls.append(1)
         if len(calls) == 3:
             raise SystemExit("worker killed")
-        real_chunk(*args)
+        return real_chunk(*args)
 
     monkeypatch.setattr(voter_import, "_import_chunk", dies_on_third_chunk)
     with pytest.raises(SystemExit):
@@ -171,3 +171,38 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
     with services.uow() as uow:
         stored = uow.session.get(VoterImport, import_id)
         assert (stored.status, stored.imported, stored.rejected) == ("done", 7, 10)
+
+
+def test_an_erasure_stops_an_import_of_its_campaign_and_removes_the_upload(services, monkeypatch):
+    """The upload is the raw list: an erasure cannot leave it behind, nor let the job add the person back."""
+    from dialer.services import data_protection
+    from dialer.services.audit import Actor
+
+    monkeypatch.setattr(voter_import, "CHUNK_ROWS", 5)
+    campaign_id = make.campaign(services)
+    import_id = upload(services, campaign_id, FIXTURE.read_bytes())
+    _, row = voter_import.progress(services.uow(), import_id)
+    voter_import.choose_columns(services.uow(), RecordingJobs(), import_id, row.columns)
+    real_chunk = voter_import._import_chunk
+    chunks = []
+
+    def erase_after_the_first_chunk(*args):
+        chunks.append(1)
+        if len(chunks) == 2:
+            first = voters_of_ids(services, campaign_id)[0]
+            data_protection.erase_voter(services.uow(), services.clock, Actor(None), first)
+        return real_chunk(*args)
+
+    monkeypatch.setattr(voter_import, "_import_chunk", erase_after_the_first_chunk)
+    result = voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    assert (result.status, result.failure) == ("failed", data_protection.UPLOAD_ERASED)
+    assert result.processed_rows == 5, "nothing was written after the erasure"
+    with services.uow() as uow:
+        assert uow.session.get(VoterImportFile, import_id) is None
+
+
+def voters_of_ids(services, campaign_id):
+    with services.uow() as uow:
+        return uow.session.exec(
+            select(Voter.id).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
+        ).all()
