@@ -25,12 +25,12 @@ from dialer.models import (
     Event,
     EventSignup,
     Outcome,
-    SuppressionEntry,
     SurveyAnswer,
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import campaigns, events, pledges
+from dialer.services import campaigns, events, pledges, suppression
+from dialer.services.audit import Actor
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
@@ -229,24 +229,9 @@ def _store(session: Session, clock: Clock, visit: Visit, disposition: Dispositio
     for question_id, value in answers.items():
         session.add(SurveyAnswer(outcome_id=outcome.id, question_id=question_id, value=value))
     if disposition in OPT_OUTS:
-        voter.do_not_call = True
-        voter.done = True
-        session.add(voter)
-        if (
-            voter.phone_e164
-            and not session.exec(
-                select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == voter.phone_e164)
-            ).first()
-        ):
-            session.add(
-                SuppressionEntry(
-                    phone_e164=voter.phone_e164,
-                    reason="opt_out",
-                    source=f"doorstep, event {event.id}",
-                    created_by_id=user_id,
-                    created_at=now,
-                )
-            )
+        suppression.mark_do_not_call(
+            session, clock, voter, Actor(user_id), source=f"doorstep, event {event.id}"
+        )
     return outcome.id
 
 

@@ -13,7 +13,15 @@ from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import Disposition
 from dialer.errors import InvalidInput
-from dialer.models import AuditEntry, CallAttempt, Outcome, SuppressionEntry, SurveyAnswer, SurveyQuestion
+from dialer.models import (
+    AuditEntry,
+    CallAttempt,
+    Outcome,
+    SuppressionEntry,
+    SurveyAnswer,
+    SurveyQuestion,
+    Voter,
+)
 from dialer.services import carpools, doorstep, events, exports, pledges, signup_slot, timeline
 from dialer.services.audit import Actor
 from dialer.services.doorstep import Visit
@@ -81,6 +89,9 @@ def test_a_key_reused_for_another_voter_is_refused(services, door):
 
 def test_do_not_contact_at_the_door_opts_the_number_out_everywhere(services, door):
     _, event_id, voter_id, canvasser = door
+    with services.uow() as uow:
+        phone = uow.session.get(Voter, voter_id).phone_e164
+    elsewhere = make.voter(services, make.campaign(services), phone=phone)
     doorstep.record_visit(
         services.uow(),
         services.clock,
@@ -88,7 +99,11 @@ def test_do_not_contact_at_the_door_opts_the_number_out_everywhere(services, doo
         user_id=canvasser,
     )
     with services.uow() as uow:
-        assert len(uow.session.exec(select(SuppressionEntry)).all()) == 1
+        [entry] = uow.session.exec(select(SuppressionEntry)).all()
+        assert (entry.phone_e164, entry.created_by_id) == (phone, canvasser)
+        assert uow.session.get(Voter, elsewhere).do_not_call, "the same number on another campaign's list"
+        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all()
+        assert audited == [("suppression_added", canvasser)]
     walk = doorstep.walk_list(services.uow(), event_id)
     assert voter_id not in [d.voter_id for d in walk.doors]
 

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from dialer.adapters.rq_queue import RqJobQueue
 from dialer.errors import InvalidInput
-from dialer.models import SuppressionEntry, Voter, VoterImport, VoterImportFile
+from dialer.models import AuditEntry, SuppressionEntry, Voter, VoterImport, VoterImportFile
 from dialer.services import voter_import
 from tests import signup_factories as make
 
@@ -88,12 +88,17 @@ def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_
 
 
 def test_a_do_not_call_row_joins_the_suppression_list_and_the_upload_is_not_kept(services):
+    elsewhere = make.voter(services, make.campaign(services), phone="+442079460001")
     campaign_id = make.campaign(services)
     result = import_file(services, campaign_id, FIXTURE.read_bytes())
     with services.uow() as uow:
         suppressed = uow.session.exec(select(SuppressionEntry.phone_e164)).all()
         kept = uow.session.get(VoterImportFile, result.id)
+        flagged = uow.session.get(Voter, elsewhere)
+        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.detail)).all()
     assert suppressed == ["+442079460001"]
+    assert flagged.do_not_call and flagged.done, "the number is opted out of every campaign at once"
+    assert audited == [("suppression_added", {"reason": "opt_out"})]
     assert kept is None
 
 
