@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dialer.domain.dispositions import Disposition
-from dialer.domain.eligibility import reason_not_to_call
 from dialer.domain.retries import campaign_rules, plan_after
 from dialer.domain.seats import SeatState
 from dialer.domain.surveys import check_answers
@@ -251,13 +250,7 @@ def call_back_due(bank: PhoneBank, voter_id: int) -> bool:
         campaign = uow.session.get(Campaign, voter.campaign_id) if voter else None
         if voter is None or campaign is None or not queueing.call_back_requested(uow.session, voter):
             return False
-        reason = reason_not_to_call(
-            voter,
-            max_attempts=campaign.max_attempts,
-            hours=queueing.hours_of(campaign),
-            now=now,
-            circumstances=queueing.circumstances(uow.session, voter, now),
-        )
+        reason = queueing.why_not_now(uow.session, voter, campaign, now)
         if reason is not None and reason.permanent:
             return False
         queueing.queue_voter(bank, voter, now=now, call_back=True)

@@ -56,6 +56,11 @@ def is_suppressed(session: Session, phone_e164: str) -> bool:
     )
 
 
+def listed_numbers(session: Session) -> set[str]:
+    """Every number on the list (what the dialer's Redis mirror of it is rebuilt from)."""
+    return set(session.exec(select(SuppressionEntry.phone_e164)).all())
+
+
 def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
     """Which of these numbers are suppressed (one query, for building call queues)."""
     wanted = sorted(set(phones))
