@@ -50,6 +50,7 @@ from dialer.models import (
     Voter,
 )
 from dialer.services import sessions, voter_import
+from dialer.services.phone_bank import PhoneBank
 
 PASSWORD = "correct horse battery staple"
 #: argon2id with the smallest parameters: tests hash and check many passwords.
@@ -86,19 +87,23 @@ HOME = PostcodeDistrict(outcode="BS1", lat=51.4538, lon=-2.5973, pcon_2024_code=
 
 
 def add_account(
-    services: Services,
+    services: Services | PhoneBank,
     email: str,
     *,
     role: Role = Role.VOLUNTEER,
     password: str = PASSWORD,
     first_name: str = "Sam",
+    postcode: str = "BS1 4DJ",
+    phone: str | None = None,
 ) -> int:
+    """An account that signs in with `password` (every test builder of accounts comes here)."""
     with services.uow() as uow:
         user = User(
             email=email,
-            password_hash=services.passwords.hash(password),
+            password_hash=FAST_PASSWORDS.hash(password),
             first_name=first_name,
-            postcode="BS1 4DJ",
+            postcode=postcode,
+            phone_e164=phone,
             role=role,
             created_at=services.clock.now(),
         )
