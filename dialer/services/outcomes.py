@@ -31,7 +31,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services import audit, queueing, suppression
+from dialer.services import audit, queueing, signup_slot, suppression
 from dialer.services.audit import Actor
 from dialer.services.calling_view import volunteer_totals
 from dialer.services.campaigns import survey_of
@@ -105,6 +105,8 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         session.add_all(
             SurveyAnswer(outcome_id=outcome.id or 0, question_id=qid, value=v) for qid, v in answers
         )
+        assert outcome.id is not None and call.connected_at is not None
+        signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
         schedule_next_call(
             bank,
             session,
