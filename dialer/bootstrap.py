@@ -42,6 +42,11 @@ class Services:
     #: argon2id for account passwords (tests pass cheaper parameters).
     passwords: PasswordHasher = field(default_factory=default_password_hasher)
 
+    def close(self) -> None:
+        """Let go of the database pool and the Redis connection (a process's services at its end)."""
+        self.engine.dispose()
+        self.redis.close()
+
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use-case call; never shared between threads)."""
         return db.SqlUnitOfWork(self.engine)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
@@ -26,7 +25,7 @@ from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Mode, Settings
 from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
-from tests.people import client_as, world  # noqa: F401  (fixtures: accounts of every role)
+from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
 
 EXTERNAL_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 EXTERNAL_REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -114,10 +113,6 @@ def services(
     )
 
 
-#: argon2id with the smallest parameters: tests hash and check many passwords.
-FAST_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
 @pytest.fixture
 def app(services: Services) -> Flask:
     from web import create_app
@@ -157,6 +152,7 @@ def dialer_services(
         live=RecordingLiveUpdates(),
         telephony=telephony,
         jobs=ClockJobQueue(clock),
+        passwords=FAST_PASSWORDS,
     )
     context.use(built)
     yield built

@@ -6,6 +6,10 @@
 
 `world` holds a volunteer, an organiser of `world.campaign_id`, an organiser of another campaign
 (`world.other_campaign_id`), an admin, a voter on the organiser's campaign and a suppressed number.
+The organiser's campaign is taking calls, and around it is one of everything the other pages work
+on: the volunteer's calling session and a conversation they just had with the voter, a door-knocking
+event on now at which the volunteer has a confirmed place (a canvasser), a carpool to it driven by
+the volunteer with a seat the organiser asked for, a pledge, and a voter import awaiting its mapping.
 `client_as("anonymous")` is a fresh client that is not signed in.
 """
 
@@ -14,16 +18,43 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
 from dialer.bootstrap import Services
+from dialer.domain.calls import CallStatus
+from dialer.domain.campaigns import CampaignStatus, DialingMode
+from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
-from dialer.models import Campaign, CampaignOrganiser, SuppressionEntry, User, Voter
+from dialer.domain.seats import AudioLeg
+from dialer.models import (
+    CallAttempt,
+    Campaign,
+    CampaignOrganiser,
+    CampaignSeat,
+    Carpool,
+    CarpoolSeat,
+    Constituency,
+    Event,
+    EventSignup,
+    Outcome,
+    Pledge,
+    PostcodeDistrict,
+    SuppressionEntry,
+    User,
+    Voter,
+)
+from dialer.services import sessions, voter_import
+from dialer.services.phone_bank import PhoneBank
 
 PASSWORD = "correct horse battery staple"
+#: argon2id with the smallest parameters: tests hash and check many passwords.
+FAST_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 #: The five kinds of caller the authorization matrix tries every endpoint as.
 AUDIENCES = ("anonymous", "volunteer", "other_organiser", "organiser", "admin")
 
@@ -38,22 +69,41 @@ class World:
     other_campaign_id: int = 0
     voter_id: int = 0
     suppression_id: int = 0
+    campaign_slug: str = ""
+    session_id: int = 0  # the volunteer's calling session
+    outcome_id: int = 0  # the volunteer's conversation with the voter
+    event_id: int = 0  # on now; the volunteer has a confirmed place
+    signup_id: int = 0  # that place
+    carpool_id: int = 0  # driven by the volunteer
+    carpool_seat_id: int = 0  # asked for by the organiser
+    pledge_id: int = 0
+    pledge_slug: str = ""
+    import_id: int = 0  # awaiting its column mapping
+
+
+#: The world's seat and postcode district (Bristol Central; BS1's centroid).
+SEAT = "E14001126"
+HOME = PostcodeDistrict(outcode="BS1", lat=51.4538, lon=-2.5973, pcon_2024_code=SEAT)
 
 
 def add_account(
-    services: Services,
+    services: Services | PhoneBank,
     email: str,
     *,
     role: Role = Role.VOLUNTEER,
     password: str = PASSWORD,
     first_name: str = "Sam",
+    postcode: str = "BS1 4DJ",
+    phone: str | None = None,
 ) -> int:
+    """An account that signs in with `password` (every test builder of accounts comes here)."""
     with services.uow() as uow:
         user = User(
             email=email,
-            password_hash=services.passwords.hash(password),
+            password_hash=FAST_PASSWORDS.hash(password),
             first_name=first_name,
-            postcode="BS1 4DJ",
+            postcode=postcode,
+            phone_e164=phone,
             role=role,
             created_at=services.clock.now(),
         )
@@ -63,12 +113,19 @@ def add_account(
         return user.id
 
 
-def add_campaign(services: Services, name: str, *, organiser_id: int | None = None) -> int:
+def add_campaign(
+    services: Services,
+    name: str,
+    *,
+    organiser_id: int | None = None,
+    status: CampaignStatus = CampaignStatus.DRAFT,
+) -> int:
     with services.uow() as uow:
         campaign = Campaign(
             name=name,
             slug=re.sub(r"[^a-z0-9]+", "-", name.lower()),
             caller_id="+442079460000",
+            status=status,
             created_at=services.clock.now(),
         )
         uow.session.add(campaign)
@@ -110,7 +167,10 @@ def build_world(services: Services) -> World:
         world.emails[audience] = email
         world.accounts[audience] = add_account(services, email, role=role, first_name=audience.title())
     world.campaign_id = add_campaign(
-        services, "Bristol Central calls", organiser_id=world.accounts["organiser"]
+        services,
+        "Bristol Central calls",
+        organiser_id=world.accounts["organiser"],
+        status=CampaignStatus.ACTIVE,
     )
     world.other_campaign_id = add_campaign(
         services, "Stroud calls", organiser_id=world.accounts["other_organiser"]
@@ -124,7 +184,79 @@ def build_world(services: Services) -> World:
         uow.commit()
         assert entry.id is not None
         world.suppression_id = entry.id
+    add_campaign_life(services, world)
     return world
+
+
+def add_campaign_life(services: Services, world: World) -> None:
+    """The calls, event, carpool, pledge and import around the organiser's campaign (see the module doc)."""
+    now = services.clock.now()
+    volunteer, organiser = world.accounts["volunteer"], world.accounts["organiser"]
+    world.session_id = sessions.start_session(
+        services.phone_bank, volunteer, world.campaign_id, AudioLeg.BROWSER
+    ).session_id
+    with services.uow() as uow:
+        session = uow.session
+        campaign = session.get(Campaign, world.campaign_id)
+        assert campaign is not None
+        world.campaign_slug = campaign.slug
+        session.add(
+            Constituency(
+                ons_code=SEAT, name="Bristol Central", country="England", boundary_set="2024",
+                lat=51.4545, lon=-2.5879,
+            )
+        )  # fmt: skip
+        session.add(PostcodeDistrict.model_validate(HOME.model_dump()))
+        session.flush()  # the seat before the rows that point at it
+        session.add(CampaignSeat(campaign_id=world.campaign_id, ons_code=SEAT))
+        call = CallAttempt(
+            campaign_id=world.campaign_id, voter_id=world.voter_id, session_id=world.session_id,
+            provider_sid="CA" + "a" * 32, mode=DialingMode.PREVIEW, status=CallStatus.COMPLETED,
+            placed_at=now - timedelta(minutes=5), answered_at=now - timedelta(minutes=4),
+            connected_at=now - timedelta(minutes=4), ended_at=now - timedelta(minutes=1), duration_s=180,
+        )  # fmt: skip
+        session.add(call)
+        session.flush()
+        outcome = Outcome(
+            campaign_id=world.campaign_id, voter_id=world.voter_id, call_attempt_id=call.id,
+            user_id=volunteer, disposition=Disposition.TALKED, notes="Keen to help", created_at=now,
+        )  # fmt: skip
+        event = Event(
+            campaign_id=world.campaign_id, ons_code=SEAT, title="Knocking on doors in Bristol Central",
+            starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2),
+            meeting_postcode="BS1 4DJ", lat=HOME.lat, lon=HOME.lon, capacity=20, created_by_id=organiser,
+        )  # fmt: skip
+        pledge = Pledge(campaign_id=world.campaign_id, slug="polling-day", text="Take polling day off")
+        session.add_all([outcome, event, pledge])
+        session.flush()
+        assert event.id is not None
+        place = EventSignup(event_id=event.id, user_id=volunteer, status="confirmed", created_at=now)
+        carpool = Carpool(
+            event_id=event.id, driver_id=volunteer, pickup_postcode="BS1 4DJ", lat=HOME.lat,
+            lon=HOME.lon, seats_offered=3, departs_at=now + timedelta(minutes=10), created_at=now,
+        )  # fmt: skip
+        session.add_all([place, carpool])
+        session.flush()
+        assert carpool.id is not None
+        seat = CarpoolSeat(carpool_id=carpool.id, rider_id=organiser, rider_accepted=True, created_at=now)
+        session.add(seat)
+        uow.commit()
+        world.outcome_id, world.event_id, world.signup_id = outcome.id or 0, event.id, place.id or 0
+        world.carpool_id, world.carpool_seat_id = carpool.id, seat.id or 0
+        world.pledge_id, world.pledge_slug = pledge.id or 0, pledge.slug
+    world.import_id = voter_import.start_import(
+        services.uow(),
+        services.clock,
+        campaign_id=world.campaign_id,
+        user_id=organiser,
+        filename="ward.csv",
+        data=VOTERS_CSV,
+        encoding="utf-8",
+    )
+
+
+#: A small, good voter file (drama numbers) for the import pages.
+VOTERS_CSV = b"First name,Last name,Phone,Postcode\nAda,Lovelace,07700 900301,BS1 4DJ\n"
 
 
 @pytest.fixture
@@ -149,6 +281,28 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
         "/sign-in", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
     )
     assert reply.status_code == 303, f"signing in as {email} failed ({reply.status_code})"
+
+
+def email_of(services: Services, user_id: int) -> str:
+    with services.uow() as uow:
+        user = uow.session.get(User, user_id)
+        assert user is not None, f"no account {user_id}"
+        return user.email
+
+
+def sign_in_as(client: FlaskClient, services: Services, user_id: int) -> FlaskClient:
+    """Sign a test client in as this account (made with PASSWORD) through the real sign-in form."""
+    sign_in(client, email_of(services, user_id))
+    return client
+
+
+def sign_in_browser(page: Any, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Sign a Playwright page in through the sign-in form, as a volunteer would."""
+    page.goto(base_url + "/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Signed in as")
 
 
 @pytest.fixture

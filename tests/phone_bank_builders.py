@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
 
 from dialer.domain.campaign_settings import CallingSettings
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg
 from dialer.domain.surveys import QuestionKind
-from dialer.models import Constituency, User, Voter
+from dialer.models import Constituency, Voter
 from dialer.services import sessions
 from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
 from dialer.services.phone_bank import PhoneBank, softphone_identity
 from dialer.services.upkeep import open_phone_bank
+from tests.people import add_account
 
 SEAT = "E14001172"
 
@@ -93,19 +94,12 @@ def make_campaign(
     return campaign_id
 
 
+_accounts = itertools.count(1)
+
+
 def make_volunteer(bank: PhoneBank, name: str = "Sam", phone: str | None = None) -> int:
-    with bank.uow() as uow:
-        user = User(
-            email=f"{name.lower()}-{datetime.now(UTC).timestamp()}@example.org",
-            password_hash="x",
-            first_name=name,
-            phone_e164=phone,
-            created_at=bank.clock.now(),
-        )
-        uow.session.add(user)
-        uow.commit()
-        assert user.id is not None
-        return user.id
+    """A volunteer who signs in with tests.people.PASSWORD (tests.people.sign_in_as)."""
+    return add_account(bank, f"{name.lower()}-{next(_accounts)}@example.org", first_name=name, phone=phone)
 
 
 def ready_seat(bank: PhoneBank, user_id: int, campaign_id: int, leg: str | None = None) -> int:

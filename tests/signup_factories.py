@@ -15,9 +15,9 @@ from dialer.models import (
     Constituency,
     Event,
     SurveyQuestion,
-    User,
     Voter,
 )
+from tests.people import add_account
 
 _numbers = itertools.count(1)
 
@@ -45,16 +45,15 @@ def add(services, *rows):
 
 
 def user(services, *, role=Role.VOLUNTEER, first_name=None, postcode="N1 9GU"):
+    """An account that signs in with tests.people.PASSWORD (tests.people.sign_in_as)."""
     number = next(_numbers)
-    account = User(
-        email=f"person{number}@example.org",
-        password_hash="not-a-hash",
+    return add_account(
+        services,
+        f"person{number}@example.org",
+        role=role,
         first_name=first_name or f"Volunteer{number}",
         postcode=postcode,
-        role=role,
-        created_at=datetime.now(UTC),
     )
-    return add(services, account).id
 
 
 def campaign(services, *, organiser_id=None, ons_code="E14001172"):

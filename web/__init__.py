@@ -7,7 +7,7 @@ from flask import Flask
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web import access, browser_security, errors, identity
+from web import access, browser_security, errors, identity, request_text
 from web.converters import RecordId
 from web.extensions import csrf, limiter, login_manager, socketio
 
@@ -34,10 +34,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def register_security(app: Flask, settings: Settings) -> None:
-    """Headers, cookie flags, session expiry, refusal of undeclared endpoints, error pages."""
+    """Headers, cookie flags, session expiry, refusal of undeclared endpoints and of NUL text, error pages."""
     browser_security.protect(app, settings)
     identity.expire_sessions(app)
     access.guard_undeclared(app)
+    request_text.refuse_nul_characters(app)
     errors.register_error_handlers(app)
 
 

@@ -10,8 +10,10 @@ the route decorator:
     def results(campaign_id: int) -> ResponseReturnValue: ...
 
 Policies: `public`, `signed_in`, `organiser` (may set up campaigns), `organiser_of(arg)` (runs the
-campaign whose id is the view argument, or query argument, `arg`), `admin_only`, and
-`twilio_webhook` (no session: the voice blueprint checks X-Twilio-Signature; CSRF does not apply).
+campaign whose id is the view argument, or query argument, `arg`; with `campaign_of=Model`, `arg`
+names a voter, event or import and the policy asks which campaign it belongs to; with `also=`, one
+more kind of account is let in at that record, e.g. an event's confirmed canvassers), `admin_only`,
+and `twilio_webhook` (no session: the voice blueprint checks X-Twilio-Signature; CSRF does not apply).
 
 Refusals: an anonymous visitor is sent to the sign-in page (a JSON endpoint under /api/ answers
 401); a signed-in account without the right answers 403. Admins may do everything an organiser may.
@@ -21,7 +23,7 @@ Socket.IO namespaces use `socket_policy` on their `on_connect` and `on_<event>` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -29,8 +31,10 @@ from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from dialer.services import roles
 from web.extensions import csrf
 from web.identity import Account
+from web.services import services
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,12 +44,26 @@ BUILT_IN_PUBLIC = frozenset({"static"})
 
 
 @dataclass(frozen=True)
+class Also:
+    """One more kind of account an `organiser_of` policy lets in at a record (who, and how to tell)."""
+
+    who: str
+    check: Callable[[Account, int], bool]
+
+
+@dataclass(frozen=True)
 class Policy:
-    """A rule about who may call an endpoint. `name` is what tests and reviews read."""
+    """A rule about who may call an endpoint. `name` is what tests and reviews read.
+
+    For `organiser_of`, `campaign_arg` names the argument holding the id; `campaign_of` (when set)
+    finds the campaign of the record that id names, and `also` lets one more kind of account in.
+    """
 
     name: str
     needs_account: bool = True
     campaign_arg: str = ""
+    campaign_of: type[roles.CampaignRecord] | None = field(default=None, compare=False)
+    also: Also | None = field(default=None, compare=False)
 
     def allows(self, account: Account | None, arguments: Mapping[str, Any]) -> bool:
         if not self.needs_account:
@@ -59,12 +77,26 @@ class Policy:
         if self.name == "organiser":
             return account.may_organise
         if self.name == "organiser_of":
-            campaign_id = _as_id(arguments.get(self.campaign_arg))
-            return campaign_id is not None and campaign_id in account.organises
+            record_id = _as_id(arguments.get(self.campaign_arg))
+            if record_id is None:
+                return False
+            campaign_id = (
+                roles.campaign_of(services().uow(), self.campaign_of, record_id)
+                if self.campaign_of is not None
+                else record_id
+            )
+            if campaign_id is not None and campaign_id in account.organises:
+                return True
+            return self.also is not None and self.also.check(account, record_id)
         return False  # admin_only, and any policy this function does not know
 
     def describe(self) -> str:
-        return f"{self.name}({self.campaign_arg})" if self.campaign_arg else self.name
+        if not self.campaign_arg:
+            return self.name
+        where = self.campaign_arg
+        if self.campaign_of is not None:
+            where = f"campaign of {self.campaign_of.__name__.lower()} {self.campaign_arg}"
+        return f"{self.name}({where})" + (f" or {self.also.who}" if self.also else "")
 
 
 PUBLIC = Policy("public", needs_account=False)
@@ -126,9 +158,22 @@ def organiser(view: Callable[P, R]) -> Callable[P, R | ResponseReturnValue]:
     return _declare(ORGANISER)(view)
 
 
-def organiser_of(arg: str) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:
-    """Organisers of the campaign whose id is the view (or query) argument `arg`, and admins."""
-    return _declare(Policy("organiser_of", campaign_arg=arg))
+def organiser_of(
+    arg: str, *, campaign_of: type[roles.CampaignRecord] | None = None, also: Also | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:
+    """Organisers of the campaign whose id is the view (or query) argument `arg`, and admins.
+
+    `campaign_of=Voter` (or Event, VoterImport): `arg` is that record's id, and the policy is about
+    the campaign it belongs to (an unknown record belongs to none: 403, except for admins).
+    `also`: one more kind of account allowed at that record (checked only for non-organisers).
+    """
+    return _declare(_organiser_of(arg, campaign_of, also))
+
+
+def _organiser_of(arg: str, campaign_of: type[roles.CampaignRecord] | None, also: Also | None) -> Policy:
+    if not arg:
+        raise TypeError("organiser_of needs the name of the argument holding the id")
+    return Policy("organiser_of", campaign_arg=arg, campaign_of=campaign_of, also=also)
 
 
 def admin_only(view: Callable[P, R]) -> Callable[P, R | ResponseReturnValue]:
@@ -195,16 +240,20 @@ class SocketRefused(ConnectionRefusedError):
 
 
 def socket_policy(
-    policy: Policy | Callable[..., Any], *, arg: str = ""
+    policy: Policy | Callable[..., Any],
+    *,
+    arg: str = "",
+    campaign_of: type[roles.CampaignRecord] | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R | dict[str, str]]]:
     """Guard a Socket.IO handler (a Namespace's `on_connect` or `on_<event>` method) with a policy.
 
     `policy` is one of the route decorators (`signed_in`, `organiser`, `admin_only`, ...) or a
     Policy; for `organiser_of` pass `arg`, the key in the connect `auth` or event payload that holds
-    the campaign id. A refused connect raises SocketRefused; a refused event is not handled and its
-    acknowledgement is `{"error": "forbidden"}` (or "sign in first").
+    the campaign id (or, with `campaign_of`, the id of the record whose campaign it is). A refused
+    connect raises SocketRefused; a refused event is not handled and its acknowledgement is
+    `{"error": "forbidden"}` (or "sign in first").
     """
-    chosen = _policy_named(policy, arg)
+    chosen = _policy_named(policy, arg, campaign_of)
 
     def decorate(handler: Callable[P, R]) -> Callable[P, R | dict[str, str]]:
         connect = handler.__name__ == "on_connect"
@@ -226,13 +275,15 @@ def socket_policy(
     return decorate
 
 
-def _policy_named(policy: Policy | Callable[..., Any], arg: str) -> Policy:
+def _policy_named(
+    policy: Policy | Callable[..., Any], arg: str, campaign_of: type[roles.CampaignRecord] | None
+) -> Policy:
     if isinstance(policy, Policy):
         return policy
     if policy is organiser_of:
         if not arg:
             raise TypeError("socket_policy(organiser_of, arg=...) needs the campaign id's key")
-        return Policy("organiser_of", campaign_arg=arg)
+        return _organiser_of(arg, campaign_of, None)
     known = {public: PUBLIC, signed_in: SIGNED_IN, organiser: ORGANISER, admin_only: ADMIN_ONLY}
     if policy not in known:
         raise TypeError(f"{policy!r} is not an access policy")

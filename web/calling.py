@@ -2,6 +2,9 @@
 
 Routes parse, call one use case and render. Nothing a volunteer receives contains a phone number:
 the views are built from the use cases' voter cards and seat payloads, which carry none.
+
+Every route is for any signed-in volunteer (any campaign whose phone bank is active); which seat
+and which call is the service's question: another volunteer's session answers 404.
 """
 
 from __future__ import annotations
@@ -9,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec
 from uuid import uuid4
 
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markdown_it import MarkdownIt
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.services import calling_view, dialing, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
+from web.access import signed_in
 from web.services import services
 
 bp = Blueprint("calling", __name__)
@@ -29,12 +33,6 @@ bp = Blueprint("calling", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False})
 
 P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def signed_in(view: Callable[P, R]) -> Callable[P, R]:
-    """Flask-Login's login_required, typed (the role/policy registry replaces it at merge)."""
-    return cast(Callable[P, R], login_required(view))
 
 
 @bp.get("/call")
@@ -91,9 +89,11 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
 @json_action
 def start(campaign_id: int) -> dict[str, Any]:
     body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise InvalidInput("send the session's options as a JSON object")
     try:
         audio = AudioLeg(body.get("audio", AudioLeg.BROWSER.value))
-    except ValueError:
+    except (ValueError, TypeError):
         raise InvalidInput("audio must be browser or phone") from None
     started = sessions.start_session(services().phone_bank, current_user.id, campaign_id, audio)
     return {

@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import carpools
-from web.organiser_checks import account_id, signed_in
+from web.access import signed_in
+from web.identity import account_id
 from web.services import services
 from web.signups import back_with_error, locate, parse_int, parse_uk_time
 
@@ -45,7 +46,7 @@ def offer(event_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         return back_with_error(error, url_for("event_pages.detail", event_id=event_id))
     flash("Thank you! Riders near your pickup can now ask for a seat.", "success")
-    return redirect(url_for(".mine"))
+    return redirect(url_for(".mine"), 303)
 
 
 @bp.post("/carpools/<int:carpool_id>/seats")
@@ -59,7 +60,7 @@ def ask(carpool_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
     flash("Asked! The driver's details appear here once they accept.", "success")
-    return redirect(url_for(".mine"))
+    return redirect(url_for(".mine"), 303)
 
 
 @bp.post("/carpools/seats/<int:seat_id>/<any(accept, decline):answer>")
@@ -71,7 +72,7 @@ def respond(seat_id: int, answer: str) -> ResponseReturnValue:
         abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
-    return redirect(url_for(".mine"))
+    return redirect(url_for(".mine"), 303)
 
 
 @bp.post("/carpools/seats/<int:seat_id>/cancel")
@@ -81,4 +82,4 @@ def cancel(seat_id: int) -> ResponseReturnValue:
         carpools.cancel_seat(services().uow(), seat_id, rider_id=account_id())
     except NotFound:
         abort(404)
-    return redirect(url_for(".mine"))
+    return redirect(url_for(".mine"), 303)

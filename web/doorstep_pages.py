@@ -1,7 +1,9 @@
 """The doorstep page: an event's walk list on a phone, with visits queued on the device.
 
 The page works from what it was served: visits are stored on the phone first and sent to
-/doorstep/visits with their keys until the server confirms (web/static/js/doorstep.js).
+/doorstep/events/<id>/visits with their keys until the server confirms (web/static/js/doorstep.js).
+A walk list is names and home addresses: it is for the event campaign's organisers and the
+canvassers with a confirmed place at the event, around its time (`doorstep.is_canvassing`).
 """
 
 from __future__ import annotations
@@ -14,18 +16,33 @@ from flask_wtf.csrf import generate_csrf
 
 from dialer.domain.doorstep import DOORSTEP_OUTCOMES
 from dialer.errors import InvalidInput, NotFound
+from dialer.models import Event
 from dialer.services import doorstep, events, pledges
 from dialer.services.doorstep import Visit
-from web.organiser_checks import require_canvasser, signed_in
+from web.access import Also, organiser_of, signed_in
+from web.identity import Account, account_id
 from web.services import services
 
 bp = Blueprint("doorstep_pages", __name__, url_prefix="/doorstep")
 
 
+def _canvassing(*, recording: bool) -> Also:
+    def check(account: Account, event_id: int) -> bool:
+        wired = services()
+        return doorstep.is_canvassing(wired.uow(), wired.clock, account.id, event_id, recording=recording)
+
+    return Also("a confirmed canvasser of the event", check)
+
+
+#: Canvassers see the walk list from an hour before the event until it ends ...
+CANVASSER = _canvassing(recording=False)
+#: ... and their phones may still send visits queued offline for a day after it.
+CANVASSER_RECORDING = _canvassing(recording=True)
+
+
 @bp.get("/events/<int:event_id>")
-@signed_in
+@organiser_of("event_id", campaign_of=Event, also=CANVASSER)
 def walk(event_id: int) -> ResponseReturnValue:
-    require_canvasser(event_id)
     wired = services()
     try:
         walk_list = doorstep.walk_list(wired.uow(), event_id)
@@ -52,19 +69,18 @@ def token() -> ResponseReturnValue:
     return jsonify(csrf_token=generate_csrf())
 
 
-@bp.post("/visits")
-@signed_in
-def record() -> ResponseReturnValue:
+@bp.post("/events/<int:event_id>/visits")
+@organiser_of("event_id", campaign_of=Event, also=CANVASSER_RECORDING)
+def record(event_id: int) -> ResponseReturnValue:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="send the visit as JSON"), 400
     try:
-        visit = _visit(body)
-    except (KeyError, TypeError, ValueError):
+        visit = _visit(event_id, body)
+    except (KeyError, TypeError, ValueError, OverflowError):
         return jsonify(error="the visit is missing a field or has one of the wrong type"), 400
-    canvasser = require_canvasser(visit.event_id, recording=True)
     try:
-        receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=canvasser)
+        receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=account_id())
     except NotFound as error:
         return jsonify(error=str(error)), 404
     except InvalidInput as error:
@@ -77,13 +93,13 @@ def record() -> ResponseReturnValue:
     ), 201 if receipt.created else 200
 
 
-def _visit(body: dict[str, Any]) -> Visit:
+def _visit(event_id: int, body: dict[str, Any]) -> Visit:
     answers = body.get("answers") or {}
     if not isinstance(answers, dict):
         raise TypeError("answers")
     return Visit(
         idempotency_key=str(body["key"]),
-        event_id=int(body["event_id"]),
+        event_id=event_id,
         voter_id=int(body["voter_id"]),
         disposition=str(body["disposition"]),
         answers=answers,

@@ -7,7 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import carpools, events, postcode_lookup
-from web.organiser_checks import account_id, signed_in
+from web.access import signed_in
+from web.identity import account_id
 from web.services import services
 from web.signups import back_with_error, locate
 
@@ -52,7 +53,7 @@ def take_place(event_id: int) -> ResponseReturnValue:
         flash("You have a place. See you there!", "success")
     else:
         flash("The event is full: you are on the waiting list and will move up if a place frees.", "success")
-    return redirect(url_for(".detail", event_id=event_id))
+    return redirect(url_for(".detail", event_id=event_id), 303)
 
 
 @bp.post("/events/places/<int:signup_id>/cancel")
@@ -63,10 +64,11 @@ def give_up_place(signup_id: int) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     flash("Your place is given up; thank you for letting us know.", "success")
-    return redirect(url_for(".upcoming"))
+    return redirect(url_for(".upcoming"), 303)
 
 
 @bp.get("/events/<int:event_id>.ics")
+@signed_in
 def calendar(event_id: int) -> ResponseReturnValue:
     wired = services()
     try:

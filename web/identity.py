@@ -71,6 +71,11 @@ def load_account(session_key: str) -> Account | None:
     return Account.of(signed) if signed is not None else None
 
 
+def account_id() -> int:
+    """The signed-in account's id (for views behind a policy that needs an account)."""
+    return int(current_user.id)
+
+
 def actor() -> Actor:
     """Who is acting in this request, for the audit log: the account (if any) and the client address."""
     user_id = current_user.id if current_user.is_authenticated else None

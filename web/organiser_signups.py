@@ -1,5 +1,6 @@
 """Organisers' sign-up pages: a campaign's events and pledges, each event's people, exports and
-voter timelines. Every route starts with its permission check."""
+voter timelines. Every route is for the organisers of the campaign it is about (and admins): the
+campaign in the URL, or the one the event or voter in the URL belongs to."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.voter_rows import ENCODINGS
 from dialer.errors import InvalidInput, NotFound
+from dialer.models import Event, Voter
 from dialer.services import events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
-from web.organiser_checks import client_ip, require_organiser, signed_in
+from web.access import organiser_of
+from web.identity import account_id, actor
 from web.services import services
 from web.signups import back_with_error, locate, parse_int, parse_uk_time
 
@@ -28,9 +31,8 @@ bp = Blueprint("organiser_signups", __name__, url_prefix="/organiser")
 
 
 @bp.get("/campaigns/<int:campaign_id>/signups")
-@signed_in
+@organiser_of("campaign_id")
 def campaign_page(campaign_id: int) -> ResponseReturnValue:
-    require_organiser(campaign_id)
     wired = services()
     try:
         campaign = events.campaign_card(wired.uow(), campaign_id)
@@ -47,9 +49,8 @@ def campaign_page(campaign_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/campaigns/<int:campaign_id>/events")
-@signed_in
+@organiser_of("campaign_id")
 def create_event(campaign_id: int) -> ResponseReturnValue:
-    organiser = require_organiser(campaign_id)
     wired = services()
     form = request.form
     fallback = url_for(".campaign_page", campaign_id=campaign_id)
@@ -64,53 +65,42 @@ def create_event(campaign_id: int) -> ResponseReturnValue:
             capacity=parse_int(form.get("capacity"), "Capacity"),
             notes=form.get("notes", ""),
         )
-        event_id = events.create_event(wired.uow(), wired.clock, locate(), draft, organiser)
+        event_id = events.create_event(wired.uow(), wired.clock, locate(), draft, account_id())
     except (InvalidInput, NotFound) as error:
         return back_with_error(error, fallback)
     flash("Event created.", "success")
-    return redirect(url_for(".event_page", event_id=event_id))
+    return redirect(url_for(".event_page", event_id=event_id), 303)
 
 
-def _event_campaign(event_id: int) -> events.EventSummary:
+@bp.get("/events/<int:event_id>")
+@organiser_of("event_id", campaign_of=Event)
+def event_page(event_id: int) -> ResponseReturnValue:
     try:
         event = events.summary(services().uow(), event_id)
     except NotFound:
         abort(404)
-    if event.campaign_id is None:
-        abort(404)
-    return event
-
-
-@bp.get("/events/<int:event_id>")
-@signed_in
-def event_page(event_id: int) -> ResponseReturnValue:
-    event = _event_campaign(event_id)
-    assert event.campaign_id is not None
-    require_organiser(event.campaign_id)
     people = events.signups_of(services().uow(), event_id)
     return render_template("signups/organiser_event.html", event=event, people=people)
 
 
 @bp.post("/events/<int:event_id>/capacity")
-@signed_in
+@organiser_of("event_id", campaign_of=Event)
 def change_capacity(event_id: int) -> ResponseReturnValue:
-    event = _event_campaign(event_id)
-    assert event.campaign_id is not None
-    require_organiser(event.campaign_id)
     try:
         moved = events.change_capacity(
             services().uow(), event_id, parse_int(request.form.get("capacity"), "Capacity")
         )
+    except NotFound:
+        abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".event_page", event_id=event_id))
     flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
-    return redirect(url_for(".event_page", event_id=event_id))
+    return redirect(url_for(".event_page", event_id=event_id), 303)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pledges")
-@signed_in
+@organiser_of("campaign_id")
 def create_pledge(campaign_id: int) -> ResponseReturnValue:
-    require_organiser(campaign_id)
     try:
         pledges.create_pledge(
             services().uow(),
@@ -121,27 +111,28 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
     except (InvalidInput, NotFound) as error:
         return back_with_error(error, url_for(".campaign_page", campaign_id=campaign_id))
     flash("Pledge added.", "success")
-    return redirect(url_for(".campaign_page", campaign_id=campaign_id))
+    return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pledges/<int:pledge_id>/<any(open, close):state>")
-@signed_in
+@organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
-    require_organiser(campaign_id)
     try:
         if pledges.set_active(services().uow(), pledge_id, state == "open") != campaign_id:
             abort(404)
     except NotFound:
         abort(404)
-    return redirect(url_for(".campaign_page", campaign_id=campaign_id))
+    return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)
 
 
 @bp.get("/campaigns/<int:campaign_id>/export/<any(outcomes, signups):kind>.csv")
-@signed_in
+@organiser_of("campaign_id")
 def export(campaign_id: int, kind: str) -> ResponseReturnValue:
-    organiser = require_organiser(campaign_id)
     wired = services()
-    chunks = exports.export(wired.uow, wired.clock, campaign_id, kind, actor_id=organiser, ip=client_ip())
+    try:
+        chunks = exports.export(wired.uow, wired.clock, actor(), campaign_id, kind)
+    except NotFound:
+        abort(404)
     filename = f"campaign-{campaign_id}-{kind}-{wired.clock.now():%Y%m%d-%H%M}.csv"
     return Response(
         stream_with_context(chunks),
@@ -151,13 +142,12 @@ def export(campaign_id: int, kind: str) -> ResponseReturnValue:
 
 
 @bp.get("/voters/<int:voter_id>")
-@signed_in
+@organiser_of("voter_id", campaign_of=Voter)
 def voter_timeline(voter_id: int) -> ResponseReturnValue:
+    """The voter's history; the view is written to the audit log (viewing a record is processing it)."""
     wired = services()
     try:
-        campaign_id = timeline.campaign_of_voter(wired.uow(), voter_id)
+        history = timeline.voter_timeline(wired.uow(), wired.clock, actor(), voter_id)
     except NotFound:
         abort(404)
-    viewer = require_organiser(campaign_id)
-    history = timeline.voter_timeline(wired.uow(), wired.clock, voter_id, viewer_id=viewer, ip=client_ip())
     return render_template("signups/timeline.html", timeline=history)

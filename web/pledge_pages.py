@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import pledges
+from web.access import public
 from web.extensions import limiter
 from web.services import services
 
@@ -14,6 +15,7 @@ bp = Blueprint("pledge_pages", __name__)
 
 
 @bp.route("/pledge/<campaign_slug>/<pledge_slug>", methods=["GET", "POST"])
+@public
 @limiter.limit("20 per hour", methods=["POST"])
 def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     wired = services()
@@ -36,7 +38,7 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
             error = str(exc)
         else:
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
-            return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug))
+            return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
     status = 400 if error else 200
     return render_template(
         "signups/pledge.html", campaign_name=campaign_name, pledge=found, error=error, form=request.form

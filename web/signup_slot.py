@@ -1,7 +1,9 @@
 """The sign-up slot's JSON endpoints, for the calling page (and any page beside a conversation).
 
 Embed `signups/_slot.html` and `js/signup-slot.js`; the slot asks /signups/voters/<id>/options
-and posts one sign-up at a time, with the conversation's outcome id once it is recorded.
+and posts one sign-up at a time, with the conversation's outcome id once it is recorded. Both are
+for the organisers of the voter's campaign and for the volunteer talking to the voter now (or who
+did within FOLLOW_UP_WINDOW): `signup_slot.in_conversation`.
 """
 
 from __future__ import annotations
@@ -12,18 +14,28 @@ from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
+from dialer.models import Voter
 from dialer.services import signup_slot
-from web.organiser_checks import require_conversation_with, signed_in
+from web.access import Also, organiser_of
+from web.identity import Account
 from web.services import services
 from web.signups import locate
 
 bp = Blueprint("signup_slot", __name__, url_prefix="/signups")
 
 
+def _talking_to(account: Account, voter_id: int) -> bool:
+    wired = services()
+    return signup_slot.in_conversation(wired.uow(), wired.clock, account.id, voter_id)
+
+
+#: The volunteer on the call with the voter (or who just was) signs them up from the calling page.
+IN_CONVERSATION = Also("the volunteer in conversation with the voter", _talking_to)
+
+
 @bp.get("/voters/<int:voter_id>/options")
-@signed_in
+@organiser_of("voter_id", campaign_of=Voter, also=IN_CONVERSATION)
 def options(voter_id: int) -> ResponseReturnValue:
-    require_conversation_with(voter_id)
     try:
         found = signup_slot.options_for(services().uow(), services().clock, locate(), voter_id)
     except NotFound:
@@ -67,9 +79,8 @@ def options(voter_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/voters/<int:voter_id>")
-@signed_in
+@organiser_of("voter_id", campaign_of=Voter, also=IN_CONVERSATION)
 def sign_up(voter_id: int) -> ResponseReturnValue:
-    require_conversation_with(voter_id)
     body: Any = request.get_json(silent=True)
     kinds = {"event": "event_id", "carpool": "carpool_id", "pledge": "pledge_id"}
     if not isinstance(body, dict) or body.get("kind") not in kinds:

@@ -40,7 +40,6 @@ def register(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.add_template_filter(uk_time, "uk_time")
-    voter_imports.register_live_handlers()
 
 
 def locate() -> Locate:
@@ -74,4 +73,4 @@ def back_with_error(error: Exception, fallback: str) -> ResponseReturnValue:
     target = (
         request.referrer if request.referrer and request.referrer.startswith(request.host_url) else fallback
     )
-    return redirect(target)
+    return redirect(target, 303)

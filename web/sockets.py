@@ -1,45 +1,80 @@
-"""The /live Socket.IO namespace: signed-in volunteers join their own seat's room and their campaign's room."""
+"""The /live Socket.IO namespace: who may listen to which room.
+
+- A signed-in volunteer joins their own seat's room (`join {seat}`): their seat's state, the voter
+  card, the call, outcomes and totals. Another account's seat is refused.
+- A campaign's organisers (and admins) watch the campaign's room (`watch_campaign {campaign_id}`):
+  seats and calls without names.
+- A campaign's organisers watch a voter import's progress (`watch_import {import_id}`), and are
+  sent its state at once.
+
+Every handler declares its policy (web/access.py); refused events are acknowledged with
+`{"error": "forbidden"}` (or "sign in first").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_login import current_user
-from flask_socketio import Namespace, SocketIO, join_room
+from flask_socketio import Namespace, SocketIO, emit, join_room
 
 from dialer.adapters.live import NAMESPACE
-from dialer.models import CallingSession
+from dialer.errors import NotFound
+from dialer.models import CallingSession, VoterImport
+from dialer.services import voter_import
 from dialer.services.phone_bank import campaign_room, seat_room
+from web.access import organiser_of, signed_in, socket_policy
+from web.identity import account_id
 from web.services import services
+
+FORBIDDEN = {"error": "forbidden"}
 
 
 class LiveNamespace(Namespace):  # type: ignore[misc]
-    def on_connect(self, auth: Any = None) -> bool:
-        return bool(current_user.is_authenticated)
+    @socket_policy(signed_in)
+    def on_connect(self, auth: Any = None) -> None:
+        return None
 
+    @socket_policy(signed_in)
     def on_join(self, data: Any) -> dict[str, Any]:
-        """Join {"seat": id} (only your own) or {"campaign": id}; replies with what was joined."""
-        if not current_user.is_authenticated or not isinstance(data, dict):
-            return {"ok": False}
-        if "seat" in data:
-            with services().uow() as uow:
-                seat = uow.session.get(CallingSession, _int(data["seat"]))
-                if seat is None or seat.user_id != current_user.id:
-                    return {"ok": False, "error": "not your seat"}
-                join_room(seat_room(seat.id or 0))
-                join_room(campaign_room(seat.campaign_id))
-            return {"ok": True, "seat": seat.id, "campaign": seat.campaign_id}
-        if "campaign" in data:
-            join_room(campaign_room(_int(data["campaign"])))
-            return {"ok": True, "campaign": _int(data["campaign"])}
-        return {"ok": False}
+        """Join {"seat": id}, one of your own seats; replies with the seat joined."""
+        seat_id = _id(data, "seat")
+        with services().uow() as uow:
+            seat = uow.session.get(CallingSession, seat_id) if seat_id is not None else None
+            if seat is None or seat.user_id != account_id():
+                return FORBIDDEN
+            join_room(seat_room(seat.id or 0))
+            return {"ok": True, "seat": seat.id}
+
+    @socket_policy(organiser_of, arg="campaign_id")
+    def on_watch_campaign(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Follow a campaign's seats and calls (its organisers' dashboards)."""
+        campaign_id = _id(data, "campaign_id")
+        assert campaign_id is not None  # the policy let in a campaign id
+        join_room(campaign_room(campaign_id))
+        return {"ok": True, "campaign": campaign_id}
+
+    @socket_policy(organiser_of, arg="import_id", campaign_of=VoterImport)
+    def on_watch_import(self, data: dict[str, Any]) -> dict[str, Any]:
+        """An import's progress page joins the import's room and is sent its state now."""
+        import_id = _id(data, "import_id")
+        try:
+            progress, _ = voter_import.progress(services().uow(), import_id or 0)
+        except NotFound:
+            return {"error": "no such import"}
+        join_room(voter_import.room(progress.id))
+        emit(voter_import.PROGRESS_EVENT, progress.as_dict())
+        return {"ok": True, "import": progress.id}
 
 
-def _int(value: Any) -> int:
+def _id(data: Any, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None or isinstance(value, bool):
+        return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number < 2**31 else None
 
 
 _registered: set[int] = set()

@@ -2,7 +2,8 @@
 
 Every request must carry a valid X-Twilio-Signature for the public URL Twilio called (the
 configured PUBLIC_BASE_URL plus this path and query, so it holds behind a proxy); anything else is
-refused with 403. The answer webhook is the hot path: one Redis script and two row updates.
+refused with 403. Each route declares the `twilio_webhook` access policy (no session, no CSRF token)
+and checks the signature itself with `signed_by_twilio`. The answer webhook is the hot path: one Redis script and two row updates.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
 from dialer.services import call_events, sessions
 from dialer.services import phone_bank as paths
-from web.extensions import csrf
+from web.access import twilio_webhook
 from web.services import services
 
 bp = Blueprint("voice", __name__)
-csrf.exempt(bp)
 
 P = ParamSpec("P")
 
@@ -46,6 +46,7 @@ def signed_by_twilio(view: Callable[P, ResponseReturnValue]) -> Callable[P, Resp
 
 
 @bp.post(paths.ANSWER_PATH)
+@twilio_webhook
 @signed_by_twilio
 def answer() -> ResponseReturnValue:
     instruction = call_events.on_answer(
@@ -62,6 +63,7 @@ def answer() -> ResponseReturnValue:
 
 
 @bp.post(paths.STATUS_PATH)
+@twilio_webhook
 @signed_by_twilio
 def status() -> ResponseReturnValue:
     form = request.form
@@ -81,6 +83,7 @@ def status() -> ResponseReturnValue:
 
 
 @bp.post(paths.CONFERENCE_PATH)
+@twilio_webhook
 @signed_by_twilio
 def conference() -> ResponseReturnValue:
     form = request.form
@@ -99,6 +102,7 @@ def conference() -> ResponseReturnValue:
 
 
 @bp.post(paths.SOFTPHONE_PATH)
+@twilio_webhook
 @signed_by_twilio
 def softphone() -> ResponseReturnValue:
     """The TwiML App's Voice URL: the browser softphone connects with a `session` parameter."""
@@ -114,6 +118,7 @@ def softphone() -> ResponseReturnValue:
 
 
 @bp.post(paths.VOLUNTEER_ANSWER_PATH)
+@twilio_webhook
 @signed_by_twilio
 def volunteer_answer() -> ResponseReturnValue:
     bank = services().phone_bank
@@ -121,6 +126,7 @@ def volunteer_answer() -> ResponseReturnValue:
 
 
 @bp.post(paths.VOLUNTEER_CONFIRM_PATH)
+@twilio_webhook
 @signed_by_twilio
 def volunteer_confirm() -> ResponseReturnValue:
     bank = services().phone_bank
@@ -131,6 +137,7 @@ def volunteer_confirm() -> ResponseReturnValue:
 
 
 @bp.post(paths.VOLUNTEER_STATUS_PATH)
+@twilio_webhook
 @signed_by_twilio
 def volunteer_status() -> ResponseReturnValue:
     status_value = request.form.get("CallStatus", "")
@@ -152,8 +159,11 @@ def _int_arg(name: str) -> int:
     return value
 
 
+#: Twilio sends the numbers of both ends, and where they are (ToCity, ToZip, CalledState...): the
+#: dialer needs none of them, so none is kept with the callback.
+_ABOUT_THE_ENDS = ("From", "To", "Caller", "Called", "ForwardedFrom")
+
+
 def _payload() -> dict[str, Any]:
-    """The callback's parameters, kept with the event (the caller's number is not needed, so not kept)."""
-    return {
-        key: value for key, value in request.form.items() if key not in ("From", "To", "Caller", "Called")
-    }
+    """The callback's parameters, kept with the event, less the numbers and places of the two ends."""
+    return {key: value for key, value in request.form.items() if not key.startswith(_ABOUT_THE_ENDS)}

@@ -28,6 +28,13 @@ def phone_bank() -> PhoneBank:
     return services().phone_bank
 
 
+def reset() -> None:
+    """Close and forget the environment's services: the next job builds them from the environment again."""
+    if _built.cache_info().currsize:
+        _built().close()
+    _built.cache_clear()
+
+
 def use(services: Services | None) -> None:
     """Run jobs in this process on `services` (None goes back to the environment's)."""
     _override.clear()

@@ -7,11 +7,10 @@ from typing import TypeVar
 
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
-from twilio.jwt.access_token import AccessToken
-from twilio.jwt.access_token.grants import VoiceGrant
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from dialer.adapters.voice_tokens import voice_token
 from dialer.config import Settings
 from dialer.domain.call_control import (
     CallInstruction,
@@ -70,17 +69,8 @@ class TwilioTelephony:
         )
 
     def softphone_token(self, identity: str) -> str:
-        settings = self._settings
-        token = AccessToken(
-            settings.account_sid,
-            settings.twilio_api_key or settings.account_sid,
-            settings.twilio_api_secret or settings.auth_token,
-            identity=identity,
-            ttl=3600,
-        )
-        token.add_grant(VoiceGrant(outgoing_application_sid=settings.twilio_twiml_app_sid or None))
-        jwt = token.to_jwt()
-        return jwt.decode() if isinstance(jwt, bytes) else str(jwt)
+        """An Access Token signed with the API key (the simulator's own in simulator mode)."""
+        return voice_token(self._settings, identity, application_sid=self._settings.twilio_twiml_app_sid)
 
     def _request(self, send: Callable[[], T]) -> T:
         try:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from dialer.domain import places
 from dialer.errors import InvalidInput
 
 PASSWORD_MIN = 10
@@ -11,7 +10,6 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 FIRST_NAME_MAX = 60
 
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 #: Passwords people choose most often (and the product's own name): refused outright.
 COMMON_PASSWORDS = frozenset(
@@ -61,11 +59,10 @@ def check_password(password: str, *, email: str = "") -> None:
 
 def normalise_postcode(raw: str) -> str:
     """A full UK postcode in its standard form ("sw1a1aa" -> "SW1A 1AA"), or InvalidInput."""
-    compact = re.sub(r"\s+", "", raw).upper()
-    match = _POSTCODE.match(compact)
-    if match is None:
+    postcode = places.normalise_postcode(raw)
+    if postcode is None:
         raise InvalidInput("enter a full UK postcode, like SW1A 1AA")
-    return f"{match.group(1)} {match.group(2)}"
+    return postcode
 
 
 def normalise_first_name(raw: str) -> str:

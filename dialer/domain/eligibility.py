@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from dialer.domain.calling_hours import CallingHours
+from dialer.domain.dispositions import Disposition
 
 
 class DialFacts(Protocol):
@@ -105,6 +106,18 @@ def reason_not_to_call(
     if circumstances.dialled_today_elsewhere:
         return NotCallable.DIALLED_TODAY_ELSEWHERE
     return None
+
+
+def owed_a_call_back(
+    latest_disposition: Disposition | None, call_back_at: datetime | None, next_call_at: datetime | None
+) -> bool:
+    """True when the voter's latest outcome asked for a call-back at the time they are now due."""
+    return (
+        latest_disposition is Disposition.CALL_BACK
+        and call_back_at is not None
+        and next_call_at is not None
+        and call_back_at == next_call_at
+    )
 
 
 def earliest_call(voter: DialFacts) -> datetime | None:

@@ -52,8 +52,12 @@ def normalise_phone(raw: str, *, region: str = DEFAULT_REGION, what: str = "phon
     except phonenumbers.NumberParseException:
         raise InvalidInput(f"{what} {text!r} is not a phone number") from None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if phonenumbers.is_valid_number(number) or (
-        phonenumbers.is_possible_number(number) and is_drama_number(e164)
+    # Asking about the default region first is about twice as fast as letting phonenumbers work out
+    # the region, and it is the answer for nearly every number (a 100,000-voter import asks 100,000 times).
+    if (
+        phonenumbers.is_valid_number_for_region(number, region)
+        or phonenumbers.is_valid_number(number)
+        or (phonenumbers.is_possible_number(number) and is_drama_number(e164))
     ):
         return e164
     raise InvalidInput(f"{what} {text!r} is not a valid, callable phone number")

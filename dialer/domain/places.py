@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from dialer.errors import InvalidInput
 
 #: The shape of a UK postcode (outward code, inward code), as the Royal Mail writes them.
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_SPACE = re.compile(r"\s+")
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -30,8 +31,11 @@ Locate = Callable[[str], Point | None]
 
 
 def normalise_postcode(text: str) -> str | None:
-    """'sw1a1aa ' -> 'SW1A 1AA'; None when the text is not shaped like a UK postcode."""
-    match = _POSTCODE.match(text.strip().upper())
+    """'sw1a1aa ' -> 'SW1A 1AA'; None when the text is not shaped like a UK postcode.
+
+    The one postcode rule: accounts, voter imports, events and carpools all read postcodes with it.
+    """
+    match = _POSTCODE.match(_SPACE.sub("", text).upper())
     if match is None:
         return None
     return f"{match.group(1)} {match.group(2)}"

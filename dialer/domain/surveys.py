@@ -1,8 +1,14 @@
-"""The kinds of question a campaign's survey can ask, and what counts as a valid answer to each."""
+"""A campaign's survey: the kinds of question it can ask, and what counts as a valid answer.
+
+One rule for every channel: a volunteer's answers on the calling page and a canvasser's on the
+doorstep are checked by `check_answers`, answer by answer with `validated_answer`. Answers are
+stored as the option chosen (text), a list of options in the survey's order, or the text typed.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -35,10 +41,50 @@ def validated_options(kind: QuestionKind, options: Sequence[str]) -> list[str]:
     return cleaned
 
 
+@dataclass(frozen=True)
+class Question:
+    """A survey question as the rules need it (read from SurveyQuestion rows)."""
+
+    id: int
+    key: str
+    prompt: str
+    kind: QuestionKind
+    options: Sequence[str] = field(default_factory=tuple)
+    required: bool = False
+
+
+def check_answers(
+    questions: Sequence[Question], answers: Mapping[str, object], *, talked: bool
+) -> dict[int, Any]:
+    """The answers by question id in their stored form; unanswered questions are left out.
+
+    Answers are keyed by question key; a key the survey does not have is refused. Required
+    questions must be answered only when the volunteer actually talked to the voter.
+    """
+    by_key = {question.key: question for question in questions}
+    unknown = sorted(set(answers) - set(by_key))
+    if unknown:
+        raise InvalidInput(f"no survey question {unknown[0]!r} in this campaign")
+    checked: dict[int, Any] = {}
+    for question in questions:
+        try:
+            value = validated_answer(question.kind, question.options, answers.get(question.key))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{question.prompt}: {exc}") from None
+        if value is None:
+            if talked and question.required:
+                raise InvalidInput(f"{question.prompt}: an answer is needed")
+            continue
+        checked[question.id] = value
+    return checked
+
+
 def validated_answer(kind: QuestionKind, options: Sequence[str], value: Any) -> Any:
     """The answer in its stored form, or InvalidInput saying what was wrong; None means unanswered."""
     if value is None or value == "" or value == []:
         return None
+    if kind is QuestionKind.SCALE and not options:
+        options = DEFAULT_SCALE
     if kind is QuestionKind.FREE_TEXT:
         if not isinstance(value, str):
             raise InvalidInput("a free-text answer must be text")

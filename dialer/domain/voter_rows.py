@@ -1,7 +1,8 @@
 """Rows of a voter CSV: reading them faithfully, mapping columns to voter fields, checking each row.
 
 A row is judged on its own: a bad one is reported with the line it starts on and the reason, and
-never stops the good rows around it. The csv module does the quoting (commas and newlines inside
+never stops the good rows around it. Reasons name the field, never repeat its value: the report is
+kept with the import, and a name or number copied into it would outlive the voter's erasure. The csv module does the quoting (commas and newlines inside
 quoted fields); this module adds what spreadsheets get wrong in practice:
 
 - bytes that are not in the file's encoding are kept (as lone surrogates) so the row that holds
@@ -20,8 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-import phonenumbers
-
+from dialer.domain.phones import normalise_phone
 from dialer.domain.places import normalise_postcode
 from dialer.errors import InvalidInput
 
@@ -29,7 +29,6 @@ from dialer.errors import InvalidInput
 MAX_RECORD_LINES: Final = 8
 #: The encodings an organiser can choose between (Excel on Windows saves "CSV" as Windows-1252).
 ENCODINGS: Final = {"utf-8": "UTF-8 (also 'CSV UTF-8' from Excel)", "cp1252": "Windows-1252 (Excel 'CSV')"}
-DEFAULT_REGION: Final = "GB"
 
 
 @dataclass(frozen=True)
@@ -227,14 +226,15 @@ def parse_row(record: Record, width: int, index: Mapping[str, int]) -> VoterRow 
     phone = values.get("phone", "")
     phone_e164: str | None = None
     if phone:
-        phone_e164 = normalise_phone(phone)
-        if phone_e164 is None:
-            return RowProblem(line, f"phone number {phone!r} is not a valid phone number")
+        try:
+            phone_e164 = normalise_phone(phone)
+        except InvalidInput:
+            return RowProblem(line, "the phone number is not a valid, callable phone number")
     postcode = values.get("postcode", "")
     if postcode:
         normalised = normalise_postcode(postcode)
         if normalised is None:
-            return RowProblem(line, f"postcode {postcode!r} is not a UK postcode")
+            return RowProblem(line, "the postcode is not a UK postcode")
         postcode = normalised
     address = values.get("address", "")
     if phone_e164 is None and not (address and postcode):
@@ -260,19 +260,6 @@ def parse_row(record: Record, width: int, index: Mapping[str, int]) -> VoterRow 
         tps=flags["tps"],
         do_not_call=flags["do_not_call"],
     )
-
-
-def normalise_phone(text: str, region: str = DEFAULT_REGION) -> str | None:
-    """A phone number in E.164 ('+442079460123'), or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-    # Checking against the default region first is about twice as fast as letting phonenumbers
-    # work out the region, and it is the answer for nearly every number on a UK list.
-    if not (phonenumbers.is_valid_number_for_region(number, region) or phonenumbers.is_valid_number(number)):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _clean(value: str) -> str:

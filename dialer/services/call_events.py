@@ -159,11 +159,19 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
         seat = session.get(CallingSession, event.session_id)
         if seat is None:
             return Applied.UNKNOWN_CALL
+        volunteer_leg = event.call_sid == seat.leg_call_sid
+        # The voter's leg: kept with its call, so a subject access export or an erasure finds it.
+        call = (
+            session.exec(select(CallAttempt).where(CallAttempt.provider_sid == event.call_sid)).first()
+            if event.call_sid and not volunteer_leg
+            else None
+        )
         if event.sequence is not None:
             try:
                 with session.begin_nested():
                     session.add(
                         CallEvent(
+                            call_attempt_id=call.id if call is not None else None,
                             provider_sid=event.conference_sid,
                             kind="conference",
                             sequence=event.sequence,
@@ -174,17 +182,14 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
                     )
             except IntegrityError:
                 return Applied.DUPLICATE
-        volunteer_left = event.event == "participant-leave" and event.call_sid == seat.leg_call_sid
-        if event.event == "participant-leave" and not volunteer_left:
-            call = session.exec(select(CallAttempt).where(CallAttempt.provider_sid == event.call_sid)).first()
-            if (
-                call is not None
-                and call.session_id == seat.id
-                and change_seat(
-                    bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id
-                )
-            ):
-                notices.seat(seat)
+        volunteer_left = event.event == "participant-leave" and volunteer_leg
+        if (
+            event.event == "participant-leave"
+            and call is not None
+            and call.session_id == seat.id
+            and change_seat(bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id)
+        ):
+            notices.seat(seat)
         uow.commit()
         user_id = seat.user_id
     notices.send()

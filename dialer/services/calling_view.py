@@ -16,6 +16,7 @@ from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules
 from dialer.domain.seats import LIVE_SEAT_STATES
+from dialer.domain.surveys import Question
 from dialer.errors import NotFound
 from dialer.models import (
     CallAttempt,
@@ -24,11 +25,11 @@ from dialer.models import (
     CampaignSeat,
     Constituency,
     Outcome,
-    SurveyQuestion,
     Voter,
 )
 from dialer.ports import UnitOfWork
 from dialer.services import queueing
+from dialer.services.campaigns import survey_of
 from dialer.services.notices import HistoryItem, VoterCard, seat_payload
 
 #: Dispositions a volunteer records (the system records abandoned calls itself).
@@ -52,16 +53,6 @@ class DispositionChoice:
     value: str
     label: str
     shortcut: str
-
-
-@dataclass(frozen=True)
-class Question:
-    id: int
-    key: str
-    prompt: str
-    kind: str
-    options: list[str]
-    required: bool
 
 
 @dataclass(frozen=True)
@@ -118,11 +109,6 @@ def calling_page(uow: UnitOfWork, user_id: int, campaign_id: int, *, now: dateti
         if campaign is None or campaign.status is not CampaignStatus.ACTIVE:
             raise NotFound("no such phone bank")
         rules = campaign_rules(campaign.retry_overrides)
-        questions = session.exec(
-            select(SurveyQuestion)
-            .where(SurveyQuestion.campaign_id == campaign_id)
-            .order_by(col(SurveyQuestion.position))
-        ).all()
         seat = session.exec(
             select(CallingSession).where(
                 CallingSession.user_id == user_id,
@@ -137,10 +123,7 @@ def calling_page(uow: UnitOfWork, user_id: int, campaign_id: int, *, now: dateti
             script_md=campaign.script_md,
             hours=queueing.hours_of(campaign).describe(),
             seats=seat_names(session, campaign_id),
-            questions=[
-                Question(q.id or 0, q.key, q.prompt, q.kind.value, list(q.options), q.required)
-                for q in questions
-            ],
+            questions=survey_of(session, campaign_id),
             dispositions=[
                 DispositionChoice(d.value, rules[d].label, rules[d].shortcut) for d in VOLUNTEER_DISPOSITIONS
             ],

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dialer.domain import phones
 from dialer.domain.campaign_settings import CallingSettings, default_information_message, validated
 from dialer.domain.campaigns import CampaignStatus
-from dialer.domain.surveys import QuestionKind, validated_options
+from dialer.domain.surveys import Question, QuestionKind, validated_options
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignSeat, Constituency, SurveyQuestion, Voter
 from dialer.ports import UnitOfWork
@@ -129,7 +129,7 @@ def add_voters(
         known = set(uow.session.exec(select(Voter.phone_e164).where(Voter.campaign_id == campaign_id)).all())
         for row, spec in enumerate(voters, start=1):
             try:
-                phone = normalised_phone(spec.phone)
+                phone = phones.normalise_phone(spec.phone)
             except InvalidInput as exc:
                 result.errors.append(f"row {row}: {exc}")
                 continue
@@ -157,11 +157,6 @@ def add_voters(
             result.added += 1
         uow.commit()
     return result
-
-
-def normalised_phone(value: str) -> str:
-    """A UK (or international) number in E.164, or InvalidInput."""
-    return phones.normalise_phone(value)
 
 
 def _questions(specs: Sequence[QuestionSpec]) -> list[SurveyQuestion]:
@@ -201,3 +196,16 @@ def campaign_ids_by_status(uow: UnitOfWork, status: CampaignStatus) -> list[int]
             for cid in uow.session.exec(select(Campaign.id).where(col(Campaign.status) == status)).all()
             if cid
         ]
+
+
+def survey_of(session: Session, campaign_id: int) -> list[Question]:
+    """The campaign's survey questions in order, as the answer rules read them."""
+    rows = session.exec(
+        select(SurveyQuestion)
+        .where(SurveyQuestion.campaign_id == campaign_id)
+        .order_by(col(SurveyQuestion.position), col(SurveyQuestion.id))
+    ).all()
+    return [
+        Question(row.id or 0, row.key, row.prompt, QuestionKind(row.kind), tuple(row.options), row.required)
+        for row in rows
+    ]

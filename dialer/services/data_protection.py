@@ -9,9 +9,14 @@ calls and outcomes that point at them still count: "campaign totals unchanged" m
 voters, call attempts by status, abandoned calls, talk time, outcomes by disposition and event,
 carpool and pledge sign-ups per campaign are the same before and after. What goes: survey answers
 (opinions are the most sensitive data held, and answers are personal by nature), outcome notes and
-call-back times, the provider's raw callbacks (they carry the number), provider call ids (keys to
-the provider's own records of the call), names and e-mail addresses on sign-ups, and suppression
-entries for the number (so survey tallies and the do-not-call list are what change).
+call-back times (phone calls and doorstep visits alike), the provider's raw callbacks about the
+person's calls (status, detection and conference events), provider call ids (keys to the
+provider's own records of the call), names and e-mail addresses on sign-ups, suppression entries
+for the number (so survey tallies and the do-not-call list are what change), and the uploaded
+files of voter imports not yet finished on the person's campaigns: an upload is the raw list,
+names and numbers included, and no row of it can be told apart from the others until it is
+imported, so it goes and the organiser uploads it again. Import reports (VoterImport.errors)
+name lines and fields, never their values, so they hold nothing to erase.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from dialer.models import (
     SurveyAnswer,
     SurveyQuestion,
     Voter,
+    VoterImport,
+    VoterImportFile,
 )
 from dialer.ports import UnitOfWork
 from dialer.services import audit
@@ -209,12 +216,17 @@ class Erasure:
     answers_deleted: int
     callbacks_deleted: int
     suppressions_deleted: int
+    uploads_deleted: int = 0
 
 
 def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> Erasure:
     """Remove the person behind this voter record from every campaign, keeping anonymous counts."""
     with uow:
         session = uow.session
+        # Stop the person's campaigns' unfinished imports first (their rows locked), then read the
+        # records again: a chunk that committed meanwhile may have added the person once more.
+        now = clock.now()
+        uploads = _drop_pending_uploads(session, {v.campaign_id for v in _records_of(session, voter_id)}, now)
         records = _records_of(session, voter_id)
         ids = [v.id for v in records]
         phones = {v.phone_e164 for v in records if v.phone_e164}
@@ -242,7 +254,6 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
                 values["email"] = ""
             if values:
                 session.exec(update(model).where(col(model.voter_id).in_(ids)).values(**values))
-        now = clock.now()
         for voter in records:
             voter.first_name = ""
             voter.last_name = ""
@@ -260,6 +271,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
             answers_deleted=answers.rowcount,
             callbacks_deleted=callbacks.rowcount,
             suppressions_deleted=suppressions.rowcount,
+            uploads_deleted=uploads,
         )
         audit.record(
             session,
@@ -268,7 +280,34 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
             Action.VOTER_ERASED,
             subject_type="voter",
             subject_id=voter_id,
-            detail={"records": receipt.records, "answers_deleted": receipt.answers_deleted},
+            detail={
+                "records": receipt.records,
+                "answers_deleted": receipt.answers_deleted,
+                "uploads_deleted": receipt.uploads_deleted,
+            },
         )
         uow.commit()
     return receipt
+
+
+#: What an organiser sees on an import whose upload an erasure removed.
+UPLOAD_ERASED = "the uploaded file was removed by a data-protection erasure; upload it again"
+
+
+def _drop_pending_uploads(session: Session, campaign_ids: set[int], now: datetime) -> int:
+    """Delete the kept files of these campaigns' unfinished imports, which then stop as failed."""
+    pending = session.exec(
+        select(VoterImport)
+        .join(VoterImportFile, col(VoterImportFile.import_id) == col(VoterImport.id))
+        .where(col(VoterImport.campaign_id).in_(campaign_ids))
+        .with_for_update(of=VoterImport)
+    ).all()
+    ids = [row.id for row in pending]
+    if not ids:
+        return 0
+    session.exec(delete(VoterImportFile).where(col(VoterImportFile.import_id).in_(ids)))
+    for row in pending:
+        if row.status not in ("done", "failed"):
+            row.status, row.failure, row.finished_at = "failed", UPLOAD_ERASED, now
+            session.add(row)
+    return len(ids)

@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select, update
 
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
-from dialer.domain.eligibility import reason_not_to_call
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
@@ -118,13 +117,7 @@ def dial_preview(bank: PhoneBank, user_id: int, session_id: int) -> int:
         campaign = uow.session.get(Campaign, seat.campaign_id)
         if voter is None or campaign is None:
             raise Conflict("there is no voter card to dial")
-        reason = reason_not_to_call(
-            voter,
-            max_attempts=campaign.max_attempts,
-            hours=queueing.hours_of(campaign),
-            now=now,
-            circumstances=queueing.circumstances(uow.session, voter, now),
-        )
+        reason = queueing.why_not_now(uow.session, voter, campaign, now)
         if reason is not None:
             raise Conflict(
                 f"this voter cannot be called now ({reason.value.replace('_', ' ')}): skip to the next"

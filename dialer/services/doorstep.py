@@ -19,21 +19,18 @@ from dialer.clock import Clock
 from dialer.domain.dispositions import Disposition
 from dialer.domain.doorstep import DOORSTEP_OUTCOMES, OPT_OUTS
 from dialer.domain.places import outcode
-from dialer.domain.survey_answers import Question, check_answers
-from dialer.domain.surveys import QuestionKind
+from dialer.domain.surveys import Question, check_answers
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import (
     Event,
     EventSignup,
     Outcome,
-    SuppressionEntry,
     SurveyAnswer,
-    SurveyQuestion,
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import events, pledges
-from dialer.services.organiser_rights import may_organise
+from dialer.services import campaigns, events, pledges, suppression
+from dialer.services.audit import Actor
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
@@ -83,21 +80,20 @@ class WalkList:
     questions: list[Question]
 
 
-def may_canvass(
+def is_canvassing(
     uow: UnitOfWork, clock: Clock, user_id: int, event_id: int, *, recording: bool = False
 ) -> bool:
-    """The campaign's organisers, and canvassers with a confirmed place while the event is on.
+    """True for a canvasser with a confirmed place at the event, while it is on.
 
     A walk list is names and home addresses: a canvasser sees it from an hour before the event
     starts until it ends, not whenever they like. Visits queued on a phone that was offline at the
-    end are still accepted for a day afterwards.
+    end are still accepted for a day afterwards. (The campaign's organisers may always: that is
+    their access policy's part.)
     """
     with uow:
         event = uow.session.get(Event, event_id)
         if event is None or event.campaign_id is None:
             return False
-        if may_organise(uow.session, user_id, event.campaign_id):
-            return True
         assert event.starts_at is not None and event.ends_at is not None
         closes = event.ends_at + (LATE_VISITS if recording else timedelta(0))
         if not event.starts_at - WALK_LIST_OPENS <= clock.now() <= closes:
@@ -158,7 +154,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             title=event.title,
             meeting_postcode=event.meeting_postcode,
             doors=doors,
-            questions=survey_of(session, event.campaign_id),
+            questions=campaigns.survey_of(session, event.campaign_id),
         )
 
 
@@ -193,18 +189,6 @@ def record_visit(uow: UnitOfWork, clock: Clock, visit: Visit, *, user_id: int) -
     return Receipt(outcome_id, created, tuple(_sign_up(uow, clock, visit, outcome_id)))
 
 
-def survey_of(session: Session, campaign_id: int) -> list[Question]:
-    rows = session.exec(
-        select(SurveyQuestion)
-        .where(SurveyQuestion.campaign_id == campaign_id)
-        .order_by(col(SurveyQuestion.position), col(SurveyQuestion.id))
-    ).all()
-    return [
-        Question(row.id or 0, row.key, row.prompt, QuestionKind(row.kind), tuple(row.options), row.required)
-        for row in rows
-    ]
-
-
 def _replay(session: Session, visit: Visit, user_id: int) -> int | None:
     existing = session.exec(select(Outcome).where(Outcome.idempotency_key == visit.idempotency_key)).first()
     if existing is None:
@@ -223,7 +207,9 @@ def _store(session: Session, clock: Clock, visit: Visit, disposition: Dispositio
     if voter is None or voter.erased_at is not None or voter.campaign_id != event.campaign_id:
         raise NotFound("no such voter on this event's walk list")
     answers = check_answers(
-        survey_of(session, event.campaign_id), visit.answers, talked=disposition is Disposition.TALKED
+        campaigns.survey_of(session, event.campaign_id),
+        visit.answers,
+        talked=disposition is Disposition.TALKED,
     )
     now = clock.now()
     outcome = Outcome(
@@ -243,24 +229,9 @@ def _store(session: Session, clock: Clock, visit: Visit, disposition: Dispositio
     for question_id, value in answers.items():
         session.add(SurveyAnswer(outcome_id=outcome.id, question_id=question_id, value=value))
     if disposition in OPT_OUTS:
-        voter.do_not_call = True
-        voter.done = True
-        session.add(voter)
-        if (
-            voter.phone_e164
-            and not session.exec(
-                select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == voter.phone_e164)
-            ).first()
-        ):
-            session.add(
-                SuppressionEntry(
-                    phone_e164=voter.phone_e164,
-                    reason="opt_out",
-                    source=f"doorstep, event {event.id}",
-                    created_by_id=user_id,
-                    created_at=now,
-                )
-            )
+        suppression.mark_do_not_call(
+            session, clock, voter, Actor(user_id), source=f"doorstep, event {event.id}"
+        )
     return outcome.id
 
 

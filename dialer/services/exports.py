@@ -34,7 +34,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import audit_trail
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 
 BATCH = 1000
 KINDS = ("outcomes", "signups")
@@ -42,13 +43,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export(
-    uow_factory: Callable[[], UnitOfWork],
-    clock: Clock,
-    campaign_id: int,
-    kind: str,
-    *,
-    actor_id: int,
-    ip: str = "",
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Actor, campaign_id: int, kind: str
 ) -> Iterator[str]:
     """Record the export in the audit log, then return the CSV text as it is produced."""
     if kind not in KINDS:
@@ -57,15 +52,14 @@ def export(
         campaign = uow.session.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound("no such campaign")
-        audit_trail.record(
+        audit.record(
             uow.session,
-            clock.now(),
-            actor_id=actor_id,
-            action=f"export.{kind}",
+            clock,
+            actor,
+            Action.CAMPAIGN_EXPORTED,
             subject_type="campaign",
             subject_id=campaign_id,
-            detail={"format": "csv"},
-            ip=ip,
+            detail={"export": kind, "format": "csv"},
         )
         uow.commit()
     rows = _outcome_rows if kind == "outcomes" else _signup_rows

@@ -19,26 +19,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from dialer.domain.dispositions import Disposition
-from dialer.domain.eligibility import reason_not_to_call
 from dialer.domain.retries import campaign_rules, plan_after
 from dialer.domain.seats import SeatState
-from dialer.domain.surveys import validated_answer
+from dialer.domain.surveys import check_answers
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import (
     CallAttempt,
     CallingSession,
     Campaign,
     Outcome,
-    SuppressionEntry,
     SurveyAnswer,
-    SurveyQuestion,
     Voter,
 )
-from dialer.services import queueing
+from dialer.services import audit, queueing, signup_slot, suppression
+from dialer.services.audit import Actor
 from dialer.services.calling_view import volunteer_totals
+from dialer.services.campaigns import survey_of
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import CALL_BACK_DUE, PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import change_seat
+from dialer.services.suppression import Reason
 
 MAX_NOTES = 4000
 #: How far ahead a call-back may be booked.
@@ -105,8 +105,18 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         session.add_all(
             SurveyAnswer(outcome_id=outcome.id or 0, question_id=qid, value=v) for qid, v in answers
         )
+        assert outcome.id is not None and call.connected_at is not None
+        signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
         schedule_next_call(
-            bank, session, notices, voter, campaign, disposition, now=now, call_back_at=call_back_at
+            bank,
+            session,
+            notices,
+            voter,
+            campaign,
+            disposition,
+            now=now,
+            call_back_at=call_back_at,
+            actor=Actor(user_id),
         )
         still_on_line = (
             call.provider_sid
@@ -176,6 +186,7 @@ def schedule_next_call(
     *,
     now: datetime,
     call_back_at: datetime | None = None,
+    actor: Actor = audit.SYSTEM,
 ) -> None:
     """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit)."""
     session.refresh(voter)
@@ -192,7 +203,7 @@ def schedule_next_call(
     if plan.block_until is not None:
         voter.blocked_until = max(voter.blocked_until or plan.block_until, plan.block_until)
     if plan.suppress and voter.phone_e164:
-        suppress_number(bank, session, notices, voter.phone_e164, reason=disposition.value, now=now)
+        suppress_number(bank, session, notices, voter.phone_e164, disposition=disposition, actor=actor)
     campaign_id, voter_id = campaign.id or 0, voter.id or 0
     if voter.done or voter.do_not_call:
         notices.then(lambda: bank.queue.remove(campaign_id, voter_id))
@@ -206,18 +217,31 @@ def schedule_next_call(
         )
 
 
+#: Why a number went on the do-not-call list, by the disposition that put it there.
+_SUPPRESSED_FOR = {
+    Disposition.DO_NOT_CALL: Reason.OPT_OUT,
+    Disposition.WRONG_NUMBER: Reason.WRONG_NUMBER,
+    Disposition.DECEASED: Reason.DECEASED,
+}
+
+
 def suppress_number(
-    bank: PhoneBank, session: Session, notices: Notices, phone: str, *, reason: str, now: datetime
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    phone: str,
+    *,
+    disposition: Disposition,
+    actor: Actor,
 ) -> None:
     """Nobody in any campaign calls this number again, effective immediately."""
-    if session.exec(select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == phone)).first() is None:
-        session.add(SuppressionEntry(phone_e164=phone, reason=reason, source="call outcome", created_at=now))
-    same_number = session.exec(select(Voter).where(Voter.phone_e164 == phone)).all()
-    for other in same_number:
-        other.do_not_call = True
+    reason = _SUPPRESSED_FOR.get(disposition, Reason.ADMIN)
+    suppression.suppress_numbers(session, bank.clock, [phone], reason, f"call outcome: {disposition}", actor)
     bank.queue.suppress(phone)  # at once: a claim in another campaign must not slip through
-    for other in same_number:
-        notices.then(partial(bank.queue.remove, other.campaign_id, other.id or 0))
+    for campaign_id, voter_id in session.exec(
+        select(Voter.campaign_id, Voter.id).where(Voter.phone_e164 == phone)
+    ).all():
+        notices.then(partial(bank.queue.remove, campaign_id, voter_id or 0))
 
 
 def call_back_due(bank: PhoneBank, voter_id: int) -> bool:
@@ -228,13 +252,7 @@ def call_back_due(bank: PhoneBank, voter_id: int) -> bool:
         campaign = uow.session.get(Campaign, voter.campaign_id) if voter else None
         if voter is None or campaign is None or not queueing.call_back_requested(uow.session, voter):
             return False
-        reason = reason_not_to_call(
-            voter,
-            max_attempts=campaign.max_attempts,
-            hours=queueing.hours_of(campaign),
-            now=now,
-            circumstances=queueing.circumstances(uow.session, voter, now),
-        )
+        reason = queueing.why_not_now(uow.session, voter, campaign, now)
         if reason is not None and reason.permanent:
             return False
         queueing.queue_voter(bank, voter, now=now, call_back=True)
@@ -274,20 +292,5 @@ def _call_back_time(
 def _answers(
     session: Session, campaign_id: int, disposition: Disposition, given: Mapping[str, Any]
 ) -> list[tuple[int, Any]]:
-    questions = session.exec(select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)).all()
-    by_key = {question.key: question for question in questions}
-    unknown = set(given) - set(by_key)
-    if unknown:
-        raise InvalidInput(f"unknown survey question(s): {', '.join(sorted(unknown))}")
-    answers = []
-    for question in questions:
-        try:
-            value = validated_answer(question.kind, question.options, given.get(question.key))
-        except InvalidInput as exc:
-            raise InvalidInput(f"{question.prompt}: {exc}") from None
-        if value is None:
-            if question.required and disposition is Disposition.TALKED:
-                raise InvalidInput(f"{question.prompt}: an answer is needed")
-            continue
-        answers.append((question.id or 0, value))
-    return answers
+    survey = survey_of(session, campaign_id)
+    return list(check_answers(survey, given, talked=disposition is Disposition.TALKED).items())

@@ -13,11 +13,17 @@ from sqlmodel import Session, col, func, select
 
 from dialer.domain.calling_hours import LONDON, CallingHours, london_day_start, next_london_day
 from dialer.domain.calls import FINAL_STATUSES
-from dialer.domain.dispositions import Disposition
-from dialer.domain.eligibility import Circumstances, NotCallable, earliest_call, reason_not_to_call
-from dialer.models import CallAttempt, Campaign, Outcome, SuppressionEntry, Voter
+from dialer.domain.eligibility import (
+    Circumstances,
+    NotCallable,
+    earliest_call,
+    owed_a_call_back,
+    reason_not_to_call,
+)
+from dialer.models import CallAttempt, Campaign, Outcome, Voter
 from dialer.ports import Claimed, QueuedVoter
 from dialer.services.phone_bank import PhoneBank
+from dialer.services.suppression import is_suppressed
 
 #: A claim looks at this many voters before giving up for now (the rest stay queued).
 MAX_CLAIM_TRIES = 20
@@ -51,7 +57,7 @@ def circumstances(session: Session, voter: Voter, now: datetime) -> Circumstance
     """The facts outside the voter's own row, read from SQL (the durable truth)."""
     phone = voter.phone_e164 or ""
     same_number = select(Voter.id).where(Voter.phone_e164 == phone)
-    suppressed = session.exec(select(SuppressionEntry.id).where(SuppressionEntry.phone_e164 == phone)).first()
+    suppressed = is_suppressed(session, phone)
     live = session.exec(
         select(CallAttempt.id).where(
             col(CallAttempt.voter_id).in_(same_number), col(CallAttempt.status).not_in(FINAL_STATUSES)
@@ -68,7 +74,7 @@ def circumstances(session: Session, voter: Voter, now: datetime) -> Circumstance
         )
     ).first()
     return Circumstances(
-        suppressed=suppressed is not None,
+        suppressed=suppressed,
         in_a_call=live is not None,
         dialled_today_elsewhere=elsewhere is not None,
         call_back_requested=call_back_requested(session, voter),
@@ -84,11 +90,19 @@ def call_back_requested(session: Session, voter: Voter) -> bool:
         .where(Outcome.voter_id == voter.id)
         .order_by(col(Outcome.created_at).desc(), col(Outcome.id).desc())
     ).first()
-    return (
-        latest is not None
-        and latest.disposition is Disposition.CALL_BACK
-        and latest.call_back_at is not None
-        and latest.call_back_at == voter.next_call_at
+    if latest is None:
+        return False
+    return owed_a_call_back(latest.disposition, latest.call_back_at, voter.next_call_at)
+
+
+def why_not_now(session: Session, voter: Voter, campaign: Campaign, now: datetime) -> NotCallable | None:
+    """Why this voter may not be dialled now (None: they may), by the rules and the facts in SQL."""
+    return reason_not_to_call(
+        voter,
+        max_attempts=campaign.max_attempts,
+        hours=hours_of(campaign),
+        now=now,
+        circumstances=circumstances(session, voter, now),
     )
 
 

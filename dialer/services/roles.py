@@ -2,7 +2,8 @@
 
 An account's role (User.role) is what it may do across the product: a volunteer calls; an organiser
 may also set up campaigns; an admin may do everything. Which campaigns an organiser runs is the
-CampaignOrganiser table: being an organiser of one campaign gives no rights over another.
+CampaignOrganiser table: being an organiser of one campaign gives no rights over another. A voter,
+an event or a voter import is run by the organisers of the campaign it belongs to (`campaign_of`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,24 @@ from sqlmodel import col, func, or_, select
 from dialer.clock import Clock
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
-from dialer.models import Campaign, CampaignOrganiser, User
+from dialer.models import Campaign, CampaignOrganiser, Event, User, Voter, VoterImport
 from dialer.ports import UnitOfWork
 from dialer.services import audit
 from dialer.services.audit import Action, Actor
+
+#: The records that belong to one campaign, whose organisers run them.
+CampaignRecord = Voter | Event | VoterImport
+
+
+def campaign_of(uow: UnitOfWork, record: type[CampaignRecord], record_id: int) -> int | None:
+    """The campaign this voter, event or import belongs to; None when there is no such record
+    (or, for a voter, when they have been erased: nobody runs a tombstone)."""
+    query = select(record.campaign_id).where(col(record.id) == record_id)
+    if record is Voter:
+        query = query.where(col(Voter.erased_at).is_(None))
+    with uow:
+        found = uow.session.exec(query).first()
+    return found if isinstance(found, int) else None
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,19 @@
 """The sign-up slot beside a conversation: what a voter could join, and joining it on their behalf.
 
-The calling page and the doorstep page both show it. Given the voter being talked to (and the
+The calling page and the voter timeline show it. Given the voter being talked to (and the
 conversation's outcome, once recorded), it offers the campaign's upcoming events nearest the voter,
 carpools to them with a seat left (nearest pickup first) and the campaign's open pledges; each
-sign-up is linked to the conversation that produced it.
+sign-up is linked to the conversation that produced it. On a call the volunteer signs the voter up
+while they talk, before the outcome exists: recording the outcome links the sign-ups made during
+the call to it (`link_to_conversation`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select, update
 
 from dialer.clock import Clock
 from dialer.domain.places import Locate, normalise_postcode
@@ -31,7 +33,6 @@ from dialer.ports import UnitOfWork
 from dialer.services import carpools, events, pledges
 from dialer.services.carpools import Ride
 from dialer.services.events import EventSummary
-from dialer.services.organiser_rights import may_organise
 from dialer.services.pledges import PledgeSummary
 
 #: How long after recording a conversation its volunteer may still sign the voter up.
@@ -51,15 +52,14 @@ class SlotOptions:
     pledged: frozenset[int] = frozenset()
 
 
-def may_sign_up(uow: UnitOfWork, clock: Clock, user_id: int, voter_id: int) -> bool:
-    """The volunteer talking to this voter now (or who just did), or an organiser of the campaign."""
+def in_conversation(uow: UnitOfWork, clock: Clock, user_id: int, voter_id: int) -> bool:
+    """True for the volunteer talking to this voter now, or who recorded a conversation with them
+    within FOLLOW_UP_WINDOW (the campaign's organisers may always: that is their access policy's part)."""
     with uow:
         session = uow.session
         voter = session.get(Voter, voter_id)
         if voter is None or voter.erased_at is not None:
             return False
-        if may_organise(session, user_id, voter.campaign_id):
-            return True
         on_call = session.exec(
             select(CallingSession.id)
             .join(CallAttempt, col(CallAttempt.id) == col(CallingSession.current_call_id))
@@ -161,3 +161,18 @@ def sign_up_voter(
     assert pledge_id is not None
     pledges.make_pledge(uow, clock, pledge_id, channel=channel, voter_id=voter_id, outcome_id=outcome_id)
     return "pledged"
+
+
+def link_to_conversation(session: Session, voter_id: int, outcome_id: int, *, since: datetime) -> None:
+    """Link the voter's sign-ups made since `since` (the call connecting) and not yet linked to
+    this conversation's outcome, in the caller's transaction."""
+    for model in (EventSignup, CarpoolSeat, PledgeSignup):
+        session.exec(
+            update(model)
+            .where(
+                col(model.voter_id) == voter_id,
+                col(model.outcome_id).is_(None),
+                col(model.created_at) >= since,
+            )
+            .values(outcome_id=outcome_id)
+        )

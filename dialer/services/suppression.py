@@ -1,9 +1,11 @@
 """The do-not-call list, across every campaign: opt-outs are immediate and absolute.
 
 A number on the list is never dialled by any campaign. The dialer asks `is_suppressed` (or
-`suppressed_among` for a batch) when it picks voters, and calls `mark_do_not_call` inside its own
-transaction when a volunteer records "do not call", so the opt-out is in force the moment the
-outcome is saved: the voter's own records in every campaign are flagged in the same commit.
+`suppressed_among` for a batch) when it picks voters. Every way onto the list goes through
+`suppress_numbers` (or `mark_do_not_call` for one voter), inside the caller's own transaction: a
+volunteer's "do not call" or "deceased" on a call, a canvasser's "do not contact again" at a door,
+a do-not-call column in a voter import, an admin. The opt-out is in force the moment that is saved:
+the number's records in every campaign are flagged in the same commit, and each addition is audited.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ REASON_LABELS = {
 }
 
 
+#: Numbers per IN (...) query.
+_BATCH = 500
+
+
 def is_suppressed(session: Session, phone_e164: str) -> bool:
     """True when nobody may call this number (the dialer's last check before every dial)."""
     return (
@@ -50,12 +56,17 @@ def is_suppressed(session: Session, phone_e164: str) -> bool:
     )
 
 
+def listed_numbers(session: Session) -> set[str]:
+    """Every number on the list (what the dialer's Redis mirror of it is rebuilt from)."""
+    return set(session.exec(select(SuppressionEntry.phone_e164)).all())
+
+
 def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
     """Which of these numbers are suppressed (one query, for building call queues)."""
     wanted = sorted(set(phones))
     found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
         found.update(
             session.exec(
                 select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).in_(chunk))
@@ -64,37 +75,46 @@ def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
     return found
 
 
-def _suppress(
-    session: Session, clock: Clock, phone_e164: str, reason: Reason, source: str, actor: Actor
-) -> tuple[SuppressionEntry, bool]:
-    """Put the number on the list (once) and stop every campaign calling it; True if newly added."""
-    existing = session.exec(select(SuppressionEntry).where(SuppressionEntry.phone_e164 == phone_e164)).first()
-    session.exec(
-        update(Voter)
-        .where(col(Voter.phone_e164) == phone_e164)
-        .values(do_not_call=True, done=True, next_call_at=None)
-    )
-    if existing is not None:
-        return existing, False
-    entry = SuppressionEntry(
-        phone_e164=phone_e164,
-        reason=reason.value,
-        source=source[:120],
-        created_by_id=actor.user_id,
-        created_at=clock.now(),
-    )
-    session.add(entry)
+def suppress_numbers(
+    session: Session, clock: Clock, phones: Iterable[str], reason: Reason, source: str, actor: Actor
+) -> list[str]:
+    """Put numbers on the list (each once) and stop every campaign calling them, in the caller's
+    transaction: every voter record with one of the numbers is flagged do-not-call and done.
+    Returns the numbers newly listed (each audited)."""
+    wanted = sorted(set(phones))
+    if not wanted:
+        return []
+    listed = suppressed_among(session, wanted)
+    for start in range(0, len(wanted), _BATCH):
+        session.exec(
+            update(Voter)
+            .where(col(Voter.phone_e164).in_(wanted[start : start + _BATCH]))
+            .values(do_not_call=True, done=True, next_call_at=None)
+        )
+    entries = [
+        SuppressionEntry(
+            phone_e164=phone,
+            reason=reason.value,
+            source=source[:120],
+            created_by_id=actor.user_id,
+            created_at=clock.now(),
+        )
+        for phone in wanted
+        if phone not in listed
+    ]
+    session.add_all(entries)
     session.flush()
-    audit.record(
-        session,
-        clock,
-        actor,
-        Action.SUPPRESSION_ADDED,
-        subject_type="suppression",
-        subject_id=entry.id,
-        detail={"reason": reason.value},
-    )
-    return entry, True
+    for entry in entries:
+        audit.record(
+            session,
+            clock,
+            actor,
+            Action.SUPPRESSION_ADDED,
+            subject_type="suppression",
+            subject_id=entry.id,
+            detail={"reason": reason.value},
+        )
+    return [entry.phone_e164 for entry in entries]
 
 
 def mark_do_not_call(session: Session, clock: Clock, voter: Voter, actor: Actor, *, source: str = "") -> None:
@@ -104,14 +124,8 @@ def mark_do_not_call(session: Session, clock: Clock, voter: Voter, actor: Actor,
     voter.next_call_at = None
     session.add(voter)
     if voter.phone_e164:
-        _suppress(
-            session,
-            clock,
-            voter.phone_e164,
-            Reason.OPT_OUT,
-            source or f"do not call, campaign {voter.campaign_id}",
-            actor,
-        )
+        source = source or f"do not call, campaign {voter.campaign_id}"
+        suppress_numbers(session, clock, [voter.phone_e164], Reason.OPT_OUT, source, actor)
 
 
 def record_do_not_call(uow: UnitOfWork, clock: Clock, voter_id: int, actor: Actor) -> None:
@@ -136,7 +150,9 @@ def add(uow: UnitOfWork, clock: Clock, actor: Actor, phone: str, reason: str, so
         raise InvalidInput("choose a reason from the list") from None
     with uow:
         try:
-            _entry, added = _suppress(uow.session, clock, phone_e164, chosen, (source or "").strip(), actor)
+            added = bool(
+                suppress_numbers(uow.session, clock, [phone_e164], chosen, (source or "").strip(), actor)
+            )
             uow.commit()
         except IntegrityError:  # the same number added at the same moment by someone else
             return False

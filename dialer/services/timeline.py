@@ -32,7 +32,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import audit_trail
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,8 @@ class Timeline:
     entries: list[Entry]  # newest first
 
 
-def campaign_of_voter(uow: UnitOfWork, voter_id: int) -> int:
-    with uow:
-        voter = uow.session.get(Voter, voter_id)
-        if voter is None or voter.erased_at is not None:
-            raise NotFound("no such voter")
-        return voter.campaign_id
-
-
-def voter_timeline(uow: UnitOfWork, clock: Clock, voter_id: int, *, viewer_id: int, ip: str = "") -> Timeline:
+def voter_timeline(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> Timeline:
+    """The voter's history, newest first; the view is recorded in the audit log in the same commit."""
     with uow:
         session = uow.session
         voter = session.get(Voter, voter_id)
@@ -103,14 +97,14 @@ def voter_timeline(uow: UnitOfWork, clock: Clock, voter_id: int, *, viewer_id: i
             else:
                 entries.append(line)
         entries.sort(key=lambda entry: entry.at, reverse=True)
-        audit_trail.record(
+        audit.record(
             session,
-            clock.now(),
-            actor_id=viewer_id,
-            action="voter.viewed",
+            clock,
+            actor,
+            Action.VOTER_VIEWED,
             subject_type="voter",
             subject_id=voter_id,
-            ip=ip,
+            detail={"page": "timeline"},
         )
         uow.commit()
         return Timeline(

@@ -15,13 +15,12 @@ from sqlmodel import Session, col, select
 from dialer.domain.calling_hours import london_day_start
 from dialer.domain.calls import FINAL_STATUSES, CallStatus
 from dialer.domain.campaigns import CampaignStatus
-from dialer.domain.dispositions import Disposition
-from dialer.domain.eligibility import earliest_call
+from dialer.domain.eligibility import earliest_call, owed_a_call_back
 from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.errors import NotFound, TelephonyError
-from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, SuppressionEntry, Voter
+from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot
-from dialer.services import queueing
+from dialer.services import queueing, suppression
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
@@ -157,7 +156,7 @@ def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
             uow.session,
             campaign,
             _held(uow.session),
-            set(uow.session.exec(select(SuppressionEntry.phone_e164)).all()),
+            suppression.listed_numbers(uow.session),
             now,
         )
     if not bank.queue.is_built():
@@ -169,7 +168,7 @@ def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
 
 def queue_snapshot(session: Session, now: datetime) -> QueueSnapshot:
     """What the queues should hold, from SQL alone."""
-    suppressed = set(session.exec(select(SuppressionEntry.phone_e164)).all())
+    suppressed = suppression.listed_numbers(session)
     live_calls = session.exec(
         select(Voter.campaign_id, Voter.id, Voter.phone_e164)
         .join(CallAttempt, col(CallAttempt.voter_id) == Voter.id)
@@ -251,11 +250,8 @@ def _queued_voters(
         if voter.id in held or voter.phone_e164 in suppressed:
             continue
         last = latest.get(voter.id)
-        call_back = (
-            last is not None
-            and last.disposition is Disposition.CALL_BACK
-            and voter.next_call_at is not None
-            and last.call_back_at == voter.next_call_at
+        call_back = last is not None and owed_a_call_back(
+            last.disposition, last.call_back_at, voter.next_call_at
         )
         if voter.attempts >= campaign.max_attempts and not call_back:
             continue

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from dialer.clock import Clock
 from dialer.domain import voter_rows
 from dialer.domain.voter_rows import Record, RowProblem, VoterRow
-from dialer.errors import InvalidInput, NotFound
-from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport, VoterImportFile
+from dialer.errors import DialerError, InvalidInput, NotFound
+from dialer.models import Campaign, Voter, VoterImport, VoterImportFile
 from dialer.ports import JobQueue, LiveUpdates, UnitOfWork
+from dialer.services import suppression
+from dialer.services.audit import Actor
+from dialer.services.suppression import Reason
 
 IMPORT_JOB: Final = "workers.imports.import_voters"
 CHUNK_ROWS: Final = 2000
@@ -165,7 +168,7 @@ def run_import(
             raise NotFound(f"voter import {import_id} has no file")
         data, encoding = upload.content, row.encoding
         index = voter_rows.check_columns(row.columns, row.headers)
-        width, campaign_id = len(row.headers), row.campaign_id
+        width = len(row.headers)
         done_before = row.processed_rows
     try:
         items = list(voter_rows.records(voter_rows.decode(data, encoding)))[1:]  # after the header
@@ -177,10 +180,11 @@ def run_import(
                 seen.setdefault(parsed.key(), parsed.line)
         for start in range(done_before, len(items), CHUNK_ROWS):
             chunk = items[start : start + CHUNK_ROWS]
-            _import_chunk(uow_factory, clock, live, import_id, campaign_id, chunk, width, index, seen)
+            if not _import_chunk(uow_factory, clock, live, import_id, chunk, width, index, seen):
+                return progress(uow_factory(), import_id)[0]  # stopped meanwhile (an erasure)
         return _finish(uow_factory, clock, live, import_id, status="done")
     except Exception as exc:
-        _finish(uow_factory, clock, live, import_id, status="failed", failure=f"{type(exc).__name__}: {exc}")
+        _finish(uow_factory, clock, live, import_id, status="failed", failure=_failure(exc))
         raise
 
 
@@ -199,12 +203,13 @@ def _import_chunk(
     clock: Clock,
     live: LiveUpdates,
     import_id: int,
-    campaign_id: int,
     chunk: list[Record | RowProblem],
     width: int,
     index: dict[str, int],
     seen: dict[str, int],
-) -> None:
+) -> bool:
+    """Write one chunk and the import's progress together; False (writing nothing) when the import
+    is no longer running, e.g. an erasure removed its upload meanwhile."""
     parsed = [
         voter_rows.parse_row(item, width, index) if isinstance(item, Record) else item for item in chunk
     ]
@@ -212,9 +217,10 @@ def _import_chunk(
         seen_before = dict(seen)
         try:
             with uow_factory() as uow:
-                tally, problems = _write_chunk(uow.session, clock, campaign_id, parsed, seen)
-                row = uow.session.get(VoterImport, import_id)
-                assert row is not None
+                row = uow.session.get(VoterImport, import_id, with_for_update=True)
+                if row is None or row.status != "running":
+                    return False
+                tally, problems = _write_chunk(uow.session, clock, row, parsed, seen)
                 row.processed_rows += len(chunk)
                 row.imported += tally.imported
                 row.merged += tally.merged
@@ -224,22 +230,24 @@ def _import_chunk(
                 uow.session.add(row)
                 uow.commit()
                 live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
-                return
+                return True
         except IntegrityError:
             # Another import added one of these voters meanwhile: read them again and merge.
             seen.clear()
             seen.update(seen_before)
             if attempt == 2:
                 raise
+    return False
 
 
 def _write_chunk(
     session: Session,
     clock: Clock,
-    campaign_id: int,
+    upload: VoterImport,
     parsed: list[VoterRow | RowProblem],
     seen: dict[str, int],
 ) -> tuple[_Tally, list[dict[str, Any]]]:
+    campaign_id = upload.campaign_id
     tally = _Tally()
     problems: list[dict[str, Any]] = []
     good = [item for item in parsed if isinstance(item, VoterRow)]
@@ -274,7 +282,9 @@ def _write_chunk(
     opted_out = {
         values["phone_e164"] for values in [*new.values(), *changed.values()] if values["do_not_call"]
     }
-    _suppress(session, clock, opted_out - {None})
+    suppression.suppress_numbers(
+        session, clock, opted_out - {None}, Reason.OPT_OUT, f"voter import {upload.id}", Actor(upload.user_id)
+    )
     return tally, problems
 
 
@@ -331,28 +341,6 @@ def _merge(values: dict[str, Any], row: VoterRow) -> None:
     values["do_not_call"] = bool(values["do_not_call"]) or row.do_not_call
 
 
-def _suppress(session: Session, clock: Clock, phones: set[str]) -> None:
-    if not phones:
-        return
-    listed = set(
-        session.exec(select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).in_(phones)))
-    )
-    fresh = sorted(phones - listed)
-    if fresh:
-        session.exec(
-            insert(SuppressionEntry),
-            params=[
-                {
-                    "phone_e164": phone,
-                    "reason": "opt_out",
-                    "source": "voter import",
-                    "created_at": clock.now(),
-                }
-                for phone in fresh
-            ],
-        )
-
-
 def _set(uow_factory: Callable[[], UnitOfWork], live: LiveUpdates, import_id: int, **changes: Any) -> None:
     with uow_factory() as uow:
         row = uow.session.get(VoterImport, import_id)
@@ -386,6 +374,17 @@ def _finish(
         result = Progress.of(row)
     live.publish(room(import_id), PROGRESS_EVENT, result.as_dict())
     return result
+
+
+def _failure(exc: Exception) -> str:
+    """Why a whole import failed, for the organiser: our own errors say it plainly; any other error
+    is named by its kind and first line only (a database error's later lines repeat the row's values,
+    names and numbers that must not be kept in the import's record)."""
+    if isinstance(exc, DialerError):
+        return str(exc)
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"{type(cause).__name__}: {first_line}" if first_line else type(cause).__name__
 
 
 def problems_of(row: VoterImport) -> Iterator[dict[str, Any]]:

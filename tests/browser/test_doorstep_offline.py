@@ -8,7 +8,7 @@ from dialer.models import Outcome, SurveyAnswer
 from dialer.services import events
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
-from tests.sign_in import sign_in_browser
+from tests.people import email_of, sign_in_browser
 
 
 def stored_visits(services):
@@ -38,28 +38,28 @@ def test_visits_made_with_the_network_cut_are_sent_once_it_returns_and_never_dou
     events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/")
-    sign_in_browser(app, page, live_server, canvasser)
+    sign_in_browser(page, live_server.url, email_of(services, canvasser))
     page.goto(f"{live_server.url}/doorstep/events/{event_id}")
     assert page.locator("li.door").count() == 5
     assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False
 
     # Online: saved straight away.
     record(page, voters[0], "talked", "Yes")
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     assert len(stored_visits(services)) == 1
 
     # The signal drops: visits stay on the phone.
     page.context.set_offline(True)
     record(page, voters[1], "no_answer")
     record(page, voters[2], "talked", "No")
-    page.wait_for_function("document.getElementById('queue-count').textContent === '2'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '2'")
     assert "Offline" in page.inner_text("#sync-state")
     save_artifact(page, "doorstep-offline")
     assert len(stored_visits(services)) == 1
 
     # It comes back: the queue drains on its own.
     page.context.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'", timeout=15_000)
 
     # A reply lost on the way back (the server stored the visit, the phone never heard): resent, kept once.
     lost: list[str] = []
@@ -72,9 +72,9 @@ def test_visits_made_with_the_network_cut_are_sent_once_it_returns_and_never_dou
         lost.append(route.request.post_data_json["key"])
         route.abort("connectionreset")
 
-    page.route("**/doorstep/visits", lose_the_first_reply)
+    page.route("**/doorstep/events/*/visits", lose_the_first_reply)
     record(page, voters[3], "refused")
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'", timeout=15_000)
     assert len(lost) == 1 and len(stored_visits(services)) == 4
 
     visits = stored_visits(services)

@@ -7,7 +7,7 @@ import pytest
 from dialer.services import voter_import
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
-from tests.sign_in import sign_in_browser
+from tests.people import email_of, sign_in_browser
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "voters_malformed.csv"
 
@@ -44,17 +44,17 @@ def test_the_progress_bar_fills_as_the_worker_publishes_without_a_reload(
     # The app accepts Socket.IO connections from its public address only; here that is the test server.
     monkeypatch.setattr(socketio.server.eio, "cors_allowed_origins", [live_server.url])
     page.goto(live_server.url + "/")
-    sign_in_browser(app, page, live_server, organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
     page.goto(f"{live_server.url}/organiser/imports/{import_id}")
     assert page.inner_text('[data-field="status"]') == "queued"
     page.evaluate("window.notReloaded = true")
-    page.wait_for_function("window.io && document.getElementById('import-bar') !== null")
+    page.wait_for_function("() => window.io && document.getElementById('import-bar') !== null")
     page.wait_for_timeout(500)  # let the page join its import's room
 
     voter_import.run_import(services.uow, services.clock, RelayedToBrowsers(), import_id)
 
     page.wait_for_function(
-        "document.querySelector('[data-field=status]').textContent === 'done'", timeout=10_000
+        "() => document.querySelector('[data-field=status]').textContent === 'done'", timeout=10_000
     )
     assert page.evaluate("window.notReloaded") is True
     assert page.evaluate("document.getElementById('import-bar').value") == 100
@@ -77,7 +77,7 @@ def test_the_organiser_campaign_page_fits_a_phone(page, live_server, app, servic
     make.event(services, campaign_id)
     page.set_viewport_size({"width": width, "height": 740})
     page.goto(live_server.url + "/")
-    sign_in_browser(app, page, live_server, organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
     page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/signups")
     assert page.locator("h1").inner_text().endswith("events, pledges and voters")
     assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False

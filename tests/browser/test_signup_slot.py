@@ -6,7 +6,7 @@ from dialer.models import PostcodeDistrict
 from dialer.services import carpools, pledges
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
-from tests.sign_in import sign_in_browser
+from tests.people import email_of, sign_in_browser
 
 
 def test_an_organiser_signs_a_voter_up_from_the_slot_on_their_timeline(page, live_server, app, services):
@@ -29,7 +29,7 @@ def test_an_organiser_signs_a_voter_up_from_the_slot_on_their_timeline(page, liv
     pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
 
     page.goto(live_server.url + "/")
-    sign_in_browser(app, page, live_server, organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
     page.goto(f"{live_server.url}/organiser/voters/{voter_id}")
     slot = page.locator("#signup-slot")
     slot.locator("button[data-kind=event]").click()

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from dialer.clock import SimClock
 from dialer.domain.dispositions import Disposition
-from dialer.models import SuppressionEntry, Voter
+from dialer.models import AuditEntry, SuppressionEntry, Voter
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat
 
@@ -79,10 +79,13 @@ def test_do_not_call_suppresses_the_number_in_every_campaign_immediately(bank, c
     answer(bank, call)
     record_outcome(bank, volunteer, session_id, OutcomeForm(call.id, Disposition.DO_NOT_CALL.value))
     with bank.uow() as uow:
-        assert uow.session.exec(
+        entry = uow.session.exec(
             select(SuppressionEntry).where(SuppressionEntry.phone_e164 == drama_number(0))
         ).one()
+        assert (entry.reason, entry.created_by_id) == ("opt_out", volunteer)
         assert all(v.do_not_call for v in uow.session.exec(select(Voter)).all())
+        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all()
+        assert ("suppression_added", volunteer) in audited
     ready_seat(bank, make_volunteer(bank, "Kim"), second)
     clock.advance(30)
     assert len(telephony.placed) == 1, "the other campaign never dials the opted-out number"

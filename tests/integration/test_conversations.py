@@ -13,8 +13,17 @@ from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import Disposition
 from dialer.errors import InvalidInput
-from dialer.models import AuditEntry, CallAttempt, Outcome, SuppressionEntry, SurveyAnswer, SurveyQuestion
+from dialer.models import (
+    AuditEntry,
+    CallAttempt,
+    Outcome,
+    SuppressionEntry,
+    SurveyAnswer,
+    SurveyQuestion,
+    Voter,
+)
 from dialer.services import carpools, doorstep, events, exports, pledges, signup_slot, timeline
+from dialer.services.audit import Actor
 from dialer.services.doorstep import Visit
 from tests import signup_factories as make
 
@@ -80,6 +89,9 @@ def test_a_key_reused_for_another_voter_is_refused(services, door):
 
 def test_do_not_contact_at_the_door_opts_the_number_out_everywhere(services, door):
     _, event_id, voter_id, canvasser = door
+    with services.uow() as uow:
+        phone = uow.session.get(Voter, voter_id).phone_e164
+    elsewhere = make.voter(services, make.campaign(services), phone=phone)
     doorstep.record_visit(
         services.uow(),
         services.clock,
@@ -87,7 +99,11 @@ def test_do_not_contact_at_the_door_opts_the_number_out_everywhere(services, doo
         user_id=canvasser,
     )
     with services.uow() as uow:
-        assert len(uow.session.exec(select(SuppressionEntry)).all()) == 1
+        [entry] = uow.session.exec(select(SuppressionEntry)).all()
+        assert (entry.phone_e164, entry.created_by_id) == (phone, canvasser)
+        assert uow.session.get(Voter, elsewhere).do_not_call, "the same number on another campaign's list"
+        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all()
+        assert audited == [("suppression_added", canvasser)]
     walk = doorstep.walk_list(services.uow(), event_id)
     assert voter_id not in [d.voter_id for d in walk.doors]
 
@@ -113,7 +129,7 @@ def test_signups_made_at_the_door_are_replayed_with_the_visit_but_never_doubled(
     )
     for _ in range(3):
         doorstep.record_visit(services.uow(), services.clock, visit, user_id=canvasser)
-    entries = timeline.voter_timeline(services.uow(), services.clock, voter_id, viewer_id=canvasser).entries
+    entries = timeline.voter_timeline(services.uow(), services.clock, Actor(canvasser), voter_id).entries
     [conversation] = entries
     assert isinstance(conversation, timeline.Conversation)
     assert sorted(line.kind for line in conversation.signups) == ["event", "pledge"]
@@ -150,7 +166,7 @@ def test_the_timeline_shows_a_call_an_event_place_and_a_carpool_seat_from_one_co
         uow.commit()
         outcome_id = outcome.id
 
-    assert signup_slot.may_sign_up(services.uow(), services.clock, caller, voter_id)
+    assert signup_slot.in_conversation(services.uow(), services.clock, caller, voter_id)
     options = signup_slot.options_for(services.uow(), services.clock, make.locate, voter_id)
     assert [e.id for e in options.events] == [event_id] and [r.carpool_id for r in options.rides] == [
         carpool_id
@@ -169,7 +185,7 @@ def test_the_timeline_shows_a_call_an_event_place_and_a_carpool_seat_from_one_co
     )
 
     history = timeline.voter_timeline(
-        services.uow(), services.clock, voter_id, viewer_id=organiser, ip="203.0.113.9"
+        services.uow(), services.clock, Actor(organiser, "203.0.113.9"), voter_id
     )
     [conversation] = history.entries
     assert isinstance(conversation, timeline.Conversation)
@@ -185,13 +201,13 @@ def test_the_timeline_shows_a_call_an_event_place_and_a_carpool_seat_from_one_co
     }
     with services.uow() as uow:
         audit = uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.ip)).all()
-    assert audit == [("voter.viewed", organiser, "203.0.113.9")]
+    assert audit == [("voter_viewed", organiser, "203.0.113.9")]
 
 
 def test_a_volunteer_with_no_conversation_with_the_voter_may_not_sign_them_up(services):
     campaign_id = make.campaign(services)
     voter_id = make.voter(services, campaign_id)
-    assert not signup_slot.may_sign_up(services.uow(), services.clock, make.user(services), voter_id)
+    assert not signup_slot.in_conversation(services.uow(), services.clock, make.user(services), voter_id)
     other_voter = make.voter(services, campaign_id)
     with services.uow() as uow:
         outcome = Outcome(
@@ -217,7 +233,7 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
     )  # fmt: skip
     text = "".join(
         exports.export(
-            services.uow, services.clock, campaign_id, "outcomes", actor_id=canvasser, ip="198.51.100.2"
+            services.uow, services.clock, Actor(canvasser, "198.51.100.2"), campaign_id, "outcomes"
         )
     )
     [header, row] = list(csv.reader(io.StringIO(text)))
@@ -234,32 +250,36 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
         csv.DictReader(
             io.StringIO(
                 "".join(
-                    exports.export(services.uow, services.clock, campaign_id, "signups", actor_id=canvasser)
+                    exports.export(services.uow, services.clock, Actor(canvasser), campaign_id, "signups")
                 )
             )
         )
     )
     assert [(s["kind"], s["who"], s["status"]) for s in signups] == [("event", "voter", "confirmed")]
     with services.uow() as uow:
-        actions = uow.session.exec(select(AuditEntry.action, AuditEntry.subject_id)).all()
-    assert actions == [("export.outcomes", str(campaign_id)), ("export.signups", str(campaign_id))]
+        actions = uow.session.exec(select(AuditEntry.action, AuditEntry.subject_id, AuditEntry.detail)).all()
+    assert actions == [
+        ("campaign_exported", str(campaign_id), {"export": "outcomes", "format": "csv"}),
+        ("campaign_exported", str(campaign_id), {"export": "signups", "format": "csv"}),
+    ]
 
 
-def test_a_canvasser_sees_the_walk_list_only_around_the_event_and_organisers_always(services):
-    organiser = make.user(services)
-    campaign_id = make.campaign(services, organiser_id=organiser)
+def test_a_canvasser_is_canvassing_only_around_the_event(services):
+    """(The campaign's organisers see the walk list at any time: their access policy, tested over HTTP.)"""
+    campaign_id = make.campaign(services)
     event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
     canvasser, stranger = make.user(services), make.user(services)
     events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
 
-    def may(user_id):
-        return doorstep.may_canvass(services.uow(), services.clock, user_id, event_id)
+    def canvassing(user_id, *, recording=False):
+        return doorstep.is_canvassing(services.uow(), services.clock, user_id, event_id, recording=recording)
 
-    assert (may(canvasser), may(stranger), may(organiser)) == (False, False, True)
+    assert (canvassing(canvasser), canvassing(stranger)) == (False, False)
     services.clock.advance(2.5 * 3600)  # half an hour before the start
-    assert (may(canvasser), may(stranger)) == (True, False)
+    assert (canvassing(canvasser), canvassing(stranger)) == (True, False)
     services.clock.advance(4 * 3600)  # after the end: no walk list, but late visits still arrive
-    assert may(canvasser) is False
-    assert doorstep.may_canvass(services.uow(), services.clock, canvasser, event_id, recording=True)
+    assert canvassing(canvasser) is False
+    assert canvassing(canvasser, recording=True)
+    assert not canvassing(stranger, recording=True)
     services.clock.advance(24 * 3600)
-    assert not doorstep.may_canvass(services.uow(), services.clock, canvasser, event_id, recording=True)
+    assert not canvassing(canvasser, recording=True)

@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, InvalidInput
-from dialer.models import CallingSession, Outcome, SurveyAnswer, Voter
+from dialer.models import CallingSession, Outcome, PledgeSignup, SurveyAnswer, Voter
+from dialer.services import pledges, signup_slot
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
@@ -104,3 +105,29 @@ def test_a_call_back_is_dialled_at_the_time_the_voter_asked_for_ahead_of_others(
     status(bank, ringing.id, ringing.provider_sid, "no-answer", 3)
     clock.advance(1)
     assert telephony.placed[-1][1].to == telephony.placed[0][1].to, "the call-back goes ahead of fresh voters"
+
+
+def test_sign_ups_made_during_the_call_are_linked_to_its_outcome_and_older_ones_are_not(
+    bank, clock, connected
+):
+    volunteer, session_id, call = connected
+    with bank.uow() as uow:
+        campaign_id = uow.session.get(Voter, call.voter_id).campaign_id
+    day_off = pledges.create_pledge(bank.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    lift = pledges.create_pledge(bank.uow(), campaign_id, slug="lift", text="Give a lift")
+    # pledged on an earlier occasion, before this call connected
+    with bank.uow() as uow:
+        uow.session.add(
+            PledgeSignup(
+                pledge_id=lift,
+                voter_id=call.voter_id,
+                channel="web",
+                created_at=clock.now() - timedelta(days=1),
+            )
+        )
+        uow.commit()
+    assert signup_slot.sign_up_voter(bank.uow(), clock, call.voter_id, outcome_id=None, pledge_id=day_off)
+    outcome_id = record_outcome(bank, volunteer, session_id, OutcomeForm(call.id, "talked"))
+    with bank.uow() as uow:
+        linked = dict(uow.session.exec(select(PledgeSignup.pledge_id, PledgeSignup.outcome_id)).all())
+    assert linked == {lift: None, day_off: outcome_id}

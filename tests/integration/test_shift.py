@@ -12,7 +12,6 @@ from collections import Counter
 
 import pytest
 from flask.testing import FlaskClient
-from flask_login.utils import _create_identifier
 from sqlmodel import col, select
 from twilio.request_validator import RequestValidator
 
@@ -24,6 +23,7 @@ from dialer.models import CallAttempt, CallingSession, Outcome, Voter
 from dialer.ports import OutboundCall
 from dialer.services import sessions
 from dialer.services.phone_bank import softphone_identity
+from tests.people import sign_in_as
 from tests.phone_bank_builders import make_campaign, make_volunteer
 from tests.telephony_fakes import FakeTelephony
 
@@ -132,11 +132,7 @@ def test_a_small_shift_keeps_every_rule(dialer_services, clock):
     campaign = make_campaign(bank, voters=30)
     for n in range(4):
         user = make_volunteer(bank, f"V{n}")
-        client = app.test_client()
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()
-        with client.session_transaction() as session:
-            session.update({"_user_id": str(user), "_fresh": True, "_id": identifier})
+        client = sign_in_as(app.test_client(), dialer_services, user)
         started = sessions.start_session(bank, user, campaign, AudioLeg.BROWSER)
         volunteers.clients[started.session_id] = client
         leg = f"CA{'e' * 16}{started.session_id:016x}"

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from dialer.adapters.rq_queue import RqJobQueue
 from dialer.errors import InvalidInput
-from dialer.models import SuppressionEntry, Voter, VoterImport, VoterImportFile
+from dialer.models import AuditEntry, SuppressionEntry, Voter, VoterImport, VoterImportFile
 from dialer.services import voter_import
 from tests import signup_factories as make
 
@@ -67,7 +67,7 @@ def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_
         ("Ivy", "+441614960012", "M1 1AE", "7 Road", False, False),
         ("Kim", None, "M1 1AE", "9 Road", True, False),
         ("Mo", "+441314960016", "EH1 1AA", "11 Road", True, False),
-        ("Nia", "+441414960017", "G1 1AA", "", False, False),
+        ("Nia", "+447700900017", "G1 1AA", "", False, False),
     ]
     _, row = voter_import.progress(services.uow(), result.id)
     report = {problem["line"]: problem for problem in row.errors}
@@ -88,12 +88,17 @@ def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_
 
 
 def test_a_do_not_call_row_joins_the_suppression_list_and_the_upload_is_not_kept(services):
+    elsewhere = make.voter(services, make.campaign(services), phone="+442079460001")
     campaign_id = make.campaign(services)
     result = import_file(services, campaign_id, FIXTURE.read_bytes())
     with services.uow() as uow:
         suppressed = uow.session.exec(select(SuppressionEntry.phone_e164)).all()
         kept = uow.session.get(VoterImportFile, result.id)
+        flagged = uow.session.get(Voter, elsewhere)
+        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.detail)).all()
     assert suppressed == ["+442079460001"]
+    assert flagged.do_not_call and flagged.done, "the number is opted out of every campaign at once"
+    assert audited == [("suppression_added", {"reason": "opt_out"})]
     assert kept is None
 
 
@@ -131,7 +136,7 @@ def test_a_job_that_died_part_way_resumes_where_it_stopped(services, monkeypatch
         calls.append(1)
         if len(calls) == 3:
             raise SystemExit("worker killed")
-        real_chunk(*args)
+        return real_chunk(*args)
 
     monkeypatch.setattr(voter_import, "_import_chunk", dies_on_third_chunk)
     with pytest.raises(SystemExit):
@@ -159,7 +164,7 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
     monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
     monkeypatch.setenv("REDIS_URL", services.redis_url)
     monkeypatch.setenv("INSTANCE_PATH", str(settings.instance_path))
-    context.services.cache_clear()
+    context.reset()  # the worker's services come from the environment just set
     campaign_id = make.campaign(services)
     import_id = upload(services, campaign_id, FIXTURE.read_bytes())
     _, row = voter_import.progress(services.uow(), import_id)
@@ -167,10 +172,42 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
     try:
         SimpleWorker(["imports"], connection=redis).work(burst=True)
     finally:
-        if context.services.cache_info().currsize:
-            context.services().engine.dispose()
-            context.services().redis.close()
-        context.services.cache_clear()
+        context.reset()
     with services.uow() as uow:
         stored = uow.session.get(VoterImport, import_id)
         assert (stored.status, stored.imported, stored.rejected) == ("done", 7, 10)
+
+
+def test_an_erasure_stops_an_import_of_its_campaign_and_removes_the_upload(services, monkeypatch):
+    """The upload is the raw list: an erasure cannot leave it behind, nor let the job add the person back."""
+    from dialer.services import data_protection
+    from dialer.services.audit import Actor
+
+    monkeypatch.setattr(voter_import, "CHUNK_ROWS", 5)
+    campaign_id = make.campaign(services)
+    import_id = upload(services, campaign_id, FIXTURE.read_bytes())
+    _, row = voter_import.progress(services.uow(), import_id)
+    voter_import.choose_columns(services.uow(), RecordingJobs(), import_id, row.columns)
+    real_chunk = voter_import._import_chunk
+    chunks = []
+
+    def erase_after_the_first_chunk(*args):
+        chunks.append(1)
+        if len(chunks) == 2:
+            first = voters_of_ids(services, campaign_id)[0]
+            data_protection.erase_voter(services.uow(), services.clock, Actor(None), first)
+        return real_chunk(*args)
+
+    monkeypatch.setattr(voter_import, "_import_chunk", erase_after_the_first_chunk)
+    result = voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    assert (result.status, result.failure) == ("failed", data_protection.UPLOAD_ERASED)
+    assert result.processed_rows == 5, "nothing was written after the erasure"
+    with services.uow() as uow:
+        assert uow.session.get(VoterImportFile, import_id) is None
+
+
+def voters_of_ids(services, campaign_id):
+    with services.uow() as uow:
+        return uow.session.exec(
+            select(Voter.id).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
+        ).all()

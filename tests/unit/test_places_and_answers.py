@@ -7,8 +7,7 @@ import pytest
 
 from dialer.domain.event_calendar import CalendarEntry, calendar_file
 from dialer.domain.places import Point, distance_km, normalise_postcode, place_of
-from dialer.domain.survey_answers import Question, check_answers
-from dialer.domain.surveys import QuestionKind
+from dialer.domain.surveys import Question, QuestionKind, check_answers
 from dialer.errors import InvalidInput
 
 
@@ -45,18 +44,20 @@ QUESTIONS = [
 
 
 def test_answers_are_checked_against_the_campaign_survey():
-    answers = {"support": "Lab", "issues": ["NHS", "NHS", "Housing"], "likely": "4", "notes": "  "}
-    assert check_answers(QUESTIONS, answers, talked=True) == {1: "Lab", 2: ["NHS", "Housing"], 3: 4}
+    """Stored as the options chosen (in the survey's order) and the text typed; blanks are left out."""
+    answers = {"support": "Lab", "issues": ["Housing", "NHS", "NHS"], "likely": 4, "notes": "  "}
+    assert check_answers(QUESTIONS, answers, talked=True) == {1: "Lab", 2: ["NHS", "Housing"], 3: "4"}
 
 
 @pytest.mark.parametrize(
     ("answers", "message"),
     [
-        ({"support": "Green"}, "not one of the answers"),
-        ({"support": "Lab", "likely": "9"}, "from 1 to 5"),
-        ({"support": "Lab", "issues": "NHS"}, "list of answers"),
+        ({"support": "Green"}, "Who will you vote for\\?: choose one of: Lab, Con"),
+        ({"support": "Lab", "likely": "9"}, "How likely\\?: choose one of: 1, 2, 3, 4, 5"),
+        ({"support": "Lab", "issues": ["NHS", "Roads"]}, "Issues\\?: choose from: NHS, Housing"),
+        ({"support": "Lab", "notes": 7}, "Anything else\\?: a free-text answer must be text"),
         ({"support": "Lab", "shoe": "9"}, "no survey question 'shoe'"),
-        ({}, "answer 'Who will you vote for"),
+        ({}, "Who will you vote for\\?: an answer is needed"),
     ],
 )
 def test_wrong_answers_are_refused_with_the_reason(answers, message):

@@ -29,13 +29,17 @@ def test_the_malformed_fixture_yields_its_good_rows_and_names_every_bad_line():
     assert sorted(good) == [2, 3, 6, 11, 15, 17, 18, 21, 22]
     assert sorted(bad) == [7, 8, 9, 10, 12, 13, 14, 16, 19, 23]
     assert "missing columns" in bad[7]
-    assert "'12345' is not a valid phone number" in bad[8]
-    assert "'NOT A PC' is not a UK postcode" in bad[9]
+    assert bad[8] == "the phone number is not a valid, callable phone number"  # 12345
+    assert bad[16] == "the phone number is not a valid, callable phone number"  # a drama number a digit short
+    assert bad[9] == "the postcode is not a UK postcode"
     assert "0xEB" in bad[10] and "Windows-1252" in bad[10]
     assert bad[12] == "no first name"
     assert "'maybe' is not yes or no" in bad[13]
     assert "quoted field is not closed" in bad[14]
     assert "(an unquoted comma?)" in bad[19]
+    reported = " ".join(bad.values())
+    for written in ("12345", "07700 90001", "NOT A PC", "Hal", "Gita", "Lena"):
+        assert written not in reported, "a report names the field, never repeats what was in it"
 
 
 def test_quotes_commas_and_line_breaks_inside_fields_are_read_as_one_value():
@@ -58,6 +62,7 @@ def test_phones_become_e164_postcodes_royal_mail_form_and_flags_booleans():
     )
     assert rows[2].key() == rows[11].key()
     assert rows[17].key() == rows[18].key() and rows[17].phone_e164 is None
+    assert rows[22].phone_e164 == "+447700900017"  # Ofcom's drama numbers are accepted: demo lists use them
 
 
 def test_a_windows_1252_file_is_read_when_the_organiser_says_so():

@@ -8,13 +8,16 @@ not fit:
   the route do its real work for the organiser of `world.campaign_id`).
 - `EXAMPLES[(endpoint, method)]` gives form or JSON data and the exact status an allowed caller
   gets. Without an entry, an allowed GET must answer 200 and an allowed POST/PUT/PATCH/DELETE any
-  2xx or 3xx that is not the sign-in page.
+  2xx or 3xx that is not the sign-in page. `statuses` gives the exact status for callers whose answer
+  depends on the rows rather than on the policy: a volunteer's own calling session (anyone else's
+  is a 404), the driver answering a carpool request, a canvasser with a place at the event.
 
 Refusals need no entry: they follow from the route's policy (tests/web/test_access_matrix.py).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +26,7 @@ from flask import Flask
 
 from dialer.bootstrap import Services
 from dialer.services import accounts
-from tests.people import World
+from tests.people import VOTERS_CSV, World
 from web import register_blueprints
 from web.access import BUILT_IN_PUBLIC
 from web.converters import RecordId
@@ -57,7 +60,25 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "user_id": lambda world, services: world.accounts["volunteer"],
     "token": _reset_token,
     "name": lambda world, services: "socket.io.min.js",
+    # the phone bank
+    "session_id": lambda world, services: world.session_id,
+    "action": lambda world, services: "end",
+    # sign-ups
+    "event_id": lambda world, services: world.event_id,
+    "signup_id": lambda world, services: world.signup_id,
+    "carpool_id": lambda world, services: world.carpool_id,
+    "seat_id": lambda world, services: world.carpool_seat_id,
+    "answer": lambda world, services: "accept",
+    "campaign_slug": lambda world, services: world.campaign_slug,
+    "pledge_slug": lambda world, services: world.pledge_slug,
+    "pledge_id": lambda world, services: world.pledge_id,
+    "state": lambda world, services: "close",
+    "kind": lambda world, services: "outcomes",
+    "import_id": lambda world, services: world.import_id,
 }
+
+#: Only the volunteer whose session it is may use it: anyone else is told there is no such session.
+OWN_SESSION = {"volunteer": 200, "other_organiser": 404, "organiser": 404, "admin": 404}
 
 
 @dataclass(frozen=True)
@@ -65,11 +86,15 @@ class Example:
     """A call that does the endpoint's real work when allowed."""
 
     data: dict[str, Any] | Callable[[World], dict[str, Any]] = field(default_factory=dict)
-    json: dict[str, Any] | None = None
+    json: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
     ok: int | tuple[int, ...] | None = None  # the exact status(es) an allowed caller gets
+    statuses: dict[str, int] = field(default_factory=dict)  # by audience, where the rows decide
 
     def form(self, world: World) -> dict[str, Any]:
         return self.data(world) if callable(self.data) else dict(self.data)
+
+    def body(self, world: World) -> dict[str, Any] | None:
+        return self.json(world) if callable(self.json) else self.json
 
 
 EXAMPLES: dict[tuple[str, str], Example] = {
@@ -96,16 +121,87 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("people.grant", "POST"): Example(data=lambda world: {"campaign_id": world.campaign_id}, ok=303),
     ("people.revoke", "POST"): Example(ok=303),
     ("people.set_role", "POST"): Example(data={"role": "organiser"}, ok=303),
+    # --- the phone bank (issue 5) ---
+    ("calling.start", "POST"): Example(json={"audio": "browser"}, ok=200),
+    ("calling.snapshot", "GET"): Example(statuses=OWN_SESSION),
+    ("calling.act", "POST"): Example(json={}, statuses=OWN_SESSION),
+    # --- sign-ups (issue 7) ---
+    ("event_pages.take_place", "POST"): Example(ok=303),
+    # only the volunteer holds this place; anyone else is told there is no such place
+    ("event_pages.give_up_place", "POST"): Example(
+        ok=303, statuses={"other_organiser": 404, "organiser": 404, "admin": 404}
+    ),
+    ("carpool_pages.offer", "POST"): Example(
+        data={"pickup_postcode": "BS1 4DJ", "seats": "2", "departs_at": "2026-11-26T18:00"}, ok=303
+    ),
+    ("carpool_pages.ask", "POST"): Example(ok=303),
+    # the volunteer drives this carpool; the organiser asked for the seat
+    ("carpool_pages.respond", "POST"): Example(
+        ok=303, statuses={"other_organiser": 404, "organiser": 404, "admin": 404}
+    ),
+    ("carpool_pages.cancel", "POST"): Example(
+        ok=303, statuses={"volunteer": 404, "other_organiser": 404, "admin": 404}
+    ),
+    ("pledge_pages.pledge", "POST"): Example(data={"name": "Sam", "email": "sam@example.org"}, ok=303),
+    # the volunteer has a confirmed place at the event, which is on now: a canvasser
+    ("doorstep_pages.walk", "GET"): Example(statuses={"volunteer": 200}),
+    ("doorstep_pages.record", "POST"): Example(
+        json=lambda world: {"key": "visit-0001", "voter_id": world.voter_id, "disposition": "talked"},
+        ok=201,
+        statuses={"volunteer": 201},
+    ),
+    ("organiser_signups.create_event", "POST"): Example(
+        data={
+            "ons_code": "E14001126",
+            "title": "Saturday doors",
+            "starts_at": "2026-11-28T10:00",
+            "ends_at": "2026-11-28T13:00",
+            "meeting_postcode": "BS1 4DJ",
+            "capacity": "12",
+        },
+        ok=303,
+    ),
+    ("organiser_signups.change_capacity", "POST"): Example(data={"capacity": "30"}, ok=303),
+    ("organiser_signups.create_pledge", "POST"): Example(
+        data={"slug": "lift", "text": "Give a neighbour a lift to vote"}, ok=303
+    ),
+    ("organiser_signups.pledge_state", "POST"): Example(ok=303),
+    ("voter_imports.upload", "POST"): Example(
+        data=lambda world: {"file": (io.BytesIO(VOTERS_CSV), "voters.csv"), "encoding": "utf-8"}, ok=303
+    ),
+    ("voter_imports.choose_columns", "POST"): Example(
+        data={"first_name": "First name", "last_name": "Last name", "phone": "Phone", "postcode": "Postcode"},
+        ok=303,
+    ),
+    # the volunteer recorded a conversation with the voter minutes ago: they may sign them up
+    ("signup_slot.options", "GET"): Example(statuses={"volunteer": 200}),
+    ("signup_slot.sign_up", "POST"): Example(
+        json=lambda world: {"kind": "pledge", "id": world.pledge_id, "outcome_id": world.outcome_id},
+        ok=200,
+        statuses={"volunteer": 200},
+    ),
 }
 
 
 @dataclass(frozen=True)
 class SocketExample:
-    """What a Socket.IO client sends: the connect `auth` dict and the event's payload."""
+    """What a Socket.IO client sends: the connect `auth` dict and the event's payload.
+
+    `refused` names the signed-in callers refused by the rows rather than the policy (someone
+    else's seat).
+    """
 
     auth: Callable[[World], dict[str, Any]] = lambda world: {"campaign_id": world.campaign_id}
     data: Callable[[World], Any] = lambda world: {"campaign_id": world.campaign_id}
+    refused: frozenset[str] = frozenset()
 
 
 #: Per (namespace, event) when the default (the organiser's campaign id in both) does not fit.
-SOCKET_EXAMPLES: dict[tuple[str, str], SocketExample] = {}
+SOCKET_EXAMPLES: dict[tuple[str, str], SocketExample] = {
+    # a volunteer joins their own seat's room only
+    ("/live", "join"): SocketExample(
+        data=lambda world: {"seat": world.session_id},
+        refused=frozenset({"other_organiser", "organiser", "admin"}),
+    ),
+    ("/live", "watch_import"): SocketExample(data=lambda world: {"import_id": world.import_id}),
+}

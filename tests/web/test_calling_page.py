@@ -4,10 +4,10 @@ import json
 import re
 
 import pytest
-from flask_login.utils import _create_identifier
 
 from dialer.domain.campaigns import DialingMode
 from tests.integration.test_power_dialing import answer, only_call, status
+from tests.people import sign_in_as
 from tests.phone_bank_builders import make_campaign, make_volunteer
 
 pytestmark = pytest.mark.integration
@@ -23,15 +23,8 @@ def app(dialer_services):
 
 
 def signed_in(app, bank, user_id):
-    """A client with the volunteer's Flask-Login session (as sign-in would leave it)."""
-    client = app.test_client()
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()  # "strong" session protection checks it
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        session["_id"] = identifier
-    return client
+    """A client signed in as the volunteer through the sign-in form."""
+    return sign_in_as(app.test_client(), app.extensions["marginal"], user_id)
 
 
 def phone_number_forms(bank):
@@ -72,7 +65,10 @@ def test_the_phone_bank_list_and_calling_page_show_what_a_call_needs(app, bank):
 
 
 def test_signed_out_visitors_are_sent_away(app):
-    assert app.test_client().get("/call").status_code in (302, 401)
+    page = app.test_client().get("/call")
+    assert page.status_code == 302 and page.location.startswith("/sign-in")
+    action = app.test_client().post("/call/1/session", json={}, headers={"Accept": "application/json"})
+    assert action.status_code == 401 and action.get_json()["error"] == "sign in first"
 
 
 def test_a_whole_call_as_the_volunteer_receives_it_never_contains_a_phone_number(app, bank, clock, telephony):
@@ -154,7 +150,9 @@ def test_a_volunteer_may_join_only_their_own_seats_room(app, bank):
     socket = socketio.test_client(app, namespace="/live", flask_test_client=client)
     assert socket.is_connected("/live")
     assert socket.emit("join", {"seat": session_id}, namespace="/live", callback=True)["ok"] is True
-    assert socket.emit("join", {"seat": other_session}, namespace="/live", callback=True)["ok"] is False
+    assert socket.emit("join", {"seat": other_session}, namespace="/live", callback=True) == {
+        "error": "forbidden"
+    }
     socket.disconnect(namespace="/live")
     anonymous = socketio.test_client(app, namespace="/live")
     assert not anonymous.is_connected("/live")

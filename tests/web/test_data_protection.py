@@ -34,8 +34,9 @@ from dialer.models import (
     SurveyQuestion,
     Voter,
 )
-from dialer.services import suppression
+from dialer.services import call_events, doorstep, suppression, voter_import
 from dialer.services.audit import Actor
+from dialer.services.doorstep import Visit
 from tests.people import add_voter, csrf_token
 
 PERSON = {
@@ -225,7 +226,51 @@ def campaign(services, world):
         )
         uow.commit()
     suppression.record_do_not_call(services.uow(), services.clock, elsewhere, Actor(None))
+    leave_traces_through_the_product(services, world, person)
     return {"campaign_id": campaign_id, "person": person, "elsewhere": elsewhere, "bystander": bystander}
+
+
+#: The raw list an organiser uploads, the person on it (by name, and by number as written).
+UPLOAD = (
+    f"First name,Last name,Phone,Address\n{PERSON['first_name']},{PERSON['last_name']},{PHONE},17 Marsh St\n"
+)
+
+
+def leave_traces_through_the_product(services, world, person):
+    """What the phone bank, the doorstep and the voter import keep about the person when used."""
+    campaign_id, sid = world.campaign_id, "CA" + "1" * 32
+    # the voter's leg joining the volunteer's seat: a conference callback about the person's call
+    call_events.on_conference_event(
+        services.phone_bank,
+        call_events.ConferenceEvent(
+            session_id=world.session_id, conference_sid="CF" + "9" * 32, event="participant-join",
+            call_sid=sid, sequence=7, payload={"CallSid": sid, "StatusCallbackEvent": "participant-join"},
+        ),
+    )  # fmt: skip
+    # a canvasser at the door, with a note (the world's volunteer has a place at the world's event)
+    doorstep.record_visit(
+        services.uow(), services.clock,
+        Visit("erase-door-1", world.event_id, person, "no_answer", notes="Alexandria's lodger: try weekends"),
+        user_id=world.accounts["volunteer"],
+    )  # fmt: skip
+    # an import that ran (its report names lines), and one still waiting for its columns (file kept)
+    finished = voter_import.start_import(
+        services.uow(), services.clock, campaign_id=campaign_id, user_id=world.accounts["organiser"],
+        filename="ward.csv", data=(UPLOAD + "Alexandria,Quinlan-Tate,07700 90012,17 Marsh St\n").encode(),
+        encoding="utf-8",
+    )  # fmt: skip
+    _, row = voter_import.progress(services.uow(), finished)
+    voter_import.choose_columns(services.uow(), NoJobs(), finished, row.columns)
+    voter_import.run_import(services.uow, services.clock, services.live, finished)
+    voter_import.start_import(
+        services.uow(), services.clock, campaign_id=campaign_id, user_id=world.accounts["organiser"],
+        filename="more.csv", data=UPLOAD.encode(), encoding="utf-8",
+    )  # fmt: skip
+
+
+class NoJobs:
+    def enqueue(self, job, *args, at=None, job_id=None):
+        pass
 
 
 def totals(services, campaign_id):
@@ -281,6 +326,8 @@ def test_after_erasure_no_table_holds_the_voters_name_phone_address_or_answers(c
         *ANSWERS,
         "alexandria@example.net",
         "ER-00017",
+        "CA" + "1" * 32,  # the person's call at the provider
+        "try weekends",  # the canvasser's note
     ]
     assert all(value.lower() in stored for value in personal), "the fixture should hold the personal data"
 
@@ -300,7 +347,8 @@ def test_erasure_leaves_every_campaigns_totals_unchanged(client_as, services, ca
     erase(client_as("admin"), campaign["person"])
     after = {c: totals(services, c) for c in (world.campaign_id, world.other_campaign_id)}
     assert after == before
-    assert before[world.campaign_id]["outcomes"]["talked"] == 2  # the fixture really has something to count
+    # the fixture really has something to count: the world's conversation, and the fixture's two
+    assert before[world.campaign_id]["outcomes"]["talked"] == 3
 
 
 def test_erasure_covers_the_same_person_on_every_campaigns_list_and_is_audited(
@@ -339,7 +387,10 @@ def test_an_export_holds_everything_about_the_person_and_is_audited(client_as, s
     assert {r["campaign"] for r in document["records"]} == {"Bristol Central calls", "Stroud calls"}
     assert {r["phone_e164"] for r in document["records"]} == {PHONE}
     assert sorted(a["answer"] for a in document["survey_answers"]) == sorted(ANSWERS)
-    assert len(document["call_attempts"]) == 2 and len(document["outcomes"]) == 2
+    # the world's conversation with the person, the fixture's, the one on the other campaign, and the
+    # doorstep visit
+    assert len(document["call_attempts"]) == 3 and len(document["outcomes"]) == 4
+    assert {c["kind"] for c in document["provider_callbacks"]} == {"status", "conference"}
     assert document["pledges"][0]["email"] == "alexandria@example.net"
     assert document["event_signups"] and document["carpool_requests"]
     assert document["do_not_call_list"][0]["reason"] == "opt_out"

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from dialer.models import SuppressionEntry, User
-from tests.people import PASSWORD, add_account, csrf_token, sign_in
+from tests.people import PASSWORD, add_account, csrf_headers, csrf_token, sign_in
 from web.limits import TOO_MANY_SIGN_INS
 
 NEW = {
@@ -220,3 +220,20 @@ def test_pages_have_no_inline_scripts_or_styles(client, path):
 def test_static_files_keep_their_own_cache_policy(client):
     with client.get("/static/css/site.css") as reply:
         assert reply.headers["Cache-Control"] != "no-store"
+
+
+def test_text_with_a_nul_character_is_refused_before_any_view_runs(client_as, world):
+    """PostgreSQL cannot store U+0000 (a query with one fails): every way in is refused with 400."""
+    admin = client_as("admin")
+    assert admin.get("/admin/people", query_string={"q": "\x00"}).status_code == 400
+    organiser = client_as("organiser")
+    form = {"slug": "nul", "text": "Bring a friend\x00", "csrf_token": csrf_token(organiser)}
+    reply = organiser.post(f"/organiser/campaigns/{world.campaign_id}/pledges", data=form)
+    assert reply.status_code == 400 and "NUL" in reply.get_data(as_text=True)
+    volunteer = client_as("volunteer")
+    body = {"kind": "pledge", "id": world.pledge_id, "outcome_id": world.outcome_id, "note\x00": 1}
+    headers = {**csrf_headers(volunteer), "Accept": "application/json"}
+    reply = volunteer.post(f"/signups/voters/{world.voter_id}", json=body, headers=headers)
+    assert reply.status_code == 400 and reply.get_json()["error"] == "Text cannot contain NUL characters."
+    assert client_as("anonymous").get("/pledge/\x00/x").status_code == 400
+    assert admin.get("/admin/people", query_string={"q": "organiser"}).status_code == 200

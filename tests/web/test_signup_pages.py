@@ -12,9 +12,9 @@ from sqlmodel import select
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
-from dialer.services import carpools, pledges, voter_import
+from dialer.services import carpools, events, pledges, voter_import
 from tests import signup_factories as make
-from tests.sign_in import sign_in
+from tests.people import sign_in_as
 
 
 @pytest.fixture
@@ -38,18 +38,19 @@ def csrf(client, path):
 
 
 def test_volunteers_must_sign_in_to_see_events(client):
-    assert client.get("/events").status_code == 401
+    reply = client.get("/events")
+    assert reply.status_code == 302 and reply.location.startswith("/sign-in?next=/events")
 
 
 def test_a_volunteer_signs_up_from_the_events_page_and_gets_a_calendar_file(app, client, services, places):
     event_id = make.event(services, make.campaign(services), capacity=1)
     volunteer = make.user(services)
-    sign_in(app, client, volunteer)
+    sign_in_as(client, services, volunteer)
     page = client.get("/events")
     assert page.status_code == 200 and "1 of 1 places left" in page.get_data(as_text=True)
     assert client.post(f"/events/{event_id}/places").status_code == 400  # no CSRF token
     reply = client.post(f"/events/{event_id}/places", data={"csrf_token": csrf(client, "/events")})
-    assert reply.status_code == 302
+    assert reply.status_code == 303
     assert "You have a place" in client.get(f"/events/{event_id}").get_data(as_text=True)
     ics = client.get(f"/events/{event_id}.ics")
     assert ics.mimetype == "text/calendar"
@@ -59,11 +60,11 @@ def test_a_volunteer_signs_up_from_the_events_page_and_gets_a_calendar_file(app,
 def test_a_driver_offers_seats_and_sees_the_rider_only_after_accepting(app, client, services, places):
     event_id = make.event(services, make.campaign(services))
     driver, rider = make.user(services), make.user(services, first_name="Rita", postcode="SE1 7PB")
-    sign_in(app, client, driver)
+    sign_in_as(client, services, driver)
     token = csrf(client, f"/events/{event_id}")
     departs = (services.clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     form = {"csrf_token": token, "pickup_postcode": "n1 9gu", "seats": "2", "departs_at": departs}
-    assert client.post(f"/events/{event_id}/carpools", data=form).status_code == 302
+    assert client.post(f"/events/{event_id}/carpools", data=form).status_code == 303
     [(carpool, _)] = carpools.seats_for_driver(services.uow(), make.locate, driver)
     assert carpool.id is not None
     seat = carpools.request_seat(services.uow(), services.clock, carpool.id, rider_id=rider)
@@ -75,7 +76,7 @@ def test_a_driver_offers_seats_and_sees_the_rider_only_after_accepting(app, clie
 
 def test_a_bad_carpool_form_is_sent_back_with_the_reason(app, client, services, places):
     event_id = make.event(services, make.campaign(services))
-    sign_in(app, client, make.user(services))
+    sign_in_as(client, services, make.user(services))
     token = csrf(client, f"/events/{event_id}")
     form = {"csrf_token": token, "pickup_postcode": "not one", "seats": "2", "departs_at": "2030-01-01T10:00"}
     reply = client.post(f"/events/{event_id}/carpools", data=form, follow_redirects=True)
@@ -107,21 +108,21 @@ def test_organiser_pages_are_for_the_campaigns_organisers_only(app, client, serv
     campaign_id = make.campaign(services, organiser_id=organiser)
     voter_id = make.voter(services, campaign_id)
     outsider = make.user(services)
-    sign_in(app, client, outsider)
+    sign_in_as(client, services, outsider)
     for path in (
         f"/organiser/campaigns/{campaign_id}/signups",
         f"/organiser/campaigns/{campaign_id}/export/outcomes.csv",
         f"/organiser/voters/{voter_id}",
     ):
         assert client.get(path).status_code == 403, path
-    sign_in(app, client, make.user(services, role=Role.ADMIN))
+    sign_in_as(client, services, make.user(services, role=Role.ADMIN))
     assert client.get(f"/organiser/campaigns/{campaign_id}/signups").status_code == 200
 
 
 def test_an_organiser_creates_an_event_and_exports_with_an_audit_record(app, client, services, places):
     organiser = make.user(services)
     campaign_id = make.campaign(services, organiser_id=organiser)
-    sign_in(app, client, organiser)
+    sign_in_as(client, services, organiser)
     path = f"/organiser/campaigns/{campaign_id}/signups"
     token = csrf(client, path)
     starts = services.clock.now() + timedelta(days=4)
@@ -138,15 +139,20 @@ def test_an_organiser_creates_an_event_and_exports_with_an_audit_record(app, cli
     assert export.status_code == 200 and export.mimetype == "text/csv"
     assert next(csv.reader(io.StringIO(export.get_data(as_text=True))))[0] == "kind"
     with services.uow() as uow:
-        assert uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all() == [
-            ("export.signups", organiser)
-        ]
+        assert uow.session.exec(
+            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.subject_id, AuditEntry.detail)
+        ).all()[-1] == (
+            "campaign_exported",
+            organiser,
+            str(campaign_id),
+            {"export": "signups", "format": "csv"},
+        )
 
 
 def test_the_import_pages_take_a_file_a_mapping_and_show_the_report(app, client, services):
     organiser = make.user(services)
     campaign_id = make.campaign(services, organiser_id=organiser)
-    sign_in(app, client, organiser)
+    sign_in_as(client, services, organiser)
     token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
     data = {
         "csrf_token": token,
@@ -156,20 +162,21 @@ def test_the_import_pages_take_a_file_a_mapping_and_show_the_report(app, client,
     reply = client.post(
         f"/organiser/campaigns/{campaign_id}/imports", data=data, content_type="multipart/form-data"
     )
-    assert reply.status_code == 302
+    assert reply.status_code == 303
     mapping_page = client.get(reply.location).get_data(as_text=True)
     assert "Which column holds what?" in mapping_page
     started = client.post(
         reply.location + "/columns", data={"csrf_token": token, "first_name": "Name", "phone": "Tel"}
     )
-    assert started.status_code == 302
+    assert started.status_code == 303
     [(job, args, _)] = [(job, args, jid) for job, args, jid in _jobs(services)]
     assert job == "workers.imports.import_voters"
     from dialer.services.voter_import import run_import
 
     run_import(services.uow, services.clock, services.live, args[0])
     report = client.get(reply.location).get_data(as_text=True)
-    assert 'value="100"' in report and "123" in report and "is not a valid phone number" in report
+    assert 'value="100"' in report and "is not a valid, callable phone number" in report
+    assert "<td>3</td><td>rejected</td><td>the phone number is not" in report, "named by its line"
 
 
 def _jobs(services):
@@ -183,11 +190,12 @@ def test_the_voter_timeline_is_for_organisers_and_is_audited(app, client, servic
     organiser = make.user(services)
     campaign_id = make.campaign(services, organiser_id=organiser)
     voter_id = make.voter(services, campaign_id, first_name="Vera")
-    sign_in(app, client, organiser)
+    sign_in_as(client, services, organiser)
     page = client.get(f"/organiser/voters/{voter_id}")
     assert page.status_code == 200 and "Vera" in page.get_data(as_text=True)
     with services.uow() as uow:
-        assert uow.session.exec(select(AuditEntry.action)).all() == ["voter.viewed"]
+        viewed = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_viewed")).one()
+    assert (viewed.actor_id, viewed.subject_type, viewed.subject_id) == (organiser, "voter", str(voter_id))
 
 
 def test_the_slot_lists_options_and_signs_the_voter_up_for_the_volunteer_who_talked_to_them(
@@ -197,7 +205,7 @@ def test_the_slot_lists_options_and_signs_the_voter_up_for_the_volunteer_who_tal
     caller = make.user(services)
     voter_id = make.voter(services, campaign_id, postcode="SW1A 2AA")
     event_id = make.event(services, campaign_id)
-    sign_in(app, client, caller)
+    sign_in_as(client, services, caller)
     assert client.get(f"/signups/voters/{voter_id}/options").status_code == 403
     with services.uow() as uow:
         outcome = Outcome(
@@ -224,13 +232,14 @@ def test_the_progress_page_joins_its_import_room_over_socketio_and_gets_pushed_u
 
     organiser = make.user(services)
     campaign_id = make.campaign(services, organiser_id=organiser)
-    sign_in(app, client, organiser)
+    sign_in_as(client, services, organiser)
     import_id = voter_import.start_import(
         services.uow(), services.clock, campaign_id=campaign_id, user_id=organiser,
         filename="v.csv", data=b"Name,Tel\nAda,020 7946 0001\n", encoding="utf-8",
     )  # fmt: skip
     watcher = socketio.test_client(app, namespace="/live", flask_test_client=client)
-    watcher.emit("watch_import", {"id": import_id}, namespace="/live")
+    ack = watcher.emit("watch_import", {"import_id": import_id}, namespace="/live", callback=True)
+    assert ack == {"ok": True, "import": import_id}
     [now] = watcher.get_received("/live")
     assert (now["name"], now["args"][0]["status"]) == ("import_progress", "mapping")
     socketio.emit(
@@ -242,8 +251,29 @@ def test_the_progress_page_joins_its_import_room_over_socketio_and_gets_pushed_u
     assert watcher.get_received("/live")[0]["args"][0]["percent"] == 50
 
     stranger = app.test_client()
-    sign_in(app, stranger, make.user(services))
+    sign_in_as(stranger, services, make.user(services))
     snoop = socketio.test_client(app, namespace="/live", flask_test_client=stranger)
-    snoop.emit("watch_import", {"id": import_id}, namespace="/live")
+    refused = snoop.emit("watch_import", {"import_id": import_id}, namespace="/live", callback=True)
+    assert refused == {"error": "forbidden"}
     socketio.emit("import_progress", {"id": import_id}, namespace="/live", to=voter_import.room(import_id))
     assert snoop.get_received("/live") == []
+
+
+def test_the_walk_list_is_for_the_campaigns_organisers_and_its_canvassers_only_around_the_event(
+    app, services
+):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
+    canvasser, stranger = make.user(services), make.user(services)
+    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    path = f"/doorstep/events/{event_id}"
+
+    def status(user_id):
+        return sign_in_as(app.test_client(), services, user_id).get(path).status_code
+
+    assert (status(organiser), status(canvasser), status(stranger)) == (200, 403, 403)
+    services.clock.advance(2.5 * 3600)  # half an hour before the start: the walk list opens
+    assert (status(organiser), status(canvasser), status(stranger)) == (200, 200, 403)
+    services.clock.advance(4 * 3600)  # over: only the organisers still see names and addresses
+    assert (status(organiser), status(canvasser), status(stranger)) == (200, 403, 403)

@@ -7,6 +7,9 @@
   const boot = JSON.parse($("calling-bootstrap").dataset.bootstrap);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const state = { session: null, seat: null, call: null, voter: null, preview: false, connectedAt: null };
+  // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
+  // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
+  const slot = { voterId: null, outcomeId: null };
   let socket = null;
   let timer = null;
 
@@ -23,7 +26,7 @@
   async function post(path, body) {
     const reply = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
       credentials: "same-origin",
       body: JSON.stringify(body || {}),
     });
@@ -67,6 +70,7 @@
       clearInterval(timer);
       timer = null;
     }
+    renderSlot();
   }
 
   function tick() {
@@ -86,6 +90,23 @@
     $("voter-history").textContent = voter.history.length
       ? "Before: " + voter.history.map((h) => `${h.outcome} (${h.when})`).join(", ")
       : "First call to this voter.";
+  }
+
+  function renderSlot() {
+    const signups = window.MarginalSignupSlot;
+    if (!signups) {
+      return;
+    }
+    const talking = state.voter && state.call && ["connected", "wrap_up"].includes(state.seat);
+    if (talking && slot.voterId !== state.voter.voter_id) {
+      slot.voterId = state.voter.voter_id;
+      slot.outcomeId = null;
+      signups.show(slot.voterId, null);
+    } else if (!talking && slot.voterId !== null && !(slot.outcomeId && ["wrap_up", "paused"].includes(state.seat))) {
+      slot.voterId = null;
+      slot.outcomeId = null;
+      signups.hide();
+    }
   }
 
   function applySnapshot(snap) {
@@ -196,8 +217,9 @@
       $("call-back-at").focus();
       return;
     }
+    const voterId = state.voter ? state.voter.voter_id : null;
     try {
-      await act("outcome", {
+      const saved = await act("outcome", {
         call: state.call,
         disposition,
         answers: answers(),
@@ -206,8 +228,15 @@
         idempotency_key: $("idempotency-key").value,
         pause_after: $("pause-after").checked,
       });
+      if ($("pause-after").checked && voterId !== null && window.MarginalSignupSlot) {
+        // Paused after this call: the voter's sign-ups may still be made, linked to the outcome.
+        slot.voterId = voterId;
+        slot.outcomeId = saved.outcome;
+        window.MarginalSignupSlot.show(voterId, saved.outcome);
+      }
       state.voter = null;
       renderVoter();
+      renderSlot();
       resetForm();
     } catch (e) {
       /* shown by act() */

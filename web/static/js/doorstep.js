@@ -64,7 +64,9 @@
   }
 
   function post(visit) {
-    return fetch(root.dataset.visitsUrl, {
+    // Each visit goes to its own event's address (the queue may hold visits from an earlier event).
+    var target = root.dataset.visitsUrl.replace("/events/0/", "/events/" + visit.event_id + "/");
+    return fetch(target, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },

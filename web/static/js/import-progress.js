@@ -6,7 +6,7 @@
   if (!section || typeof io === "undefined") { return; }
   var importId = Number(section.dataset.importId);
   var socket = io("/live", { transports: ["websocket", "polling"] });
-  socket.on("connect", function () { socket.emit("watch_import", { id: importId }); });
+  socket.on("connect", function () { socket.emit("watch_import", { import_id: importId }); });
   socket.on("import_progress", function (progress) {
     if (progress.id !== importId) { return; }
     var bar = document.getElementById("import-bar");

@@ -5,6 +5,7 @@
   var slot = document.getElementById("signup-slot");
   if (!slot) { return; }
   var state = { voterId: null, outcomeId: null };
+  var csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   function url(template, voterId) { return template.replace(/\/0(\/|$)/, "/" + voterId + "$1"); }
 
@@ -55,7 +56,9 @@
   }
 
   function load() {
-    return fetch(url(slot.dataset.optionsUrl, state.voterId), { credentials: "same-origin" })
+    return fetch(url(slot.dataset.optionsUrl, state.voterId), {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    })
       .then(function (reply) { if (!reply.ok) { throw new Error("could not load sign-ups"); } return reply.json(); })
       .then(render)
       .catch(function (e) { error(e.message); });
@@ -68,7 +71,7 @@
     fetch(url(slot.dataset.signupUrl, state.voterId), {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": slot.dataset.csrfToken },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, Accept: "application/json" },
       body: JSON.stringify({ kind: button.dataset.kind, id: Number(button.dataset.id), outcome_id: state.outcomeId })
     }).then(function (reply) {
       return reply.json().then(function (body) {
@@ -83,9 +86,10 @@
     show: function (voterId, outcomeId) {
       state.voterId = voterId;
       state.outcomeId = outcomeId || null;
+      error("");
       return load();
     },
-    hide: function () { slot.hidden = true; }
+    hide: function () { state.voterId = null; state.outcomeId = null; slot.hidden = true; }
   };
   if (slot.dataset.voterId) { window.MarginalSignupSlot.show(Number(slot.dataset.voterId), null); }
 }());
