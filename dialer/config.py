@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     #: Postcode look-ups per client address (Flask-Limiter syntax); raise it for a busy office NAT.
     lookup_rate_limit: str = "60/minute;600/hour"
 
+    @field_validator("lookup_rate_limit")
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"not a rate limit ({value!r}); e.g. 60/minute;600/hour") from None
+        return value
+
     @field_validator("public_base_url", "simulator_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:

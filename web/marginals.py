@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
-from limits import parse_many
 
 from dialer.domain.elections import DEFAULT_ELECTION, ELECTIONS
 from dialer.domain.marginality import DEFAULT_PARTY, DEFAULT_THRESHOLD_PCT, MarginalityRule
 from dialer.domain.need import HALF_CLOSENESS_MAJORITY_PCT, HALF_TRAVEL_KM
-from dialer.errors import ConfigurationError, InvalidInput
+from dialer.errors import InvalidInput
 from dialer.services.seat_finder import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -33,6 +32,7 @@ from dialer.services.seat_finder import (
 )
 from dialer.services.volunteer_view import volunteer_view
 from web import parties, seat_map
+from web.access import public
 from web.extensions import limiter
 from web.services import services
 
@@ -51,18 +51,8 @@ lookups = limiter.shared_limit(
 )
 
 
-@bp.record_once
-def _check_limit(state: Any) -> None:
-    settings = state.app.extensions["marginal"].settings
-    try:
-        parse_many(settings.lookup_rate_limit)
-    except ValueError:
-        raise ConfigurationError(
-            f"LOOKUP_RATE_LIMIT is not a rate limit ({settings.lookup_rate_limit!r}); e.g. 60/minute;600/hour"
-        ) from None
-
-
 @bp.get("/api/marginals/nearest")
+@public
 @lookups
 def nearest() -> ResponseReturnValue:
     try:
@@ -75,6 +65,7 @@ def nearest() -> ResponseReturnValue:
 
 
 @bp.get("/marginals")
+@public
 @lookups
 def page() -> ResponseReturnValue:
     args = request.args

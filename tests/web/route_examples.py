@@ -98,6 +98,8 @@ class Example:
 
 
 EXAMPLES: dict[tuple[str, str], Example] = {
+    # the nearest-marginal look-up is public; the matrix's database holds no election data (503)
+    ("marginals.nearest", "GET"): Example(ok=503),
     ("home.healthz", "GET"): Example(ok=(200, 503)),  # 503 when no worker is running (none in tests)
     ("auth.sign_in", "POST"): Example(data={"email": "nobody@example.org", "password": "x"}, ok=401),
     ("auth.sign_up", "POST"): Example(

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialer.bootstrap import build
+from dialer.config import Settings
 from dialer.errors import ConfigurationError
 from web import create_app
 
@@ -151,10 +152,9 @@ def test_the_page_and_the_api_share_one_budget_and_the_bare_form_is_free(strict_
     assert "Too many postcode look-ups from your connection" in refused.get_data(as_text=True)
 
 
-def test_an_unparseable_rate_limit_is_refused_at_start_up(settings, seeded_services):
-    seeded_services.settings = settings.model_copy(update={"lookup_rate_limit": "lots"})
-    with pytest.raises(ConfigurationError, match="LOOKUP_RATE_LIMIT is not a rate limit"):
-        create_app(services=seeded_services)
+def test_an_unparseable_rate_limit_is_refused_at_start_up():
+    with pytest.raises(ConfigurationError, match=r"LOOKUP_RATE_LIMIT: .*not a rate limit"):
+        Settings.from_env(lookup_rate_limit="lots")
 
 
 def test_before_seeding_look_ups_say_the_data_is_missing(settings, clean_db, redis, redis_url, clock):
