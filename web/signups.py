@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.places import Locate
 from dialer.errors import InvalidInput
-from dialer.services import postcode_lookup
 from web.services import services
 
 #: Campaigns happen in UK time; forms take it and pages show it.
@@ -43,8 +42,8 @@ def register(app: Flask) -> None:
 
 
 def locate() -> Locate:
-    """Postcode coordinates for this request (the nearest-marginal finder's tables)."""
-    return postcode_lookup.locator(services().uow)
+    """Postcode coordinates (the nearest-marginal finder's gazetteer, held in memory)."""
+    return services().seat_finder.point_of
 
 
 def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M") -> str:

@@ -7,17 +7,12 @@ only checks that a postcode is shaped like one and measures distances between po
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dialer.domain.distance import great_circle_km
+from dialer.domain.postcodes import InvalidPostcode, parse_postcode
 from dialer.errors import InvalidInput
-
-#: The shape of a UK postcode (outward code, inward code), as the Royal Mail writes them.
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-_SPACE = re.compile(r"\s+")
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -31,14 +26,16 @@ Locate = Callable[[str], Point | None]
 
 
 def normalise_postcode(text: str) -> str | None:
-    """'sw1a1aa ' -> 'SW1A 1AA'; None when the text is not shaped like a UK postcode.
+    """'sw1a1aa ' -> 'SW1A 1AA'; None unless the text is a full UK postcode.
 
-    The one postcode rule: accounts, voter imports, events and carpools all read postcodes with it.
+    Accounts, voter imports, events and carpools read postcodes with it; it applies the same
+    parsing as the nearest-marginal finder (dialer.domain.postcodes), but insists on a full postcode.
     """
-    match = _POSTCODE.match(_SPACE.sub("", text).upper())
-    if match is None:
+    try:
+        query = parse_postcode(text)
+    except InvalidPostcode:
         return None
-    return f"{match.group(1)} {match.group(2)}"
+    return None if query.is_district_only else query.text
 
 
 def outcode(postcode: str) -> str:
@@ -58,9 +55,5 @@ def place_of(text: str, locate: Locate, *, what: str = "postcode") -> tuple[str,
 
 
 def distance_km(a: Point, b: Point) -> float:
-    """Great-circle (haversine) distance; plenty accurate for 'which pickup is nearest'."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat = lat2 - lat1
-    dlon = math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle (haversine) distance between two points, in km."""
+    return great_circle_km(a.lat, a.lon, b.lat, b.lon)

@@ -25,7 +25,8 @@ from dialer.domain.distance import UnitVector, chord_squared_to_km
 from dialer.domain.elections import ELECTIONS
 from dialer.domain.marginality import MarginalityRule, Standing
 from dialer.domain.need import NeedScore, closeness, need_score, staffing, travel
-from dialer.domain.postcodes import Location
+from dialer.domain.places import Point
+from dialer.domain.postcodes import InvalidPostcode, Location
 from dialer.errors import DialerError, InvalidInput
 from dialer.models import Constituency, ConstituencyPoint, ElectionResult
 from dialer.ports import UnitOfWorkFactory
@@ -249,6 +250,27 @@ class SeatFinder:
             while len(self._indexes) > MAX_INDEXES:
                 self._indexes.popitem(last=False)
         return index
+
+    def point_of(self, postcode: str) -> Point | None:
+        """Coordinates of a postcode (exact, else its district's centre); None when not locatable.
+
+        This is the `Locate` every sign-up use case is handed (events, carpools, voters).
+        """
+        reference = self._reference
+        gazetteer = reference.gazetteer if reference is not None else self._gazetteer_only()
+        try:
+            location = gazetteer.locate(postcode)
+        except InvalidPostcode:
+            return None
+        return None if location.non_geographic else Point(location.lat, location.lon)
+
+    def _gazetteer_only(self) -> Gazetteer:
+        """The postcodes before election results are loaded (sign-ups do not need the seats)."""
+        try:
+            return self._loaded().gazetteer
+        except SeatDataMissing:
+            with self._uow() as uow:
+                return Gazetteer.load(uow.session)
 
     # --- loading ---------------------------------------------------------------------------
 

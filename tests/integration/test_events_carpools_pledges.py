@@ -39,7 +39,7 @@ def test_an_organiser_creates_an_event_at_a_located_meeting_point(services):
     ("changes", "message"),
     [
         ({"meeting_postcode": "nowhere"}, "not a UK postcode"),
-        ({"meeting_postcode": "ZZ9 9ZZ"}, "was not found"),
+        ({"meeting_postcode": "BS1 9ZZ"}, "was not found"),
         ({"capacity": 0}, "capacity"),
         ({"title": " "}, "title"),
         ({"ons_code": "E99999999"}, "no constituency"),
