@@ -109,7 +109,7 @@ TWILIO_WEBHOOK = Policy("twilio_webhook", needs_account=False)
 def _as_id(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
         return int(value)
     return None
 

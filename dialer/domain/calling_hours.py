@@ -98,7 +98,14 @@ def _window(name: str, start: str, end: str) -> Window:
 def _clock_time(name: str, which: str, value: str) -> time:
     text = value.strip()
     hours, sep, minutes = text.partition(":")
-    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and len(hours) <= 2):
+    if not (
+        sep
+        and value.isascii()
+        and hours.isdigit()
+        and minutes.isdigit()
+        and len(minutes) == 2
+        and len(hours) <= 2
+    ):
         raise InvalidInput(f"{name} {which} time must look like 09:00 (got {value!r})")
     if text == "24:00":
         return time.max

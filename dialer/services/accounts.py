@@ -170,7 +170,7 @@ def _verify(passwords: PasswordHasher, password_hash: str, password: str) -> boo
 def load(uow: UnitOfWork, key: str) -> SignedIn | None:
     """The active account a session key names, or None (unknown, disabled, or password changed)."""
     user_id, _, _fingerprint = key.partition(":")
-    if not user_id.isdigit() or len(user_id) > 12:
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12:
         return None
     with uow:
         user = uow.session.get(User, int(user_id))

@@ -145,7 +145,7 @@ def remove_fault(fault_id: int) -> Response:
 def events() -> Response:
     since = request.args.get("since", "0")
     limit = request.args.get("limit", "1000")
-    if not since.isdigit() or not limit.isdigit():
+    if not (since + limit).isascii() or not since.isdigit() or not limit.isdigit():
         raise ControlError("since and limit must be whole numbers")
     sim = simulator()
     found = sim.events(

@@ -72,3 +72,15 @@ def test_the_london_day_starts_at_london_midnight():
 def test_malformed_hours_are_refused_with_a_clear_message(start, end, message):
     with pytest.raises(InvalidInput, match=message):
         CallingHours.parse(start, end, "09:00", "21:00")
+
+
+def test_unicode_digits_in_a_calling_time_are_refused_with_the_format():
+    import pytest
+
+    from dialer.domain.calling_hours import CallingHours
+    from dialer.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="must look like 09:00"):
+        CallingHours.parse(
+            weekday_start="0¹:00", weekday_end="21:00", weekend_start="09:00", weekend_end="21:00"
+        )

@@ -18,7 +18,6 @@ def log() -> ResponseReturnValue:
     action = request.args.get("action", "")
     if action not in {a.value for a in audit.Action}:
         action = ""
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    number = min(max(request.args.get("page", default=1, type=int), 1), 999_999)
     result = audit.recent(services().uow(), action=action, page=number)
     return render_template("admin/audit.html", result=result, action=action, actions=list(audit.Action))
