@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
@@ -140,7 +140,9 @@ def test_an_organiser_creates_an_event_and_exports_with_an_audit_record(app, cli
     assert next(csv.reader(io.StringIO(export.get_data(as_text=True))))[0] == "kind"
     with services.uow() as uow:
         assert uow.session.exec(
-            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.subject_id, AuditEntry.detail)
+            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.subject_id, AuditEntry.detail).order_by(
+                col(AuditEntry.id)
+            )
         ).all()[-1] == (
             "campaign_exported",
             organiser,
