@@ -9,6 +9,7 @@ during the call. `advance(seconds)` moves the whole world on.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from datetime import timedelta
@@ -131,13 +132,13 @@ class Shift:
             signup_slot.sign_up_voter(
                 self.services.uow(), self.clock, voter_id, outcome_id=None, event_id=self.event_id
             )
-        answers = (
+        answers: dict[str, object] = (
             {"intention": ["Lab", "Con", "LD"][turn % 3], "support": str(1 + turn % 5)} if talked else {}
         )
         if talked and turn % 3 == 0:
             answers["help"] = ["Leaflets", "Doors"]
             answers["notes"] = "Keen, call again in May"
-        try:
+        with contextlib.suppress(Conflict):  # recorded already (a repeated wrap-up notice)
             record_outcome(
                 self.bank,
                 user,
@@ -146,8 +147,6 @@ class Shift:
                     call_id=call_id, disposition=disposition, answers=answers, idempotency_key=f"k{call_id}"
                 ),
             )
-        except Conflict:  # recorded already (a repeated wrap-up notice)
-            pass
 
     def on_each(self, seconds: float, step: float, action: Callable[[], object]) -> None:
         """Advance `seconds` in steps, running `action` after each (a browser test's checkpoints)."""

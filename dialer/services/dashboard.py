@@ -257,21 +257,21 @@ def _facts(session: Session, campaign_id: int) -> list[Fact]:
         return code or (sole[0] if len(sole) == 1 else None)
 
     facts: list[Fact] = []
-    calls = session.exec(
-        select(
-            CallAttempt.id,
-            CallAttempt.provider_sid,
-            CallAttempt.placed_at,
-            CallAttempt.answered_at,
-            CallAttempt.connected_at,
-            CallAttempt.abandoned,
-            CallAttempt.info_message_at,
-            Voter.ons_code,
-            CallingSession.user_id,
+    calls = session.execute(
+        sa.select(
+            col(CallAttempt.id),
+            col(CallAttempt.provider_sid),
+            col(CallAttempt.placed_at),
+            col(CallAttempt.answered_at),
+            col(CallAttempt.connected_at),
+            col(CallAttempt.abandoned),
+            col(CallAttempt.info_message_at),
+            col(Voter.ons_code),
+            col(CallingSession.user_id),
         )
         .join(Voter, col(Voter.id) == CallAttempt.voter_id)
         .join(CallingSession, col(CallingSession.id) == CallAttempt.session_id, isouter=True)
-        .where(CallAttempt.campaign_id == campaign_id)
+        .where(col(CallAttempt.campaign_id) == campaign_id)
     ).all()
     for call_id, sid, placed, answered, connected, abandoned, message_at, code, user_id in calls:
         assert call_id is not None
@@ -292,10 +292,16 @@ def _facts(session: Session, campaign_id: int) -> list[Fact]:
         answers.setdefault(outcome_id, []).append((question_id, value))
     free_text = live_figures.free_text_questions(session, campaign_id)
     outcome_seats: dict[int, tuple[str | None, int | None]] = {}
-    for outcome_id, created, user_id, disposition, code in session.exec(
-        select(Outcome.id, Outcome.created_at, Outcome.user_id, Outcome.disposition, Voter.ons_code)
+    for outcome_id, created, user_id, disposition, code in session.execute(
+        sa.select(
+            col(Outcome.id),
+            col(Outcome.created_at),
+            col(Outcome.user_id),
+            col(Outcome.disposition),
+            col(Voter.ons_code),
+        )
         .join(Voter, col(Voter.id) == Outcome.voter_id, isouter=True)
-        .where(Outcome.campaign_id == campaign_id, Outcome.channel == "phone")
+        .where(col(Outcome.campaign_id) == campaign_id, col(Outcome.channel) == "phone")
     ).all():
         assert outcome_id is not None and created is not None
         outcome_seats[outcome_id] = (seat(code), user_id)
@@ -312,12 +318,12 @@ def _facts(session: Session, campaign_id: int) -> list[Fact]:
             )
         )
     for kind, table in live_figures.SIGNUP_TABLES.items():
-        for row_id, outcome_id, created in session.exec(
+        for row_id, linked, created in session.exec(
             select(table.id, table.outcome_id, table.created_at)
             .join(Outcome, col(Outcome.id) == table.outcome_id)
             .where(Outcome.campaign_id == campaign_id, Outcome.channel == "phone")
         ).all():
-            if row_id and outcome_id and created:
-                where, user_id = outcome_seats[outcome_id]
+            if row_id and linked and created:
+                where, user_id = outcome_seats[linked]
                 facts.append(figures.signed_up(kind, row_id, created, where, user_id))
     return facts
