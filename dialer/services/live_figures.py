@@ -48,13 +48,16 @@ SIGNUP_TABLES: dict[str, type[EventSignup] | type[CarpoolSeat] | type[PledgeSign
 
 def count(
     bank: PhoneBank, campaign_id: int, facts: Iterable[Fact], *, names: dict[int, str] | None = None
-) -> None:
-    """Count each fact once and publish what changed (facts counted before change nothing)."""
+) -> list[int]:
+    """Count each fact once and publish what changed (facts counted before change nothing); returns
+    the versions the figures reached."""
+    versions = []
     for fact in facts:
         increments = fact.increments()
         version = bank.tally.add(campaign_id, fact.name, increments)
         if version is None:
             continue
+        versions.append(version)
         payload: dict[str, Any] = {"campaign": campaign_id, "version": version, "changes": increments}
         if fact.volunteer is not None and names and fact.volunteer in names:
             payload["volunteer"] = {"id": fact.volunteer, "name": names[fact.volunteer]}
@@ -66,6 +69,7 @@ def count(
             TALLY_EVENT,
             {"campaign": campaign_id, "version": version, "changes": seat_changes, "partial": True},
         )
+    return versions
 
 
 def announce_volunteer(bank: PhoneBank, seat: CallingSession, first_name: str) -> None:
