@@ -58,7 +58,9 @@ def test_the_totals_and_the_chart_move_while_a_shift_runs_without_a_reload(page,
     sign_in_browser(page, server.url, email)
     page.goto(f"{server.url}/organiser/campaigns/{shift.campaign_id}/dashboard")
     page.wait_for_selector('#connection[data-state="live"]')
-    page.wait_for_function("() => document.querySelector('.tiles [data-metric=dials]').textContent !== '\u2013'")
+    page.wait_for_function(
+        "() => document.querySelector('.tiles [data-metric=dials]').textContent !== '\u2013'"
+    )
     page.evaluate("window.notReloaded = true")
     before = {metric: tile(page, metric) for metric in ("dials", "connects", "conversations")}
     chart_before = chart_total(page)
