@@ -273,3 +273,17 @@ def test_dashboards_get_deltas_in_the_campaign_room_and_a_seat_room_only_its_sea
         namespace="/live",
         callback=True,
     ) == {"error": "forbidden"}
+
+
+def test_a_sign_up_made_after_the_outcome_was_saved_is_counted_at_once(client_as, world, services):
+    volunteer = client_as("volunteer")
+    before = services.phone_bank.tally.read(world.campaign_id).figures.get("all|signups_pledge", 0)
+    reply = volunteer.post(
+        f"/signups/voters/{world.voter_id}",
+        json={"kind": "pledge", "id": world.pledge_id, "outcome_id": world.outcome_id},
+        headers=csrf_headers(volunteer),
+    )
+    assert reply.status_code == 200, reply.get_json()
+    figures_now = services.phone_bank.tally.read(world.campaign_id).figures
+    assert figures_now["all|signups_pledge"] == before + 1
+    assert figures_now[f"vol:{world.accounts['volunteer']}|signups_pledge"] == 1
