@@ -111,3 +111,17 @@ def test_an_organiser_ends_a_volunteers_session_from_the_dashboard(page, running
     with shift.services.uow() as uow:
         seat = uow.session.get(CallingSession, session_id)
         assert seat is not None and seat.state.value == "ended"
+
+
+def test_the_campaign_form_previews_the_script_and_fits_a_tablet(page, live_server, services):
+    add_account(services, "ada@example.org", role=Role.ORGANISER, first_name="Ada")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    sign_in_browser(page, live_server.url, "ada@example.org")
+    page.goto(f"{live_server.url}/organiser/campaigns/new")
+    page.fill("#script_md", "## Say hello\n\nAsk about **polling day**. <img src=x onerror=alert(1)>")
+    page.click("#script-preview-button")
+    page.wait_for_selector("#script-preview h2")
+    assert page.inner_text("#script-preview h2") == "Say hello"
+    assert page.locator("#script-preview img").count() == 0, "raw HTML in a script is shown as text"
+    assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False
+    save_artifact(page, "campaign-form-tablet")
