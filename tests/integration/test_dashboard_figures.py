@@ -119,3 +119,36 @@ def test_the_pool_says_who_can_be_rung_now_later_or_never(shift):
     assert (pool.callable_now, pool.later, pool.coming_due_1h, pool.exhausted) == (35, 2, 1, 3)
     assert pool.by_reason == {"done": 1, "max_attempts": 1, "tps": 1}
     assert pool.minutes_left(dials_last_hour=72) == 30
+
+
+def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_does(bank):
+    from dialer.domain.campaigns import DialingMode
+    from dialer.services import dialing
+    from dialer.services.call_events import Answer, on_answer
+    from tests.phone_bank_builders import make_campaign
+
+    campaign_id = make_campaign(bank, voters=1)
+    with bank.uow() as uow:
+        voter = uow.session.exec(select(Voter)).one()
+        call = CallAttempt(
+            campaign_id=campaign_id,
+            voter_id=voter.id or 0,
+            mode=DialingMode.POWER,
+            placed_at=bank.clock.now(),
+        )
+        uow.session.add(call)
+        uow.commit()
+        call_id = call.id or 0
+    dialing.place_call(bank, call_id)  # the worker's job: the provider takes the call
+    with bank.uow() as uow:
+        sid = uow.session.get(CallAttempt, call_id).provider_sid  # type: ignore[union-attr]
+    assert sid is not None
+    on_answer(bank, Answer(call_id, campaign_id, None, sid, any_seat=True))  # no volunteer free
+    on_call_status(bank, StatusReport(call_id, sid, "completed", sequence=3, duration_s=12))
+
+    counted = bank.tally.read(campaign_id).figures
+    with bank.uow() as uow:
+        assert counted == dashboard.recount(uow.session, campaign_id)
+    assert counted[key("all", "abandoned")] == counted[key("all", "disp:abandoned")] == 1
+    rates = figures.rates(counted, now=bank.clock.now())
+    assert rates.abandon_rate_pct == 100.0 and rates.abandon_over_limit
