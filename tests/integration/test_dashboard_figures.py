@@ -141,7 +141,7 @@ def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_d
         call_id = call.id or 0
     dialing.place_call(bank, call_id)  # the worker's job: the provider takes the call
     with bank.uow() as uow:
-        sid = uow.session.get(CallAttempt, call_id).provider_sid  # type: ignore[union-attr]
+        sid = uow.session.get(CallAttempt, call_id).provider_sid
     assert sid is not None
     on_answer(bank, Answer(call_id, campaign_id, None, sid, any_seat=True))  # no volunteer free
     on_call_status(bank, StatusReport(call_id, sid, "completed", sequence=3, duration_s=12))
