@@ -296,7 +296,7 @@ Re-run: `.venv/bin/python scripts/bench_dashboard.py` (`--mode threading` for gu
 
 #: Kept in the report: why the product serves with gevent (filled in from measured runs).
 MODE_NOTES = """
-Why gevent: the same run with gunicorn's threaded worker (`--mode threading`, 1,200 threads, 2026-11-27)
+Why gevent: the same run with gunicorn's threaded worker (`--mode threading --seconds 15`, 1,200 threads, 2026-11-27)
 held the 1,000 websockets but fell behind at once: p50 4.5 s, p99 14.3 s, and 38% of deliveries still
 missing 3 s after the last event. Each websocket there is a thread (plus Engine.IO's writer thread), and
 one broadcast wakes every one of them under the GIL; under gevent the same broadcast is a loop over
