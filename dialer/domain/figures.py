@@ -87,6 +87,8 @@ class Fact:
     volunteer: int | None
     metrics: tuple[str, ...] = ()
     detail: tuple[str, ...] = ()
+    #: Exact changes besides, e.g. a dial moving from one volunteer's figures to another's.
+    adjust: tuple[tuple[str, int], ...] = ()
 
     def increments(self) -> dict[str, int]:
         scopes = [ALL, seat_scope(self.seat), hour_scope(self.at)]
@@ -99,11 +101,26 @@ class Fact:
         for metric in self.detail:
             for scope in scopes[:2]:
                 counts[key(scope, metric)] += 1
+        for name, change in self.adjust:
+            counts[name] += change
         return dict(counts)
 
 
-def dialled(call_id: int, at: datetime, seat: str | None) -> Fact:
-    return Fact(f"dial:{call_id}", at, seat, None, (DIALS,))
+def dialled(call_id: int, at: datetime, seat: str | None, volunteer: int | None = None) -> Fact:
+    """A call the provider took, for the volunteer whose seat it was placed for (if any)."""
+    return Fact(f"dial:{call_id}", at, seat, volunteer, (DIALS,))
+
+
+def dial_moved(call_id: int, at: datetime, before: int, after: int) -> Fact:
+    """A voter who answered was put through to another volunteer than the one the call was placed
+    for (power mode, when that seat had gone): the dial is theirs now, as the record says."""
+    return Fact(
+        f"moved:{call_id}",
+        at,
+        None,
+        None,
+        adjust=((key(volunteer_scope(before), DIALS), -1), (key(volunteer_scope(after), DIALS), 1)),
+    )
 
 
 def answered(call_id: int, at: datetime, seat: str | None) -> Fact:

@@ -116,6 +116,7 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         if is_advance(call.status, CallStatus.IN_PROGRESS):
             call.status = CallStatus.IN_PROGRESS
         if seat is not None:
+            placed_for = call.session_id
             call.connected_at = now
             call.session_id = seat.session_id
             seat_row = session.get(CallingSession, seat.session_id)
@@ -125,8 +126,13 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
             seat_row.state_changed_at = now
             uow.commit()
             connected, names = live_figures.call_connected(session, call)
+            moved = live_figures.dial_moved(session, call, placed_for)
             _count_later(
-                bank, notices, call.campaign_id, [live_figures.call_answered(session, call), connected], names
+                bank,
+                notices,
+                call.campaign_id,
+                [live_figures.call_answered(session, call), connected, *moved],
+                names,
             )
             notices.seat(seat_row)
             notices.call(call)

@@ -276,7 +276,7 @@ def _facts(session: Session, campaign_id: int) -> list[Fact]:
     for call_id, sid, placed, answered, connected, abandoned, message_at, code, user_id in calls:
         assert call_id is not None
         if sid is not None and placed is not None:
-            facts.append(figures.dialled(call_id, placed, seat(code)))
+            facts.append(figures.dialled(call_id, placed, seat(code), user_id))
         if answered is not None:
             facts.append(figures.answered(call_id, answered, seat(code)))
         if connected is not None:

@@ -223,7 +223,9 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
             update(CallAttempt).where(col(CallAttempt.id) == call_id).values(placed_at=now, last_heard_at=now)
         )
         uow.commit()
-        dial = figures.dialled(call_id, now, live_figures.seat_of(session, voter))
+        dial = figures.dialled(
+            call_id, now, live_figures.seat_of(session, voter), live_figures.volunteer_of(session, call)
+        )
     live_figures.count(bank, dial_campaign, [dial])
 
 

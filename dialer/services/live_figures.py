@@ -107,6 +107,23 @@ def volunteer_names(session: Session, user_ids: Iterable[int | None]) -> dict[in
     return {uid: name for uid, name in rows if uid is not None}
 
 
+def volunteer_of(session: Session, call: CallAttempt) -> int | None:
+    """The volunteer whose seat the call is for (None for a call with no seat)."""
+    seat = session.get(CallingSession, call.session_id) if call.session_id else None
+    return seat.user_id if seat else None
+
+
+def dial_moved(session: Session, call: CallAttempt, placed_for: int | None) -> list[Fact]:
+    """The dial moving to the volunteer the voter was put through to, when that is someone else."""
+    placed_seat = session.get(CallingSession, placed_for) if placed_for else None
+    before = placed_seat.user_id if placed_seat else None
+    after = volunteer_of(session, call)
+    if before is None or after is None or before == after:
+        return []
+    assert call.id is not None and call.connected_at is not None
+    return [figures.dial_moved(call.id, call.connected_at, before, after)]
+
+
 def call_answered(session: Session, call: CallAttempt) -> Fact:
     assert call.id is not None and call.answered_at is not None
     return figures.answered(call.id, call.answered_at, call_seat(session, call))

@@ -152,3 +152,31 @@ def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_d
     assert counted[key("all", "abandoned")] == counted[key("all", "disp:abandoned")] == 1
     rates = figures.rates(counted, now=bank.clock.now())
     assert rates.abandon_rate_pct == 100.0 and rates.abandon_over_limit
+
+
+def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_took_it(bank):
+    from dialer.domain.seats import SeatState
+    from dialer.services import dialing, sessions
+    from dialer.services.call_events import Answer, on_answer
+    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
+
+    campaign_id = make_campaign(bank, voters=1)
+    first, second = make_volunteer(bank, "Ann"), make_volunteer(bank, "Bo")
+    first_seat = ready_seat(bank, first, campaign_id)
+    assert dialing.pace_campaign(bank, campaign_id) == 1
+    with bank.uow() as uow:
+        call = uow.session.exec(select(CallAttempt)).one()
+    dialing.place_call(bank, call.id or 0)
+    assert bank.tally.read(campaign_id).figures[key(f"vol:{first}", "dials")] == 1
+    second_seat = ready_seat(bank, second, campaign_id)
+    sessions.end_session(bank, first, first_seat)  # Ann leaves while the voter's phone rings
+    with bank.uow() as uow:
+        sid = uow.session.get(CallAttempt, call.id).provider_sid
+    on_answer(bank, Answer(call.id or 0, campaign_id, first_seat, sid or "", any_seat=True))
+
+    counted = bank.tally.read(campaign_id).figures
+    assert bank.seats.get(second_seat).state is SeatState.CONNECTED
+    assert key(f"vol:{first}", "dials") not in counted
+    assert counted[key(f"vol:{second}", "dials")] == counted[key(f"vol:{second}", "connects")] == 1
+    with bank.uow() as uow:
+        assert counted == dashboard.recount(uow.session, campaign_id)

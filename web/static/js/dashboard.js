@@ -231,7 +231,7 @@ function paintLeaders() {
   const ids = new Set(Object.keys(state.volunteers).map(Number));
   Object.values(state.sessions).forEach((seat) => ids.add(seat.volunteer));
   const rows = [...ids].map((id) => ({
-    id, name: state.volunteers[id] || "A volunteer", seat: sessionOf[id],
+    id, name: state.volunteers[id] || "A volunteer", seat: sessionOf[id], dials: n("dials", `vol:${id}`),
     connects: n("connects", `vol:${id}`), talked: n("conversations", `vol:${id}`), signups: signups(`vol:${id}`),
   })).sort((a, b) => b.talked - a.talked || b.signups - a.signups || b.connects - a.connects || a.name.localeCompare(b.name));
   const body = document.querySelector("#leaderboard tbody");
@@ -245,7 +245,8 @@ function paintLeaders() {
     return el("tr", { "data-volunteer": row.id }, [
       el("td", { class: "num", text: index + 1 }), el("th", { scope: "row", text: row.name }),
       el("td", {}, [el("span", { class: `pill state-${row.seat ? row.seat.state : "gone"}`, text: row.seat ? STATE_LABELS[row.seat.state] || row.seat.state : "Not calling" })]),
-      el("td", { class: "num", text: row.connects }), el("td", { class: "num", text: row.talked }),
+      el("td", { class: "num", text: row.dials }), el("td", { class: "num", text: row.connects }),
+      el("td", { class: "num", text: row.talked }),
       el("td", { class: "num", text: row.signups }), action,
     ]);
   }));
