@@ -301,8 +301,9 @@ held the 1,000 websockets but fell behind at once: p50 4.5 s, p99 14.3 s, and 38
 missing 3 s after the last event. Each websocket there is a thread (plus Engine.IO's writer thread), and
 one broadcast wakes every one of them under the GIL; under gevent the same broadcast is a loop over
 greenlets. So `python -m web` (and `dialer serve`, `dialer demo`) serve with the gevent worker; more
-processes behind a sticky load balancer share events through the Redis message queue
-(`--web-processes 2` measures that).
+processes behind a sticky load balancer share events through the Redis message queue: with
+`--web-processes 2` (500 clients each) the same run gave p50 123 ms, p99 645 ms, nothing missed, on
+this 2-core machine where both servers compete with the clients for the cores.
 """
 
 
