@@ -237,6 +237,3 @@ SOCKET_EXAMPLES: dict[tuple[str, str], SocketExample] = {
     ),
     ("/live", "watch_import"): SocketExample(data=lambda world: {"import_id": world.import_id}),
 }
-
-#: The same event, for one target seat's room (the organiser's campaign targets Bristol Central).
-SEAT_WATCH = SocketExample(data=lambda world: {"campaign_id": world.campaign_id, "constituency": "E14001126"})
