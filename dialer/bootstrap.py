@@ -16,6 +16,7 @@ from dialer.adapters.live import RedisLiveUpdates
 from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.adapters.redis_call_rate import RedisCallRate
 from dialer.adapters.redis_seat_board import RedisSeatBoard
+from dialer.adapters.redis_tally import RedisTally
 from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
@@ -83,6 +84,7 @@ class Services:
             jobs=self.jobs,
             live=self.live,
             webhooks=Webhooks(self.settings.public_base_url),
+            tally=RedisTally(self.redis),
         )
 
     def probes(self) -> dict[str, Probe]:

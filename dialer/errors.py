@@ -14,7 +14,14 @@ class StartupError(DialerError):
 
 
 class InvalidInput(DialerError):
-    """Input from a user or a file that the product cannot accept; the message says why."""
+    """Input from a user or a file that the product cannot accept; the message says why.
+
+    `field` names the input at fault when the caller can tell (a form shows the message beside it).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(DialerError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -23,6 +23,7 @@ __all__ = [
     "Probe",
     "ProbeResult",
     "SeatBoard",
+    "Tally",
     "Telephony",
     "UnitOfWork",
 ]
@@ -260,4 +261,31 @@ class CallRate(Protocol):
 
     def take(self, *, now: datetime) -> float:
         """Take a token: 0.0 when granted, else the seconds to wait before asking again."""
+        ...
+
+
+# --- live figures (counted in Redis as things happen, rebuilt from SQL at any time) ----------------
+
+
+@dataclass(frozen=True)
+class TallyReading:
+    """A campaign's figures as counted, with the version they are at (every count moves it on)."""
+
+    version: int
+    figures: dict[str, int]
+    built: bool  # False: counted since Redis lost them, so incomplete until rebuilt from SQL
+
+
+class Tally(Protocol):
+    """Each campaign's running figures (domain.figures names), counted once per fact."""
+
+    def add(self, campaign_id: int, fact: str, increments: Mapping[str, int]) -> int | None:
+        """Add the increments once per `fact`, atomically; the figures' new version, or None when
+        this fact was counted already (a repeated callback, a retried job)."""
+        ...
+
+    def read(self, campaign_id: int) -> TallyReading: ...
+
+    def replace(self, campaign_id: int, figures: Mapping[str, int]) -> int:
+        """Put a recount in place of the running figures, atomically; returns the new version."""
         ...

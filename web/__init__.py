@@ -12,8 +12,14 @@ from web.converters import RecordId
 from web.extensions import csrf, limiter, login_manager, socketio
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
-    """Build the app; with no arguments, read the environment and connect to everything."""
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, *, async_mode: str = "threading"
+) -> Flask:
+    """Build the app; with no arguments, read the environment and connect to everything.
+
+    `async_mode` is Flask-SocketIO's: "threading" under a threaded server (tests, werkzeug), "gevent"
+    under gunicorn's gevent worker (`dialer serve`, see web/server.py).
+    """
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or build(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
@@ -27,7 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.extensions["marginal"] = services
     app.url_map.converters["int"] = RecordId
-    register_extensions(app, services)
+    register_extensions(app, services, async_mode)
     register_security(app, settings)
     register_blueprints(app)
     return app
@@ -42,7 +48,7 @@ def register_security(app: Flask, settings: Settings) -> None:
     errors.register_error_handlers(app)
 
 
-def register_extensions(app: Flask, services: Services) -> None:
+def register_extensions(app: Flask, services: Services, async_mode: str = "threading") -> None:
     csrf.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = _limits_storage_uri(services.redis_url)
     app.config["RATELIMIT_KEY_PREFIX"] = "marginal-limits"
@@ -59,7 +65,7 @@ def register_extensions(app: Flask, services: Services) -> None:
     sockets.register(socketio)  # before init_app, which hands registered namespaces to each new server
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=async_mode,
         cors_allowed_origins=[services.settings.public_base_url],
         **options,
     )
@@ -76,6 +82,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice.bp)
     admin.register(app)
     signups.register(app)
+    from web import campaign_pages, dashboard_pages
+
+    app.register_blueprint(campaign_pages.bp)
+    app.register_blueprint(dashboard_pages.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Voter
-from dialer.services import signup_slot
+from dialer.services import live_figures, signup_slot
 from web.access import Also, organiser_of
 from web.identity import Account
 from web.services import services
@@ -103,6 +103,8 @@ def sign_up(voter_id: int) -> ResponseReturnValue:
         return jsonify(error=str(error)), 404
     except InvalidInput as error:
         return jsonify(error=str(error)), 422
+    if outcome_id is not None:  # made after the outcome was saved: the dashboards count it now
+        live_figures.count_conversation_signups(services().phone_bank, outcome_id)
     return jsonify(kind=body["kind"], id=target, status=status)
 
 

@@ -3,7 +3,8 @@
 - A signed-in volunteer joins their own seat's room (`join {seat}`): their seat's state, the voter
   card, the call, outcomes and totals. Another account's seat is refused.
 - A campaign's organisers (and admins) watch the campaign's room (`watch_campaign {campaign_id}`):
-  seats and calls without names.
+  seats and calls without names, and the dashboard's deltas (`tally`, `volunteer`, `pool`,
+  `reconciled`, `campaign`); with `constituency`, one target seat's room and its figures only.
 - A campaign's organisers watch a voter import's progress (`watch_import {import_id}`), and are
   sent its state at once.
 
@@ -21,7 +22,8 @@ from dialer.adapters.live import NAMESPACE
 from dialer.errors import NotFound
 from dialer.models import CallingSession, VoterImport
 from dialer.services import voter_import
-from dialer.services.phone_bank import campaign_room, seat_room
+from dialer.services.dashboard import target_seats
+from dialer.services.phone_bank import campaign_room, constituency_room, seat_room
 from web.access import organiser_of, signed_in, socket_policy
 from web.identity import account_id
 from web.services import services
@@ -47,11 +49,18 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
 
     @socket_policy(organiser_of, arg="campaign_id")
     def on_watch_campaign(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Follow a campaign's seats and calls (its organisers' dashboards)."""
+        """Follow a campaign's seats, calls and live figures (its organisers' dashboards); with
+        `constituency` (one of its target seats), only that seat's figures."""
         campaign_id = _id(data, "campaign_id")
         assert campaign_id is not None  # the policy let in a campaign id
-        join_room(campaign_room(campaign_id))
-        return {"ok": True, "campaign": campaign_id}
+        constituency = data.get("constituency")
+        if constituency is None:
+            join_room(campaign_room(campaign_id))
+            return {"ok": True, "campaign": campaign_id}
+        if not isinstance(constituency, str) or constituency not in _target_seats(campaign_id):
+            return {"error": "not one of this campaign's seats"}
+        join_room(constituency_room(campaign_id, constituency))
+        return {"ok": True, "campaign": campaign_id, "constituency": constituency}
 
     @socket_policy(organiser_of, arg="import_id", campaign_of=VoterImport)
     def on_watch_import(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +73,11 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
         join_room(voter_import.room(progress.id))
         emit(voter_import.PROGRESS_EVENT, progress.as_dict())
         return {"ok": True, "import": progress.id}
+
+
+def _target_seats(campaign_id: int) -> set[str]:
+    with services().uow() as uow:
+        return {code for code, _ in target_seats(uow.session, campaign_id)}
 
 
 def _id(data: Any, key: str) -> int | None:

@@ -6,7 +6,8 @@ setting is refused before a single voter is dialled.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,24 +45,34 @@ class CallingSettings:
 
 
 def validated(settings: CallingSettings) -> CallingSettings:
-    """The same settings with the caller ID normalised to E.164, or InvalidInput naming the problem."""
-    settings.hours  # noqa: B018  (parsing is the check)
+    """The same settings with the caller ID normalised to E.164, or InvalidInput naming the problem
+    (and, in `field`, the setting)."""
+    with _about("hours"):
+        settings.hours  # noqa: B018  (parsing is the check)
     try:
         mode = DialingMode(settings.dialing_mode)
     except ValueError:
-        raise InvalidInput(f"dialing mode must be preview or power (got {settings.dialing_mode!r})") from None
+        raise InvalidInput(
+            f"dialing mode must be preview or power (got {settings.dialing_mode!r})", field="dialing_mode"
+        ) from None
     if mode not in SUPPORTED_MODES:
-        raise InvalidInput(f"dialing mode {mode.value!r} is not available yet: choose preview or power")
+        raise InvalidInput(
+            f"dialing mode {mode.value!r} is not available yet: choose preview or power", field="dialing_mode"
+        )
     if not MIN_RING_TIMEOUT_S <= settings.ring_timeout_s <= MAX_RING_TIMEOUT_S:
         raise InvalidInput(
             f"ring timeout must be between {MIN_RING_TIMEOUT_S} and {MAX_RING_TIMEOUT_S} seconds "
-            f"(Ofcom requires at least {MIN_RING_TIMEOUT_S}); got {settings.ring_timeout_s}"
+            f"(Ofcom requires at least {MIN_RING_TIMEOUT_S}); got {settings.ring_timeout_s}",
+            field="ring_timeout_s",
         )
     if not 1 <= settings.max_attempts <= MAX_ATTEMPTS_LIMIT:
-        raise InvalidInput(f"max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}")
-    campaign_rules(settings.retry_overrides)
+        raise InvalidInput(f"max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}", field="max_attempts")
+    with _about("retry_overrides"):
+        campaign_rules(settings.retry_overrides)
+    with _about("caller_id"):
+        normalised = caller_id(settings.caller_id)
     return CallingSettings(
-        caller_id=caller_id(settings.caller_id),
+        caller_id=normalised,
         dialing_mode=mode,
         max_attempts=settings.max_attempts,
         ring_timeout_s=settings.ring_timeout_s,
@@ -85,3 +96,14 @@ def default_information_message(campaign_name: str, caller_id_e164: str) -> str:
         f"Hello, this is a call from volunteers with {campaign_name}. Sorry, nobody is free to talk "
         f"right now. To call us back, or to ask us not to call again, ring {spoken}. Goodbye."
     )
+
+
+@contextmanager
+def _about(field_name: str) -> Iterator[None]:
+    """Name the setting an InvalidInput raised inside is about (unless it already names one)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field is None:
+            exc.field = field_name
+        raise

@@ -19,9 +19,10 @@ from sqlmodel import Session, col, select
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
+from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Voter
-from dialer.services import queueing, sessions
+from dialer.services import live_figures, queueing, sessions
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
@@ -73,6 +74,7 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
         call.status = reported
         if reported is CallStatus.IN_PROGRESS and call.answered_at is None:
             call.answered_at = now
+            _count_later(bank, notices, call.campaign_id, [live_figures.call_answered(session, call)])
         if report.answered_by:
             call.answered_by = answered_by(report.answered_by)
         if reported in FINAL_STATUSES:
@@ -114,6 +116,7 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         if is_advance(call.status, CallStatus.IN_PROGRESS):
             call.status = CallStatus.IN_PROGRESS
         if seat is not None:
+            placed_for = call.session_id
             call.connected_at = now
             call.session_id = seat.session_id
             seat_row = session.get(CallingSession, seat.session_id)
@@ -122,6 +125,15 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
             seat_row.current_call_id = call.id
             seat_row.state_changed_at = now
             uow.commit()
+            connected, names = live_figures.call_connected(session, call)
+            moved = live_figures.dial_moved(session, call, placed_for)
+            _count_later(
+                bank,
+                notices,
+                call.campaign_id,
+                [live_figures.call_answered(session, call), connected, *moved],
+                names,
+            )
             notices.seat(seat_row)
             notices.call(call)
             if seat.session_id != answer.reserved_session:  # a seat that did not know this voter yet
@@ -135,6 +147,12 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         call.info_message_at = now
         voter.blocked_until = max(voter.blocked_until or now, now + ABANDON_BLOCK)
         uow.commit()
+        _count_later(
+            bank,
+            notices,
+            call.campaign_id,
+            [live_figures.call_answered(session, call), live_figures.call_abandoned(session, call)],
+        )
         notices.call(call)
     notices.send()
     return InformationMessage(campaign.information_message)
@@ -282,3 +300,14 @@ def _send_card(bank: PhoneBank, session_id: int, call_id: int) -> None:
     notices = Notices(bank.live)
     notices.voter(session_id, card, call_id=call_id, preview=False)
     notices.send()
+
+
+def _count_later(
+    bank: PhoneBank,
+    notices: Notices,
+    campaign_id: int,
+    facts: list[Fact],
+    names: dict[int, str] | None = None,
+) -> None:
+    """Count the facts into the live figures once the change they record is committed."""
+    notices.then(lambda: live_figures.count(bank, campaign_id, facts, names=names))

@@ -18,7 +18,15 @@ from dialer.domain.campaign_settings import CallingSettings, default_information
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.surveys import Question, QuestionKind, validated_options
 from dialer.errors import InvalidInput, NotFound
-from dialer.models import Campaign, CampaignSeat, Constituency, SurveyQuestion, Voter
+from dialer.models import (
+    Campaign,
+    CampaignOrganiser,
+    CampaignSeat,
+    Constituency,
+    SurveyAnswer,
+    SurveyQuestion,
+    Voter,
+)
 from dialer.ports import UnitOfWork
 
 
@@ -61,21 +69,23 @@ class VoterImportResult:
     errors: list[str] = field(default_factory=list)
 
 
-def create_campaign(uow: UnitOfWork, spec: CampaignSpec, *, now: datetime) -> int:
-    """Validate and store a campaign (as a draft); returns its id. Bad input raises InvalidInput."""
+def create_campaign(
+    uow: UnitOfWork, spec: CampaignSpec, *, now: datetime, organiser_id: int | None = None
+) -> int:
+    """Validate and store a campaign (as a draft), run by `organiser_id`; returns its id.
+
+    Bad input raises InvalidInput (with `field` naming the setting at fault)."""
     name = spec.name.strip()
     if not name:
-        raise InvalidInput("a campaign needs a name")
+        raise InvalidInput("a campaign needs a name", field="name")
     calling = validated(spec.calling)
     slug = spec.slug or _slug(name)
     questions = _questions(spec.questions)
     with uow:
         session = uow.session
         if session.exec(select(Campaign.id).where(Campaign.slug == slug)).first() is not None:
-            raise InvalidInput(f"a campaign called {slug!r} already exists")
-        for code in spec.seats:
-            if session.get(Constituency, code) is None:
-                raise InvalidInput(f"{code!r} is not a constituency we know")
+            raise InvalidInput(f"a campaign called {slug!r} already exists", field="name")
+        _check_seats(session, spec.seats)
         campaign = Campaign(
             name=name,
             slug=slug,
@@ -104,8 +114,138 @@ def create_campaign(uow: UnitOfWork, spec: CampaignSpec, *, now: datetime) -> in
             question.campaign_id = campaign.id
             question.position = position
             session.add(question)
+        if organiser_id is not None:
+            session.add(CampaignOrganiser(campaign_id=campaign.id, user_id=organiser_id))
         uow.commit()
         return campaign.id
+
+
+def update_campaign(uow: UnitOfWork, campaign_id: int, spec: CampaignSpec) -> None:
+    """Change a campaign's settings, seats and survey (validated as on creation).
+
+    A question voters have already answered keeps its key and kind (its answers would otherwise
+    change meaning); its wording and options may still be corrected.
+    """
+    name = spec.name.strip()
+    if not name:
+        raise InvalidInput("a campaign needs a name", field="name")
+    calling = validated(spec.calling)
+    questions = _questions(spec.questions)
+    with uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("no such campaign")
+        _check_seats(session, spec.seats)
+        campaign.name = name
+        campaign.script_md = spec.script_md
+        campaign.information_message = spec.information_message.strip() or default_information_message(
+            name, calling.caller_id
+        )
+        campaign.caller_id = calling.caller_id
+        campaign.dialing_mode = calling.dialing_mode
+        campaign.max_attempts = calling.max_attempts
+        campaign.ring_timeout_s = calling.ring_timeout_s
+        campaign.weekday_start, campaign.weekday_end = calling.weekday_start, calling.weekday_end
+        campaign.weekend_start, campaign.weekend_end = calling.weekend_start, calling.weekend_end
+        campaign.retry_overrides = dict(calling.retry_overrides)
+        campaign.show_surname = spec.show_surname
+        wanted = list(dict.fromkeys(spec.seats))
+        for seat in session.exec(select(CampaignSeat).where(CampaignSeat.campaign_id == campaign_id)).all():
+            if seat.ons_code not in wanted:
+                session.delete(seat)
+        have = set(session.exec(select(CampaignSeat.ons_code).where(CampaignSeat.campaign_id == campaign_id)))
+        session.add_all(CampaignSeat(campaign_id=campaign_id, ons_code=c) for c in wanted if c not in have)
+        _replace_questions(session, campaign_id, questions)
+        uow.commit()
+
+
+def campaign_spec(uow: UnitOfWork, campaign_id: int) -> tuple[CampaignSpec, CampaignStatus]:
+    """A campaign's settings as the form edits them, and its status."""
+    with uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("no such campaign")
+        seats = session.exec(
+            select(CampaignSeat.ons_code).where(CampaignSeat.campaign_id == campaign_id)
+        ).all()
+        survey = survey_of(session, campaign_id)
+        return (
+            CampaignSpec(
+                name=campaign.name,
+                calling=CallingSettings(
+                    caller_id=campaign.caller_id,
+                    dialing_mode=campaign.dialing_mode,
+                    max_attempts=campaign.max_attempts,
+                    ring_timeout_s=campaign.ring_timeout_s,
+                    weekday_start=campaign.weekday_start,
+                    weekday_end=campaign.weekday_end,
+                    weekend_start=campaign.weekend_start,
+                    weekend_end=campaign.weekend_end,
+                    retry_overrides=dict(campaign.retry_overrides),
+                ),
+                seats=list(seats),
+                script_md=campaign.script_md,
+                questions=[QuestionSpec(q.key, q.prompt, q.kind, q.options, q.required) for q in survey],
+                information_message=campaign.information_message,
+                show_surname=campaign.show_surname,
+                slug=campaign.slug,
+            ),
+            campaign.status,
+        )
+
+
+def seat_choices(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """Every constituency of the current boundaries, by name (what a campaign may target)."""
+    with uow:
+        rows = uow.session.exec(
+            select(Constituency.ons_code, Constituency.name)
+            .where(Constituency.boundary_set == "2024")
+            .order_by(col(Constituency.name))
+        ).all()
+        return [(code, name) for code, name in rows]
+
+
+def _check_seats(session: Session, seats: Sequence[str]) -> None:
+    for code in seats:
+        if session.get(Constituency, code) is None:
+            raise InvalidInput(f"{code!r} is not a constituency we know", field="seats")
+
+
+def _replace_questions(session: Session, campaign_id: int, questions: list[SurveyQuestion]) -> None:
+    existing = {
+        q.key: q
+        for q in session.exec(select(SurveyQuestion).where(SurveyQuestion.campaign_id == campaign_id)).all()
+    }
+    answered = set(
+        session.exec(
+            select(SurveyAnswer.question_id).where(
+                col(SurveyAnswer.question_id).in_([q.id for q in existing.values()])
+            )
+        ).all()
+    )
+    wanted = {q.key for q in questions}
+    for key, old in existing.items():
+        if key not in wanted:
+            if old.id in answered:
+                raise InvalidInput(
+                    f"question {key!r} has answers already, so it cannot be removed", field="questions"
+                )
+            session.delete(old)
+    session.flush()
+    for position, question in enumerate(questions):
+        row = existing.get(question.key)
+        if row is None:
+            question.campaign_id, question.position = campaign_id, position
+            session.add(question)
+            continue
+        if row.id in answered and row.kind != question.kind:
+            raise InvalidInput(
+                f"question {question.key!r} has answers already, so its kind cannot change", field="questions"
+            )
+        row.prompt, row.kind, row.options = question.prompt, question.kind, question.options
+        row.required, row.position = question.required, position
 
 
 def set_status(uow: UnitOfWork, campaign_id: int, status: CampaignStatus) -> None:
@@ -165,12 +305,14 @@ def _questions(specs: Sequence[QuestionSpec]) -> list[SurveyQuestion]:
     for spec in specs:
         key = spec.key.strip()
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
-            raise InvalidInput(f"question key {spec.key!r} must be lower-case letters, digits and _")
+            raise InvalidInput(
+                f"question key {spec.key!r} must be lower-case letters, digits and _", field="questions"
+            )
         if key in keys:
-            raise InvalidInput(f"two questions share the key {key!r}")
+            raise InvalidInput(f"two questions share the key {key!r}", field="questions")
         keys.add(key)
         if not spec.prompt.strip():
-            raise InvalidInput(f"question {key!r} needs a prompt")
+            raise InvalidInput(f"question {key!r} needs a prompt", field="questions")
         kind = QuestionKind(spec.kind)
         questions.append(
             SurveyQuestion(

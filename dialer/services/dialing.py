@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
+from dialer.domain import figures
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
 from dialer.ports import OutboundCall, QueuedVoter
-from dialer.services import queueing
+from dialer.services import live_figures, queueing
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import PLACE_CALL, PhoneBank
@@ -169,6 +170,7 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
         voter = session.get(Voter, call.voter_id)
         campaign = session.get(Campaign, call.campaign_id)
         assert voter is not None and campaign is not None and voter.phone_e164 is not None
+        dial_campaign = campaign.id or 0
         stop = _reason_to_stop(campaign, now)
         if not stop and (wait := bank.call_rate.take(now=now)) > 0:
             call.last_heard_at = None
@@ -221,6 +223,10 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
             update(CallAttempt).where(col(CallAttempt.id) == call_id).values(placed_at=now, last_heard_at=now)
         )
         uow.commit()
+        dial = figures.dialled(
+            call_id, now, live_figures.seat_of(session, voter), live_figures.volunteer_of(session, call)
+        )
+    live_figures.count(bank, dial_campaign, [dial])
 
 
 def _lease(session: Session, call_id: int, now: datetime) -> bool:

@@ -56,7 +56,16 @@ class Notices:
             payload["reason"] = reason
         self._pending.append((seat_room(seat.id), "seat", payload))
         self._pending.append(
-            (campaign_room(seat.campaign_id), "seat", {"session": seat.id, "state": seat.state.value})
+            (
+                campaign_room(seat.campaign_id),
+                "seat",
+                {
+                    "session": seat.id,
+                    "state": seat.state.value,
+                    "volunteer": seat.user_id,
+                    "since": _iso(seat.state_changed_at),
+                },
+            )
         )
 
     def voter(self, session_id: int, card: VoterCard | None, *, call_id: int | None, preview: bool) -> None:

@@ -31,7 +31,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services import audit, queueing, signup_slot, suppression
+from dialer.services import audit, live_figures, queueing, signup_slot, suppression
 from dialer.services.audit import Actor
 from dialer.services.calling_view import volunteer_totals
 from dialer.services.campaigns import survey_of
@@ -128,6 +128,8 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
         )
         uow.commit()
+        facts, names = live_figures.outcome_recorded(session, outcome)
+        notices.then(partial(live_figures.count, bank, campaign.id or 0, facts, names=names))
         if freed:
             notices.seat(seat)
             notices.voter(session_id, None, call_id=None, preview=False)
@@ -164,15 +166,17 @@ def record_system_outcome(
     voter = session.get(Voter, call.voter_id)
     campaign = session.get(Campaign, call.campaign_id)
     assert voter is not None and campaign is not None
-    session.add(
-        Outcome(
-            campaign_id=call.campaign_id,
-            voter_id=call.voter_id,
-            call_attempt_id=call.id,
-            disposition=disposition,
-            created_at=now,
-        )
+    outcome = Outcome(
+        campaign_id=call.campaign_id,
+        voter_id=call.voter_id,
+        call_attempt_id=call.id,
+        disposition=disposition,
+        created_at=now,
     )
+    session.add(outcome)
+    session.flush()
+    facts, _ = live_figures.outcome_recorded(session, outcome)
+    notices.then(partial(live_figures.count, bank, call.campaign_id, facts))
     schedule_next_call(bank, session, notices, voter, campaign, disposition, now=now)
 
 

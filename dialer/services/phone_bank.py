@@ -12,7 +12,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dialer.clock import Clock
-from dialer.ports import CallQueue, CallRate, JobQueue, LiveUpdates, SeatBoard, Telephony, UnitOfWorkFactory
+from dialer.ports import (
+    CallQueue,
+    CallRate,
+    JobQueue,
+    LiveUpdates,
+    SeatBoard,
+    Tally,
+    Telephony,
+    UnitOfWorkFactory,
+)
 
 # --- webhook paths (served by web/voice.py) -----------------------------------------------------
 
@@ -95,3 +104,9 @@ class PhoneBank:
     jobs: JobQueue
     live: LiveUpdates
     webhooks: Webhooks
+    tally: Tally  # the campaigns' live figures (dialer.services.live_figures counts into it)
+
+
+def constituency_room(campaign_id: int, ons_code: str) -> str:
+    """The Socket.IO room of one target seat's figures within a campaign (its organisers only)."""
+    return f"campaign:{campaign_id}:constituency:{ons_code}"

@@ -21,7 +21,7 @@ from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg, SeatState
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
-from dialer.services import queueing
+from dialer.services import live_figures, queueing
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import (
     HEARTBEAT,
@@ -96,6 +96,7 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
                 raise Conflict("we could not ring your phone just now: please try again") from None
             uow.commit()
         notices.seat(seat)
+        notices.then(lambda: live_figures.announce_volunteer(bank, seat, user.first_name))
         started = StartedSession(seat.id, seat.state, seat.audio, _token(bank, seat))
     notices.send()
     bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)

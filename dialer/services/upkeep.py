@@ -20,7 +20,7 @@ from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.errors import NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot
-from dialer.services import queueing, suppression
+from dialer.services import dashboard, queueing, suppression
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
@@ -117,6 +117,8 @@ def heartbeat(bank: PhoneBank) -> bool:
     repair_seats(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():
         pace_campaign(bank, campaign_id)
+    for campaign_id in _campaigns_calling(bank):  # voters come due as time passes: dashboards see it
+        dashboard.publish_pool(bank, campaign_id)
     with bank.uow() as uow:
         busy = (
             uow.session.exec(
@@ -276,3 +278,14 @@ def _give_up_lost_placement(bank: PhoneBank, call_id: int, now: datetime) -> int
         give_up_unplaced(bank, uow.session, call, voter, error="the call was never placed", now=now)
         uow.commit()
     return 1
+
+
+def _campaigns_calling(bank: PhoneBank) -> list[int]:
+    with bank.uow() as uow:
+        return sorted(
+            set(
+                uow.session.exec(
+                    select(CallingSession.campaign_id).where(col(CallingSession.state).in_(LIVE_SEAT_STATES))
+                ).all()
+            )
+        )

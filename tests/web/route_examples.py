@@ -75,6 +75,29 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "state": lambda world, services: "close",
     "kind": lambda world, services: "outcomes",
     "import_id": lambda world, services: world.import_id,
+    # the organiser's dashboard and campaign settings (the world's campaign is taking calls)
+    "change": lambda world, services: "pause",
+}
+
+#: A complete, valid campaign form (the organiser's create and settings pages).
+CAMPAIGN_FORM = {
+    "name": "Bristol Central evening calls",
+    "seats": "E14001126",
+    "script_md": "## Hello\n\nAsk about **polling day**.",
+    "caller_id": "020 7946 0000",
+    "dialing_mode": "power",
+    "max_attempts": "3",
+    "ring_timeout_s": "25",
+    "weekday_start": "08:00",
+    "weekday_end": "21:00",
+    "weekend_start": "09:00",
+    "weekend_end": "21:00",
+    "information_message": "",
+    "questions-0-key": "intention",
+    "questions-0-prompt": "Who will you vote for?",
+    "questions-0-kind": "single",
+    "questions-0-options": "Labour\nGreen\nOther",
+    "retry_no_answer": "120",
 }
 
 #: Only the volunteer whose session it is may use it: anyone else is told there is no such session.
@@ -177,6 +200,13 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ),
     # the volunteer recorded a conversation with the voter minutes ago: they may sign them up
     ("signup_slot.options", "GET"): Example(statuses={"volunteer": 200}),
+    # --- the organiser's dashboard and campaigns (issue 8) ---
+    ("campaign_pages.new_campaign", "POST"): Example(data=CAMPAIGN_FORM, ok=303),
+    ("campaign_pages.settings", "POST"): Example(data=CAMPAIGN_FORM, ok=303),
+    ("campaign_pages.script_preview", "POST"): Example(json={"script": "# Hello *there*"}, ok=200),
+    ("dashboard_pages.reconcile", "POST"): Example(ok=200),
+    ("dashboard_pages.change_status", "POST"): Example(ok=303),
+    ("dashboard_pages.end_session", "POST"): Example(ok=200),
     ("signup_slot.sign_up", "POST"): Example(
         json=lambda world: {"kind": "pledge", "id": world.pledge_id, "outcome_id": world.outcome_id},
         ok=200,

@@ -1,0 +1,74 @@
+"""The organiser's live dashboard: the page, its first paint (one JSON request), the recount
+button, pausing/resuming/ending the phone bank, and ending one volunteer's session.
+
+After the first paint the page listens on /live (`watch_campaign`) for deltas: nothing polls.
+Every route is for the campaign's organisers and admins.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from dialer.errors import Conflict, NotFound
+from dialer.services import campaign_control, dashboard
+from web.access import organiser_of
+from web.services import services
+
+bp = Blueprint("dashboard_pages", __name__, url_prefix="/organiser/campaigns/<int:campaign_id>")
+
+
+@bp.get("/dashboard")
+@organiser_of("campaign_id")
+def dashboard_page(campaign_id: int) -> ResponseReturnValue:
+    bank = services().phone_bank
+    try:
+        first = dashboard.snapshot(bank, campaign_id)
+    except NotFound:
+        abort(404)
+    return render_template("organiser/dashboard.html", campaign=first["campaign"], seats=first["seats"])
+
+
+@bp.get("/dashboard.json")
+@organiser_of("campaign_id")
+def snapshot(campaign_id: int) -> ResponseReturnValue:
+    """The figures (with their version), the names they need, the seats' states and the voter pool."""
+    try:
+        return jsonify(dashboard.snapshot(services().phone_bank, campaign_id))
+    except NotFound:
+        abort(404)
+
+
+@bp.post("/dashboard/reconcile")
+@organiser_of("campaign_id")
+def reconcile(campaign_id: int) -> ResponseReturnValue:
+    """Recount the figures from SQL (dashboards repaint); says how many were corrected."""
+    try:
+        result = dashboard.reconcile(services().phone_bank, campaign_id)
+    except NotFound:
+        abort(404)
+    return jsonify(version=result.version, corrected=len(result.corrected))
+
+
+@bp.post("/<any(open, pause, resume, end):change>")
+@organiser_of("campaign_id")
+def change_status(campaign_id: int, change: str) -> ResponseReturnValue:
+    try:
+        status = campaign_control.change_status(services().phone_bank, campaign_id, change)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(str(error), "error")
+    else:
+        flash(f"The phone bank is now {status.value}.", "success")
+    return redirect(url_for(".dashboard_page", campaign_id=campaign_id), 303)
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@organiser_of("campaign_id")
+def end_session(campaign_id: int, session_id: int) -> ResponseReturnValue:
+    try:
+        campaign_control.end_volunteer_session(services().phone_bank, campaign_id, session_id)
+    except NotFound as error:
+        return jsonify(error=str(error)), 404
+    return jsonify(ok=True)
