@@ -19,9 +19,10 @@ import os
 import random
 import socket
 from pathlib import PurePosixPath
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
+from redis.connection import parse_url
 from sqlalchemy.engine.url import make_url
 
 #: "gw0", "gw1", ... in a pytest-xdist worker; empty in a run without xdist.
@@ -57,13 +58,20 @@ def worker_redis_url(url: str) -> str:
     """The Redis database number this worker uses in place of `url`'s: one past it per worker."""
     if not url or not WORKER:
         return url
+    return on_redis_database(url, int(parse_url(url).get("db", 0)) + WORKER_NUMBER + 1)
+
+
+def on_redis_database(url: str, number: int) -> str:
+    """`url` with its Redis database number set to `number` (a unix:// socket's goes in `?db=`)."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
+    path = parts.path
     if parts.scheme == "unix":
-        query["db"] = str(int(query.get("db", "0")) + WORKER_NUMBER + 1)
-        return urlunsplit(parts._replace(query=urlencode(query)))
-    number = int(parts.path.strip("/") or query.pop("db", "0")) + WORKER_NUMBER + 1
-    return urlunsplit(parts._replace(path=f"/{number}", query=urlencode(query)))
+        query["db"] = str(number)
+    else:
+        query.pop("db", None)
+        path = f"/{number}"
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def ensure_database(url: str) -> None:
