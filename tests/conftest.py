@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
@@ -30,6 +31,10 @@ from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtur
 
 EXTERNAL_DATABASE_URL = WORKER_DATABASE_URL  # DATABASE_URL, or in an xdist worker that worker's own
 EXTERNAL_REDIS_URL = WORKER_REDIS_URL
+
+# Hypothesis's per-example deadline is a timing assertion: on a busy machine it fails correct code.
+hypothesis.settings.register_profile("marginal", deadline=None)
+hypothesis.settings.load_profile("marginal")
 
 
 @pytest.fixture(scope="session")
