@@ -107,8 +107,10 @@ def clock() -> SimClock:
 
 @pytest.fixture
 def services(
-    settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock
+    settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock, telephony
 ) -> Services:
+    """The app's services on the session's database and Redis; the provider is the recording fake
+    (tests that talk to the simulator build their own), so nothing is ever sent to SIMULATOR_URL."""
     return build(
         settings,
         engine=clean_db,
@@ -116,6 +118,7 @@ def services(
         redis_url=redis_url,
         clock=clock,
         live=RecordingLiveUpdates(),
+        telephony=telephony,
         passwords=FAST_PASSWORDS,
     )
 
