@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -279,9 +279,10 @@ class TallyReading:
 class Tally(Protocol):
     """Each campaign's running figures (domain.figures names), counted once per fact."""
 
-    def add(self, campaign_id: int, fact: str, increments: Mapping[str, int]) -> int | None:
-        """Add the increments once per `fact`, atomically; the figures' new version, or None when
-        this fact was counted already (a repeated callback, a retried job)."""
+    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> list[int | None]:
+        """Add each fact's increments once per fact name, atomically and in one round trip; per fact,
+        the figures' version after it, or None when it was counted already (a repeated callback, a
+        retried job)."""
         ...
 
     def read(self, campaign_id: int) -> TallyReading: ...

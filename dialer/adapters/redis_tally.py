@@ -8,7 +8,7 @@ callback or retried job, short enough that markers do not pile up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import redis
 
@@ -34,12 +34,17 @@ class RedisTally:
         self._add = load(connection, "tally_add")
         self._replace = load(connection, "tally_replace")
 
-    def add(self, campaign_id: int, fact: str, increments: Mapping[str, int]) -> int | None:
+    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> list[int | None]:
+        if not facts:
+            return []
+        keys = [figures_key(campaign_id)]
         args: list[str | int] = [FACT_TTL_S]
-        for name, amount in increments.items():
-            args += [name, amount]
-        version = self._add(keys=[figures_key(campaign_id), fact_key(campaign_id, fact)], args=args)
-        return int(version) if version else None
+        for fact, increments in facts:
+            keys.append(fact_key(campaign_id, fact))
+            args.append(len(increments))
+            for name, amount in increments.items():
+                args += [name, amount]
+        return [int(version) or None for version in self._add(keys=keys, args=args)]
 
     def read(self, campaign_id: int) -> TallyReading:
         raw = self._redis.hgetall(figures_key(campaign_id))

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dialer.domain import figures
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
-from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Voter
+from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, User, Voter
 from dialer.services import live_figures, queueing, sessions
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
@@ -99,47 +100,51 @@ class Answer:
 
 
 def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
-    """A voter picked up: join them to a seat now, or play the information message and hang up."""
+    """A voter picked up: join them to a seat now, or play the information message and hang up.
+
+    The hot path (the voter hears silence until it returns): one Redis script claims the seat, one
+    query reads the call with the seat and what the live figures need, one transaction writes both.
+    """
     now = bank.clock.now()
     notices = Notices(bank.live)
-    seat = bank.seats.claim_for_answer(
+    claimed = bank.seats.claim_for_answer(
         answer.campaign_id, answer.call_id, answer.reserved_session, now=now, any_idle_seat=answer.any_seat
     )
     with bank.uow() as uow:
         session = uow.session
-        call = session.get(CallAttempt, answer.call_id)
-        if call is None or call.campaign_id != answer.campaign_id or call.status in FINAL_STATUSES:
+        found = _answered(session, answer.call_id, claimed.session_id if claimed else None)
+        if (
+            found is None
+            or found.call.campaign_id != answer.campaign_id
+            or found.call.status in FINAL_STATUSES
+        ):
             return Goodbye()
+        call, seat = found.call, found.seat
+        assert call.id is not None
         call.provider_sid = call.provider_sid or answer.sid
         call.answered_at = call.answered_at or now
         call.last_heard_at = now
         if is_advance(call.status, CallStatus.IN_PROGRESS):
             call.status = CallStatus.IN_PROGRESS
-        if seat is not None:
+        answered = figures.answered(call.id, call.answered_at, found.constituency)
+        if claimed is not None and seat is not None:
             placed_for = call.session_id
             call.connected_at = now
-            call.session_id = seat.session_id
-            seat_row = session.get(CallingSession, seat.session_id)
-            assert seat_row is not None
-            seat_row.state = SeatState.CONNECTED
-            seat_row.current_call_id = call.id
-            seat_row.state_changed_at = now
+            call.session_id = seat.id
+            seat.state = SeatState.CONNECTED
+            seat.current_call_id = call.id
+            seat.state_changed_at = now
             uow.commit()
-            connected, names = live_figures.call_connected(session, call)
-            moved = live_figures.dial_moved(session, call, placed_for)
-            _count_later(
-                bank,
-                notices,
-                call.campaign_id,
-                [live_figures.call_answered(session, call), connected, *moved],
-                names,
-            )
-            notices.seat(seat_row)
+            connected = figures.connected(call.id, now, found.constituency, seat.user_id)
+            moved = live_figures.dial_moved(session, call, placed_for) if placed_for != seat.id else []
+            names = {seat.user_id: found.volunteer_name} if found.volunteer_name is not None else {}
+            _count_later(bank, notices, call.campaign_id, [answered, connected, *moved], names)
+            notices.seat(seat)
             notices.call(call)
-            if seat.session_id != answer.reserved_session:  # a seat that did not know this voter yet
-                notices.then(lambda: _send_card(bank, seat.session_id, answer.call_id))
+            if seat.id != answer.reserved_session:  # a seat that did not know this voter yet
+                notices.then(lambda: _send_card(bank, claimed.session_id, answer.call_id))
             notices.send()
-            return JoinSeat(seat.conference, bank.webhooks.conference(seat.session_id))
+            return JoinSeat(claimed.conference, bank.webhooks.conference(claimed.session_id))
         campaign = session.get(Campaign, call.campaign_id)
         voter = session.get(Voter, call.voter_id)
         assert campaign is not None and voter is not None
@@ -147,15 +152,32 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         call.info_message_at = now
         voter.blocked_until = max(voter.blocked_until or now, now + ABANDON_BLOCK)
         uow.commit()
-        _count_later(
-            bank,
-            notices,
-            call.campaign_id,
-            [live_figures.call_answered(session, call), live_figures.call_abandoned(session, call)],
-        )
+        abandoned = figures.abandoned(call.id, now, found.constituency)
+        _count_later(bank, notices, call.campaign_id, [answered, abandoned])
         notices.call(call)
     notices.send()
     return InformationMessage(campaign.information_message)
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """The answered call, the seat that claimed it, and what the call's live figures need."""
+
+    call: CallAttempt
+    seat: CallingSession | None
+    constituency: str | None  # the figures' seat scope (live_figures.seat_of)
+    volunteer_name: str | None  # the seat's volunteer, for the leaderboard
+
+
+def _answered(session: Session, call_id: int, seat_id: int | None) -> _Answered | None:
+    row = session.exec(
+        select(CallAttempt, CallingSession, live_figures.voter_seat(), col(User.first_name))
+        .join(Voter, col(Voter.id) == col(CallAttempt.voter_id))
+        .outerjoin(CallingSession, col(CallingSession.id) == seat_id)
+        .outerjoin(User, col(User.id) == col(CallingSession.user_id))
+        .where(col(CallAttempt.id) == call_id)
+    ).first()
+    return _Answered(*row) if row is not None else None
 
 
 @dataclass(frozen=True)

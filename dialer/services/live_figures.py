@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, select
 
 from dialer.domain import figures
@@ -51,10 +52,10 @@ def count(
 ) -> list[int]:
     """Count each fact once and publish what changed (facts counted before change nothing); returns
     the versions the figures reached."""
+    counted = [(fact, fact.increments()) for fact in facts]
     versions = []
-    for fact in facts:
-        increments = fact.increments()
-        version = bank.tally.add(campaign_id, fact.name, increments)
+    added = bank.tally.add(campaign_id, [(fact.name, increments) for fact, increments in counted])
+    for (fact, increments), version in zip(counted, added, strict=True):
         if version is None:
             continue
         versions.append(version)
@@ -94,6 +95,16 @@ def seat_of(session: Session, voter: Voter) -> str | None:
     return seats[0] if len(seats) == 1 else None
 
 
+def voter_seat() -> ColumnElement[str | None]:
+    """`seat_of` as a SQL expression, for a query that joins Voter."""
+    only_seat = (
+        select(case((func.count() == 1, func.min(CampaignSeat.ons_code))))
+        .where(col(CampaignSeat.campaign_id) == col(Voter.campaign_id))
+        .scalar_subquery()
+    )
+    return func.coalesce(col(Voter.ons_code), only_seat)
+
+
 def call_seat(session: Session, call: CallAttempt) -> str | None:
     voter = session.get(Voter, call.voter_id)
     return seat_of(session, voter) if voter is not None else None
@@ -127,20 +138,6 @@ def dial_moved(session: Session, call: CallAttempt, placed_for: int | None) -> l
 def call_answered(session: Session, call: CallAttempt) -> Fact:
     assert call.id is not None and call.answered_at is not None
     return figures.answered(call.id, call.answered_at, call_seat(session, call))
-
-
-def call_connected(session: Session, call: CallAttempt) -> tuple[Fact, dict[int, str]]:
-    """The voter put through to a volunteer (and that volunteer's name, for the leaderboard)."""
-    assert call.id is not None and call.connected_at is not None
-    seat = session.get(CallingSession, call.session_id) if call.session_id else None
-    volunteer = seat.user_id if seat else None
-    fact = figures.connected(call.id, call.connected_at, call_seat(session, call), volunteer)
-    return fact, volunteer_names(session, [volunteer])
-
-
-def call_abandoned(session: Session, call: CallAttempt) -> Fact:
-    assert call.id is not None and call.info_message_at is not None
-    return figures.abandoned(call.id, call.info_message_at, call_seat(session, call))
 
 
 def outcome_recorded(session: Session, outcome: Outcome) -> tuple[list[Fact], dict[int, str]]:
