@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 import socketio
 
 #: The Socket.IO namespace every live view (calling page, dashboards) listens on.
@@ -12,7 +13,14 @@ NAMESPACE = "/live"
 
 def message_queue(redis_url: str, *, write_only: bool = False) -> socketio.RedisManager:
     """The Redis pub/sub channel Socket.IO servers and emitters share (unix:// sockets included)."""
-    return socketio.RedisManager(redis_url, write_only=write_only)
+    return socketio.RedisManager(redis_url, channel=channel(redis_url), write_only=write_only)
+
+
+def channel(redis_url: str) -> str:
+    """The deployment's channel. Pub/sub ignores database numbers, so two deployments sharing a Redis
+    server in different databases would otherwise hear each other's events (rooms have the same
+    names in both: campaign:1, seat:1...)."""
+    return f"marginal-live-{redis.connection.parse_url(redis_url).get('db', 0)}"
 
 
 class RedisLiveUpdates:

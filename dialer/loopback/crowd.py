@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 import socketio
@@ -64,7 +64,7 @@ class Browser:
         self.url = url
         self.errors = errors
         self.http = aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=30)
+            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=60)
         )
         self.csrf = ""
 
@@ -137,19 +137,27 @@ class Volunteer:
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("seat", self._on_seat, namespace=NAMESPACE)
 
-    async def start(self) -> None:
-        try:
-            await self.browser.sign_in(self.email, self.password, f"/call/{self.campaign}")
-            status, body = await self.browser.post_json(f"/call/{self.campaign}/session", {"audio": "phone"})
-            if status != 200:
-                raise RuntimeError(f"starting a session answered {status}: {body}")
-            self.session = int(body["session"])
-            self._move(body["state"], None, "")
-            self.ready_at = None
-            await self._connect()
-            self.started = True
-        except Exception as exc:  # counted: a volunteer who could not start is not held
-            self.errors.add(f"start: {type(exc).__name__}: {str(exc)[:80]}")
+    async def start(self, tries: int = 3) -> None:
+        """Sign in, start a session and connect; a try that times out is made again (starting a
+        session is idempotent: the volunteer's live session comes back)."""
+        for attempt in range(tries):
+            try:
+                await self.browser.sign_in(self.email, self.password, f"/call/{self.campaign}")
+                status, body = await self.browser.post_json(
+                    f"/call/{self.campaign}/session", {"audio": "phone"}
+                )
+                if status != 200:
+                    raise RuntimeError(f"starting a session answered {status}: {body}")
+                self.session = int(body["session"])
+                self._move(body["state"], None, "")
+                self.ready_at = None
+                await self._connect()
+                self.started = True
+                return
+            except Exception as exc:  # counted: a volunteer who could not start is not held
+                self.errors.add(f"start: {type(exc).__name__}: {str(exc)[:80]}")
+                if attempt + 1 < tries:
+                    await asyncio.sleep(1.0)
 
     async def _connect(self) -> None:
         await self.sio.connect(self.url, transports=["websocket"], namespaces=[NAMESPACE], wait_timeout=30)
@@ -496,6 +504,7 @@ class CrowdProcesses:
     ) -> None:
         self.folder = folder
         self.processes: list[subprocess.Popen[str]] = []
+        self._logs: list[IO[bytes]] = []
         processes = max(1, min(processes, len(emails)))
         for index in range(processes):
             mine = emails[index::processes]
@@ -508,6 +517,7 @@ class CrowdProcesses:
                 "--dashboards", str(boards), "--wrap", str(wrap_s), "--quiet", str(quiet_s),
             ]  # fmt: skip
             log = (folder / f"crowd-{index}.log").open("ab")
+            self._logs.append(log)
             self.processes.append(
                 subprocess.Popen(
                     command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
@@ -539,7 +549,14 @@ class CrowdProcesses:
                     process.wait(timeout=60)
                 except (OSError, RuntimeError, subprocess.TimeoutExpired):
                     process.kill()
+                    process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
         self.processes.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
 
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes]

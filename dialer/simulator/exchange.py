@@ -208,7 +208,13 @@ class Exchange:
         status = outcome.status if isinstance(outcome, WebhookResponse) else None
         detail = str(outcome) if isinstance(outcome, WebhookFailure) else None
         self.log(
-            "webhook-result", call, webhook=kind, url=request.url, status=status, error=detail, elapsed_ms=elapsed_ms
+            "webhook-result",
+            call,
+            webhook=kind,
+            url=request.url,
+            status=status,
+            error=detail,
+            elapsed_ms=elapsed_ms,
         )
         if on_response is not None:
             if timeout is not None:
