@@ -8,10 +8,12 @@ the heartbeat job itself lives in Redis, so nothing else would notice.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from functools import cache
 from typing import Any
 
+import redis
 from rq import SimpleWorker, Worker
 
 from dialer.adapters import redis_server
@@ -22,16 +24,25 @@ from dialer.errors import DialerError
 from dialer.services import upkeep
 from dialer.services.phone_bank import PhoneBank
 
+logger = logging.getLogger(__name__)
+
 #: Seconds between a worker's checks that Redis still holds the dialer's state.
 RECOVERY_CHECK_S = 10
 
 
 class _Recovering:
-    """RQ's periodic maintenance, plus putting back what Redis lost."""
+    """RQ's periodic maintenance, plus putting back what Redis lost.
+
+    Redis going away during maintenance is not the worker's end (RQ would quit on it): the worker
+    waits for Redis in its next dequeue, as it does between jobs, and recovers when it is back.
+    """
 
     def run_maintenance_tasks(self) -> None:
-        super().run_maintenance_tasks()  # type: ignore[misc]
-        upkeep.recover_lost_state(_own_phone_bank())
+        try:
+            super().run_maintenance_tasks()  # type: ignore[misc]
+            upkeep.recover_lost_state(_own_phone_bank())
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            logger.warning("Redis went away during maintenance (%s): trying again later", exc)
 
 
 @cache

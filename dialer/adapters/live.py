@@ -20,7 +20,7 @@ def channel(redis_url: str) -> str:
     """The deployment's channel. Pub/sub ignores database numbers, so two deployments sharing a Redis
     server in different databases would otherwise hear each other's events (rooms have the same
     names in both: campaign:1, seat:1...)."""
-    return f"marginal-live-{redis.connection.parse_url(redis_url).get('db', 0)}"
+    return f"marginal-live-{redis.connection.parse_url(redis_url).get('db', 0)}"  # type: ignore[no-untyped-call]
 
 
 class RedisLiveUpdates:

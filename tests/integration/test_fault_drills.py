@@ -28,7 +28,7 @@ from dialer.loopback.drills import DRILLS, Load, Rig, run_drill
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 #: How long each fault (or the load after it) lasts, in real seconds.
-DRILL_SECONDS = 6.0
+DRILL_SECONDS = 4.0
 
 
 def drills_database() -> str | None:
