@@ -252,10 +252,13 @@ class Volunteer:
         self.dropped = True
         await self.sio.disconnect()
         await asyncio.sleep(away_s)
-        try:
-            await self._connect()
-        except socketio.exceptions.ConnectionError as exc:
-            self.errors.add(f"reconnect {exc}")
+        for _ in range(30):  # as Socket.IO's own reconnection would: until it is back
+            try:
+                await self._connect()
+                return
+            except socketio.exceptions.ConnectionError as exc:
+                self.errors.add(f"reconnect {exc}")
+                await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
         for task in list(self.tasks):

@@ -35,6 +35,7 @@ from dialer.loopback.deployment import Deployment, Shape
 from dialer.loopback.staging import PASSWORD, PhoneBankStage, fresh_schema, stage_phone_bank
 from dialer.models import CallAttempt
 from dialer.services import campaign_control, dashboard, upkeep
+from dialer.services.phone_bank import PhoneBank
 
 #: Volunteers' own phones answer at once, press 1, and stay on the line for the whole session.
 VOLUNTEER_PHONE = {
@@ -44,6 +45,11 @@ VOLUNTEER_PHONE = {
     "patience_s": 10_000_000,
     "digits": "1",
 }
+
+
+#: How soon after a fault the phone bank must be placing calls again (a worker notices a Redis that
+#: lost everything between jobs, or within RECOVERY_CHECK_S when idle, after reconnecting).
+RECOVER_WITHIN_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class Rig:
         return self.stage.campaign_id
 
     @property
-    def bank(self) -> Any:
+    def bank(self) -> PhoneBank:
         return self.services.phone_bank
 
     # --- the simulator's control plane ------------------------------------------------------
@@ -219,10 +225,14 @@ class Rig:
     def drill(
         self, name: str, fault: Callable[[], dict[str, Any] | None], *, before_s: float, after_s: float
     ) -> DrillResult:
+        """Load, the fault, load again (at least `after_s`, and until a call is placed after the fault
+        or RECOVER_WITHIN_S has passed), then settle and check."""
         self.run_load(before_s)
         facts = fault() or {}
         fault_over = datetime.now(UTC)
         self.run_load(after_s)
+        checks.wait_until(lambda: self.dialled_since(fault_over).ok, RECOVER_WITHIN_S - after_s, every_s=0.5)
+        facts["dialling_again_after_s"] = round((datetime.now(UTC) - fault_over).total_seconds(), 1)
         verdicts, settled = self.settle_and_check(since=fault_over)
         return DrillResult(name, verdicts, facts | settled)
 

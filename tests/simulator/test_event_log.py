@@ -35,10 +35,11 @@ def test_the_oldest_events_go_once_the_limit_is_reached():
 def test_each_webhook_result_says_how_long_the_product_took_to_answer_in_wall_clock_time(
     sim, twilio, product
 ):
-    @product.app.before_request
     def think() -> None:
         if request.path == "/voice":
             time.sleep(0.05)
+
+    product.app.before_request(think)
 
     sim.set_behaviour("+447700900001", Behaviour.answer(ring=1, talk=5))
     call = dial(twilio, "+447700900001")
