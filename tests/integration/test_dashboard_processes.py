@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 60
+    # Generous: a web process imports everything twice (once more under gevent), slow on a busy machine.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         assert process.poll() is None, f"{what} exited with {process.returncode}"
         try:

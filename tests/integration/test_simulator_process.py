@@ -31,7 +31,7 @@ def simulated() -> Iterator[Settings]:
     args, env = _simulator_process(settings, "127.0.0.1", port, cps=50, speed=20)
     process = subprocess.Popen(args, env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 180  # generous: starting is slow on a busy machine
         while time.monotonic() < deadline:
             try:
                 requests.get(f"{settings.simulator_url}/_sim/health", timeout=1)
@@ -39,6 +39,8 @@ def simulated() -> Iterator[Settings]:
             except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy starting
                 assert process.poll() is None, "the simulator exited"
                 time.sleep(0.1)
+        else:
+            pytest.fail("the simulator did not start")
         yield settings
     finally:
         process.terminate()
