@@ -172,7 +172,8 @@ def demo(host: str, port: int, worker_count: int) -> None:
     env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
     env["PUBLIC_BASE_URL"] = settings.public_base_url
     with _supervisor() as group:
-        # The simulator and the workers need nothing seeded: they start while the data is loaded.
+        # Everything starts while the data is loaded (the schema is there already); the URL is
+        # printed once the data is in and the web app answers.
         if simulated is not None:
             args, simulator_env = _simulator_process(settings, *simulated)
             group.start("simulator", args, simulator_env | env)
@@ -182,13 +183,13 @@ def demo(host: str, port: int, worker_count: int) -> None:
                 [sys.executable, "-m", "workers", "--name", f"demo-{index + 1}-{os.getpid()}"],
                 env,
             )
+        group.start("web", _web_process(host, port), env)
         _seed(settings, demo_content=True)
         _seed_demo_phone_bank(settings, env)  # before the accounts: the demo organiser runs every campaign
         _print_new_demo_accounts(settings)
         if simulated is not None:
             _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
             _answer_the_demo_volunteers_phone(settings)
-        group.start("web", _web_process(host, port), env)
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()

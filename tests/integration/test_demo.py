@@ -8,12 +8,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psutil
 import pytest
@@ -122,37 +122,54 @@ def demo(tmp_path) -> Iterator[Demo]:
         PYTHONUNBUFFERED="1",
     )
     dialer = Path(sys.executable).with_name("dialer")
-    process = subprocess.Popen(
-        [str(dialer), "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    running = Demo(
+        subprocess.Popen(
+            [str(dialer), "demo", "--workers", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ),
+        f"http://127.0.0.1:{port}",
+        env["SIMULATOR_URL"],
     )
-    running = Demo(process, f"http://127.0.0.1:{port}", env["SIMULATOR_URL"])
     try:
         yield running
     finally:
-        if process.poll() is None:
-            process.kill()
-        for leftover in running.processes:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                leftover.kill()
+        running.close()
 
 
-@dataclass
 class Demo:
-    process: subprocess.Popen[str]
-    url: str
-    simulator_url: str
-    processes: list[psutil.Process] = field(default_factory=list)
+    """The running command, its output as it comes, and every process it started."""
 
-    def healthy(self, timeout: float = 60) -> dict[str, Any]:
+    def __init__(self, process: subprocess.Popen[str], url: str, simulator_url: str) -> None:
+        self.process, self.url, self.simulator_url = process, url, simulator_url
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.announced = threading.Event()
+        self.processes: list[psutil.Process] = []
+        self._readers = [
+            threading.Thread(target=self._read, args=(process.stdout, self.out), daemon=True),
+            threading.Thread(target=self._read, args=(process.stderr, self.err), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[str], lines: list[str]) -> None:
+        for line in stream:
+            lines.append(line)
+            if line.startswith("Marginal is running: open "):
+                self.announced.set()
+
+    def up(self, timeout: float = 90) -> dict[str, Any]:
+        """Wait for the demo to say it is running, then read /healthz."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.communicate()
-            with contextlib.suppress(requests.RequestException):
-                reply = requests.get(f"{self.url}/healthz", timeout=2)
-                if reply.status_code == 200:
-                    return dict(reply.json())
-            time.sleep(0.25)
-        raise AssertionError(f"/healthz did not report everything ok within {timeout} s")
+        while not self.announced.wait(0.2):
+            assert self.process.poll() is None, f"the demo exited with {self.process.returncode}: {self.err}"
+            assert time.monotonic() < deadline, f"the demo did not start within {timeout} s: {self.out}"
+        reply = requests.get(f"{self.url}/healthz", timeout=10)
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
 
     def everything_it_started(self) -> list[psutil.Process]:
         """Its children (simulator, workers, web) and the embedded Redis they share (not a child)."""
@@ -167,9 +184,31 @@ class Demo:
         self.processes = children + redis_servers
         return self.processes
 
+    def close(self) -> None:
+        """Whatever happened in the test, leave nothing running and no pipe open."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for leftover in self.processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
+        for reader in self._readers:
+            reader.join(timeout=5)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+    def interrupt(self, timeout: float = 30) -> tuple[int, str, str]:
+        """Ctrl-C: the exit status and everything it printed."""
+        self.process.send_signal(signal.SIGINT)
+        status = self.process.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout=5)
+        return status, "".join(self.out), "".join(self.err)
+
 
 def test_the_demo_comes_up_healthy_and_stops_cleanly_on_ctrl_c(demo):
-    health = demo.healthy()
+    health = demo.up()
     assert health["ok"] is True
     assert {name: check["ok"] for name, check in health["checks"].items()} == {
         "database": True,
@@ -190,10 +229,9 @@ def test_the_demo_comes_up_healthy_and_stops_cleanly_on_ctrl_c(demo):
     ).json()
     assert behaviours["numbers"][DEMO_VOLUNTEER_PHONE]["digits"] == "1"
 
-    demo.process.send_signal(signal.SIGINT)
-    out, err = demo.process.communicate(timeout=30)
-    assert demo.process.returncode == 0, err
-    assert "Marginal is running: open " + demo.url in out
+    status, out, err = demo.interrupt()
+    assert status == 0, err
+    assert "demo phone bank ready: /call/1" in out and "volunteer@demo.marginal.invalid" in out
     assert "stopping..." in err and "Traceback" not in err, err
     _, alive = psutil.wait_procs(started, timeout=5)
     assert alive == [], [process.cmdline() for process in alive]
