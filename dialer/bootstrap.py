@@ -69,7 +69,11 @@ class Services:
 
     @cached_property
     def telephony(self) -> Telephony:
-        return self._telephony or TwilioTelephony(self.telephony_client, self.settings)
+        return self._telephony or TwilioTelephony(
+            self.telephony_client,
+            self.settings,
+            softphone_url=Webhooks(self.settings.public_base_url).softphone(),
+        )
 
     @cached_property
     def phone_bank(self) -> PhoneBank:

@@ -134,7 +134,7 @@ def serve(host: str, port: int) -> None:
     """Serve the web app (the database must be migrated and Redis reachable)."""
     settings = Settings.from_env()
     env = _preflight(settings, [(host, port)])
-    _exec([sys.executable, "-m", "web", "--host", host, "--port", str(port)], env)
+    _exec(_web_process(host, port), env)
 
 
 @main.command()
@@ -164,29 +164,73 @@ def worker(count: int, burst: bool) -> None:
 def demo(host: str, port: int, worker_count: int) -> None:
     """Everything on one machine: migrate, seed real data, start the simulator, workers and the web app."""
     settings = Settings.from_env()
+    url = f"http://{host}:{port}"
+    if "PUBLIC_BASE_URL" not in os.environ:
+        # Links (password resets), webhooks and the browser softphone's origin are the demo itself.
+        settings = settings.model_copy(update={"public_base_url": url})
     simulated = _simulator_address(settings) if settings.uses_simulator else None
     env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
-    _seed(settings, demo_content=True)
-    _print_new_demo_accounts(settings)
-    _seed_demo_phone_bank(settings, env)
-    url = f"http://{host}:{port}"
-    if "PUBLIC_BASE_URL" not in os.environ:  # links (password resets) and webhooks point at the demo itself
-        env["PUBLIC_BASE_URL"] = url
+    env["PUBLIC_BASE_URL"] = settings.public_base_url
     with _supervisor() as group:
+        # The simulator and the workers need nothing seeded: they start while the data is loaded.
         if simulated is not None:
             args, simulator_env = _simulator_process(settings, *simulated)
             group.start("simulator", args, simulator_env | env)
-            _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
         for index in range(worker_count):
             group.start(
                 f"worker-{index + 1}",
                 [sys.executable, "-m", "workers", "--name", f"demo-{index + 1}-{os.getpid()}"],
                 env,
             )
-        group.start("web", [sys.executable, "-m", "web", "--host", host, "--port", str(port)], env)
+        _seed(settings, demo_content=True)
+        _seed_demo_phone_bank(settings, env)  # before the accounts: the demo organiser runs every campaign
+        _print_new_demo_accounts(settings)
+        if simulated is not None:
+            _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
+            _answer_the_demo_volunteers_phone(settings)
+        group.start("web", _web_process(host, port), env)
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()
+
+
+#: The demo volunteer at their own phone, as the simulator's control plane takes it: they answer,
+#: press 1 when asked, and stay on the line (waiting for voters, then talking) all day.
+DEMO_VOLUNTEER_AT_THEIR_PHONE = {
+    "kind": "answer",
+    "ring_s": 3,
+    "digits": "1",
+    "patience_s": 24 * 3600,
+    "talk_s": 24 * 3600,
+}
+
+
+def _answer_the_demo_volunteers_phone(settings: Settings) -> None:
+    """Tell the simulator that the demo volunteer's own phone answers and presses 1 ("call my phone")."""
+    import base64
+    import json
+    from urllib.parse import quote
+
+    from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
+
+    credentials = base64.b64encode(f"{settings.account_sid}:{settings.auth_token}".encode()).decode()
+    request = urllib.request.Request(
+        f"{settings.simulator_url}/_sim/behaviours/{quote(DEMO_VOLUNTEER_PHONE)}",
+        data=json.dumps(DEMO_VOLUNTEER_AT_THEIR_PHONE).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json", "Authorization": f"Basic {credentials}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+    except OSError as exc:
+        raise StartupError(f"the telephony simulator refused the demo volunteer's phone: {exc}") from None
+
+
+def _web_process(host: str, port: int) -> list[str]:
+    """The web app's command line: `python -m web` under gevent's monkey-patching from the start
+    (what `python -m web` would re-execute itself as, after importing the whole app once for nothing)."""
+    return [sys.executable, "-m", "gevent.monkey", "--module", "web", "--host", host, "--port", str(port)]
 
 
 def _print_new_demo_accounts(settings: Settings) -> None:
@@ -377,14 +421,16 @@ def _supervisor() -> Iterator[_ProcessGroup]:
     def interrupted(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupted)
+    # SIGINT too: a shell starts background jobs with Ctrl-C ignored, and we still want it to stop us.
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield group
     except KeyboardInterrupt:
         click.echo("\nstopping...", err=True)
     finally:
         group.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0, name: str = "the web app") -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -203,6 +203,8 @@ class Seat:
     state: SeatState
     conference: str
     call_id: int | None = None
+    #: When the seat last moved on the board (read back; writing takes `since` apart).
+    since: datetime | None = field(default=None, compare=False)
 
 
 class SeatBoard(Protocol):

@@ -2,14 +2,15 @@
 
 The backends follow the environment, as the product does: DATABASE_URL and REDIS_URL select
 PostgreSQL and an external Redis (CI's second run); unset, SQLite and an embedded Redis are used.
+Run in parallel, each pytest-xdist worker has databases and a Redis of its own (tests/parallel_workers.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
@@ -25,10 +26,15 @@ from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Mode, Settings
 from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
+from tests.parallel_workers import WORKER_DATABASE_URL, WORKER_REDIS_URL, ensure_database
 from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
 
-EXTERNAL_DATABASE_URL = os.environ.get("DATABASE_URL", "")
-EXTERNAL_REDIS_URL = os.environ.get("REDIS_URL", "")
+EXTERNAL_DATABASE_URL = WORKER_DATABASE_URL  # DATABASE_URL, or in an xdist worker that worker's own
+EXTERNAL_REDIS_URL = WORKER_REDIS_URL
+
+# Hypothesis's per-example deadline is a timing assertion: on a busy machine it fails correct code.
+hypothesis.settings.register_profile("marginal", deadline=None)
+hypothesis.settings.load_profile("marginal")
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +46,7 @@ def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def engine(session_dir: Path) -> Iterator[Engine]:
     """The session's database, migrated from empty with Alembic."""
     url = EXTERNAL_DATABASE_URL or f"sqlite:///{session_dir / 'test.db'}"
+    ensure_database(url)
     engine = db.make_engine(url)
     drop_everything(engine)
     schema.upgrade(engine)
@@ -100,8 +107,10 @@ def clock() -> SimClock:
 
 @pytest.fixture
 def services(
-    settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock
+    settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock, telephony
 ) -> Services:
+    """The app's services on the session's database and Redis; the provider is the recording fake
+    (tests that talk to the simulator build their own), so nothing is ever sent to SIMULATOR_URL."""
     return build(
         settings,
         engine=clean_db,
@@ -109,6 +118,7 @@ def services(
         redis_url=redis_url,
         clock=clock,
         live=RecordingLiveUpdates(),
+        telephony=telephony,
         passwords=FAST_PASSWORDS,
     )
 
@@ -179,14 +189,9 @@ def seeded_engine(session_dir: Path) -> Iterator[Engine]:
 
     if EXTERNAL_DATABASE_URL:
         url = make_url(EXTERNAL_DATABASE_URL)
-        name = f"{url.database}_reference"
-        admin = db.make_engine(EXTERNAL_DATABASE_URL)
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-            if exists.first() is None:
-                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        engine = db.make_engine(url.set(database=name).render_as_string(hide_password=False))
+        reference = url.set(database=f"{url.database}_reference").render_as_string(hide_password=False)
+        ensure_database(reference)
+        engine = db.make_engine(reference)
     else:
         engine = db.make_engine(f"sqlite:///{session_dir / 'reference.db'}")
     drop_everything(engine)

@@ -11,6 +11,7 @@ from dialer.domain.surveys import QuestionKind
 from dialer.models import Constituency, Voter
 from dialer.services import sessions
 from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
+from dialer.services.demo import around_the_clock as open_all_day
 from dialer.services.phone_bank import PhoneBank, softphone_identity
 from dialer.services.upkeep import open_phone_bank
 from tests.people import add_account
@@ -51,18 +52,22 @@ def make_campaign(
     retry_overrides: dict[str, object] | None = None,
     show_surname: bool = False,
     open_now: bool = True,
+    around_the_clock: bool = False,
 ) -> int:
+    """A campaign for the seat with `voters` voters (Voter0, Voter1... on drama numbers from
+    `first_number`); UK calling hours unless `around_the_clock` (for runs on the wall clock)."""
     ensure_constituency(bank)
+    calling = CallingSettings(
+        caller_id="020 7946 0000",
+        dialing_mode=mode,
+        max_attempts=max_attempts,
+        retry_overrides=retry_overrides or {},
+    )
     campaign_id = create_campaign(
         bank.uow(),
         CampaignSpec(
             name=name,
-            calling=CallingSettings(
-                caller_id="020 7946 0000",
-                dialing_mode=mode,
-                max_attempts=max_attempts,
-                retry_overrides=retry_overrides or {},
-            ),
+            calling=open_all_day(calling) if around_the_clock else calling,
             seats=[SEAT],
             script_md="# Hello\n\nAsk about **the election**. <script>alert(1)</script>",
             questions=[

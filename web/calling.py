@@ -61,9 +61,19 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
             "mode": page.mode.value,
             "session": page.session,
             "totals": page.totals,
+            "phone": _softphone(),
         },
         idempotency_key=uuid4().hex,
     )
+
+
+def _softphone() -> dict[str, str | None]:
+    """Which softphone the page runs (phone.js): Twilio's Voice SDK, or the simulator's SimPhone."""
+    settings = services().settings
+    return {
+        "backend": settings.telephony_backend.value,
+        "simulator_url": settings.simulator_url if settings.uses_simulator else None,
+    }
 
 
 def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:

@@ -40,8 +40,10 @@ class WebServer(BaseApplication):  # type: ignore[misc]
 
         try:
             app = create_app(Settings.from_env(), async_mode=self.async_mode)
-            # The live figures start from the record: whatever Redis held may be stale or gone.
-            dashboard.reconcile_running(app.extensions["marginal"].phone_bank)
+            # Figures Redis lost start again from the record. Those it holds are left alone: a
+            # recount while calls are being counted can miss one (docs/DASHBOARD.md), and web
+            # processes restart one by one under load.
+            dashboard.reconcile_running(app.extensions["marginal"].phone_bank, only_lost=True)
         except DialerError as exc:
             sys.exit(f"marginal web: {exc}")
         return app

@@ -1,16 +1,63 @@
-"""Run RQ workers on Marginal's queues against the configured (or embedded) Redis."""
+"""Run RQ workers on Marginal's queues against the configured (or embedded) Redis.
+
+Between jobs (and every few seconds when idle) each worker asks whether Redis has lost the dialer's
+state, and if so rebuilds it from SQL and restarts the heartbeat (`upkeep.recover_lost_state`):
+the heartbeat job itself lives in Redis, so nothing else would notice.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from functools import cache
+from typing import Any
 
+import redis
 from rq import SimpleWorker, Worker
 
 from dialer.adapters import redis_server
 from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
+from dialer.bootstrap import build
 from dialer.config import Settings
 from dialer.errors import DialerError
+from dialer.services import upkeep
+from dialer.services.phone_bank import PhoneBank
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between a worker's checks that Redis still holds the dialer's state.
+RECOVERY_CHECK_S = 10
+
+
+class _Recovering:
+    """RQ's periodic maintenance, plus putting back what Redis lost.
+
+    Redis going away during maintenance is not the worker's end (RQ would quit on it): the worker
+    waits for Redis in its next dequeue, as it does between jobs, and recovers when it is back.
+    """
+
+    def run_maintenance_tasks(self) -> None:
+        try:
+            super().run_maintenance_tasks()  # type: ignore[misc]
+            upkeep.recover_lost_state(_own_phone_bank())
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            logger.warning("Redis went away during maintenance (%s): trying again later", exc)
+
+
+@cache
+def _own_phone_bank() -> PhoneBank:
+    """The worker process's own connections, apart from the jobs' (a forked work horse must not share
+    a parent's database connections)."""
+    return build(Settings.from_env()).phone_bank
+
+
+class DialerWorker(_Recovering, Worker):
+    """RQ's default worker: each job in a forked work horse."""
+
+
+class SimpleDialerWorker(_Recovering, SimpleWorker):
+    """Jobs in the worker process itself (faster, less isolated)."""
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,6 +73,12 @@ def main(argv: list[str] | None = None) -> None:
         connection = redis_server.connect(redis_server.redis_url(settings))
     except DialerError as exc:
         sys.exit(f"marginal worker: {exc}")
-    worker_class = SimpleWorker if args.no_fork else Worker
-    worker = worker_class(list(QUEUES), connection=connection, name=args.name, worker_ttl=WORKER_TTL)
+    worker_class: Any = SimpleDialerWorker if args.no_fork else DialerWorker
+    worker = worker_class(
+        list(QUEUES),
+        connection=connection,
+        name=args.name,
+        worker_ttl=WORKER_TTL,
+        maintenance_interval=RECOVERY_CHECK_S,
+    )
     worker.work(burst=args.burst, with_scheduler=True, logging_level="WARNING")

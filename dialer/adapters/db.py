@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -58,12 +60,30 @@ def check_connection(engine: Engine) -> None:
         raise StartupError(f"cannot reach the database (DATABASE_URL={where}): {reason}") from None
 
 
+#: One lock per SQLite engine: a process's units of work on SQLite take turns (see SqlUnitOfWork).
+_sqlite_turns: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+def _turns(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    return _sqlite_turns.setdefault(engine, threading.RLock())
+
+
 class SqlUnitOfWork:
-    """A transaction: `with uow:` opens a session; nothing is kept unless commit() is called."""
+    """A transaction: `with uow:` opens a session; nothing is kept unless commit() is called.
+
+    On SQLite, units of work in one process take turns. SQLite has one writer at a time and waits
+    for the lock inside C; under gevent that wait blocks every greenlet of the process, including
+    one holding the write lock while it waits on Redis or HTTP, so both sat out the 30 s busy
+    timeout and failed ("database is locked"). Taking turns on a (gevent-aware, reentrant) lock
+    first lets the holder finish. PostgreSQL needs none of this.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._session: Session | None = None
+        self._turns = _turns(engine)
 
     @property
     def session(self) -> Session:
@@ -72,6 +92,8 @@ class SqlUnitOfWork:
         return self._session
 
     def __enter__(self) -> SqlUnitOfWork:
+        if self._turns is not None:
+            self._turns.acquire()
         self._session = Session(self.engine, expire_on_commit=False)
         return self
 
@@ -89,6 +111,8 @@ class SqlUnitOfWork:
         finally:
             session.close()
             self._session = None
+            if self._turns is not None:
+                self._turns.release()
 
     def commit(self) -> None:
         self.session.commit()

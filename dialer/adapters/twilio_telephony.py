@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
+from dialer.adapters.softphone_application import softphone_application_sid
 from dialer.adapters.voice_tokens import voice_token
 from dialer.config import Settings
 from dialer.domain.call_control import (
@@ -34,11 +35,13 @@ T = TypeVar("T")
 
 
 class TwilioTelephony:
-    def __init__(self, client: Client, settings: Settings) -> None:
+    def __init__(self, client: Client, settings: Settings, *, softphone_url: str) -> None:
+        """`softphone_url` is the Voice URL the browser softphone's TwiML App must call."""
         if isinstance(client.http_client, TwilioHttpClient) and client.http_client.timeout is None:
             client.http_client.timeout = REQUEST_TIMEOUT_S
         self._client = client
         self._settings = settings
+        self._softphone_url = softphone_url
 
     def place_call(self, call: OutboundCall) -> str:
         created = self._request(
@@ -69,8 +72,12 @@ class TwilioTelephony:
         )
 
     def softphone_token(self, identity: str) -> str:
-        """An Access Token signed with the API key (the simulator's own in simulator mode)."""
-        return voice_token(self._settings, identity, application_sid=self._settings.twilio_twiml_app_sid)
+        """An Access Token signed with the API key (the simulator's own in simulator mode), for calls
+        through the TwiML App (TWILIO_TWIML_APP_SID; in simulator mode, found or made on the way)."""
+        application = self._request(
+            lambda: softphone_application_sid(self._client, self._settings, self._softphone_url)
+        )
+        return voice_token(self._settings, identity, application_sid=application)
 
     def _request(self, send: Callable[[], T]) -> T:
         try:
@@ -83,6 +90,8 @@ class TwilioTelephony:
                 status=exc.status,
                 code=exc.code,
             ) from None
+        except TwilioException as exc:  # a list whose page could not be fetched
+            raise TelephonyError(f"provider refused the request: {exc.args[0]}", retryable=True) from None
         except OSError as exc:  # connection refused, timeouts (requests' errors are OSErrors)
             raise TelephonyError(f"provider unreachable: {exc}", retryable=True) from None
 

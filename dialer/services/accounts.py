@@ -289,6 +289,11 @@ class DemoCredentials:
     password: str
 
 
+#: The demo volunteer's own phone for "call my phone": Ofcom's drama range with no area (01632 960xxx),
+#: apart from the demo's voters (07700 900xxx) and caller IDs (020 7946 0xxx). `dialer demo` tells
+#: the simulator to answer it and press 1.
+DEMO_VOLUNTEER_PHONE = "+441632960001"
+
 DEMO_PEOPLE = (
     (Role.VOLUNTEER, "volunteer@demo.marginal.invalid", "Vic"),
     (Role.ORGANISER, "organiser@demo.marginal.invalid", "Olu"),
@@ -297,7 +302,8 @@ DEMO_PEOPLE = (
 
 
 def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock) -> list[DemoCredentials]:
-    """Create the demo volunteer, organiser (of every campaign) and admin with random passwords.
+    """Create the demo volunteer (with a phone for "call my phone"), organiser (of every campaign)
+    and admin with random passwords.
 
     Returns the credentials of the accounts created now; existing ones are left alone (their
     passwords were printed when they were made, and can be reset from the sign-in page).
@@ -316,6 +322,7 @@ def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock)
                 postcode="SW1A 1AA",
                 role=role,
                 created_at=clock.now(),
+                phone_e164=DEMO_VOLUNTEER_PHONE if role is Role.VOLUNTEER else None,
             )
             uow.session.add(user)
             uow.session.flush()

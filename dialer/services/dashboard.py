@@ -85,15 +85,20 @@ def reconcile(bank: PhoneBank, campaign_id: int) -> Reconciliation:
     return Reconciliation(campaign_id, version, corrected)
 
 
-def reconcile_running(bank: PhoneBank) -> list[Reconciliation]:
-    """At start-up: rebuild the figures of every campaign taking calls or paused."""
+def reconcile_running(bank: PhoneBank, *, only_lost: bool = False) -> list[Reconciliation]:
+    """Rebuild the figures of every campaign taking calls or paused (with `only_lost`, of those whose
+    figures Redis no longer holds)."""
     with bank.uow() as uow:
         ids = uow.session.exec(
             select(Campaign.id).where(
                 col(Campaign.status).in_([CampaignStatus.ACTIVE, CampaignStatus.PAUSED])
             )
         ).all()
-    return [reconcile(bank, cid) for cid in ids if cid is not None]
+    return [
+        reconcile(bank, cid)
+        for cid in ids
+        if cid is not None and not (only_lost and bank.tally.read(cid).built)
+    ]
 
 
 def snapshot(bank: PhoneBank, campaign_id: int) -> dict[str, Any]:

@@ -3,12 +3,15 @@
 The seat is Cities of London and Westminster (E14001172), won by Labour from the Conservatives in
 2024 by 2,708 votes (6.9%) according to the House of Commons Library's results. The voters are
 invented and their numbers are Ofcom's 07700 900xxx range, reserved for drama, so nobody real is
-ever rung, by the simulator or by mistake.
+ever rung, by the simulator or by mistake. Unlike a real campaign (08:00-21:00 on weekdays,
+09:00-21:00 at weekends by default), the demo phone bank is open around the clock, so the demo can
+be tried at any hour: its voters are fictional and only the simulator answers them.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import select
@@ -73,6 +76,13 @@ Cities of London and Westminster. Have you got two minutes?
 """
 
 
+def around_the_clock(calling: CallingSettings) -> CallingSettings:
+    """The same settings, open every day, all day (fictional voters only: real ones keep UK hours)."""
+    return replace(
+        calling, weekday_start="00:00", weekday_end="24:00", weekend_start="00:00", weekend_end="24:00"
+    )
+
+
 def seed_demo(bank: PhoneBank, *, voters: int = 300) -> int:
     """The demo campaign, created once and open for calls; returns its id."""
     campaign_id = seed_demo_campaign(bank.uow, now=bank.clock.now(), voters=voters)
@@ -96,8 +106,8 @@ def seed_demo_campaign(
         CampaignSpec(
             name="Cities of London and Westminster phone bank",
             slug=SLUG,
-            calling=CallingSettings(
-                caller_id="+442079460000", dialing_mode=DialingMode.POWER, max_attempts=3
+            calling=around_the_clock(
+                CallingSettings(caller_id="+442079460000", dialing_mode=DialingMode.POWER, max_attempts=3)
             ),
             seats=[SEAT.ons_code],
             script_md=SCRIPT,

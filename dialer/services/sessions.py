@@ -95,9 +95,15 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
                 uow.commit()
                 raise Conflict("we could not ring your phone just now: please try again") from None
             uow.commit()
+        try:
+            token = _token(bank, seat)
+        except Conflict:
+            change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+            uow.commit()
+            raise
         notices.seat(seat)
         notices.then(lambda: live_figures.announce_volunteer(bank, seat, user.first_name))
-        started = StartedSession(seat.id, seat.state, seat.audio, _token(bank, seat))
+        started = StartedSession(seat.id, seat.state, seat.audio, token)
     notices.send()
     bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)
     return started
@@ -271,7 +277,10 @@ def _return_preview_voter(bank: PhoneBank, session: Session, seat: CallingSessio
 def _token(bank: PhoneBank, seat: CallingSession) -> str | None:
     if seat.audio is not AudioLeg.BROWSER or seat.state is SeatState.ENDED:
         return None
-    return bank.telephony.softphone_token(softphone_identity(seat.user_id))
+    try:
+        return bank.telephony.softphone_token(softphone_identity(seat.user_id))
+    except TelephonyError:
+        raise Conflict("we could not start the phone in your browser just now: please try again") from None
 
 
 def is_preview(campaign: Campaign) -> bool:

@@ -3,6 +3,10 @@
 The heartbeat runs every few seconds while anyone is calling: it rebuilds Redis if it was lost,
 asks the provider about calls we have not heard of for too long, and paces campaigns whose seats
 sit idle (voters come due, calling hours open). It stops rescheduling itself when all is quiet.
+
+The heartbeat is itself a job in Redis, so when Redis loses everything (a restart without
+persistence, a failover, a flush) it goes too: every worker therefore asks `recover_lost_state`
+between jobs, which rebuilds what Redis held from SQL and starts the heartbeat again.
 """
 
 from __future__ import annotations
@@ -22,9 +26,9 @@ from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot
 from dialer.services import dashboard, queueing, suppression
 from dialer.services.call_events import StatusReport, on_call_status
-from dialer.services.dialing import give_up_unplaced, pace_campaign
+from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
-from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PhoneBank
+from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import board_seat, change_seat
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
@@ -33,6 +37,9 @@ STALE_AFTER = timedelta(seconds=90)
 #: A queued call no worker has placed for this long is given up (its job was lost).
 UNPLACED_AFTER = timedelta(minutes=5)
 RECONCILE_BATCH = 200
+#: A seat whose board entry has disagreed with SQL for this long was left so by a process that died
+#: between the two writes (a pacer killed after reserving it): SQL is the record, the board follows.
+BOARD_SETTLES_IN = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -85,10 +92,12 @@ def reconcile_calls(bank: PhoneBank) -> Reconciled:
 
 
 def repair_seats(bank: PhoneBank) -> int:
-    """Seats still busy with a call that has ended (an update lost with Redis): move them on."""
+    """Seats whose move was lost with Redis: still busy with a call that has ended, or in wrap-up
+    with the call's outcome already recorded. Move them on."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     repaired = 0
+    campaigns = set()
     with bank.uow() as uow:
         stuck = uow.session.exec(
             select(CallingSession, CallAttempt)
@@ -98,21 +107,82 @@ def repair_seats(bank: PhoneBank) -> int:
                 col(CallAttempt.status).in_(FINAL_STATUSES),
             )
         ).all()
-        for seat, call in stuck:
-            target = SeatState.WRAP_UP if call.connected_at is not None else SeatState.READY
+        recorded = uow.session.exec(
+            select(CallingSession, CallAttempt)
+            .join(CallAttempt, col(CallAttempt.id) == CallingSession.current_call_id)
+            .join(Outcome, col(Outcome.call_attempt_id) == CallAttempt.id)
+            .where(CallingSession.state == SeatState.WRAP_UP)
+        ).all()
+        moves = [
+            *(
+                (seat, call, SeatState.WRAP_UP if call.connected_at is not None else SeatState.READY)
+                for seat, call in stuck
+            ),
+            *((seat, call, SeatState.READY) for seat, call in recorded),
+        ]
+        for seat, call, target in moves:
             if not change_seat(bank, seat, {seat.state}, target, now=now, busy_with=call.id):
                 continue
             notices.seat(seat)
+            if target is SeatState.READY:
+                notices.voter(seat.id or 0, None, call_id=None, preview=False)
+                campaigns.add(seat.campaign_id)
             repaired += 1
         uow.commit()
+        for seat in live_seats(uow.session):
+            if _board_left_behind(bank, seat, now):
+                bank.seats.put(board_seat(seat), since=seat.state_changed_at or now)
+                campaigns.add(seat.campaign_id)
+                repaired += 1
     notices.send()
+    for campaign_id in sorted(campaigns):
+        bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     return repaired
+
+
+def _board_left_behind(bank: PhoneBank, seat: CallingSession, now: datetime) -> bool:
+    board = bank.seats.get(seat.id or 0)
+    if board is not None and board.state is seat.state:
+        return False
+    settled = now - BOARD_SETTLES_IN
+    moved_in_sql = seat.state_changed_at or settled
+    moved_on_board = board.since if board is not None and board.since is not None else settled
+    return moved_in_sql <= settled and moved_on_board <= settled
+
+
+def recover_lost_state(bank: PhoneBank) -> bool:
+    """If Redis has lost the dialer's state, put it back from SQL; returns whether it had to.
+
+    One EXISTS when nothing was lost. Otherwise: rebuild the queues and the seat board, give up the
+    calls whose placing jobs went with Redis (so their seats and voters are free at once, not after
+    UNPLACED_AFTER), move on the seats whose last move was lost, recount the dashboards' figures
+    (whose deltas they would otherwise ignore), and start the heartbeat again.
+    """
+    if bank.queue.is_built():
+        return False
+    now = bank.clock.now()
+    with bank.uow() as uow:  # read before the rebuild: nothing can be dialled until it is done
+        orphans = uow.session.exec(
+            select(CallAttempt.id).where(
+                CallAttempt.status == CallStatus.QUEUED,
+                col(CallAttempt.provider_sid).is_(None),
+                col(CallAttempt.last_heard_at).is_(None)
+                | (col(CallAttempt.last_heard_at) < now - PLACING_LEASE),
+            )
+        ).all()
+    rebuild_dialer_state(bank)
+    for call_id in orphans:
+        if call_id is not None:
+            _give_up_lost_placement(bank, call_id, now)
+    repair_seats(bank)
+    dashboard.reconcile_running(bank)
+    bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)
+    return True
 
 
 def heartbeat(bank: PhoneBank) -> bool:
     """One beat; returns whether another was scheduled (only while sessions or calls are live)."""
-    if not bank.queue.is_built():
-        rebuild_dialer_state(bank)
+    recover_lost_state(bank)
     reconcile_calls(bank)
     repair_seats(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():

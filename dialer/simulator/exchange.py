@@ -10,6 +10,7 @@ call. Status callbacks carry Twilio's SequenceNumber; injected webhook faults ar
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -190,10 +191,13 @@ class Exchange:
         timeout = self.faults.fire({"webhook_timeout"}, request.url)
         duplicate = None if on_response else self.faults.fire({"duplicate_callback"}, request.url)
         outcome: Outcome
+        started = time.monotonic()
         try:
             outcome = self.transport(request, self.settings.webhook_timeout_s)
         except WebhookFailure as exc:
             outcome = exc
+        # Wall-clock time, whatever the simulated clock does: how long the product took to answer.
+        elapsed_ms = round((time.monotonic() - started) * 1000, 2)
         if duplicate is not None:
             self.log("fault", call, fault="duplicate_callback", url=request.url)
             with suppress(WebhookFailure):
@@ -203,7 +207,15 @@ class Exchange:
             self.log("fault", call, fault="webhook_timeout", url=request.url)
         status = outcome.status if isinstance(outcome, WebhookResponse) else None
         detail = str(outcome) if isinstance(outcome, WebhookFailure) else None
-        self.log("webhook-result", call, webhook=kind, url=request.url, status=status, error=detail)
+        self.log(
+            "webhook-result",
+            call,
+            webhook=kind,
+            url=request.url,
+            status=status,
+            error=detail,
+            elapsed_ms=elapsed_ms,
+        )
         if on_response is not None:
             if timeout is not None:
                 self.later(self.settings.webhook_timeout_s, lambda: on_response(outcome))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -32,18 +31,13 @@ from dialer.models import CallAttempt, CallingSession, CampaignSeat, Voter
 from dialer.services import dashboard
 from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
 from dialer.services.phone_bank import RECONCILE_CALLS
+from tests.parallel_workers import free_port
 from tests.people import PASSWORD, add_account, add_campaign, add_voter
 from tests.phone_bank_builders import SEAT, ensure_constituency, ready_seat
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None:
@@ -53,7 +47,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy starting
             time.sleep(0.2)
     raise AssertionError(f"{what} did not start")
 

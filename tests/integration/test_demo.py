@@ -1,12 +1,42 @@
-"""The demo seeding gives a working phone bank for a real marginal seat, on fictional numbers only."""
+"""The demo: a working phone bank for a real marginal seat, on fictional numbers only, open at any hour;
+and `dialer demo` itself, which comes up healthy from an empty folder and stops cleanly on Ctrl-C."""
 
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
 import pytest
+import requests
 from sqlmodel import select
 
+from dialer.adapters.clock_jobs import ClockJobQueue
+from dialer.adapters.live import RecordingLiveUpdates
+from dialer.bootstrap import build
+from dialer.cli import DEMO_VOLUNTEER_AT_THEIR_PHONE
+from dialer.config import Settings
+from dialer.domain.calling_hours import LONDON
 from dialer.domain.phones import is_drama_number
-from dialer.models import Campaign, CampaignSeat, Voter
+from dialer.domain.roles import Role
+from dialer.domain.seats import AudioLeg, SeatState
+from dialer.models import CallAttempt, CallingSession, Campaign, CampaignSeat, User, Voter
+from dialer.services import accounts, queueing, sessions
+from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
 from dialer.services.demo import seed_demo
+from dialer.simulator import Behaviour, Simulator, WsgiTransport
+from tests.people import FAST_PASSWORDS
 from tests.phone_bank_builders import make_volunteer, ready_seat
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -22,3 +52,148 @@ def test_the_demo_phone_bank_is_created_once_and_dials_only_drama_numbers(bank, 
     ready_seat(bank, make_volunteer(bank), campaign_id)
     clock.advance(1)
     assert len(telephony.placed) == 1 and is_drama_number(telephony.placed[0][1].to)
+
+
+def test_the_demo_phone_bank_is_open_at_any_hour(bank):
+    campaign_id = seed_demo(bank, voters=1)
+    with bank.uow() as uow:
+        campaign = uow.session.get(Campaign, campaign_id)
+        assert campaign is not None
+        hours = queueing.hours_of(campaign)
+    sunday = datetime(2026, 11, 29, tzinfo=LONDON)
+    for hour in (0, 3, 7, 21, 23):
+        assert hours.is_open(sunday.replace(hour=hour, minute=59))
+        assert hours.is_open(sunday.replace(day=30, hour=hour))  # a Monday
+
+
+def test_call_my_phone_works_in_the_demo_the_simulator_answers_the_volunteer_and_presses_1(
+    settings, clean_db, redis, redis_url, clock
+):
+    """What `dialer demo` tells the simulator about the demo volunteer's phone puts them in their seat."""
+    from web import create_app
+    from workers import context
+
+    sim = Simulator(
+        account_sid=settings.account_sid,
+        auth_token=settings.auth_token,
+        api_keys={settings.api_key_sid: settings.api_key_secret},
+        clock=clock,
+    )
+    services = build(
+        settings, engine=clean_db, redis=redis, redis_url=redis_url, clock=clock, live=RecordingLiveUpdates(),
+        telephony_client=sim.rest_client(), jobs=ClockJobQueue(clock), passwords=FAST_PASSWORDS,
+    )  # fmt: skip
+    sim.transport = WsgiTransport(create_app(services=services))
+    context.use(services)
+    try:
+        bank = services.phone_bank
+        campaign_id = seed_demo(bank, voters=3)
+        accounts.seed_demo_accounts(services.uow(), services.passwords, clock)
+        sim.set_behaviour(DEMO_VOLUNTEER_PHONE, Behaviour.from_json(DEMO_VOLUNTEER_AT_THEIR_PHONE))
+        with services.uow() as uow:
+            volunteer = uow.session.exec(select(User).where(User.role == Role.VOLUNTEER)).one()
+        assert volunteer.id is not None and volunteer.phone_e164 == DEMO_VOLUNTEER_PHONE
+
+        started = sessions.start_session(bank, volunteer.id, campaign_id, AudioLeg.PHONE)
+        clock.advance(20)
+    finally:
+        context.use(None)
+    assert [event.data["digits"] for event in sim.events(kind="gathered")] == ["1"]
+    with services.uow() as uow:
+        seat = uow.session.get(CallingSession, started.session_id)
+        dialled = uow.session.exec(select(CallAttempt).where(CallAttempt.session_id == started.session_id))
+        assert seat is not None and seat.state not in (SeatState.CONNECTING, SeatState.ENDED)
+        assert len(dialled.all()) >= 1, "a seat that went ready gets voters rung for it"
+
+
+# --- `dialer demo` as a fresh clone runs it ------------------------------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path) -> Iterator[Demo]:
+    """`dialer demo` on free ports in an empty instance folder, with none of the product's variables set."""
+    ours = {name.upper() for name in Settings.model_fields} | {"MARGINAL_MODE", "PORT"}
+    port, simulator_port = free_port(), free_port()
+    env = {name: value for name, value in os.environ.items() if name not in ours}
+    env.update(
+        INSTANCE_PATH=str(tmp_path),
+        PORT=str(port),
+        SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}",
+        PYTHONUNBUFFERED="1",
+    )
+    dialer = Path(sys.executable).with_name("dialer")
+    process = subprocess.Popen(
+        [str(dialer), "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    running = Demo(process, f"http://127.0.0.1:{port}", env["SIMULATOR_URL"])
+    try:
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for leftover in running.processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
+
+
+@dataclass
+class Demo:
+    process: subprocess.Popen[str]
+    url: str
+    simulator_url: str
+    processes: list[psutil.Process] = field(default_factory=list)
+
+    def healthy(self, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.communicate()
+            with contextlib.suppress(requests.RequestException):
+                reply = requests.get(f"{self.url}/healthz", timeout=2)
+                if reply.status_code == 200:
+                    return dict(reply.json())
+            time.sleep(0.25)
+        raise AssertionError(f"/healthz did not report everything ok within {timeout} s")
+
+    def everything_it_started(self) -> list[psutil.Process]:
+        """Its children (simulator, workers, web) and the embedded Redis they share (not a child)."""
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        sockets = {child.environ().get("REDIS_URL", "").removeprefix("unix://") for child in children} - {""}
+        redis_servers = [
+            process
+            for process in psutil.process_iter(["name", "cmdline"])
+            if process.info["name"] == "redis-server"
+            and any(s in " ".join(process.info["cmdline"] or ()) for s in sockets)
+        ]
+        self.processes = children + redis_servers
+        return self.processes
+
+
+def test_the_demo_comes_up_healthy_and_stops_cleanly_on_ctrl_c(demo):
+    health = demo.healthy()
+    assert health["ok"] is True
+    assert {name: check["ok"] for name, check in health["checks"].items()} == {
+        "database": True,
+        "redis": True,
+        "workers": True,
+        "telephony": True,
+    }
+    started = demo.everything_it_started()
+    commands = [" ".join(process.cmdline()) for process in started]
+    for part in ("-m dialer.simulator", "-m workers", "--module web", "redis-server"):
+        assert any(part in command for command in commands), commands
+
+    # "Call my phone" works in the demo: the simulator answers the demo volunteer's phone and presses 1.
+    behaviours = requests.get(
+        f"{demo.simulator_url}/_sim/behaviours",
+        auth=(Settings().account_sid, Settings().auth_token),
+        timeout=5,
+    ).json()
+    assert behaviours["numbers"][DEMO_VOLUNTEER_PHONE]["digits"] == "1"
+
+    demo.process.send_signal(signal.SIGINT)
+    out, err = demo.process.communicate(timeout=30)
+    assert demo.process.returncode == 0, err
+    assert "Marginal is running: open " + demo.url in out
+    assert "stopping..." in err and "Traceback" not in err, err
+    _, alive = psutil.wait_procs(started, timeout=5)
+    assert alive == [], [process.cmdline() for process in alive]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -20,14 +19,9 @@ from werkzeug.serving import make_server
 from dialer.adapters.twilio_client import make_client, telephony_probe
 from dialer.cli import _simulator_process
 from dialer.config import Settings
+from tests.parallel_workers import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +36,7 @@ def simulated() -> Iterator[Settings]:
             try:
                 requests.get(f"{settings.simulator_url}/_sim/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy starting
                 assert process.poll() is None, "the simulator exited"
                 time.sleep(0.1)
         yield settings

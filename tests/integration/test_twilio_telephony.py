@@ -50,7 +50,7 @@ def telephony(replies):
     client = Client(ACCOUNT, "token", http_client=http, environment={})
     settings = Settings(twilio_account_sid=ACCOUNT, twilio_auth_token="token", twilio_api_key="SK" + "2" * 32,
                         twilio_api_secret="s" * 40, twilio_twiml_app_sid="AP" + "3" * 32)  # fmt: skip
-    return TwilioTelephony(client, settings), http
+    return TwilioTelephony(client, settings, softphone_url="https://x.test/voice/volunteer"), http
 
 
 def test_placing_a_call_sends_the_callbacks_and_ring_timeout():

@@ -2,9 +2,12 @@
 
 import json
 import re
+from dataclasses import replace
+from html import unescape
 
 import pytest
 
+from dialer.config import TelephonyBackend
 from dialer.domain.campaigns import DialingMode
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.people import sign_in_as
@@ -62,6 +65,34 @@ def test_the_phone_bank_list_and_calling_page_show_what_a_call_needs(app, bank):
     assert 'id="signup-slot"' in html and 'id="call-timer"' in html
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None, "no inline scripts"
     assert ' style="' not in html
+
+
+def bootstrap_of(html):
+    found = re.search(r"data-bootstrap='([^']*)'", html)
+    assert found, "the page carries its bootstrap data"
+    return json.loads(unescape(found.group(1)))
+
+
+def test_the_calling_page_runs_the_softphone_of_the_configured_provider(app, bank, dialer_services):
+    from web import create_app
+
+    campaign = make_campaign(bank, voters=1)
+    volunteer = make_volunteer(bank)
+    simulated = signed_in(app, bank, volunteer).get(f"/call/{campaign}").get_data(as_text=True)
+    settings = dialer_services.settings
+    assert bootstrap_of(simulated)["phone"] == {
+        "backend": "simulator",
+        "simulator_url": settings.simulator_url,
+    }
+    assert "/static/js/phone.js" in simulated and "/static/js/seat-audio.js" in simulated
+    assert "/vendor/twilio.min.js" not in simulated, "the simulator's SimPhone needs no Voice SDK"
+
+    account = {"telephony": TelephonyBackend.TWILIO, "twilio_account_sid": "AC" + "1" * 32}
+    twilio_app = create_app(services=replace(dialer_services, settings=settings.model_copy(update=account)))
+    twilio_app.config["WTF_CSRF_ENABLED"] = False
+    real = signed_in(twilio_app, bank, volunteer).get(f"/call/{campaign}").get_data(as_text=True)
+    assert bootstrap_of(real)["phone"] == {"backend": "twilio", "simulator_url": None}
+    assert "/vendor/twilio.min.js" in real and "/static/js/seat-audio.js" in real
 
 
 def test_signed_out_visitors_are_sent_away(app):

@@ -124,7 +124,14 @@
   }
 
   function listen() {
-    if (socket || typeof io === "undefined") {
+    if (socket) {
+      // A new session started on this page: follow its seat (a reconnection rejoins it by itself).
+      if (socket.connected) {
+        socket.emit("join", { seat: state.session });
+      }
+      return;
+    }
+    if (typeof io === "undefined") {
       return;
     }
     socket = io("/live", { transports: ["websocket", "polling"] });
@@ -140,6 +147,10 @@
       }
       if (seat.reason) {
         showError(`Session ended: ${seat.reason}.`);
+      }
+      if (seat.state === "ended") {
+        state.voter = null;
+        renderVoter();
       }
       renderSeat();
     });
@@ -285,4 +296,8 @@
     listen();
   }
   renderSeat();
+  if (boot.session && boot.session.state === "connecting" && boot.session.audio === "browser") {
+    // Reloaded before the browser audio joined the seat: join it now (the session is the same one).
+    start("browser");
+  }
 })();

@@ -1,0 +1,57 @@
+// The volunteer's audio leg in the browser, on the calling page. calling.js dispatches
+// `marginal:join-seat` {token, session} when a browser session starts; the softphone (phone.js:
+// Twilio's Voice SDK, or the simulator's SimPhone) then calls the TwiML App with `session`, and the
+// product puts the call in the volunteer's seat. The seat goes ready once that call is answered.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const config = JSON.parse($("calling-bootstrap").dataset.bootstrap).phone;
+  let phone = null;
+
+  function show(text, state) {
+    const status = $("audio-status");
+    status.textContent = text;
+    status.hidden = !text;
+    document.body.dataset.audio = state;
+    $("mute").hidden = state !== "connected";
+  }
+
+  function showMuted(muted) {
+    $("mute").textContent = muted ? "Unmute" : "Mute";
+    $("mute").setAttribute("aria-pressed", String(muted));
+  }
+
+  async function join(event) {
+    const { token, session } = event.detail;
+    if (phone) {
+      phone.destroy();
+    }
+    show("Connecting your browser audio…", "connecting");
+    try {
+      phone = window.MarginalPhone.create({ backend: config.backend, token, simulatorUrl: config.simulator_url });
+    } catch (error) {
+      show(`Your browser audio could not start: ${error.message}`, "failed");
+      return;
+    }
+    const own = phone;
+    own
+      .on("mute", ({ muted }) => showMuted(muted))
+      .on("disconnect", () => phone === own && show("Your browser audio has ended.", "ended"))
+      .on("error", ({ message }) => phone === own && show(`Browser audio problem: ${message}`, "failed"));
+    try {
+      await own.connect({ session: String(session) });
+      showMuted(false);
+      show("Your browser audio is connected.", "connected");
+    } catch (error) {
+      if (phone === own) {
+        show(`Your browser audio could not connect: ${error.message}`, "failed");
+      }
+    }
+  }
+
+  document.addEventListener("marginal:join-seat", join);
+  $("mute").addEventListener("click", () => phone && phone.mute(!phone.muted));
+  // Leaving the page hangs up the audio leg, which ends the seat (the product hears the leg leave).
+  window.addEventListener("pagehide", () => phone && phone.destroy());
+})();
