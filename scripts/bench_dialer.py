@@ -139,22 +139,19 @@ class Phase:
 class PhaseResult:
     replies: list[Reply]
     live_updates: int  # received by the dashboard from the phase's start to a second after its end
-    server_cpu_s: float | None  # the web processes' CPU time over the phase (None: not on Linux)
+    server_cpu_s: float | None  # the web processes' CPU time over the phase
 
 
 def cpu_seconds(pids: Sequence[int]) -> float | None:
-    """User and system CPU time of the processes and all their descendants, from Linux's /proc."""
-    total, stack = 0.0, list(pids)
-    while stack:
-        proc = Path(f"/proc/{stack.pop()}")
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            for task in (proc / "task").iterdir():
-                stack += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            return None
-    return total
+    """User and system CPU time of the processes and all their descendants (None if one is gone)."""
+    import psutil
+
+    try:
+        processes = [psutil.Process(pid) for pid in pids]
+        processes += [child for process in processes for child in process.children(recursive=True)]
+        return float(sum(times.user + times.system for times in (p.cpu_times() for p in processes)))
+    except psutil.Error:
+        return None
 
 
 async def _open_loop(
