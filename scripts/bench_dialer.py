@@ -139,10 +139,27 @@ class Phase:
 class PhaseResult:
     replies: list[Reply]
     live_updates: int  # received by the dashboard from the phase's start to a second after its end
+    server_cpu_s: float | None  # the web processes' CPU time over the phase
+
+
+def cpu_seconds(pids: Sequence[int]) -> float | None:
+    """User and system CPU time of the processes and all their descendants (None if one is gone)."""
+    import psutil
+
+    try:
+        processes = [psutil.Process(pid) for pid in pids]
+        processes += [child for process in processes for child in process.children(recursive=True)]
+        return float(sum(times.user + times.system for times in (p.cpu_times() for p in processes)))
+    except psutil.Error:
+        return None
 
 
 async def _open_loop(
-    urls: Sequence[str], phases: Sequence[Phase], rate: float, dashboard: Dashboard | None
+    urls: Sequence[str],
+    phases: Sequence[Phase],
+    rate: float,
+    dashboard: Dashboard | None,
+    server_pids: Sequence[int],
 ) -> list[PhaseResult]:
     """Each phase's request n goes to urls[n % len(urls)] at the phase's start + n / rate."""
     import aiohttp
@@ -165,7 +182,7 @@ async def _open_loop(
             return Reply(due - start, loop.time() - due, status, status == 200 and expect in text)
 
         for phase in phases:
-            seen = len(updates)
+            seen, cpu_before = len(updates), cpu_seconds(server_pids)
             start = loop.time() + 0.2
             sent = []
             for n, request in enumerate(phase.requests):
@@ -175,7 +192,9 @@ async def _open_loop(
             replies = list(await asyncio.gather(*sent))
             if watcher is not None:
                 await asyncio.sleep(1.0)  # the last live updates are on their way
-            results.append(PhaseResult(replies, len(updates) - seen))
+            cpu_after = cpu_seconds(server_pids)
+            cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+            results.append(PhaseResult(replies, len(updates) - seen, cpu))
     if watcher is not None:
         await watcher.disconnect()
     return results
@@ -185,20 +204,26 @@ def _load_generator(plan_file: Path, out_file: Path) -> None:
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
     phases = [Phase(p["name"], [Request(**r) for r in p["requests"]], p["expect"]) for p in plan["phases"]]
     dashboard = Dashboard(**plan["dashboard"]) if plan["dashboard"] else None
-    results = asyncio.run(_open_loop(plan["urls"], phases, plan["rate"], dashboard))
+    results = asyncio.run(_open_loop(plan["urls"], phases, plan["rate"], dashboard, plan["server_pids"]))
     out_file.write_text(json.dumps([asdict(result) for result in results]), encoding="utf-8")
 
 
 def send_open_loop(
-    urls: Sequence[str], phases: Sequence[Phase], *, rate: float, folder: Path, dashboard: Dashboard | None
+    servers: Sequence[Server],
+    phases: Sequence[Phase],
+    *,
+    rate: float,
+    folder: Path,
+    dashboard: Dashboard | None,
 ) -> list[PhaseResult]:
-    """Send each phase's requests at `rate` a second from a separate process, spread over `urls` as
-    a load balancer would, with `dashboard` watching."""
+    """Send each phase's requests at `rate` a second from a separate process, spread over the
+    servers as a load balancer would, with `dashboard` watching."""
     plan, out = folder / "load-plan.json", folder / "load-results.json"
     plan.write_text(
         json.dumps(
             {
-                "urls": list(urls),
+                "urls": [server.url for server in servers],
+                "server_pids": [server.pid for server in servers],
                 "rate": rate,
                 "phases": [asdict(phase) for phase in phases],
                 "dashboard": asdict(dashboard) if dashboard else None,
@@ -208,7 +233,7 @@ def send_open_loop(
     )
     subprocess.run([sys.executable, __file__, "--as-load-generator", str(plan), str(out)], check=True)
     return [
-        PhaseResult([Reply(**r) for r in result["replies"]], result["live_updates"])
+        PhaseResult([Reply(**r) for r in result["replies"]], result["live_updates"], result["server_cpu_s"])
         for result in json.loads(out.read_text(encoding="utf-8"))
     ]
 
@@ -494,8 +519,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int  # gunicorn's arbiter; its worker is its child
+
+
 @contextmanager
-def web_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+def web_server(env: dict[str, str], port: int, log: Path) -> Iterator[Server]:
     """`python -m web` (gunicorn, gevent worker) on `port`, stopped on leaving."""
     import requests
 
@@ -514,7 +545,7 @@ def web_server(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise SystemExit(f"the web server did not start: see {log}") from None
                     time.sleep(0.2)
-            yield url
+            yield Server(url, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -686,6 +717,8 @@ class Results:
     baseline: Latencies
     answers: Latencies
     live_updates: int  # received by the organiser's dashboard during the answers
+    baseline_cpu_ms: float | None  # the server's CPU time per request, warm-up included
+    answer_cpu_ms: float | None
     lua: list[ClaimRun]
     sql: list[ClaimRun]
 
@@ -734,14 +767,16 @@ def run(args: argparse.Namespace, folder: Path) -> Results:
             "MARGINAL_MODE": "production",
         }
         with ExitStack() as stack:
-            urls = [stack.enter_context(web_server(env, port, folder / f"web-{port}.log")) for port in ports]
+            servers = [
+                stack.enter_context(web_server(env, port, folder / f"web-{port}.log")) for port in ports
+            ]
             phases = [
                 Phase("baseline", [Request("GET", BASELINE_PATH)] * len(answers)),
                 Phase("answers", answers, expect=JOINED),
             ]
-            dashboard = Dashboard(sign_in(urls[0]), staged.campaign_id)
+            dashboard = Dashboard(sign_in(servers[0].url), staged.campaign_id)
             baseline, answered = send_open_loop(
-                urls, phases, rate=args.rate, folder=folder, dashboard=dashboard
+                servers, phases, rate=args.rate, folder=folder, dashboard=dashboard
             )
         claim_campaign, claim_seats = stage_ready_seats(services, args.claim_seats)
         lua, sql = [], []
@@ -759,9 +794,19 @@ def run(args: argparse.Namespace, folder: Path) -> Results:
         baseline=latencies("baseline (static file)", baseline.replies, args.warmup),
         answers=latencies("answer webhook", answered.replies, args.warmup),
         live_updates=answered.live_updates,
+        baseline_cpu_ms=_per_request_ms(baseline),
+        answer_cpu_ms=_per_request_ms(answered),
         lua=lua,
         sql=sql,
     )
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} ms"
+
+
+def _per_request_ms(phase: PhaseResult) -> float | None:
+    return None if phase.server_cpu_s is None else phase.server_cpu_s / len(phase.replies) * 1000
 
 
 def _median_rate(runs: Sequence[ClaimRun]) -> float:
@@ -778,10 +823,10 @@ def report(args: argparse.Namespace, results: Results, path: Path = REPORT) -> N
     lua, sql = _median_rate(results.lua), _median_rate(results.sql)
     load = os.getloadavg()[0]
 
-    def row(name: str, x: Latencies) -> str:
+    def row(name: str, x: Latencies, cpu: float | None) -> str:
         return (
             f"| {name} | {x.sent:,} | {x.expected:,} | {x.rate:.0f}/s "
-            f"| {x.p50 * 1000:.1f} ms | {x.p99 * 1000:.1f} ms | {x.max * 1000:.1f} ms |"
+            f"| {x.p50 * 1000:.1f} ms | {x.p99 * 1000:.1f} ms | {x.max * 1000:.1f} ms | {_ms(cpu)} |"
         )
 
     body = f"""{BEGIN}
@@ -798,10 +843,10 @@ call and the seat, counts and publishes the live figures ({results.live_updates:
 and returns the TwiML joining the voter to the seat. Baseline: a static file from the same server,
 client and rate, in the same run.
 
-| requests | counted | as expected | completed | p50 | p99 | max |
-|---|---:|---:|---:|---:|---:|---:|
-{row("baseline: static file", b)}
-{row("answer webhook", a)}
+| requests | counted | as expected | completed | p50 | p99 | max | server CPU a request |
+|---|---:|---:|---:|---:|---:|---:|---:|
+{row("baseline: static file", b, results.baseline_cpu_ms)}
+{row("answer webhook", a, results.answer_cpu_ms)}
 
 The answer webhook's p99 is {a.p99 / b.p99 if b.p99 else math.nan:.1f}x the baseline's (p50 {a.p50 / b.p50 if b.p50 else math.nan:.1f}x).
 Target: p99 under 50 ms at {args.rate:g} answered calls a second: **{"met" if results.met else "NOT met"}**.
@@ -864,8 +909,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="marginal-bench-dialer-") as tmp:
         results = run(args, Path(tmp))
     print(f"staged {results.staged} answered calls in {results.staging_s:.0f} s ({results.backend})")
-    print(results.baseline.line())
-    print(results.answers.line() + f"; the dashboard got {results.live_updates} live updates")
+    print(results.baseline.line() + f"; server CPU {_ms(results.baseline_cpu_ms)} a request")
+    print(
+        results.answers.line() + f"; server CPU {_ms(results.answer_cpu_ms)} a request;"
+        f" the dashboard got {results.live_updates} live updates"
+    )
     print(f"Lua seat claims: median {_median_rate(results.lua):,.0f}/s ({_rates(results.lua)})")
     print(f"SQL seat claims (baseline): median {_median_rate(results.sql):,.0f}/s ({_rates(results.sql)})")
     if not args.no_report:

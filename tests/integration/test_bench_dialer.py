@@ -63,6 +63,7 @@ def test_the_benchmark_answers_every_staged_call_over_http_and_claims_every_seat
     assert results.answers.sent == results.answers.expected == 8, "each counted answer joined its seat"
     assert results.baseline.sent == results.baseline.expected == 8
     assert results.live_updates == 4 * 12, "the dashboard saw two deltas, the seat and the call per answer"
+    assert results.baseline_cpu_ms > 0 and results.answer_cpu_ms > 0
     assert [(run.claims, run.distinct) for run in results.lua + results.sql] == [(25, 25)] * 4
     engine = db.make_engine(url)
     try:
@@ -89,7 +90,19 @@ def test_the_report_replaces_its_own_section_and_keeps_the_others(bench, tmp_pat
     latency = bench.Latencies("x", 8, 8, 0.004, 0.009, 0.010, 8.0)
     slow = bench.Latencies("x", 8, 8, 0.030, 0.080, 0.090, 8.0)
     claims = [bench.ClaimRun(25, 25, 0.01)]
-    results = bench.Results("SQLite + Redis", 1, 12, 1.0, latency, slow, 48, claims, claims)
+    results = bench.Results(
+        backend="SQLite + Redis",
+        campaign_id=1,
+        staged=12,
+        staging_s=1.0,
+        baseline=latency,
+        answers=slow,
+        live_updates=48,
+        baseline_cpu_ms=2.0,
+        answer_cpu_ms=None,
+        lua=claims,
+        sql=claims,
+    )
 
     bench.report(args, results, report)
     bench.report(args, results, report)
@@ -97,5 +110,5 @@ def test_the_report_replaces_its_own_section_and_keeps_the_others(bench, tmp_pat
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\n## Another benchmark\n\nIts figures.\n")
     assert text.count(bench.BEGIN) == text.count(bench.END) == 1
-    assert "| answer webhook | 8 | 8 | 8/s | 30.0 ms | 80.0 ms | 90.0 ms |" in text
+    assert "| answer webhook | 8 | 8 | 8/s | 30.0 ms | 80.0 ms | 90.0 ms | n/a |" in text
     assert "**NOT met**" in text
