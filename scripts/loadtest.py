@@ -291,8 +291,8 @@ def main() -> int:
         print(describe(run), flush=True)
         for verdict in run.verdicts:
             print(f"    {verdict}", flush=True)
-    if not args.no_report:
-        report(runs, args, backend)
+        if not args.no_report:  # after each N: a long series stopped part-way keeps what it measured
+            report(runs, args, backend)
     return 0 if all(run.ok for run in runs) else 1
 
 
