@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -282,6 +283,8 @@ def main() -> int:
     parser.add_argument("--wrap", type=float, default=5.0)
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop the deployment's processes (the context managers' exits run).
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     backend = ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite") + " + Redis"
     runs = []
     for volunteers in args.volunteers:
