@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -282,6 +283,8 @@ def main() -> int:
     parser.add_argument("--wrap", type=float, default=5.0)
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop the deployment's processes (the context managers' exits run).
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     backend = ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite") + " + Redis"
     runs = []
     for volunteers in args.volunteers:
@@ -291,8 +294,8 @@ def main() -> int:
         print(describe(run), flush=True)
         for verdict in run.verdicts:
             print(f"    {verdict}", flush=True)
-    if not args.no_report:
-        report(runs, args, backend)
+        if not args.no_report:  # after each N: a long series stopped part-way keeps what it measured
+            report(runs, args, backend)
     return 0 if all(run.ok for run in runs) else 1
 
 

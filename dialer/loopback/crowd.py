@@ -480,8 +480,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quiet", type=float, default=30.0, help="read the seat back after this long without news"
     )
-    parser.add_argument("--wave", type=int, default=20, help="volunteers starting at once")
-    parser.add_argument("--wave-pause", type=float, default=0.2)
+    parser.add_argument("--wave", type=int, default=10, help="volunteers starting at once")
+    parser.add_argument("--wave-pause", type=float, default=0.5)
     asyncio.run(_run(parser.parse_args(argv)))
 
 
