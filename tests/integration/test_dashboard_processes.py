@@ -98,6 +98,7 @@ def processes(settings, services, tmp_path) -> Iterator[dict[str, Any]]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()  # reaped here, not reported as still running in whichever test runs next
         for log in logs.values():
             log.close()
 
@@ -154,7 +155,7 @@ class Dashboard:
         for name, by in delta["changes"].items():
             self.figures[name] = self.figures.get(name, 0) + by
 
-    def wait_for(self, name: str, value: int, timeout: float = 30) -> None:
+    def wait_for(self, name: str, value: int, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while self.figures.get(name, 0) != value:
             self.changed.clear()
