@@ -533,7 +533,7 @@ def web_server(env: dict[str, str], port: int, log: Path) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "web", "--port", str(port)], env=env, stdout=out, stderr=out, cwd=ROOT
+            [sys.executable, "-m", "web", "--port", str(port)], env=env, stdout=out, stderr=out
         )
         try:
             deadline = time.monotonic() + 120
