@@ -254,7 +254,9 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
         disposition = Disposition.ABANDONED
     elif call.status is CallStatus.BUSY:
         disposition = Disposition.BUSY
-    else:  # no answer, failed, cancelled, or answered and gone before reaching a seat
+    elif call.status is CallStatus.FAILED:  # the number does not exist (SIP 404): never again
+        disposition = Disposition.WRONG_NUMBER
+    else:  # no answer, cancelled, or answered and gone before reaching a seat
         disposition = Disposition.NO_ANSWER
     record_system_outcome(bank, session, notices, call, disposition, now=now)
     if seat is not None and change_seat(

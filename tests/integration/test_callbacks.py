@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import func, select
 
 from dialer.domain.calls import CallStatus
+from dialer.domain.dispositions import Disposition
 from dialer.models import CallAttempt, CallEvent, Outcome, Voter
 from dialer.ports import ProviderCall
 from dialer.services.call_events import Applied, StatusReport, on_call_status
@@ -47,6 +48,16 @@ def test_a_duplicate_final_callback_is_stored_once_and_counts_once(bank, placed)
     call, voter, outcomes, events = stored(bank, placed)
     assert (call.status, outcomes, events) == (CallStatus.NO_ANSWER, 1, 1)
     assert voter.next_call_at == after_first[1].next_call_at
+
+
+def test_a_call_that_fails_because_the_number_does_not_exist_is_never_retried(bank, placed):
+    assert on_call_status(bank, report(placed, "failed", 1)) is Applied.APPLIED
+    call, voter, outcomes, _ = stored(bank, placed)
+    assert call.status is CallStatus.FAILED and outcomes == 1
+    assert voter.done and voter.next_call_at is None
+    with bank.uow() as uow:
+        outcome = uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == placed.id)).one()
+    assert outcome.disposition is Disposition.WRONG_NUMBER
 
 
 def test_a_late_ringing_callback_never_moves_a_completed_call_backwards(bank, placed):
