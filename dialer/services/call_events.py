@@ -243,6 +243,16 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
     voter = session.get(Voter, call.voter_id)
     assert voter is not None
     notices.then(lambda: queueing.release_number(bank, voter))
+    if call.placed_at is not None and call.id is not None:
+        # place_call counts the dial after its commit; a worker killed in between must not lose it
+        # (the fact is counted once, so the usual case changes nothing).
+        dial = figures.dialled(
+            call.id,
+            call.placed_at,
+            live_figures.seat_of(session, voter),
+            live_figures.volunteer_of(session, call),
+        )
+        _count_later(bank, notices, call.campaign_id, [dial])
     seat = session.get(CallingSession, call.session_id) if call.session_id else None
     if call.connected_at is not None:
         if seat is not None and change_seat(

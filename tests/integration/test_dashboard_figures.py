@@ -180,3 +180,26 @@ def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_too
     assert counted[key(f"vol:{second}", "dials")] == counted[key(f"vol:{second}", "connects")] == 1
     with bank.uow() as uow:
         assert counted == dashboard.recount(uow.session, campaign_id)
+
+
+def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_ends(bank, monkeypatch):
+    from dialer.services import dialing
+    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
+
+    campaign_id = make_campaign(bank, voters=1)
+    ready_seat(bank, make_volunteer(bank, "Ann"), campaign_id)
+    assert dialing.pace_campaign(bank, campaign_id) == 1
+    with bank.uow() as uow:
+        call = uow.session.exec(select(CallAttempt)).one()
+    with monkeypatch.context() as killed:  # the worker dies after its commit, before counting
+        killed.setattr(dialing.live_figures, "count", lambda *args, **kwargs: [])
+        dialing.place_call(bank, call.id or 0)
+    assert key("all", "dials") not in bank.tally.read(campaign_id).figures
+    with bank.uow() as uow:
+        sid = uow.session.get(CallAttempt, call.id).provider_sid
+    on_call_status(bank, StatusReport(call.id or 0, sid, "no-answer", sequence=2))
+
+    counted = bank.tally.read(campaign_id).figures
+    assert counted[key("all", "dials")] == 1
+    with bank.uow() as uow:
+        assert counted == dashboard.recount(uow.session, campaign_id)
