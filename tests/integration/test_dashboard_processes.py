@@ -48,7 +48,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
         try:
             requests.get(url, timeout=2)
             return
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or too busy starting
+        except requests.RequestException:  # not listening yet, or listening while its worker boots
             time.sleep(0.2)
     raise AssertionError(f"{what} did not start")
 

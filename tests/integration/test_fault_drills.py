@@ -64,7 +64,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         yield running
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(600)  # the module's deployment starts inside the first test's time
 @pytest.mark.parametrize("drill", list(DRILLS))
 def test_after_the_fault_nothing_is_lost_nobody_is_called_twice_and_nothing_is_stuck(
     rig: Rig, drill: str

@@ -16,7 +16,7 @@ from sqlmodel import select
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import SeatState
-from dialer.models import CallAttempt
+from dialer.models import CallAttempt, Voter
 from dialer.services import dashboard, upkeep
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from dialer.services.phone_bank import HEARTBEAT
@@ -58,8 +58,9 @@ def test_a_call_whose_placing_job_went_with_redis_is_given_up_at_once(bank, cloc
     campaign = make_campaign(bank, voters=2, mode=DialingMode.PREVIEW)
     session_id = ready_seat(bank, make_volunteer(bank), campaign)
     with bank.uow() as uow:  # what the pacer leaves when its place_call job is lost unrun
+        voter_id = uow.session.exec(select(Voter.id).where(Voter.campaign_id == campaign)).first()
         call = CallAttempt(
-            campaign_id=campaign, voter_id=1, session_id=session_id, mode=DialingMode.PREVIEW,
+            campaign_id=campaign, voter_id=voter_id, session_id=session_id, mode=DialingMode.PREVIEW,
             placed_at=clock.now(),
         )  # fmt: skip
         uow.session.add(call)
