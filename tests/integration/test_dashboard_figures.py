@@ -183,7 +183,7 @@ def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_too
 
 
 def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_ends(bank, monkeypatch):
-    from dialer.services import dialing
+    from dialer.services import dialing, live_figures
     from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
     campaign_id = make_campaign(bank, voters=1)
@@ -192,7 +192,7 @@ def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_en
     with bank.uow() as uow:
         call = uow.session.exec(select(CallAttempt)).one()
     with monkeypatch.context() as killed:  # the worker dies after its commit, before counting
-        killed.setattr(dialing.live_figures, "count", lambda *args, **kwargs: [])
+        killed.setattr(live_figures, "count", lambda *args, **kwargs: [])
         dialing.place_call(bank, call.id or 0)
     assert key("all", "dials") not in bank.tally.read(campaign_id).figures
     with bank.uow() as uow:
