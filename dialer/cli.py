@@ -134,7 +134,7 @@ def serve(host: str, port: int) -> None:
     """Serve the web app (the database must be migrated and Redis reachable)."""
     settings = Settings.from_env()
     env = _preflight(settings, [(host, port)])
-    _exec(_web_process(host, port), env)
+    _exec(_web_process(settings, host, port), env)
 
 
 @main.command()
@@ -169,9 +169,9 @@ def demo(host: str, port: int, worker_count: int) -> None:
         # Links (password resets), webhooks and the browser softphone's origin are the demo itself.
         settings = settings.model_copy(update={"public_base_url": url})
     simulated = _simulator_address(settings) if settings.uses_simulator else None
-    env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
-    env["PUBLIC_BASE_URL"] = settings.public_base_url
     with _supervisor() as group:
+        env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
+        env["PUBLIC_BASE_URL"] = settings.public_base_url
         # Everything starts while the data is loaded (the schema is there already); the URL is
         # printed once the data is in and the web app answers.
         if simulated is not None:
@@ -183,7 +183,7 @@ def demo(host: str, port: int, worker_count: int) -> None:
                 [sys.executable, "-m", "workers", "--name", f"demo-{index + 1}-{os.getpid()}"],
                 env,
             )
-        group.start("web", _web_process(host, port), env)
+        group.start("web", _web_process(settings, host, port), env)
         _seed(settings, demo_content=True)
         _seed_demo_phone_bank(settings, env)  # before the accounts: the demo organiser runs every campaign
         _print_new_demo_accounts(settings)
@@ -228,10 +228,18 @@ def _answer_the_demo_volunteers_phone(settings: Settings) -> None:
         raise StartupError(f"the telephony simulator refused the demo volunteer's phone: {exc}") from None
 
 
-def _web_process(host: str, port: int) -> list[str]:
-    """The web app's command line: `python -m web` under gevent's monkey-patching from the start
-    (what `python -m web` would re-execute itself as, after importing the whole app once for nothing)."""
-    return [sys.executable, "-m", "gevent.monkey", "--module", "web", "--host", host, "--port", str(port)]
+def _web_process(settings: Settings, host: str, port: int) -> list[str]:
+    """The web app's command line: gunicorn's gevent worker, or its threaded worker on SQLite.
+
+    SQLite waits for a lock inside C without yielding to gevent, so one greenlet waiting would stop
+    the greenlet holding the lock too, and the whole process for the busy timeout; threads just wait.
+    gevent is started first (what `python -m web` re-executes itself as, after importing the whole
+    app once for nothing).
+    """
+    address = ["--host", host, "--port", str(port)]
+    if settings.effective_database_url.startswith("sqlite"):
+        return [sys.executable, "-m", "web", "--async-mode", "threading", *address]
+    return [sys.executable, "-m", "gevent.monkey", "--module", "web", *address]
 
 
 def _print_new_demo_accounts(settings: Settings) -> None:
@@ -383,13 +391,21 @@ class _ProcessGroup:
 
     def __init__(self) -> None:
         self.children: list[_Child] = []
+        self.interrupted = False
         self._stopping = False
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
+        self.checkpoint()
         process = subprocess.Popen(args, env=env, start_new_session=True)
         self.children.append(_Child(name, process))
 
+    def checkpoint(self) -> None:
+        """Stop here if Ctrl-C came while a library that swallows KeyboardInterrupt was running."""
+        if self.interrupted:
+            raise KeyboardInterrupt
+
     def dead(self) -> _Child | None:
+        self.checkpoint()
         return next((child for child in self.children if child.process.poll() is not None), None)
 
     def wait(self) -> None:
@@ -411,6 +427,7 @@ class _ProcessGroup:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                click.echo(f"{child.name} did not stop within 10 s: killed", err=True)
                 child.process.kill()
                 child.process.wait()
 
@@ -420,6 +437,7 @@ def _supervisor() -> Iterator[_ProcessGroup]:
     group = _ProcessGroup()
 
     def interrupted(signum: int, _frame: Any) -> None:
+        group.interrupted = True
         raise KeyboardInterrupt
 
     # SIGINT too: a shell starts background jobs with Ctrl-C ignored, and we still want it to stop us.

@@ -23,7 +23,8 @@ class Window:
     end: time
 
     def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        end = "24:00" if self.end == time.max else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
 
 
 @dataclass(frozen=True)

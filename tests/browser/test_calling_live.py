@@ -1,6 +1,10 @@
 """A volunteer's shift in headless Chromium against the real app on the wall clock: the web app on a
-live server, the Twilio simulator on its own HTTP server (its clock sped up), an RQ worker, and the
-suite's SQL database and Redis. Nothing in the call flow is replaced.
+live server, the Twilio simulator on its own HTTP server (its clock sped up), an RQ worker thread,
+and the suite's SQL database and Redis. The call flow is the product's own from end to end: REST
+requests and signed webhooks over HTTP, the softphone over the simulator's websocket, jobs through
+RQ. One shortcut: web app and worker share this process, so live updates go straight to its
+Socket.IO clients instead of through Redis pub/sub (tests/integration/test_dashboard_processes.py
+covers that hop between processes).
 
 The volunteer signs in, starts calling in the browser (the page's softphone joins their seat through
 the simulator's TwiML App), is put through to a voter the simulator answers for, records the outcome
@@ -39,7 +43,7 @@ SPEED = 5
 PHONE = {"width": 360, "height": 740}
 
 
-class ToThisProcessesBrowsers:
+class ToBrowsersHere:
     """Live updates straight to the Socket.IO clients of the app served here: what Redis pub/sub and
     the Socket.IO message queue carry between processes, when web app and worker share a process."""
 
@@ -106,7 +110,7 @@ def running(settings, clean_db, redis, redis_url) -> Iterator[Running]:
         redis=redis,
         redis_url=redis_url,
         clock=SystemClock(),
-        live=ToThisProcessesBrowsers(),
+        live=ToBrowsersHere(),
         passwords=FAST_PASSWORDS,
     )
     context.use(services)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dialer.domain.calling_hours import CallingHours, london_day_start
+from dialer.domain.calling_hours import LONDON, CallingHours, london_day_start
 from dialer.errors import InvalidInput
 
 DEFAULT = CallingHours.parse("08:00", "21:00", "09:00", "21:00")
@@ -84,3 +84,9 @@ def test_unicode_digits_in_a_calling_time_are_refused_with_the_format():
         CallingHours.parse(
             weekday_start="0¹:00", weekday_end="21:00", weekend_start="09:00", weekend_end="21:00"
         )
+
+
+def test_hours_open_all_day_read_as_typed():
+    hours = CallingHours.parse("00:00", "24:00", "09:00", "21:00")
+    assert hours.describe() == "weekdays 00:00-24:00, weekends 09:00-21:00 (UK time)"
+    assert hours.is_open(datetime(2026, 11, 26, 23, 59, 59, tzinfo=LONDON))

@@ -26,6 +26,7 @@
     const { token, session } = event.detail;
     if (phone) {
       phone.destroy();
+      phone = null;
     }
     show("Connecting your browser audio…", "connecting");
     try {
@@ -34,19 +35,25 @@
       show(`Your browser audio could not start: ${error.message}`, "failed");
       return;
     }
+    // Events of a phone replaced by a later join (a second session on this page) are not shown.
     const own = phone;
+    const ifCurrent = (handler) => (detail) => {
+      if (phone === own) {
+        handler(detail);
+      }
+    };
     own
-      .on("mute", ({ muted }) => showMuted(muted))
-      .on("disconnect", () => phone === own && show("Your browser audio has ended.", "ended"))
-      .on("error", ({ message }) => phone === own && show(`Browser audio problem: ${message}`, "failed"));
+      .on("mute", ifCurrent(({ muted }) => showMuted(muted)))
+      .on("disconnect", ifCurrent(() => show("Your browser audio has ended.", "ended")))
+      .on("error", ifCurrent(({ message }) => show(`Browser audio problem: ${message}`, "failed")));
     try {
       await own.connect({ session: String(session) });
-      showMuted(false);
-      show("Your browser audio is connected.", "connected");
+      ifCurrent(() => {
+        showMuted(false);
+        show("Your browser audio is connected.", "connected");
+      })();
     } catch (error) {
-      if (phone === own) {
-        show(`Your browser audio could not connect: ${error.message}`, "failed");
-      }
+      ifCurrent(() => show(`Your browser audio could not connect: ${error.message}`, "failed"))();
     }
   }
 
