@@ -99,17 +99,25 @@ class Answer:
 
 
 def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
-    """A voter picked up: join them to a seat now, or play the information message and hang up."""
+    """A voter picked up: join them to a seat now, or play the information message and hang up.
+
+    The same request again (a retried webhook) gets the same answer and claims nothing more."""
     now = bank.clock.now()
     notices = Notices(bank.live)
-    seat = bank.seats.claim_for_answer(
-        answer.campaign_id, answer.call_id, answer.reserved_session, now=now, any_idle_seat=answer.any_seat
-    )
     with bank.uow() as uow:
         session = uow.session
-        call = session.get(CallAttempt, answer.call_id)
+        call = session.get(CallAttempt, answer.call_id, with_for_update=True)
         if call is None or call.campaign_id != answer.campaign_id or call.status in FINAL_STATUSES:
             return Goodbye()
+        if (earlier := _answered_already(bank, session, call)) is not None:
+            return earlier
+        seat = bank.seats.claim_for_answer(
+            answer.campaign_id,
+            answer.call_id,
+            answer.reserved_session,
+            now=now,
+            any_idle_seat=answer.any_seat,
+        )
         call.provider_sid = call.provider_sid or answer.sid
         call.answered_at = call.answered_at or now
         call.last_heard_at = now
@@ -156,6 +164,18 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         notices.call(call)
     notices.send()
     return InformationMessage(campaign.information_message)
+
+
+def _answered_already(bank: PhoneBank, session: Session, call: CallAttempt) -> CallInstruction | None:
+    """What an earlier answer webhook for this call said: its seat, or the information message."""
+    if call.connected_at is not None and call.session_id is not None:
+        seat = session.get(CallingSession, call.session_id)
+        if seat is not None:
+            return JoinSeat(seat.conference_name, bank.webhooks.conference(call.session_id))
+    if call.abandoned:
+        campaign = session.get(Campaign, call.campaign_id)
+        return InformationMessage(campaign.information_message) if campaign else Goodbye()
+    return None
 
 
 @dataclass(frozen=True)
