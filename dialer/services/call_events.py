@@ -102,22 +102,28 @@ class Answer:
 def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
     """A voter picked up: join them to a seat now, or play the information message and hang up.
 
-    The hot path (the voter hears silence until it returns): one Redis script claims the seat, one
-    query reads the call with the seat and what the live figures need, one transaction writes both.
+    The hot path (the voter hears silence until it returns): the call is locked and checked (a
+    retried webhook gets the same answer and claims nothing more), one Redis script claims the seat,
+    one query reads the seat and what the live figures need, one transaction writes both.
     """
     now = bank.clock.now()
     notices = Notices(bank.live)
-    claimed = bank.seats.claim_for_answer(
-        answer.campaign_id, answer.call_id, answer.reserved_session, now=now, any_idle_seat=answer.any_seat
-    )
     with bank.uow() as uow:
         session = uow.session
+        locked = session.get(CallAttempt, answer.call_id, with_for_update=True)
+        if locked is None or locked.campaign_id != answer.campaign_id or locked.status in FINAL_STATUSES:
+            return Goodbye()
+        if (earlier := _answered_already(bank, session, locked)) is not None:
+            return earlier
+        claimed = bank.seats.claim_for_answer(
+            answer.campaign_id,
+            answer.call_id,
+            answer.reserved_session,
+            now=now,
+            any_idle_seat=answer.any_seat,
+        )
         found = _answered(session, answer.call_id, claimed.session_id if claimed else None)
-        if (
-            found is None
-            or found.call.campaign_id != answer.campaign_id
-            or found.call.status in FINAL_STATUSES
-        ):
+        if found is None:
             return Goodbye()
         call, seat = found.call, found.seat
         assert call.id is not None
@@ -157,6 +163,18 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         notices.call(call)
     notices.send()
     return InformationMessage(campaign.information_message)
+
+
+def _answered_already(bank: PhoneBank, session: Session, call: CallAttempt) -> CallInstruction | None:
+    """What an earlier answer webhook for this call said: its seat, or the information message."""
+    if call.connected_at is not None and call.session_id is not None:
+        seat = session.get(CallingSession, call.session_id)
+        if seat is not None:
+            return JoinSeat(seat.conference_name, bank.webhooks.conference(call.session_id))
+    if call.abandoned:
+        campaign = session.get(Campaign, call.campaign_id)
+        return InformationMessage(campaign.information_message) if campaign else Goodbye()
+    return None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def answer(bank, call):
     )
 
 
-def test_answering_reads_the_record_once_and_writes_only_the_call_and_the_seat(bank, clock, dialer_services):
+def test_answering_locks_the_call_reads_its_seat_once_and_writes_only_the_call_and_the_seat(bank, clock, dialer_services):
     call, _ = placed_call(bank, clock)
     statements: list[str] = []
 
@@ -50,7 +50,8 @@ def test_answering_reads_the_record_once_and_writes_only_the_call_and_the_seat(b
         sa.event.remove(dialer_services.engine, "before_cursor_execute", note)
 
     assert isinstance(instruction, JoinSeat)
-    assert statements == ["SELECT", "UPDATE callattempt", "UPDATE callingsession"]
+    # the first SELECT locks the call (FOR UPDATE on PostgreSQL) so a retried webhook waits, then sees it
+    assert statements == ["SELECT", "SELECT", "UPDATE callattempt", "UPDATE callingsession"]
 
 
 def test_an_answer_counts_the_answer_and_the_connection_for_the_volunteer_in_the_voters_seat(

@@ -93,6 +93,27 @@ def test_the_answer_webhook_joins_the_voter_to_the_reserved_seat(client, diallin
     assert f"/voice/conference?seat={dialling.session_id}" in body
 
 
+def test_a_repeated_answer_webhook_joins_the_same_seat_and_takes_no_other(client, bank, clock):
+    campaign = make_campaign(bank, voters=1)
+    first = ready_seat(bank, make_volunteer(bank), campaign)
+    clock.advance(1)
+    call = only_call(bank, first)
+    second = ready_seat(bank, make_volunteer(bank, "Kim"), campaign)  # ready, with nobody left to ring
+    form = {"CallSid": call.provider_sid, "CallStatus": "in-progress"}
+
+    replies = [signed_post(client, answer_path(call), form).get_data(as_text=True) for _ in range(2)]
+
+    assert replies[0] == replies[1], "the same TwiML both times"
+    with bank.uow() as uow:
+        from dialer.models import CallAttempt, CallingSession
+
+        assert f">{uow.session.get(CallingSession, first).conference_name}</Conference>" in replies[1]
+        assert uow.session.get(CallingSession, second).state.value == "ready"
+        assert uow.session.get(CallAttempt, call.id).session_id == first
+    assert bank.seats.get(second).state.value == "ready", "the other volunteer is still free"
+    assert bank.tally.read(campaign).figures["all|connects"] == 1
+
+
 def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(client, dialling, bank):
     from dialer.services import sessions
 
@@ -105,6 +126,26 @@ def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(clie
     body = reply.get_data(as_text=True)
     assert "<Say" in body and "Westminster phone bank" in body and "<Hangup" in body
     assert "<Conference" not in body
+
+
+def test_a_repeated_answer_for_an_abandoned_call_plays_the_message_again_and_takes_no_seat(
+    client, dialling, bank
+):
+    from dialer.services import sessions
+
+    with bank.uow() as uow:
+        from dialer.models import CallingSession
+
+        user_id = uow.session.get(CallingSession, dialling.session_id).user_id
+    sessions.end_session(bank, user_id, dialling.session_id)
+    form = {"CallSid": dialling.provider_sid, "CallStatus": "in-progress"}
+    first = signed_post(client, answer_path(dialling), form).get_data(as_text=True)
+    kim = ready_seat(bank, make_volunteer(bank, "Kim"), dialling.campaign_id)  # free only now
+    second = signed_post(client, answer_path(dialling), form).get_data(as_text=True)
+
+    assert first == second and "<Say" in second and "<Conference" not in second
+    assert bank.seats.get(kim).state.value == "ready"
+    assert bank.tally.read(dialling.campaign_id).figures["all|abandoned"] == 1
 
 
 def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, dialling, bank):
