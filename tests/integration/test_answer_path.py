@@ -35,7 +35,9 @@ def answer(bank, call):
     )
 
 
-def test_answering_locks_the_call_reads_its_seat_once_and_writes_only_the_call_and_the_seat(bank, clock, dialer_services):
+def test_answering_locks_the_call_reads_its_seat_once_and_writes_only_the_call_and_the_seat(
+    bank, clock, dialer_services
+):
     call, _ = placed_call(bank, clock)
     statements: list[str] = []
 
