@@ -17,7 +17,8 @@ claims the reserved seat in Redis, writes the call and the seat to SQL and count
 live figures, as in a shift; every response must be the TwiML joining the voter to their seat. (The
 bench campaign's calling hours are the whole day, so staging works at any hour.) Baseline, in the
 same run, from the same server, client and rate, measured first: a static file (Flask's static
-route: the same stack with no database or Redis).
+route: the same stack with no database or Redis). Beside the latencies, the web processes' CPU time
+per request over each phase (psutil): what a request costs, whatever else the machine is running.
 
 Seat claims: --claim-seats ready seats claimed by --claimers threads until none is left, with the
 product's Lua script (`RedisSeatBoard.claim_for_answer`, any idle seat, longest idle first) and, as
@@ -25,7 +26,7 @@ the baseline, with one SQL statement per claim taking the longest-idle ready sea
 (`UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)` on PostgreSQL, with an index made for
 it); claims a second, median of --claim-runs runs.
 
-    .venv/bin/python scripts/bench_dialer.py [--rate 100] [--seconds 25] [--warmup 3]
+    .venv/bin/python scripts/bench_dialer.py [--rate 100] [--seconds 20] [--warmup 2]
         [--web-processes 1] [--claim-seats 3000] [--claimers 8] [--claim-runs 5] [--no-report]
         [--database-url postgresql://postgres@127.0.0.1:5432/marginal_bench]
         [--redis-url redis://127.0.0.1:6379/15]
@@ -880,8 +881,8 @@ NOTES = """
 def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rate", type=float, default=100.0, help="answered calls a second")
-    parser.add_argument("--seconds", type=float, default=25.0, help="seconds of load counted")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load not counted")
+    parser.add_argument("--seconds", type=float, default=20.0, help="seconds of load counted")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load not counted")
     parser.add_argument("--web-processes", type=int, default=1)
     parser.add_argument("--claim-seats", type=int, default=3000)
     parser.add_argument("--claimers", type=int, default=8)

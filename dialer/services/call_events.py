@@ -133,7 +133,8 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         if is_advance(call.status, CallStatus.IN_PROGRESS):
             call.status = CallStatus.IN_PROGRESS
         answered = figures.answered(call.id, call.answered_at, found.constituency)
-        if claimed is not None and seat is not None:
+        if claimed is not None:
+            assert seat is not None, "the seat board holds only seats the record has"
             placed_for = call.session_id
             call.connected_at = now
             call.session_id = seat.id
