@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from benchmark_report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench_dashboard:begin -->", "<!-- bench_dashboard:end -->"
 TARGET_P99_S = 1.0
 PASSWORD = "bench organiser passphrase"
@@ -268,8 +268,7 @@ def _measure(
 
 def _report(args: argparse.Namespace, baseline: dict[str, Any], load: dict[str, Any], backend: str) -> None:
     met = load["p99"] < TARGET_P99_S and load["missed"] == 0
-    body = f"""{BEGIN}
-## Live dashboard fan-out (issue 8): `scripts/bench_dashboard.py`
+    body = f"""## Live dashboard fan-out (issue 8): `scripts/bench_dashboard.py`
 
 {args.clients:,} dashboard clients (python-socketio, websocket transport, {args.client_processes} client processes) joined to one
 campaign's room on {args.web_processes} `python -m web` process(es) in **{args.mode}** mode, {backend}; a steady
@@ -284,14 +283,8 @@ Socket.IO Redis message queue). Delay = arrival at the client minus the moment b
 
 p99 at {load["clients"]:,} clients is {load["p99"] / baseline["p99"] if baseline["p99"] else float("nan"):.1f}x the baseline's. Target: p99 under 1 s ({"met" if met else "NOT met"}).
 {MODE_NOTES}
-Re-run: `.venv/bin/python scripts/bench_dashboard.py` (`--mode threading` for gunicorn's threaded worker).
-{END}"""
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    REPORT.write_text(text, encoding="utf-8")
+Re-run: `.venv/bin/python scripts/bench_dashboard.py` (`--mode threading` for gunicorn's threaded worker)."""
+    write_section(BEGIN, END, body)
 
 
 #: Kept in the report: why the product serves with gevent (filled in from measured runs).

@@ -63,8 +63,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from benchmark_report import REPORT, write_section
+
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench_dialer:begin -->", "<!-- bench_dialer:end -->"
 TARGET_P99_S = 0.050
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/marginal_bench"
@@ -830,8 +831,7 @@ def report(args: argparse.Namespace, results: Results, path: Path = REPORT) -> N
             f"| {x.p50 * 1000:.1f} ms | {x.p99 * 1000:.1f} ms | {x.max * 1000:.1f} ms | {_ms(cpu)} |"
         )
 
-    body = f"""{BEGIN}
-## Dialer: the answer webhook and seat claims (issue 5): `scripts/bench_dialer.py`
+    body = f"""## Dialer: the answer webhook and seat claims (issue 5): `scripts/bench_dialer.py`
 
 {platform.machine()} / {os.cpu_count()} CPUs shared by the server, the load generator, {results.backend} and
 other work (load average {load:.1f} at the end of the run), {date.today().isoformat()}. {args.web_processes} `python -m web` process(es)
@@ -863,14 +863,8 @@ The Lua claim runs at {lua / sql if sql else math.nan:.1f}x the SQL claim's rate
 {NOTES}
 Re-run: `.venv/bin/python scripts/bench_dialer.py` (`--database-url` and `--redis-url` for other
 servers: a scratch database and an empty Redis database; `--web-processes 2` for two servers
-behind the load generator's round robin).
-{END}"""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
+behind the load generator's round robin)."""
+    write_section(BEGIN, END, body, path)
 
 
 #: Kept in the report: what the answer path was, and what changed (filled in from measured runs).

@@ -23,7 +23,6 @@ import csv
 import io
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from benchmark_report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,7 +43,6 @@ from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport  # noqa
 from dialer.services import voter_import  # noqa: E402
 
 TARGET_SECONDS = 60.0
-BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
 #: Ofcom drama ranges (1,000 numbers each) that phonenumbers treats as valid.
 DRAMA_PREFIXES = [
     "0113 496 0", "0114 496 0", "0116 496 0", "0117 496 0", "0118 496 0", "0121 496 0", "0131 496 0",
@@ -129,17 +129,9 @@ def import_once(url: str, data: bytes, run: int) -> tuple[float, voter_import.Pr
     return elapsed, result
 
 
-def write_section(text: str, backend: str) -> None:
+def write_backend_section(text: str, backend: str) -> None:
     """Replace this benchmark's section for this backend, leaving every other section alone."""
-    begin, end = f"<!-- bench_import:{backend}:begin -->", f"<!-- bench_import:{backend}:end -->"
-    BENCHMARKS.parent.mkdir(parents=True, exist_ok=True)
-    current = BENCHMARKS.read_text() if BENCHMARKS.exists() else "# Benchmarks\n"
-    section = f"{begin}\n{text.rstrip()}\n{end}"
-    if begin in current:
-        current = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: section, current, flags=re.S)
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(current)
+    write_section(f"<!-- bench_import:{backend}:begin -->", f"<!-- bench_import:{backend}:end -->", text)
 
 
 def main() -> int:
@@ -178,7 +170,7 @@ def main() -> int:
     )
     print(summary)
     if not args.no_write:
-        write_section(summary, "postgresql" if external.startswith("postgres") else "sqlite")
+        write_backend_section(summary, "postgresql" if external.startswith("postgres") else "sqlite")
     if result.imported != args.rows or result.rejected:
         print(f"expected {args.rows} voters imported, got {result.imported} ({result.rejected} rejected)")
     return 0 if ok else 1

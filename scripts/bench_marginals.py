@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from benchmark_report import REPORT, write_section
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -50,7 +51,6 @@ from dialer.models import ConstituencyPoint, ElectionResult, Postcode, PostcodeD
 from dialer.services.seat_finder import FindSeats, Ordering, SeatFinder
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = ROOT / "docs" / "BENCHMARKS.md"
 START, END = "<!-- bench_marginals:start -->", "<!-- bench_marginals:end -->"
 TARGET_P99_MS = 1.0
 
@@ -243,22 +243,6 @@ def parallel(path: str, postcodes: Sequence[str], port: int, clients: int) -> Ru
 # --- the report ------------------------------------------------------------------------------------
 
 
-def write_section(text: str) -> None:
-    BENCHMARKS.parent.mkdir(exist_ok=True)
-    current = (
-        BENCHMARKS.read_text(encoding="utf-8")
-        if BENCHMARKS.exists()
-        else "# Benchmarks\n\nEach section is written by the script it names; re-run the script to refresh it.\n"
-    )
-    section = f"{START}\n{text.rstrip()}\n{END}"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    BENCHMARKS.write_text(current, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000, help="look-ups per in-process and HTTP run")
@@ -369,8 +353,8 @@ def main() -> int:
     )
     print(report)
     if not args.no_write:
-        write_section(report)
-        print(f"wrote {BENCHMARKS.relative_to(ROOT)}")
+        write_section(START, END, report)
+        print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0 if met else 1
 
 

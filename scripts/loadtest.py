@@ -37,6 +37,7 @@ from pathlib import Path
 
 import psutil
 import requests
+from benchmark_report import write_section
 from sqlmodel import col, func, select
 
 from dialer.loopback.checks import Verdict
@@ -46,7 +47,6 @@ from dialer.models import CallAttempt
 from dialer.services.phone_bank import ANSWER_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = ROOT / "docs" / "BENCHMARKS.md"
 BEGIN, END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"
 TARGET_P99_MS = 250.0
 
@@ -229,8 +229,7 @@ def report(runs: list[Run], args: argparse.Namespace, backend: str) -> None:
         for run in runs
     )
     load = os.getloadavg()
-    body = f"""{BEGIN}
-## Election night on one box (issue 10): `scripts/loadtest.py`
+    body = f"""## Election night on one box (issue 10): `scripts/loadtest.py`
 
 {date.today().isoformat()}, {platform.machine()} / {os.cpu_count()} CPUs **shared with other work**
 (load average {load[0]:.1f} at the end: figures are what this box gave then, not its capacity alone).
@@ -258,14 +257,8 @@ CPU (share of one core over the window) and memory per process:
 {usage}
 
 Re-run: `DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<scratch> .venv/bin/python scripts/loadtest.py`
-(`--volunteers 100 500 1000 --seconds {args.seconds:g}`).
-{END}"""
-    text = REPORT.read_text(encoding="utf-8")
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + body + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    REPORT.write_text(text, encoding="utf-8")
+(`--volunteers 100 500 1000 --seconds {args.seconds:g}`)."""
+    write_section(BEGIN, END, body)
 
 
 def main() -> int:

@@ -24,9 +24,13 @@ def bench():
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_dialer"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules["bench_dialer"]
+    sys.path.insert(0, str(SCRIPT.parent))  # as when run: its sibling modules import by name
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+        del sys.modules["bench_dialer"]
 
 
 def scratch_database_url(tmp_path: Path) -> str:
