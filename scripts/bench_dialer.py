@@ -78,7 +78,7 @@ BASELINE_PATH = "/static/css/calling.css"
 JOINED = "<Conference"
 #: Ofcom's drama ranges that the product accepts (1,000 numbers each): the voters' fictional numbers.
 DRAMA_RANGES = ("0113 496 0", "0114 496 0", "0116 496 0", "0117 496 0", "0118 496 0", "0121 496 0")
-SEAT = "E14001172"
+SEAT = "E14001172"  # the demo seat (dialer.services.demo.SEAT)
 ORGANISER_EMAIL = "bench-organiser@example.org"
 ORGANISER_PASSWORD = "bench organiser passphrase"
 
@@ -395,7 +395,7 @@ def stage_answers(services: Any, count: int) -> Staged:
     from dialer.domain.roles import Role
     from dialer.domain.seats import AudioLeg
     from dialer.models import Constituency, User
-    from dialer.services import dialing, sessions
+    from dialer.services import demo, dialing, sessions
     from dialer.services.campaigns import CampaignSpec, VoterSpec, add_voters, create_campaign
     from dialer.services.phone_bank import PLACE_CALL, softphone_identity
     from dialer.services.upkeep import open_phone_bank
@@ -410,16 +410,8 @@ def stage_answers(services: Any, count: int) -> Staged:
     now = bank.clock.now()
     with bank.uow() as uow:
         uow.session.add(
-            Constituency(
-                ons_code=SEAT,
-                name="Cities of London and Westminster",
-                country="England",
-                region="London",
-                boundary_set="2024",
-                lat=51.511142,
-                lon=-0.140439,
-            )
-        )
+            Constituency.model_validate(demo.SEAT.model_dump())
+        )  # the demo's seat, as a fresh row
         organiser = User(
             email=ORGANISER_EMAIL,
             password_hash=services.passwords.hash(ORGANISER_PASSWORD),

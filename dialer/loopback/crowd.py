@@ -88,6 +88,18 @@ class Browser:
         async with self.http.get(f"{self.url}{path}", headers={"Accept": "application/json"}) as reply:
             return reply.status, await reply.json(content_type=None)
 
+    async def read(self, path: str, what: str) -> Any | None:
+        """The JSON at `path`, or None with the failure counted under `what`."""
+        try:
+            status, body = await self.get_json(path)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.errors.add(f"{what} {type(exc).__name__}")
+            return None
+        if status != 200:
+            self.errors.add(f"{what} {status}")
+            return None
+        return body
+
     async def post_json(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
         async with self.http.post(
             f"{self.url}{path}", json=body, headers={"X-CSRFToken": self.csrf}
@@ -229,13 +241,8 @@ class Volunteer:
 
     async def resync(self) -> None:
         """Read the seat back from the server, as a reloaded page does."""
-        try:
-            status, seat = await self.browser.get_json(f"/call/session/{self.session}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self.errors.add(f"resync {type(exc).__name__}")
-            return
-        if status != 200:
-            self.errors.add(f"resync {status}")
+        seat = await self.browser.read(f"/call/session/{self.session}", "resync")
+        if seat is None:
             return
         self.since = ""
         self._move(seat["state"], seat.get("call"), seat.get("since") or "")
@@ -344,13 +351,8 @@ class Dashboard:
         self.loading = asyncio.get_running_loop().create_task(self.load())
 
     async def load(self) -> None:
-        try:
-            status, snap = await self.browser.get_json(f"/organiser/campaigns/{self.campaign}/dashboard.json")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            self.errors.add(f"snapshot {type(exc).__name__}")
-            return
-        if status != 200:
-            self.errors.add(f"snapshot {status}")
+        snap = await self.browser.read(f"/organiser/campaigns/{self.campaign}/dashboard.json", "snapshot")
+        if snap is None:
             return
         self.snapshots += 1
         self.figures, self.base, self.applied = dict(snap["figures"]), int(snap["version"]), set()
