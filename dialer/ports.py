@@ -289,6 +289,7 @@ class Tally(Protocol):
 
     def read(self, campaign_id: int) -> TallyReading: ...
 
-    def replace(self, campaign_id: int, figures: Mapping[str, int]) -> int:
-        """Put a recount in place of the running figures, atomically; returns the new version."""
+    def replace(self, campaign_id: int, figures: Mapping[str, int], counted: Sequence[str] = ()) -> int:
+        """Put a recount in place of the running figures, atomically; returns the new version.
+        `counted` names the facts the recount holds: counting any of them later changes nothing."""
         ...

@@ -18,6 +18,7 @@ from dialer.ports import TallyReading
 PREFIX = "marginal:tally:"
 FACT_TTL_S = 2 * 24 * 3600
 _META = frozenset({"_version", "_built"})
+_MARK_BATCH = 1000
 
 
 def figures_key(campaign_id: int) -> str:
@@ -52,7 +53,14 @@ class RedisTally:
         figures = {name: value for name, value in values.items() if name not in _META and value}
         return TallyReading(values.get("_version", 0), figures, bool(values.get("_built")))
 
-    def replace(self, campaign_id: int, figures: Mapping[str, int]) -> int:
+    def replace(self, campaign_id: int, figures: Mapping[str, int], counted: Sequence[str] = ()) -> int:
+        # Marked before the figures are replaced: a fact counted in between is skipped, and the
+        # recount that replaces the figures holds it.
+        for start in range(0, len(counted), _MARK_BATCH):
+            pipe = self._redis.pipeline(transaction=False)
+            for fact in counted[start : start + _MARK_BATCH]:
+                pipe.set(fact_key(campaign_id, fact), 1, ex=FACT_TTL_S)
+            pipe.execute()
         args: list[str | int] = []
         for name, value in figures.items():
             if value:

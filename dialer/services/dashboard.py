@@ -59,6 +59,11 @@ class Reconciliation:
     corrected: dict[str, tuple[int, int]]
 
 
+#: A fact is counted live within this long of happening (a call ends within hours of being placed,
+#: a callback is retried for minutes): a rebuild marks the facts it holds from this far back.
+LATE_COUNT_WITHIN = timedelta(days=2)
+
+
 def recount(session: Session, campaign_id: int) -> dict[str, int]:
     """The campaign's figures from SQL alone."""
     return figures.add_up(_facts(session, campaign_id))
@@ -70,8 +75,11 @@ def reconcile(bank: PhoneBank, campaign_id: int) -> Reconciliation:
         if uow.session.get(Campaign, campaign_id) is None:
             raise NotFound("no such campaign")
         before = bank.tally.read(campaign_id).figures
-        counted = recount(uow.session, campaign_id)
-    version = bank.tally.replace(campaign_id, counted)
+        facts = _facts(uow.session, campaign_id)
+    counted = figures.add_up(facts)
+    # A call placed before the rebuild and ending after it must not count its dial twice.
+    recent = bank.clock.now() - LATE_COUNT_WITHIN
+    version = bank.tally.replace(campaign_id, counted, [fact.name for fact in facts if fact.at >= recent])
     corrected = {
         name: (before.get(name, 0), counted.get(name, 0))
         for name in sorted(set(before) | set(counted))

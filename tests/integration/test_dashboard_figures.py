@@ -203,3 +203,27 @@ def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_en
     assert counted[key("all", "dials")] == 1
     with bank.uow() as uow:
         assert counted == dashboard.recount(uow.session, campaign_id)
+
+
+def test_a_call_placed_before_redis_restarted_and_ending_after_the_rebuild_counts_its_dial_once(bank, redis):
+    from dialer.services import dialing
+    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
+
+    campaign_id = make_campaign(bank, voters=1)
+    ready_seat(bank, make_volunteer(bank, "Ann"), campaign_id)
+    assert dialing.pace_campaign(bank, campaign_id) == 1
+    with bank.uow() as uow:
+        call_id = uow.session.exec(select(CallAttempt.id)).one()
+    assert call_id is not None
+    dialing.place_call(bank, call_id)
+    for name in redis.scan_iter("marginal:tally:*"):  # Redis restarted empty mid-call
+        redis.delete(name)
+    dashboard.reconcile(bank, campaign_id)  # the rebuild from SQL
+    with bank.uow() as uow:
+        sid = uow.session.get(CallAttempt, call_id).provider_sid
+    on_call_status(bank, StatusReport(call_id, sid, "no-answer", sequence=2))
+
+    counted = bank.tally.read(campaign_id).figures
+    assert counted[key("all", "dials")] == 1
+    with bank.uow() as uow:
+        assert counted == dashboard.recount(uow.session, campaign_id)
