@@ -13,6 +13,7 @@ from twilio.rest import Client
 
 from dialer.adapters import db, redis_server, rq_queue, twilio_client
 from dialer.adapters.live import RedisLiveUpdates
+from dialer.adapters.password_hashing import OffLoopPasswordHasher
 from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.adapters.redis_call_rate import RedisCallRate
 from dialer.adapters.redis_seat_board import RedisSeatBoard
@@ -21,7 +22,6 @@ from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
 from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, Telephony, UnitOfWork
-from dialer.services.accounts import default_password_hasher
 from dialer.services.phone_bank import PhoneBank, Webhooks
 from dialer.services.seat_finder import SeatFinder
 
@@ -41,7 +41,7 @@ class Services:
     _telephony: Telephony | None = None
     extra_probes: dict[str, Probe] = field(default_factory=dict)
     #: argon2id for account passwords (tests pass cheaper parameters).
-    passwords: PasswordHasher = field(default_factory=default_password_hasher)
+    passwords: PasswordHasher = field(default_factory=OffLoopPasswordHasher)  # argon2's defaults
 
     def close(self) -> None:
         """Let go of the database pool and the Redis connection (a process's services at its end)."""

@@ -31,11 +31,6 @@ RESET_TOKEN_LIFETIME = timedelta(hours=1)
 _RESET_SALT = "marginal.password-reset"
 
 
-def default_password_hasher() -> PasswordHasher:
-    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, 64 MiB, p=4)."""
-    return PasswordHasher()
-
-
 class EmailTaken(InvalidInput):
     """Someone already has an account with this address."""
 
@@ -133,9 +128,14 @@ def authenticate(
     email = rules.normalise_email(email)
     with uow:
         user = _user_by_email(uow.session, email)
-        # An unknown address still costs one verification, so timing does not reveal which exist.
-        matches = _verify(passwords, user.password_hash if user else _absent_hash(passwords), password)
-        if user is None or not user.is_active or not matches:
+        stored = user.password_hash if user else None
+    # Verified with no database connection held: a burst of sign-ins would otherwise hold the pool's
+    # connections for the length of their hashes and starve every other request.
+    # An unknown address still costs one verification, so timing does not reveal which exist.
+    matches = _verify(passwords, stored or _absent_hash(passwords), password)
+    with uow:
+        user = _user_by_email(uow.session, email)
+        if user is None or not user.is_active or not matches or user.password_hash != stored:
             audit.record(
                 uow.session,
                 clock,

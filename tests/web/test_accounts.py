@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlmodel import select
 
 from dialer.models import AuditEntry, User
@@ -65,13 +66,6 @@ def test_passwords_are_stored_as_argon2id_hashes(client, services):
     assert stored.startswith("$argon2id$")
     assert NEW["password"] not in stored
     assert services.passwords.verify(stored, NEW["password"])
-
-
-def test_the_production_hasher_uses_recommended_argon2id_parameters():
-    hasher = accounts.default_password_hasher()
-    assert hasher.type.name == "ID"
-    # OWASP's floor is 19 MiB with t=2; argon2-cffi's default profile (RFC 9106) is above it.
-    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
 
 
 def test_an_outdated_hash_is_upgraded_when_its_owner_signs_in(client, services):
@@ -239,3 +233,34 @@ def test_over_https_the_session_cookie_is_secure_and_host_only(services, setting
     app = create_app(settings.model_copy(update={"public_base_url": "https://calls.example.org"}), services)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_a_password_is_verified_with_no_database_connection_held(services):
+    add_account(services, "held@example.org")
+    held = []
+
+    class Watching(PasswordHasher):
+        def verify(self, hash, password):
+            held.append(services.engine.pool.checkedout())
+            return super().verify(hash, password)
+
+    watching = Watching(time_cost=1, memory_cost=1024, parallelism=1)
+    signed = accounts.authenticate(services.uow(), watching, services.clock, "held@example.org", PASSWORD)
+    assert signed is not None and held == [0]
+
+
+def test_a_password_changed_while_the_old_one_was_being_checked_does_not_sign_in(services):
+    user_id = add_account(services, "changed@example.org")
+
+    class ChangedMeanwhile(PasswordHasher):
+        def verify(self, hash, password):
+            with services.uow() as uow:
+                user = uow.session.get(User, user_id)
+                user.password_hash = self.hash("a brand new password")
+                uow.commit()
+            return super().verify(hash, password)
+
+    hasher = ChangedMeanwhile(time_cost=1, memory_cost=1024, parallelism=1)
+    assert (
+        accounts.authenticate(services.uow(), hasher, services.clock, "changed@example.org", PASSWORD) is None
+    )
