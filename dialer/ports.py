@@ -278,13 +278,22 @@ class TallyReading:
     built: bool  # False: counted since Redis lost them, so incomplete until rebuilt from SQL
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What counting one change did: the figures' version after it (None: nothing was new), and
+    per fact, in the order given, whether it was counted now (False: counted before)."""
+
+    version: int | None
+    fresh: list[bool]
+
+
 class Tally(Protocol):
     """Each campaign's running figures (domain.figures names), counted once per fact."""
 
-    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> list[int | None]:
-        """Add each fact's increments once per fact name, atomically and in one round trip; per fact,
-        the figures' version after it, or None when it was counted already (a repeated callback, a
-        retried job)."""
+    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> Counted:
+        """Add each fact's increments once per fact name, atomically and in one round trip, moving
+        the version on once for the change (not at all when every fact was counted already: a
+        repeated callback, a retried job)."""
         ...
 
     def read(self, campaign_id: int) -> TallyReading: ...

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import redis
 
 from dialer.adapters.lua import load
-from dialer.ports import TallyReading
+from dialer.ports import Counted, TallyReading
 
 PREFIX = "marginal:tally:"
 FACT_TTL_S = 2 * 24 * 3600
@@ -35,9 +35,9 @@ class RedisTally:
         self._add = load(connection, "tally_add")
         self._replace = load(connection, "tally_replace")
 
-    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> list[int | None]:
+    def add(self, campaign_id: int, facts: Sequence[tuple[str, Mapping[str, int]]]) -> Counted:
         if not facts:
-            return []
+            return Counted(None, [])
         keys = [figures_key(campaign_id)]
         args: list[str | int] = [FACT_TTL_S]
         for fact, increments in facts:
@@ -45,7 +45,8 @@ class RedisTally:
             args.append(len(increments))
             for name, amount in increments.items():
                 args += [name, amount]
-        return [int(version) or None for version in self._add(keys=keys, args=args)]
+        version, *fresh = self._add(keys=keys, args=args)
+        return Counted(int(version) or None, [bool(flag) for flag in fresh])
 
     def read(self, campaign_id: int) -> TallyReading:
         raw = self._redis.hgetall(figures_key(campaign_id))

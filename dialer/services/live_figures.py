@@ -11,6 +11,7 @@ version, through the Socket.IO message queue, so every web process's dashboards 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,7 +36,8 @@ from dialer.models import (
 )
 from dialer.services.phone_bank import PhoneBank, campaign_room, constituency_room
 
-#: The Socket.IO event carrying a delta: {campaign, version, changes: {scope|metric: +n}, volunteer?}.
+#: The Socket.IO event carrying one change's delta: {campaign, version, changes: {scope|metric: +n},
+#: volunteer?} (a change moves the version on by one).
 TALLY_EVENT = "tally"
 #: A new calling session: {session, volunteer, name, state}.
 VOLUNTEER_EVENT = "volunteer"
@@ -49,28 +51,39 @@ SIGNUP_TABLES: dict[str, type[EventSignup] | type[CarpoolSeat] | type[PledgeSign
 
 def count(
     bank: PhoneBank, campaign_id: int, facts: Iterable[Fact], *, names: dict[int, str] | None = None
-) -> list[int]:
-    """Count each fact once and publish what changed (facts counted before change nothing); returns
-    the versions the figures reached."""
-    counted = [(fact, fact.increments()) for fact in facts]
-    versions = []
-    added = bank.tally.add(campaign_id, [(fact.name, increments) for fact, increments in counted])
-    for (fact, increments), version in zip(counted, added, strict=True):
-        if version is None:
-            continue
-        versions.append(version)
-        payload: dict[str, Any] = {"campaign": campaign_id, "version": version, "changes": increments}
-        if fact.volunteer is not None and names and fact.volunteer in names:
-            payload["volunteer"] = {"id": fact.volunteer, "name": names[fact.volunteer]}
-        bank.live.publish(campaign_room(campaign_id), TALLY_EVENT, payload)
-        scope = figures.seat_scope(fact.seat) + "|"
-        seat_changes = {name: n for name, n in increments.items() if name.startswith(scope)}
+) -> int | None:
+    """Count the facts of one change, each once, and publish what changed as one delta (facts
+    counted before change nothing); returns the version the figures reached, None if nothing was new."""
+    given = [(fact, fact.increments()) for fact in facts]
+    counted = bank.tally.add(campaign_id, [(fact.name, increments) for fact, increments in given])
+    if counted.version is None:
+        return None
+    fresh = [(fact, increments) for (fact, increments), new in zip(given, counted.fresh, strict=True) if new]
+    changes: Counter[str] = Counter()
+    for _, increments in fresh:
+        changes.update(increments)
+    payload: dict[str, Any] = {"campaign": campaign_id, "version": counted.version, "changes": dict(changes)}
+    named = [
+        fact.volunteer
+        for fact, _ in fresh
+        if fact.volunteer is not None and names and fact.volunteer in names
+    ]
+    if named and names:
+        payload["volunteer"] = {"id": named[0], "name": names[named[0]]}
+    bank.live.publish(campaign_room(campaign_id), TALLY_EVENT, payload)
+    for seat in dict.fromkeys(fact.seat for fact, _ in fresh):
+        scope = figures.seat_scope(seat) + "|"
         bank.live.publish(
-            constituency_room(campaign_id, fact.seat or figures.UNKNOWN_SEAT),
+            constituency_room(campaign_id, seat or figures.UNKNOWN_SEAT),
             TALLY_EVENT,
-            {"campaign": campaign_id, "version": version, "changes": seat_changes, "partial": True},
+            {
+                "campaign": campaign_id,
+                "version": counted.version,
+                "changes": {name: n for name, n in changes.items() if name.startswith(scope)},
+                "partial": True,
+            },
         )
-    return versions
+    return counted.version
 
 
 def announce_volunteer(bank: PhoneBank, seat: CallingSession, first_name: str) -> None:
