@@ -222,18 +222,27 @@ def hang_up(bank: PhoneBank, user_id: int, session_id: int) -> None:
         raise Conflict(f"the call could not be hung up just now ({exc}); please try again") from None
 
 
-def end_session(bank: PhoneBank, user_id: int, session_id: int, *, reason: str = "") -> None:
-    """Leave the seat. A ringing call for it is cancelled; a voter on the line is hung up on."""
+def end_session(
+    bank: PhoneBank,
+    user_id: int,
+    session_id: int,
+    *,
+    reason: str = "",
+    only_from: frozenset[SeatState] = LIVE_SEAT_STATES,
+) -> bool:
+    """Leave the seat (if it is in one of `only_from`); returns whether it ended. A ringing call for
+    it is cancelled; a voter on the line is hung up on."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        if seat.state is SeatState.ENDED:
-            return
+        if seat.state not in only_from - {SeatState.ENDED}:
+            return False
         call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
         board = bank.seats.get(session_id)
-        if board is not None:
-            bank.seats.move(session_id, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+        moved = bank.seats.move(session_id, only_from, SeatState.ENDED, now=now) if board else None
+        if board is not None and moved is None and only_from != LIVE_SEAT_STATES:
+            return False  # it moved on meanwhile (the board decides between racing moves)
         _return_preview_voter(bank, uow.session, seat, now)
         record_seat(seat, SeatState.ENDED, now=now)
         uow.commit()
@@ -247,6 +256,7 @@ def end_session(bank: PhoneBank, user_id: int, session_id: int, *, reason: str =
         if sid:
             with contextlib.suppress(TelephonyError):  # already over, or the reconciler will see to it
                 bank.telephony.hang_up(sid)
+    return True
 
 
 def live_session_of(session: Session, user_id: int) -> CallingSession | None:

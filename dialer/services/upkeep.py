@@ -30,6 +30,7 @@ from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campai
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import board_seat, change_seat
+from dialer.services.sessions import end_session
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
 #: A call not heard of for this long (beyond its ring time) is asked about.
@@ -40,6 +41,9 @@ RECONCILE_BATCH = 200
 #: A seat whose board entry has disagreed with SQL for this long was left so by a process that died
 #: between the two writes (a pacer killed after reserving it): SQL is the record, the board follows.
 BOARD_SETTLES_IN = timedelta(seconds=10)
+#: A seat whose volunteer's audio has not joined in this long never will: the phone's ring (30 s)
+#: and the press-1 prompt are long over, or the browser gave up (its callbacks lost, the tab closed).
+CONNECT_WITHIN = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,30 @@ def _board_left_behind(bank: PhoneBank, seat: CallingSession, now: datetime) -> 
     return moved_in_sql <= settled and moved_on_board <= settled
 
 
+def end_unconnected_seats(bank: PhoneBank) -> list[int]:
+    """End the seats whose audio never joined (CONNECT_WITHIN): their volunteer is told to start
+    again, which rings their phone afresh (starting again would otherwise find the stuck seat)."""
+    with bank.uow() as uow:
+        stale = uow.session.exec(
+            select(CallingSession.id, CallingSession.user_id).where(
+                CallingSession.state == SeatState.CONNECTING,
+                col(CallingSession.state_changed_at) < bank.clock.now() - CONNECT_WITHIN,
+            )
+        ).all()
+    return [
+        session_id
+        for session_id, user_id in stale
+        if session_id is not None
+        and end_session(
+            bank,
+            user_id,
+            session_id,
+            reason="your audio did not connect: please start again",
+            only_from=frozenset({SeatState.CONNECTING}),
+        )
+    ]
+
+
 def recover_lost_state(bank: PhoneBank) -> bool:
     """If Redis has lost the dialer's state, put it back from SQL; returns whether it had to.
 
@@ -185,6 +213,7 @@ def heartbeat(bank: PhoneBank) -> bool:
     recover_lost_state(bank)
     reconcile_calls(bank)
     repair_seats(bank)
+    end_unconnected_seats(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():
         pace_campaign(bank, campaign_id)
     for campaign_id in _campaigns_calling(bank):  # voters come due as time passes: dashboards see it
