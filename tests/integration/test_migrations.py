@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from dialer.adapters import db, schema
 from tests.conftest import EXTERNAL_DATABASE_URL, drop_everything
+from tests.parallel_workers import ensure_database
 
 pytestmark = pytest.mark.integration
 
@@ -21,6 +22,7 @@ def empty_engine(request, tmp_path):
         # A database of its own (named after the suite's), so the shared one is left alone.
         base, name = EXTERNAL_DATABASE_URL.rsplit("/", 1)
         scratch = f"{name}_migrations"
+        ensure_database(EXTERNAL_DATABASE_URL)  # a worker's own may not exist yet if this runs first
         admin = db.make_engine(EXTERNAL_DATABASE_URL)
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}"')
