@@ -21,6 +21,7 @@ from dialer.adapters.redis_tally import RedisTally
 from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
+from dialer.domain import phones
 from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, Telephony, UnitOfWork
 from dialer.services.phone_bank import PhoneBank, Webhooks
 from dialer.services.seat_finder import SeatFinder
@@ -57,6 +58,11 @@ class Services:
         if self._live is None:
             self._live = RedisLiveUpdates(self.redis_url)
         return self._live
+
+    @cached_property
+    def number_key(self) -> bytes:
+        """The key of the do-not-call list's fingerprints of erased people's numbers."""
+        return phones.number_key(self.settings.secret_key)
 
     @cached_property
     def seat_finder(self) -> SeatFinder:

@@ -238,10 +238,12 @@ class Voter(SQLModel, table=True):
 
 
 class SuppressionEntry(SQLModel, table=True):
-    """A number nobody may call in any campaign (opt-outs are immediate and absolute)."""
+    """A number nobody may call in any campaign (opt-outs are immediate and absolute). Once the person
+    is erased, only the number's keyed fingerprint is kept (`dialer.domain.phones.fingerprint`)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    phone_e164: str = Field(max_length=16, sa_column_kwargs={"unique": True})
+    phone_e164: str | None = Field(default=None, max_length=16, sa_column_kwargs={"unique": True})
+    fingerprint: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
     reason: str = Field(max_length=20)  # opt_out, tps, wrong_number, deceased, admin
     source: str = Field(default="", max_length=120)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from dialer.adapters import db, schema  # noqa: E402
 from dialer.adapters.live import RecordingLiveUpdates  # noqa: E402
 from dialer.clock import SystemClock  # noqa: E402
+from dialer.domain import phones  # noqa: E402
 from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport  # noqa: E402
 from dialer.services import voter_import  # noqa: E402
 
@@ -118,7 +119,9 @@ def import_once(url: str, data: bytes, run: int) -> tuple[float, voter_import.Pr
     _, row = voter_import.progress(uow(), import_id)
     voter_import.choose_columns(uow(), NoJobs(), import_id, row.columns)
     started = time.perf_counter()
-    result = voter_import.run_import(uow, clock, RecordingLiveUpdates(), import_id)
+    result = voter_import.run_import(
+        uow, clock, RecordingLiveUpdates(), import_id, number_key=phones.number_key("bench")
+    )
     elapsed = time.perf_counter() - started
     with db.session_scope(engine) as session:  # leave a shared scratch database as it was
         session.exec(Voter.__table__.delete().where(Voter.campaign_id == campaign_id))  # type: ignore[attr-defined]

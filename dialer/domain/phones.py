@@ -6,6 +6,8 @@ exactly why demos, tests and training campaigns use them; they are accepted as s
 
 from __future__ import annotations
 
+import hmac
+
 import phonenumbers
 
 from dialer.errors import InvalidInput
@@ -73,3 +75,17 @@ def national(e164: str) -> str:
 def masked(phone_e164: str) -> str:
     """A number with all but its last three digits hidden, for admin lists ("•••• 123")."""
     return "•••• " + phone_e164[-3:] if len(phone_e164) > 3 else "••••"
+
+
+def number_key(secret_key: str) -> bytes:
+    """The key of the numbers' fingerprints, derived from the deployment's secret (a leaked database
+    alone does not let anyone test numbers against the fingerprints)."""
+    return hmac.new(
+        secret_key.encode(), b"marginal: fingerprints of erased do-not-call numbers", "sha256"
+    ).digest()
+
+
+def fingerprint(phone_e164: str, key: bytes) -> str:
+    """A keyed one-way fingerprint of a number: what the do-not-call list keeps of a person who was
+    erased, so that the number, imported again, is still never called."""
+    return hmac.new(key, phone_e164.encode(), "sha256").hexdigest()

@@ -11,8 +11,9 @@ carpool and pledge sign-ups per campaign are the same before and after. What goe
 (opinions are the most sensitive data held, and answers are personal by nature), outcome notes and
 call-back times (phone calls and doorstep visits alike), the provider's raw callbacks about the
 person's calls (status, detection and conference events), provider call ids (keys to the
-provider's own records of the call), names and e-mail addresses on sign-ups, suppression entries
-for the number (so survey tallies and the do-not-call list are what change), and the uploaded
+provider's own records of the call), names and e-mail addresses on sign-ups, the number from its
+do-not-call entries (which keep their reason and the number's keyed fingerprint, so an opt-out stays
+absolute when a later list brings the number back: survey tallies are what change), and the uploaded
 files of voter imports not yet finished on the person's campaigns: an upload is the raw list,
 names and numbers included, and no row of it can be told apart from the others until it is
 imported, so it goes and the organiser uploads it again. Import reports (VoterImport.errors)
@@ -46,7 +47,7 @@ from dialer.models import (
     VoterImportFile,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import audit
+from dialer.services import audit, suppression
 from dialer.services.audit import Action, Actor
 
 
@@ -215,12 +216,13 @@ class Erasure:
     records: int
     answers_deleted: int
     callbacks_deleted: int
-    suppressions_deleted: int
+    do_not_call_fingerprints: int  # entries of the person's numbers, kept as fingerprints
     uploads_deleted: int = 0
 
 
-def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> Erasure:
-    """Remove the person behind this voter record from every campaign, keeping anonymous counts."""
+def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int, *, number_key: bytes) -> Erasure:
+    """Remove the person behind this voter record from every campaign, keeping anonymous counts.
+    A "do not call" stays absolute: its entry keeps the number's fingerprint (keyed by `number_key`)."""
     with uow:
         session = uow.session
         # Stop the person's campaigns' unfinished imports first (their rows locked), then read the
@@ -237,9 +239,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
 
         answers = session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.outcome_id).in_(outcome_ids)))
         callbacks = session.exec(delete(CallEvent).where(col(CallEvent.call_attempt_id).in_(attempt_ids)))
-        suppressions = session.exec(
-            delete(SuppressionEntry).where(col(SuppressionEntry.phone_e164).in_(phones))
-        )
+        kept_as_fingerprints = suppression.keep_only_fingerprints(session, phones, number_key)
         session.exec(
             update(Outcome).where(col(Outcome.id).in_(outcome_ids)).values(notes="", call_back_at=None)
         )
@@ -270,7 +270,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
             records=len(records),
             answers_deleted=answers.rowcount,
             callbacks_deleted=callbacks.rowcount,
-            suppressions_deleted=suppressions.rowcount,
+            do_not_call_fingerprints=kept_as_fingerprints,
             uploads_deleted=uploads,
         )
         audit.record(
@@ -284,6 +284,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> E
                 "records": receipt.records,
                 "answers_deleted": receipt.answers_deleted,
                 "uploads_deleted": receipt.uploads_deleted,
+                "do_not_call_fingerprints": receipt.do_not_call_fingerprints,
             },
         )
         uow.commit()

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from dialer.clock import Clock
-from dialer.domain.phones import masked, normalise_phone
+from dialer.domain.phones import fingerprint, masked, normalise_phone
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import SuppressionEntry, Voter
 from dialer.ports import UnitOfWork
@@ -58,7 +58,50 @@ def is_suppressed(session: Session, phone_e164: str) -> bool:
 
 def listed_numbers(session: Session) -> set[str]:
     """Every number on the list (what the dialer's Redis mirror of it is rebuilt from)."""
-    return set(session.exec(select(SuppressionEntry.phone_e164)).all())
+    return {
+        phone
+        for phone in session.exec(
+            select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).is_not(None))
+        ).all()
+        if phone
+    }
+
+
+def erased_among(session: Session, phones: Iterable[str], key: bytes) -> set[str]:
+    """Which of these numbers belong to erased people who asked not to be called (their entries keep
+    only the number's fingerprint): a list imported later must not bring them back."""
+    by_print = {fingerprint(phone, key): phone for phone in set(phones)}
+    prints = sorted(by_print)
+    found: set[str] = set()
+    for start in range(0, len(prints), _BATCH):
+        found.update(
+            by_print[kept]
+            for kept in session.exec(
+                select(SuppressionEntry.fingerprint).where(
+                    col(SuppressionEntry.fingerprint).in_(prints[start : start + _BATCH])
+                )
+            ).all()
+            if kept
+        )
+    return found
+
+
+def keep_only_fingerprints(session: Session, phones: Iterable[str], key: bytes) -> int:
+    """An erasure: the entries of these numbers keep their reason, and of the number only its
+    fingerprint (so the opt-out stays absolute). Returns how many entries were kept so."""
+    kept = 0
+    for phone in sorted(set(phones)):
+        entry = session.exec(select(SuppressionEntry).where(SuppressionEntry.phone_e164 == phone)).first()
+        if entry is None:
+            continue
+        print_ = fingerprint(phone, key)
+        if session.exec(select(SuppressionEntry.id).where(SuppressionEntry.fingerprint == print_)).first():
+            session.delete(entry)  # erased before, imported and opted out again: one fingerprint
+        else:
+            entry.phone_e164, entry.fingerprint, entry.source = None, print_, "erased person"
+            session.add(entry)
+        kept += 1
+    return kept
 
 
 def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
@@ -68,9 +111,11 @@ def suppressed_among(session: Session, phones: Iterable[str]) -> set[str]:
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]
         found.update(
-            session.exec(
+            phone
+            for phone in session.exec(
                 select(SuppressionEntry.phone_e164).where(col(SuppressionEntry.phone_e164).in_(chunk))
             ).all()
+            if phone
         )
     return found
 
@@ -114,7 +159,7 @@ def suppress_numbers(
             subject_id=entry.id,
             detail={"reason": reason.value},
         )
-    return [entry.phone_e164 for entry in entries]
+    return [entry.phone_e164 for entry in entries if entry.phone_e164]
 
 
 def mark_do_not_call(session: Session, clock: Clock, voter: Voter, actor: Actor, *, source: str = "") -> None:
@@ -215,7 +260,14 @@ def listing(uow: UnitOfWork, *, search: str = "", limit: int = 200) -> Suppressi
         ).all()
         return SuppressionPage(
             entries=[
-                ListedNumber(e.id or 0, masked(e.phone_e164), e.reason, e.source, e.created_at) for e in rows
+                ListedNumber(
+                    e.id or 0,
+                    masked(e.phone_e164) if e.phone_e164 else "erased (fingerprint kept)",
+                    e.reason,
+                    e.source,
+                    e.created_at,
+                )
+                for e in rows
             ],
             total=total,
             searched_for=searched_for,

@@ -154,9 +154,16 @@ def imports_of(uow: UnitOfWork, campaign_id: int) -> list[Progress]:
 
 
 def run_import(
-    uow_factory: Callable[[], UnitOfWork], clock: Clock, live: LiveUpdates, import_id: int
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    live: LiveUpdates,
+    import_id: int,
+    *,
+    number_key: bytes,
 ) -> Progress:
-    """The job: import every good row, report every bad one, publish progress after each chunk."""
+    """The job: import every good row, report every bad one, publish progress after each chunk.
+    A row whose number an erased person asked never to be called again (its fingerprint, under
+    `number_key`, is on the do-not-call list) is imported as do-not-call."""
     with uow_factory() as uow:
         row = uow.session.get(VoterImport, import_id)
         if row is None:
@@ -180,7 +187,7 @@ def run_import(
                 seen.setdefault(parsed.key(), parsed.line)
         for start in range(done_before, len(items), CHUNK_ROWS):
             chunk = items[start : start + CHUNK_ROWS]
-            if not _import_chunk(uow_factory, clock, live, import_id, chunk, width, index, seen):
+            if not _import_chunk(uow_factory, clock, live, import_id, chunk, width, index, seen, number_key):
                 return progress(uow_factory(), import_id)[0]  # stopped meanwhile (an erasure)
         return _finish(uow_factory, clock, live, import_id, status="done")
     except Exception as exc:
@@ -207,6 +214,7 @@ def _import_chunk(
     width: int,
     index: dict[str, int],
     seen: dict[str, int],
+    number_key: bytes,
 ) -> bool:
     """Write one chunk and the import's progress together; False (writing nothing) when the import
     is no longer running, e.g. an erasure removed its upload meanwhile."""
@@ -220,7 +228,7 @@ def _import_chunk(
                 row = uow.session.get(VoterImport, import_id, with_for_update=True)
                 if row is None or row.status != "running":
                     return False
-                tally, problems = _write_chunk(uow.session, clock, row, parsed, seen)
+                tally, problems = _write_chunk(uow.session, clock, row, parsed, seen, number_key)
                 row.processed_rows += len(chunk)
                 row.imported += tally.imported
                 row.merged += tally.merged
@@ -246,6 +254,7 @@ def _write_chunk(
     upload: VoterImport,
     parsed: list[VoterRow | RowProblem],
     seen: dict[str, int],
+    number_key: bytes,
 ) -> tuple[_Tally, list[dict[str, Any]]]:
     campaign_id = upload.campaign_id
     tally = _Tally()
@@ -275,13 +284,16 @@ def _write_chunk(
         else:
             new[key] = _fresh(item, campaign_id, clock)
             tally.imported += 1
+    written = [*new.values(), *changed.values()]
+    opted_out = {values["phone_e164"] for values in written if values["do_not_call"]}
+    erased = suppression.erased_among(session, {v["phone_e164"] for v in written} - {None}, number_key)
+    for values in written:
+        if values["phone_e164"] in erased:
+            values["do_not_call"] = True  # never queued (every row has this key: one bulk write)
     if new:
         session.exec(insert(Voter), params=list(new.values()))
     if changed:
         session.exec(update(Voter), params=list(changed.values()))
-    opted_out = {
-        values["phone_e164"] for values in [*new.values(), *changed.values()] if values["do_not_call"]
-    }
     suppression.suppress_numbers(
         session, clock, opted_out - {None}, Reason.OPT_OUT, f"voter import {upload.id}", Actor(upload.user_id)
     )

@@ -51,7 +51,9 @@ def test_the_progress_bar_fills_as_the_worker_publishes_without_a_reload(
     page.wait_for_function("() => window.io && document.getElementById('import-bar') !== null")
     page.wait_for_timeout(500)  # let the page join its import's room
 
-    voter_import.run_import(services.uow, services.clock, RelayedToBrowsers(), import_id)
+    voter_import.run_import(
+        services.uow, services.clock, RelayedToBrowsers(), import_id, number_key=services.number_key
+    )
 
     page.wait_for_function(
         "() => document.querySelector('[data-field=status]').textContent === 'done'", timeout=10_000

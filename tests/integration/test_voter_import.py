@@ -39,7 +39,9 @@ def import_file(services, campaign_id, data, columns=None):
     jobs = RecordingJobs()
     voter_import.choose_columns(services.uow(), jobs, import_id, columns or row.columns)
     assert jobs.enqueued == [(voter_import.IMPORT_JOB, (import_id,), f"voter-import-{import_id}")]
-    return voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    return voter_import.run_import(
+        services.uow, services.clock, services.live, import_id, number_key=services.number_key
+    )
 
 
 def voters_of(services, campaign_id):
@@ -140,9 +142,13 @@ def test_a_job_that_died_part_way_resumes_where_it_stopped(services, monkeypatch
 
     monkeypatch.setattr(voter_import, "_import_chunk", dies_on_third_chunk)
     with pytest.raises(SystemExit):
-        voter_import.run_import(services.uow, services.clock, services.live, import_id)
+        voter_import.run_import(
+            services.uow, services.clock, services.live, import_id, number_key=services.number_key
+        )
     monkeypatch.setattr(voter_import, "_import_chunk", real_chunk)
-    result = voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    result = voter_import.run_import(
+        services.uow, services.clock, services.live, import_id, number_key=services.number_key
+    )
     assert (result.status, result.imported, result.merged, result.rejected) == ("done", 7, 2, 10)
     assert len(voters_of(services, campaign_id)) == 7
 
@@ -195,11 +201,15 @@ def test_an_erasure_stops_an_import_of_its_campaign_and_removes_the_upload(servi
         chunks.append(1)
         if len(chunks) == 2:
             first = voters_of_ids(services, campaign_id)[0]
-            data_protection.erase_voter(services.uow(), services.clock, Actor(None), first)
+            data_protection.erase_voter(
+                services.uow(), services.clock, Actor(None), first, number_key=services.number_key
+            )
         return real_chunk(*args)
 
     monkeypatch.setattr(voter_import, "_import_chunk", erase_after_the_first_chunk)
-    result = voter_import.run_import(services.uow, services.clock, services.live, import_id)
+    result = voter_import.run_import(
+        services.uow, services.clock, services.live, import_id, number_key=services.number_key
+    )
     assert (result.status, result.failure) == ("failed", data_protection.UPLOAD_ERASED)
     assert result.processed_rows == 5, "nothing was written after the erasure"
     with services.uow() as uow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialer.domain import phones
 from dialer.domain.phones import masked, normalise_phone
 from dialer.errors import InvalidInput
 
@@ -30,3 +31,12 @@ def test_what_is_not_a_phone_number_is_refused_with_a_reason(written):
 
 def test_lists_show_only_the_last_digits():
     assert masked("+447700900123") == "•••• 123"
+
+
+def test_a_numbers_fingerprint_is_stable_under_one_key_and_reveals_no_digit():
+    key = phones.number_key("one deployment's secret")
+    print_ = phones.fingerprint("+447700900123", key)
+    assert print_ == phones.fingerprint("+447700900123", key)
+    assert print_ != phones.fingerprint("+447700900124", key)
+    assert print_ != phones.fingerprint("+447700900123", phones.number_key("another deployment's secret"))
+    assert "900123" not in print_ and len(print_) == 64

@@ -30,6 +30,7 @@ from dialer.models import (
     Outcome,
     Pledge,
     PledgeSignup,
+    SuppressionEntry,
     SurveyAnswer,
     SurveyQuestion,
     Voter,
@@ -261,7 +262,9 @@ def leave_traces_through_the_product(services, world, person):
     )  # fmt: skip
     _, row = voter_import.progress(services.uow(), finished)
     voter_import.choose_columns(services.uow(), NoJobs(), finished, row.columns)
-    voter_import.run_import(services.uow, services.clock, services.live, finished)
+    voter_import.run_import(
+        services.uow, services.clock, services.live, finished, number_key=services.number_key
+    )
     voter_import.start_import(
         services.uow(), services.clock, campaign_id=campaign_id, user_id=world.accounts["organiser"],
         filename="more.csv", data=UPLOAD.encode(), encoding="utf-8",
@@ -409,3 +412,32 @@ def test_opening_a_voter_record_is_audited_and_shows_no_whole_number(client_as, 
     with services.uow() as uow:
         viewed = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_viewed")).one()
         assert (viewed.actor_id, viewed.subject_id) == (world.accounts["admin"], str(campaign["person"]))
+
+
+def test_a_person_erased_after_asking_not_to_be_called_is_never_called_when_their_number_comes_back(
+    client_as, services, campaign, world
+):
+    erase(client_as("admin"), campaign["person"])
+    with services.uow() as uow:
+        (kept,) = uow.session.exec(
+            select(SuppressionEntry).where(col(SuppressionEntry.fingerprint).is_not(None))
+        )
+        assert kept.phone_e164 is None and kept.reason == "opt_out", "the opt-out is kept, the number is not"
+    assert PHONE not in repr(suppression.listing(services.uow()).entries)
+
+    # A later list holds the number again (a new canvass sheet, another campaign's import).
+    again = voter_import.start_import(
+        services.uow(), services.clock, campaign_id=world.other_campaign_id, user_id=world.accounts["organiser"],
+        filename="new-sheet.csv", data=UPLOAD.encode(), encoding="utf-8",
+    )  # fmt: skip
+    _, row = voter_import.progress(services.uow(), again)
+    voter_import.choose_columns(services.uow(), NoJobs(), again, row.columns)
+    voter_import.run_import(
+        services.uow, services.clock, services.live, again, number_key=services.number_key
+    )
+
+    with services.uow() as uow:
+        back = uow.session.exec(select(Voter).where(Voter.phone_e164 == PHONE)).one()
+        assert back.do_not_call, "imported as do-not-call: nobody will dial them"
+        erased = suppression.erased_among(uow.session, [PHONE, "+447700900777"], services.number_key)
+        assert erased == {PHONE}, "the bystander's number is no erased person's"

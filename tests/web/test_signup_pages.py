@@ -175,7 +175,7 @@ def test_the_import_pages_take_a_file_a_mapping_and_show_the_report(app, client,
     assert job == "workers.imports.import_voters"
     from dialer.services.voter_import import run_import
 
-    run_import(services.uow, services.clock, services.live, args[0])
+    run_import(services.uow, services.clock, services.live, args[0], number_key=services.number_key)
     report = client.get(reply.location).get_data(as_text=True)
     assert 'value="100"' in report and "is not a valid, callable phone number" in report
     assert "<td>3</td><td>rejected</td><td>the phone number is not" in report, "named by its line"

@@ -77,7 +77,9 @@ def erase(voter_id: int) -> ResponseReturnValue:
         return _voter_page(voter_id, form, 400)
     svc = services()
     try:
-        receipt = data_protection.erase_voter(svc.uow(), svc.clock, actor(), voter_id)
+        receipt = data_protection.erase_voter(
+            svc.uow(), svc.clock, actor(), voter_id, number_key=svc.number_key
+        )
     except NotFound:
         abort(404)
     flash(
