@@ -51,7 +51,9 @@ def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
         if due is None or due > now:  # nothing to dial yet: leave the ready seats in their order
             return 0
         placed = 0
-        while (reserved := bank.seats.reserve_idle(campaign_id, now=now)) is not None:
+        while _still_taking_calls(uow.session, campaign_id) and (
+            reserved := bank.seats.reserve_idle(campaign_id, now=now)
+        ):
             seat = uow.session.get(CallingSession, reserved.session_id)
             if seat is None or seat.state is SeatState.ENDED:  # a seat the board should not have had
                 bank.seats.move(reserved.session_id, frozenset({SeatState.DIALING}), SeatState.ENDED, now=now)
@@ -72,6 +74,13 @@ def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
             bank.jobs.enqueue(PLACE_CALL, call.id)
             placed += 1
         return placed
+
+
+def _still_taking_calls(session: Session, campaign_id: int) -> bool:
+    """Read again before each dial: an organiser's pause (or end) stops a pacing run at once, not
+    after it has dialled every idle seat."""
+    status = session.exec(select(Campaign.status).where(Campaign.id == campaign_id)).first()
+    return status is CampaignStatus.ACTIVE
 
 
 def _offer_previews(bank: PhoneBank, session: Session, campaign: Campaign, now: datetime) -> int:

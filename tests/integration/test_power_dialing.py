@@ -128,3 +128,31 @@ def test_with_no_seat_free_an_answered_call_hears_the_information_message_and_is
         assert (voter.blocked_until - clock.now()).total_seconds() == pytest.approx(72 * 3600, abs=5)
         outcome = uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).one()
         assert outcome.disposition is Disposition.ABANDONED
+
+
+def test_an_organiser_pausing_the_campaign_stops_a_pacing_run_at_its_next_dial(bank):
+    import dataclasses
+
+    from dialer.services import campaign_control, dialing
+    from dialer.services.phone_bank import PLACE_CALL
+
+    campaign = make_campaign(bank, voters=5)
+    seats = [ready_seat(bank, make_volunteer(bank, name), campaign) for name in ("Ann", "Bo", "Cy")]
+
+    class PausedAfterTheFirstDial:
+        """The organiser presses Pause while the pacer is placing its first call."""
+
+        def __init__(self, jobs):
+            self.jobs, self.placed = jobs, 0
+
+        def enqueue(self, job, *args, **options):
+            if job == PLACE_CALL:
+                self.placed += 1
+                campaign_control.change_status(bank, campaign, "pause")
+            return self.jobs.enqueue(job, *args, **options)
+
+    jobs = PausedAfterTheFirstDial(bank.jobs)
+    assert dialing.pace_campaign(dataclasses.replace(bank, jobs=jobs), campaign) == 1
+    assert jobs.placed == 1
+    states = sorted(seat(bank, s).state.value for s in seats)
+    assert states == ["dialing", "ready", "ready"], "the other seats wait for the campaign to resume"
