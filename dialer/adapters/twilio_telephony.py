@@ -27,8 +27,9 @@ from dialer.ports import OutboundCall, ProviderCall
 REQUEST_TIMEOUT_S = 10.0
 #: Twilio's "too many requests" error, sent with HTTP 429 when the account's API rate is exceeded.
 TOO_MANY_REQUESTS = 20429
-#: Status callbacks the dialer subscribes to (the final status is always sent).
-CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
+#: Status callbacks the dialer subscribes to (the final status is always sent). Not "initiated": the
+#: REST reply already told the dialer the call was placed, and each callback is a webhook to serve.
+CALL_EVENTS = ["ringing", "answered", "completed"]
 VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
 
 T = TypeVar("T")
