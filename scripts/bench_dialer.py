@@ -27,7 +27,7 @@ the baseline, with one SQL statement per claim taking the longest-idle ready sea
 it); claims a second, median of --claim-runs runs.
 
     .venv/bin/python scripts/bench_dialer.py [--rate 100] [--seconds 20] [--warmup 2]
-        [--web-processes 1] [--claim-seats 3000] [--claimers 8] [--claim-runs 5] [--no-report]
+        [--web-processes 2] [--claim-seats 3000] [--claimers 8] [--claim-runs 5] [--no-report]
         [--database-url postgresql://postgres@127.0.0.1:5432/marginal_bench]
         [--redis-url redis://127.0.0.1:6379/15]
 
@@ -854,8 +854,8 @@ Seat claims: {args.claim_seats:,} ready seats claimed by {args.claimers} threads
 The Lua claim runs at {lua / sql if sql else math.nan:.1f}x the SQL claim's rate.
 {NOTES}
 Re-run: `.venv/bin/python scripts/bench_dialer.py` (`--database-url` and `--redis-url` for other
-servers: a scratch database and an empty Redis database; `--web-processes 2` for two servers
-behind the load generator's round robin)."""
+servers: a scratch database and an empty Redis database; `--web-processes N` for N servers
+behind the load generator's round robin, 2 by default: one per core, as a deployment runs them)."""
     write_section(BEGIN, END, body, path)
 
 
@@ -869,7 +869,8 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=100.0, help="answered calls a second")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of load counted")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load not counted")
-    parser.add_argument("--web-processes", type=int, default=1)
+    # One per core, as a deployment runs them (gunicorn's one gevent worker per process and port).
+    parser.add_argument("--web-processes", type=int, default=2)
     parser.add_argument("--claim-seats", type=int, default=3000)
     parser.add_argument("--claimers", type=int, default=8)
     parser.add_argument("--claim-runs", type=int, default=5)
