@@ -82,7 +82,6 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
             call.ended_at = now
             call.duration_s = report.duration_s
             _finish(bank, session, notices, call, now)
-        notices.call(call)
         uow.commit()
     notices.send()
     return Applied.APPLIED
@@ -147,7 +146,6 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
             names = {seat.user_id: found.volunteer_name} if found.volunteer_name is not None else {}
             _count_later(bank, notices, call.campaign_id, [answered, connected, *moved], names)
             notices.seat(seat)
-            notices.call(call)
             if seat.id != answer.reserved_session:  # a seat that did not know this voter yet
                 notices.then(lambda: _send_card(bank, claimed.session_id, answer.call_id))
             notices.send()
@@ -161,7 +159,6 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         uow.commit()
         abandoned = figures.abandoned(call.id, now, found.constituency)
         _count_later(bank, notices, call.campaign_id, [answered, abandoned])
-        notices.call(call)
     notices.send()
     return InformationMessage(campaign.information_message)
 

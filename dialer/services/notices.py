@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dialer.models import CallAttempt, CallingSession
+from dialer.models import CallingSession
 from dialer.ports import LiveUpdates
 from dialer.services.phone_bank import campaign_room, seat_room
 
@@ -72,12 +72,6 @@ class Notices:
         payload = {"voter": card.as_dict() if card else None, "call": call_id, "preview": preview}
         self._pending.append((seat_room(session_id), "voter", payload))
 
-    def call(self, call: CallAttempt) -> None:
-        payload = call_payload(call)
-        if call.session_id is not None:
-            self._pending.append((seat_room(call.session_id), "call", payload))
-        self._pending.append((campaign_room(call.campaign_id), "call", payload))
-
     def outcome(self, session_id: int, call_id: int, disposition: str, totals: dict[str, int]) -> None:
         self._pending.append(
             (seat_room(session_id), "outcome", {"call": call_id, "disposition": disposition})
@@ -101,18 +95,6 @@ def seat_payload(seat: CallingSession) -> dict[str, Any]:
         "audio": seat.audio.value,
         "call": seat.current_call_id,
         "since": _iso(seat.state_changed_at),
-    }
-
-
-def call_payload(call: CallAttempt) -> dict[str, Any]:
-    return {
-        "call": call.id,
-        "session": call.session_id,
-        "status": call.status.value,
-        "abandoned": call.abandoned,
-        "answered_at": _iso(call.answered_at),
-        "connected_at": _iso(call.connected_at),
-        "ended_at": _iso(call.ended_at),
     }
 
 
