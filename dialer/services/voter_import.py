@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import insert, update
@@ -31,6 +32,10 @@ from dialer.services.suppression import Reason
 
 IMPORT_JOB: Final = "workers.imports.import_voters"
 CHUNK_ROWS: Final = 2000
+#: An upload whose columns nobody confirmed is deleted after this long (it holds the raw list:
+#: names and numbers of people who are not voters of the campaign until it is imported).
+UPLOAD_KEPT_FOR: Final = timedelta(days=7)
+UPLOAD_EXPIRED: Final = "the uploaded file was deleted after 7 days without its columns confirmed; upload it again"
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 PROGRESS_EVENT: Final = "import_progress"
 _TEXT_FIELDS: Final = ("first_name", "last_name", "postcode", "address", "area", "external_id")
@@ -115,6 +120,27 @@ def start_import(
         uow.session.add(VoterImportFile(import_id=row.id, content=data))
         uow.commit()
         return row.id
+
+
+def drop_stale_uploads(uow: UnitOfWork, clock: Clock) -> int:
+    """Delete the files of imports left waiting for their columns beyond UPLOAD_KEPT_FOR (the workers'
+    periodic upkeep); those imports stop as failed, saying why. Returns how many were dropped."""
+    now = clock.now()
+    with uow:
+        stale = uow.session.exec(
+            select(VoterImport)
+            .join(VoterImportFile, col(VoterImportFile.import_id) == col(VoterImport.id))
+            .where(VoterImport.status == "mapping", col(VoterImport.created_at) < now - UPLOAD_KEPT_FOR)
+            .with_for_update(of=VoterImport)
+        ).all()
+        ids = [row.id for row in stale]
+        if ids:
+            uow.session.exec(delete(VoterImportFile).where(col(VoterImportFile.import_id).in_(ids)))
+        for row in stale:
+            row.status, row.failure, row.finished_at = "failed", UPLOAD_EXPIRED, now
+            uow.session.add(row)
+        uow.commit()
+    return len(ids)
 
 
 def choose_columns(uow: UnitOfWork, jobs: JobQueue, import_id: int, columns: dict[str, str]) -> None:

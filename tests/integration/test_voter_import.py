@@ -221,3 +221,20 @@ def voters_of_ids(services, campaign_id):
         return uow.session.exec(
             select(Voter.id).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
         ).all()
+
+
+def test_an_upload_left_without_its_columns_confirmed_is_deleted_after_a_week(services, clock):
+    campaign_id = make.campaign(services)
+    forgotten = upload(services, campaign_id, FIXTURE.read_bytes())
+    clock.advance(voter_import.UPLOAD_KEPT_FOR.total_seconds() - 3600)
+    recent = upload(services, campaign_id, FIXTURE.read_bytes())
+    assert voter_import.drop_stale_uploads(services.uow(), services.clock) == 0, "not a week yet"
+
+    clock.advance(2 * 3600)
+
+    assert voter_import.drop_stale_uploads(services.uow(), services.clock) == 1
+    with services.uow() as uow:
+        assert uow.session.get(VoterImportFile, forgotten) is None
+        assert uow.session.get(VoterImportFile, recent) is not None
+        stopped = uow.session.get(VoterImport, forgotten)
+        assert stopped.status == "failed" and "upload it again" in stopped.failure
