@@ -35,7 +35,9 @@ CHUNK_ROWS: Final = 2000
 #: An upload whose columns nobody confirmed is deleted after this long (it holds the raw list:
 #: names and numbers of people who are not voters of the campaign until it is imported).
 UPLOAD_KEPT_FOR: Final = timedelta(days=7)
-UPLOAD_EXPIRED: Final = "the uploaded file was deleted after 7 days without its columns confirmed; upload it again"
+UPLOAD_EXPIRED: Final = (
+    "the uploaded file was deleted after 7 days without its columns confirmed; upload it again"
+)
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
 PROGRESS_EVENT: Final = "import_progress"
 _TEXT_FIELDS: Final = ("first_name", "last_name", "postcode", "address", "area", "external_id")
