@@ -61,6 +61,10 @@ class Settings(BaseSettings):
 
     #: Postcode look-ups per client address (Flask-Limiter syntax); raise it for a busy office NAT.
     lookup_rate_limit: str = "60/minute;600/hour"
+    #: Reverse proxies in front of the web processes whose X-Forwarded-For/-Proto to believe (0: none,
+    #: the headers are ignored, so nobody can forge their address). Behind one nginx, 1: otherwise
+    #: every client has the proxy's address and shares its rate limits.
+    trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
 
     @field_validator("lookup_rate_limit")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
@@ -36,6 +37,9 @@ def create_app(
     register_extensions(app, services, async_mode)
     register_security(app, settings)
     register_blueprints(app)
+    if settings.trusted_proxies:  # outermost, so Socket.IO and the rate limits see the client's address
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -264,3 +264,19 @@ def test_a_password_changed_while_the_old_one_was_being_checked_does_not_sign_in
     assert (
         accounts.authenticate(services.uow(), hasher, services.clock, "changed@example.org", PASSWORD) is None
     )
+
+
+@pytest.mark.parametrize(("trusted_proxies", "recorded"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_a_clients_address_is_taken_from_a_trusted_proxy_only(services, settings, trusted_proxies, recorded):
+    from web import create_app
+
+    app = create_app(settings.model_copy(update={"trusted_proxies": trusted_proxies}), services)
+    client = app.test_client()
+    client.post(
+        "/sign-in",
+        data={"email": "nobody@example.org", "password": "wrong", "csrf_token": csrf_token(client)},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    with services.uow() as uow:
+        failed = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "sign_in_failed")).one()
+    assert failed.ip == recorded, "a forged X-Forwarded-For is ignored unless a proxy is trusted"
