@@ -1,0 +1,86 @@
+"""Issue 5's dress rehearsal: 20 volunteers and 500 voters, product and simulator on one clock, from
+Friday 20:00 to Sunday's close; a referee judges the run from the simulator's log and SQL, and a
+scanner reads everything the volunteers' browsers received for a voter's phone number."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from dialer.adapters import redis_server
+from dialer.config import Mode, Settings
+from dialer.services.seat_finder import SeatReference
+from tests.rehearsal.referee import Verdict, judge
+from tests.rehearsal.world import Rehearsal
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def rehearsal(
+    session_dir: Path, engine: Engine, redis_url: str, seat_reference: SeatReference
+) -> Iterator[tuple[Rehearsal, Verdict]]:
+    """One run for the whole module (it takes a while): an emptied database and Redis of the session's."""
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+    redis = redis_server.connect(redis_url)
+    redis.flushdb()
+    settings = Settings(
+        mode=Mode.TEST,
+        instance_path=session_dir,
+        database_url=engine.url.render_as_string(hide_password=False),
+        redis_url=redis_url,
+        secret_key="test-secret-key-not-for-production",
+        public_base_url="http://localhost",
+        lookup_rate_limit="100000/minute",
+    )
+    run = Rehearsal(settings, engine, redis, redis_url, seat_reference)
+    started = time.monotonic()
+    try:
+        if os.environ.get("REHEARSAL_PROFILE"):
+            import cProfile
+
+            cProfile.runctx("run.run()", globals(), locals(), os.environ["REHEARSAL_PROFILE"])
+        else:
+            run.run()
+        run.wall_seconds = time.monotonic() - started
+        yield run, judge(run)
+    finally:
+        run.close()
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        redis.close()
+
+
+def test_the_rehearsal_keeps_every_rule_of_the_phone_bank(rehearsal):
+    run, verdict = rehearsal
+    print(dict(verdict.figures), dict(verdict.final_states), f"{run.wall_seconds:.1f}s", run.dropped)
+    for rule, broken in verdict.violations.items():
+        print(rule, len(broken), broken[:8])
+    for rule in ("hours", "overlap", "suppressed", "blocked", "seat", "sql", "retries", "final"):
+        assert verdict.broken(rule) == [], f"{rule}: {len(verdict.violations[rule])} broken"
+    figures = verdict.figures
+    assert figures["voter_calls"] > 600 and figures["answered"] > 150
+    assert figures["calls_before_first_close"] > 300 and figures["calls_after_first_close"] > 100
+    assert figures["volunteer_minutes_outside_hours"] > 100, "volunteers sat ready while calling was closed"
+    assert figures["abandoned"] >= 1 and figures["calls_after_a_seeded_block"] >= 1
+    for disposition in ("talked", "busy", "no_answer", "machine", "wrong_number", "call_back", "do_not_call"):
+        assert figures[f"disposition_{disposition}"] > 0, disposition
+    assert figures["numbers_suppressed_during_run"] == 10
+    assert set(verdict.final_states) >= {"finished", "exhausted", "suppressed", "tps", "waiting beyond the run"}
+    assert sum(verdict.final_states.values()) == 500
+
+
+def test_no_voter_phone_number_reaches_a_volunteer(rehearsal):
+    run, verdict = rehearsal
+    scanner = run.scanner
+    print(scanner.scanned, scanner.characters)
+    assert scanner.leaks == [], scanner.leaks[:5]
