@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from dialer.adapters import redis_server
 from dialer.config import Mode, Settings
+from dialer.models import CallAttempt, Voter
 from dialer.services.seat_finder import SeatReference
 from tests.rehearsal.referee import Verdict, judge
 from tests.rehearsal.world import Rehearsal
@@ -75,12 +76,36 @@ def test_the_rehearsal_keeps_every_rule_of_the_phone_bank(rehearsal):
     for disposition in ("talked", "busy", "no_answer", "machine", "wrong_number", "call_back", "do_not_call"):
         assert figures[f"disposition_{disposition}"] > 0, disposition
     assert figures["numbers_suppressed_during_run"] == 10
-    assert set(verdict.final_states) >= {"finished", "exhausted", "suppressed", "tps", "waiting beyond the run"}
+    assert set(verdict.final_states) >= {
+        "finished",
+        "exhausted",
+        "suppressed",
+        "tps",
+        "waiting beyond the run",
+    }
     assert sum(verdict.final_states.values()) == 500
 
 
 def test_no_voter_phone_number_reaches_a_volunteer(rehearsal):
-    run, verdict = rehearsal
-    scanner = run.scanner
-    print(scanner.scanned, scanner.characters)
+    run, _ = rehearsal
+    scanner, seeded = run.scanner, run.seeded
+    print(scanner.scanned, scanner.characters, run.crew.socket_events)
     assert scanner.leaks == [], scanner.leaks[:5]
+    # What was scanned is the real thing: every kind in bulk, and the names of the voters talked to.
+    assert (
+        scanner.scanned["html"] > 200 and scanner.scanned["json"] > 1000 and scanner.scanned["socket"] > 5000
+    )
+    with run.services.uow() as uow:
+        reached = set(
+            uow.session.exec(
+                select(Voter.first_name)
+                .join(CallAttempt, col(CallAttempt.voter_id) == Voter.id)
+                .where(col(CallAttempt.connected_at).is_not(None))
+            ).all()
+        )
+    assert len(reached) > 200 and reached <= set(scanner.seen), (
+        "every voter a volunteer talked to was on screen"
+    )
+    assert not set(seeded.surnames.values()) & set(scanner.seen), (
+        "surnames stay hidden (the campaign says so)"
+    )

@@ -195,7 +195,11 @@ class Volunteer:
         disposition = {"machine": "machine", "fax": "wrong_number", "gone": "no_answer", "": "no_answer"}.get(
             self.heard.get(call_id, "")
         ) or crew.rng.choices([d for d, _ in HUMAN_OUTCOMES], [w for _, w in HUMAN_OUTCOMES])[0]
-        body: dict[str, Any] = {"call": call_id, "disposition": disposition, "idempotency_key": f"o-{call_id}"}
+        body: dict[str, Any] = {
+            "call": call_id,
+            "disposition": disposition,
+            "idempotency_key": f"o-{call_id}",
+        }
         if disposition == "talked":
             body["answers"] = {"intention": crew.rng.choice(["Lab", "Con", "LD"]), "support": "4"}
         if disposition == "call_back":

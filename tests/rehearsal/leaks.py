@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,14 +52,21 @@ class Leak:
 
 @dataclass
 class LeakScanner:
-    """Scans text for any of a set of phone numbers, counting what it scanned by kind."""
+    """Scans text for any of a set of phone numbers, counting what it scanned by kind.
+
+    `watch` words (say the voters' first and last names) are counted wherever they appear, so a
+    test can show the scanner read the real conversation, and that what must stay hidden did."""
 
     numbers: Iterable[str]
+    watch: Iterable[str] = ()
     scanned: dict[str, int] = field(default_factory=dict)
     characters: int = 0
     leaks: list[Leak] = field(default_factory=list)
+    seen: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
+        words = sorted(set(self.watch), key=len, reverse=True)
+        self._watched = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
         self._by_national = {national_number(e164): e164 for e164 in self.numbers}
         lengths = {len(national) for national in self._by_national}
         if lengths and min(lengths) < _SHORTEST:
@@ -75,6 +83,8 @@ class LeakScanner:
             text = json.dumps(content, ensure_ascii=False, default=str)
         self.scanned[kind] = self.scanned.get(kind, 0) + 1
         self.characters += len(text)
+        if self._watched is not None:
+            self.seen.update(self._watched.findall(text))
         for run in _DIGIT_RUN.finditer(text):
             digits = _NOT_DIGIT.sub("", run.group().replace("\\u00a0", " "))
             for length in self._lengths:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -106,7 +107,7 @@ def judge(run: Rehearsal) -> Verdict:
         campaign = session.get(Campaign, run.campaign_id)
         assert campaign is not None
         attempts = {a.provider_sid: a for a in session.exec(select(CallAttempt)).all() if a.provider_sid}
-        outcomes = session.exec(select(Outcome)).all()
+        outcomes = list(session.exec(select(Outcome)).all())
         voters = {v.id: v for v in session.exec(select(Voter)).all()}
         seats = {s.conference_name: s for s in session.exec(select(CallingSession)).all()}
         listed = {e.phone_e164: e.created_at for e in session.exec(select(SuppressionEntry)).all()}
@@ -120,7 +121,6 @@ def judge(run: Rehearsal) -> Verdict:
         volunteer_legs=len(legs),
         outcomes=len(outcomes),
         outcomes_by_volunteers=sum(1 for o in outcomes if o.user_id is not None),
-        **{f"sim_{call.status}": 1 for call in calls},
     )
     for call in calls:
         verdict.figures[f"sim_status_{call.status}"] += 1
@@ -130,7 +130,9 @@ def judge(run: Rehearsal) -> Verdict:
     abandoned = _seats_or_information_message(verdict, run, calls, legs, seats, attempts)
     _suppressed_tps_and_blocked(verdict, run, by_number, listed, abandoned)
     _outcomes_in_sql(verdict, run.crew.posted, calls, attempts, outcome_of_call, outcomes)
-    _final_states(verdict, run, by_number, attempts, outcome_of_call, voters, rules, campaign.max_attempts, listed)
+    _final_states(
+        verdict, run, by_number, attempts, outcome_of_call, voters, rules, campaign.max_attempts, listed
+    )
     return verdict
 
 
@@ -147,16 +149,17 @@ def _calling_hours(verdict: Verdict, calls: list[SimCall], legs: list[SimCall]) 
                 if not in_calling_hours(moment):
                     verdict.figures["volunteer_minutes_outside_hours"] += 1
                 moment += timedelta(minutes=1)
-    first = min((call.created for call in calls), default=None)
-    verdict.figures["calls_before_first_close"] = sum(1 for c in calls if c.created < START + timedelta(hours=1))
-    verdict.figures["calls_after_first_close"] = sum(1 for c in calls if c.created >= START + timedelta(hours=1))
-    if first is not None:
-        verdict.figures["first_call_after_start_s"] = int((first - START).total_seconds())
+    verdict.figures["calls_before_first_close"] = sum(
+        1 for c in calls if c.created < START + timedelta(hours=1)
+    )
+    verdict.figures["calls_after_first_close"] = sum(
+        1 for c in calls if c.created >= START + timedelta(hours=1)
+    )
 
 
 def _one_call_at_a_time(verdict: Verdict, by_number: dict[str, list[SimCall]]) -> None:
     for number, calls in by_number.items():
-        for earlier, later in zip(calls, calls[1:], strict=False):
+        for earlier, later in pairwise(calls):
             if earlier.ended is None or later.created < earlier.ended:
                 verdict.fail("overlap", f"{number}: {later.sid} began before {earlier.sid} ended")
         if any(call.ended is None for call in calls):
@@ -169,7 +172,7 @@ def _seats_or_information_message(
     calls: list[SimCall],
     legs: list[SimCall],
     seats: dict[str, CallingSession],
-    attempts: dict[str | None, CallAttempt],
+    attempts: dict[str, CallAttempt],
 ) -> dict[str, datetime]:
     """Every answered voter joined exactly one seat with its volunteer there, or heard the
     information message and was let go (abandoned); returns the abandoned numbers and when."""
@@ -191,7 +194,10 @@ def _seats_or_information_message(
             if name not in seats:
                 verdict.fail("seat", f"{call.sid} joined {name}, which is no volunteer's seat")
             elif not any(
-                leg.joined and leg.joined[0][1] == name and leg.joined[0][0] <= when and (leg.ended or when) >= when
+                leg.joined
+                and leg.joined[0][1] == name
+                and leg.joined[0][0] <= when
+                and (leg.ended or when) >= when
                 for leg in volunteers_in[name]
             ):
                 verdict.fail("seat", f"{call.sid} joined {name} with no volunteer in it")
@@ -241,14 +247,16 @@ def _suppressed_tps_and_blocked(
                 verdict.fail("blocked", f"{number} rung at {call.created}, within 72 h of abandoning at {at}")
     verdict.figures["numbers_suppressed_or_tps_at_start"] = len(seeded.suppressed | seeded.tps)
     verdict.figures["numbers_suppressed_during_run"] = len(seeded.suppressed_later)
-    verdict.figures["numbers_listed_by_outcomes"] = len(set(listed) - seeded.suppressed - set(seeded.suppressed_later))
+    verdict.figures["numbers_listed_by_outcomes"] = len(
+        set(listed) - seeded.suppressed - set(seeded.suppressed_later)
+    )
 
 
 def _outcomes_in_sql(
     verdict: Verdict,
     posted: list[Posted],
     calls: list[SimCall],
-    attempts: dict[str | None, CallAttempt],
+    attempts: dict[str, CallAttempt],
     outcome_of_call: dict[int | None, list[Outcome]],
     outcomes: list[Outcome],
 ) -> None:
@@ -290,7 +298,7 @@ def _final_states(
     verdict: Verdict,
     run: Rehearsal,
     by_number: dict[str, list[SimCall]],
-    attempts: dict[str | None, CallAttempt],
+    attempts: dict[str, CallAttempt],
     outcome_of_call: dict[int | None, list[Outcome]],
     voters: dict[int | None, Voter],
     rules: dict[Disposition, RetryRule],
@@ -312,7 +320,9 @@ def _final_states(
         earliest = seeded.blocked_until.get(number, OPENED)
         for index, (call, _) in enumerate(history):
             if call.created < earliest:
-                verdict.fail("retries", f"{number} dial {index + 1} at {call.created}, not allowed before {earliest}")
+                verdict.fail(
+                    "retries", f"{number} dial {index + 1} at {call.created}, not allowed before {earliest}"
+                )
             if index > 0:
                 previous = history[index - 1][1].disposition
                 if index >= max_attempts and previous is not Disposition.CALL_BACK:

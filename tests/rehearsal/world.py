@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -52,15 +53,15 @@ def london(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 6, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
 
 
-#: When the volunteers sit down and get up (London times); Friday's shift runs past the close.
+#: When the volunteers sit down and get up at the latest (London times). Friday's shift runs past
+#: the close and Saturday's starts before the opening, so volunteers sit ready while nobody may be rung.
+#: A shift ends early once no voter can be rung before its end (the volunteers go home).
 SHIFTS = [
     (london(5, 19, 58), london(5, 21, 10)),
-    (london(6, 8, 45), london(6, 10, 0)),  # weekend hours open at 09:00: nobody is rung before
-    (london(6, 13, 0), london(6, 14, 0)),
+    (london(6, 8, 45), london(6, 10, 30)),
+    (london(6, 13, 0), london(6, 14, 30)),
     (london(6, 19, 50), london(6, 21, 5)),
-    (london(7, 8, 50), london(7, 10, 0)),
-    (london(7, 13, 0), london(7, 14, 0)),
-    (london(7, 19, 50), london(7, 21, 10)),
+    (london(7, 19, 50), london(7, 21, 5)),
 ]
 #: The organiser puts more numbers on the do-not-call list on Saturday morning.
 SUPPRESS_LATER_AT = london(6, 8, 0)
@@ -153,7 +154,8 @@ class Rehearsal:
         self.pledge_id = self._pledge()
         self._add_voters(voters)
         open_phone_bank(self.bank, self.campaign_id)
-        self.scanner = LeakScanner(self.seeded.numbers.values())
+        names = [*self.seeded.first_names.values(), *self.seeded.surnames.values()]
+        self.scanner = LeakScanner(self.seeded.numbers.values(), watch=names)
         phones: dict[int, str] = {}
         self.crew = Crew(
             self.app,
@@ -178,6 +180,7 @@ class Rehearsal:
             )
         self.published = 0
         self.dropped = 0
+        self.wall_seconds = 0.0
 
     # --- LiveUpdates: what the product publishes goes to the Socket.IO server's rooms -------
 
@@ -201,7 +204,10 @@ class Rehearsal:
             if number == 0:
                 self.advance_to(START + timedelta(minutes=12))
                 self._drop_phones_mid_call()
-            self.advance_to(leave)
+            while self.clock.now() < leave and (
+                self.clock.now() < START + timedelta(hours=1) or self._anyone_to_call_before(leave)
+            ):
+                self.advance(min(300.0, (leave - self.clock.now()).total_seconds()))
             for volunteer in self.crew.volunteers:
                 volunteer.leave()
             self.advance(10 * 60)  # the last calls end, the last outcomes go in
@@ -210,6 +216,22 @@ class Rehearsal:
                     volunteer.leave()
             self.advance(60)
         self.advance_to(HORIZON + timedelta(hours=1))
+
+    def _anyone_to_call_before(self, moment: datetime) -> bool:
+        """Whether the phone bank still has a voter to ring before `moment` (what its page says)."""
+        with self.services.uow() as uow:
+            due = uow.session.exec(
+                select(Voter.id).where(
+                    Voter.campaign_id == self.campaign_id,
+                    col(Voter.done).is_(False),
+                    col(Voter.do_not_call).is_(False),
+                    col(Voter.tps).is_(False),
+                    col(Voter.next_call_at).is_(None) | (col(Voter.next_call_at) < moment),
+                    col(Voter.blocked_until).is_(None) | (col(Voter.blocked_until) < moment),
+                )
+            ).first()
+            live = uow.session.exec(select(CallAttempt.id).where(col(CallAttempt.ended_at).is_(None))).first()
+        return due is not None or live is not None
 
     def advance_to(self, moment: datetime) -> None:
         self.advance((moment - self.clock.now()).total_seconds())
@@ -259,7 +281,9 @@ class Rehearsal:
     def _add_voters(self, count: int) -> None:
         rng, now = self.rng, self.clock.now()
         specs = [
-            VoterSpec(f"Voter{n}", voter_number(n), last_name=f"Surname{n}", area="St James's", tps=n % 50 == 7)
+            VoterSpec(
+                f"Voter{n}", voter_number(n), last_name=f"Surname{n}", area="St James's", tps=n % 50 == 7
+            )
             for n in range(count)
         ]
         add_voters(self.bank.uow(), self.campaign_id, specs, now=now)
@@ -272,7 +296,9 @@ class Rehearsal:
                 self.seeded.surnames[voter.id] = voter.last_name
                 if voter.tps:
                     self.seeded.tps.add(voter.phone_e164)
-            others = sorted(number for number in self.seeded.numbers.values() if number not in self.seeded.tps)
+            others = sorted(
+                number for number in self.seeded.numbers.values() if number not in self.seeded.tps
+            )
             rng.shuffle(others)
             listed, noon, tuesday = others[:10], london(6, 12, 0), london(9, 12, 0)
             for number in others[10:16]:
@@ -280,9 +306,16 @@ class Rehearsal:
             for number in others[16:20]:
                 self.seeded.blocked_until[number] = tuesday  # abandoned on Saturday: blocked past the run
             for number, until in self.seeded.blocked_until.items():
-                uow.session.execute(update(Voter).where(col(Voter.phone_e164) == number).values(blocked_until=until))
+                uow.session.execute(
+                    update(Voter).where(col(Voter.phone_e164) == number).values(blocked_until=until)
+                )
             suppression.suppress_numbers(
-                uow.session, self.clock, listed, suppression.Reason.OPT_OUT, "rehearsal: asked by letter", SYSTEM
+                uow.session,
+                self.clock,
+                listed,
+                suppression.Reason.OPT_OUT,
+                "rehearsal: asked by letter",
+                SYSTEM,
             )
             uow.commit()
         self.seeded.suppressed.update(listed)
@@ -300,31 +333,39 @@ class Rehearsal:
             )
         chosen = [number for number in self._later_candidates if number in waiting][:10]
         for number in chosen:
-            suppression.add(self.services.uow(), self.clock, SYSTEM, number, "opt_out", "rehearsal: by e-mail")
+            suppression.add(
+                self.services.uow(), self.clock, SYSTEM, number, "opt_out", "rehearsal: by e-mail"
+            )
             self.seeded.suppressed_later[number] = self.clock.now()
 
     def _drop_phones_mid_call(self) -> None:
         """Two volunteers' phones die while their voter's phone rings, and the provider fails to
         hang that call up: the voter may answer with no seat free (an abandoned call)."""
         dropped: list[Volunteer] = []
+        for _ in range(300):
+            if len(dropped) < 2:
+                dropped += self._drop_a_phone(exclude=dropped)
+                self.advance(1)
+        self.dropped = len(dropped)
+        for volunteer in dropped:  # back with a charged phone a few minutes later
+            self.clock.call_later(240, partial(volunteer.arrive, look_around=False))
+
+    def _drop_a_phone(self, exclude: list[Volunteer]) -> list[Volunteer]:
         for volunteer in self.crew.volunteers:
-            if len(dropped) == 2 or volunteer.seat != "dialing" or volunteer.call is None:
+            if volunteer in exclude or volunteer.seat != "dialing" or volunteer.call is None:
                 continue
             with self.services.uow() as uow:
                 call = uow.session.get(CallAttempt, volunteer.call)
                 sid = call.provider_sid if call else None
             ringing = self.sim.switch.records.calls.get(sid or "")
-            if ringing is None or not ringing.live or ringing.behaviour is None:
+            if ringing is None or ringing.status not in ("queued", "ringing") or ringing.behaviour is None:
                 continue
             if ringing.behaviour.kind != "answer" or ringing.behaviour.hangup_after_s is not None:
                 continue
             self.sim.inject(Fault("rest_5xx", status=503, count=3, match=f"/Calls/{sid}"))
             volunteer.drop_phone()
-            dropped.append(volunteer)
-            self.advance(0.5)
-        self.dropped = len(dropped)
-        for volunteer in dropped:  # back with a charged phone a few minutes later
-            self.clock.call_later(240, lambda v=volunteer: v.arrive(look_around=False))
+            return [volunteer]
+        return []
 
     def _email(self, user_id: int) -> str:
         from tests.people import email_of

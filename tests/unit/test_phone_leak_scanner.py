@@ -35,3 +35,10 @@ def test_other_numbers_dates_and_ids_are_not_leaks():
     scanner.scan("socket", "seat", {"session": 7700900, "since": "2026-06-05T19:00:00+00:00"})
     assert scanner.leaks == []
     assert scanner.characters > 50
+
+
+def test_watched_words_are_counted_where_they_appear():
+    scanner = LeakScanner([MOBILE], watch=["Voter1", "Voter12", "Surname1"])
+    scanner.scan("socket", "voter", {"voter": {"first_name": "Voter12", "last_name": None}})
+    scanner.scan("html", "/call/1", "<h2>Voter1</h2> and Voter12, not Voter123")
+    assert scanner.seen == {"Voter12": 2, "Voter1": 1}
