@@ -180,7 +180,7 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
         campaign = session.get(Campaign, call.campaign_id)
         assert voter is not None and campaign is not None and voter.phone_e164 is not None
         dial_campaign = campaign.id or 0
-        stop = _reason_to_stop(campaign, now)
+        stop = _reason_to_stop(campaign, now) or _seat_gone(session, call)
         if not stop and (wait := bank.call_rate.take(now=now)) > 0:
             call.last_heard_at = None
             uow.commit()
@@ -271,6 +271,16 @@ def _reason_to_stop(campaign: Campaign, now: datetime) -> str:
         return "the campaign stopped taking calls"
     if not queueing.hours_of(campaign).is_open(now):
         return "calling hours ended before the call could be placed"
+    return ""
+
+
+def _seat_gone(session: Session, call: CallAttempt) -> str:
+    """A line is dialled for a volunteer: if they left before it was placed, nobody would take it."""
+    if call.session_id is None:
+        return ""
+    seat = session.get(CallingSession, call.session_id)
+    if seat is None or seat.state is SeatState.ENDED:
+        return "the volunteer left before the call was placed"
     return ""
 
 

@@ -156,3 +156,23 @@ def test_an_organiser_pausing_the_campaign_stops_a_pacing_run_at_its_next_dial(b
     assert jobs.placed == 1
     states = sorted(seat(bank, s).state.value for s in seats)
     assert states == ["dialing", "ready", "ready"], "the other seats wait for the campaign to resume"
+
+
+def test_a_line_whose_volunteer_left_before_it_was_placed_is_not_dialled(bank, clock, telephony):
+    campaign = make_campaign(bank, voters=2)
+    volunteer = make_volunteer(bank)
+    bank.call_rate.take(now=clock.now())  # the account's budget for this second is spent
+    session_id = ready_seat(bank, volunteer, campaign)
+    clock.advance(0.5)  # the seat is reserved; its line waits for the budget
+    assert telephony.placed == [] and seat(bank, session_id).state is SeatState.DIALING
+    call = only_call(bank, session_id)
+
+    sessions.end_session(bank, volunteer, session_id)
+    clock.advance(5)
+
+    assert telephony.placed == [], "nobody is waiting for this voter: dialling them risks an abandoned call"
+    with bank.uow() as uow:
+        stored = uow.session.get(CallAttempt, call.id)
+        voter = uow.session.get(Voter, call.voter_id)
+    assert stored.status is CallStatus.CANCELED and stored.provider_sid is None
+    assert voter.attempts == 0 and not voter.done, "the voter goes back to the queue, no attempt counted"
