@@ -4,13 +4,11 @@ scanner reads everything the volunteers' browsers received for a voter's phone n
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, col, select
 
@@ -46,18 +44,11 @@ def rehearsal(
     run = Rehearsal(settings, engine, redis, redis_url, seat_reference)
     started = time.monotonic()
     try:
-        if os.environ.get("REHEARSAL_PROFILE"):
-            import cProfile
-
-            cProfile.runctx("run.run()", globals(), locals(), os.environ["REHEARSAL_PROFILE"])
-        else:
-            run.run()
+        run.run()
         run.wall_seconds = time.monotonic() - started
         yield run, judge(run)
     finally:
         run.close()
-        with engine.begin() as connection:
-            connection.execute(sa.text("SELECT 1"))
         redis.close()
 
 
