@@ -82,6 +82,7 @@ def test_no_voter_phone_number_reaches_a_volunteer(rehearsal):
     scanner, seeded = run.scanner, run.seeded
     print(scanner.scanned, scanner.characters, run.crew.socket_events)
     assert scanner.leaks == [], scanner.leaks[:5]
+    assert run.crew.foreign_events == 0, "a volunteer's socket carried another seat's events"
     # What was scanned is the real thing: every kind in bulk, and the names of the voters talked to.
     assert (
         scanner.scanned["html"] > 200 and scanner.scanned["json"] > 1000 and scanner.scanned["socket"] > 5000

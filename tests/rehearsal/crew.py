@@ -142,6 +142,8 @@ class Volunteer:
             self.crew.socket_events += 1
             payload = args[0] if isinstance(args, list) and args else args
             if isinstance(payload, dict):
+                if name in ("seat", "call") and payload.get("session") not in self.sessions:
+                    self.crew.foreign_events += 1  # another seat's news: the room should not carry it
                 self.on_event(name, payload)
 
     def on_event(self, name: str, payload: dict[str, Any]) -> None:
@@ -272,6 +274,7 @@ class Crew:
         self.volunteers: list[Volunteer] = []
         self.posted: list[Posted] = []
         self.socket_events = 0
+        self.foreign_events = 0
         self._woken = False
 
     def phone_of(self, volunteer: Volunteer) -> str:

@@ -56,6 +56,7 @@ class SimCall:
     ended: datetime | None = None
     status: str = ""
     joined: list[tuple[datetime, str]] = field(default_factory=list)  # (when, conference name)
+    instructed: datetime | None = None  # when the product's TwiML for the answered call came back
 
 
 @dataclass
@@ -83,6 +84,8 @@ def sim_calls(run: Rehearsal) -> dict[str, SimCall]:
                 call.answered = event.at
             elif event.kind == "joined":
                 call.joined.append((event.at, str(event.data["friendly_name"])))
+            elif event.kind == "webhook-result" and event.data.get("webhook") == "twiml":
+                call.instructed = call.instructed or event.at
             elif event.kind == "ended":
                 call.ended, call.status = event.at, str(event.data["status"])
     for sid, call in calls.items():
@@ -215,6 +218,8 @@ def _seats_or_information_message(
             verdict.fail("seat", f"{call.sid} heard something other than the information message")
         if attempt is None or not attempt.abandoned:
             verdict.fail("seat", f"{call.sid} heard the information message but is not recorded as abandoned")
+        if call.instructed is None or call.instructed - call.answered > timedelta(seconds=2):
+            verdict.fail("seat", f"{call.sid}: the information message did not start within 2 s of answer")
         abandoned[call.to] = call.answered
         verdict.figures["abandoned"] += 1
     return abandoned
