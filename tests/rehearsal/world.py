@@ -48,9 +48,9 @@ HORIZON = datetime(2026, 6, 7, 21, 0, tzinfo=LONDON).astimezone(UTC)
 VOLUNTEER_POSTCODES = ["SW1A 1AA", "SW1V 1AA", "E1 6AN", "N1 9GU", "SE1 7PB"]
 
 
-def london(day: int, hour: int, minute: int = 0) -> datetime:
+def london(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     """A June 2026 day and time in London, in UTC."""
-    return datetime(2026, 6, day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+    return datetime(2026, 6, day, hour, minute, second, tzinfo=LONDON).astimezone(UTC)
 
 
 #: When the volunteers sit down and get up at the latest (London times). Friday's shift runs past
