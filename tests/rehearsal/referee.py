@@ -113,7 +113,9 @@ def judge(run: Rehearsal) -> Verdict:
         outcomes = list(session.exec(select(Outcome)).all())
         voters = {v.id: v for v in session.exec(select(Voter)).all()}
         seats = {s.conference_name: s for s in session.exec(select(CallingSession)).all()}
-        listed = {e.phone_e164: e.created_at for e in session.exec(select(SuppressionEntry)).all()}
+        listed = {  # nobody is erased in the run, so every entry keeps its number
+            e.phone_e164: e.created_at for e in session.exec(select(SuppressionEntry)).all() if e.phone_e164
+        }
     rules = campaign_rules(campaign.retry_overrides)
     outcome_of_call = defaultdict(list)
     for outcome in outcomes:
