@@ -1,0 +1,119 @@
+"""Ofcom's abandoned-call rate, counted as Ofcom counts it, and the governor that keeps the pacer under it.
+
+The rate: abandoned calls / live calls, per campaign, over a rolling 24 hours (and the day so far).
+A live call is one answered by a person; it is abandoned when no volunteer took it within 2 s (it
+heard the information message instead). When answering-machine detection turns calls away as
+machines, an estimate of the people among them (detection's false-positive rate times the number
+turned away) counts as both live and abandoned, as Ofcom's guidance asks.
+
+The governor turns the rate into the pacer's two inputs. `overflow_allowed`, the share of the
+voters expected to answer that the pacer may risk leaving without a seat, is integrated toward the
+target multiplicatively (it grows while the rate is under target and shrinks while over), measured
+on a rate smoothed with a few pretend calls at the target so the first minutes do not swing it, and
+clamped to a band. The brake is a hard stop on the raw rate: at `brake_at` the pacer drops to power
+dialing (which cannot abandon) until the rate is back under `release_at`. While braked the integral
+is frozen, so releasing the brake does not unleash a backlog of "we were under target" (no wind-up).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+ROLLING_WINDOW = timedelta(hours=24)
+#: Ofcom's ceiling for one campaign over 24 hours.
+OFCOM_LIMIT = 0.03
+
+
+@dataclass(frozen=True)
+class AbandonCounts:
+    """What a campaign's calls in one window amount to, in Ofcom's terms."""
+
+    live: int = 0  # answered by a person (those abandoned included)
+    abandoned: int = 0
+    turned_away_as_machines: int = 0  # answers detection classified as machines (not put through)
+
+    def rate(self, machine_false_positive_rate: float = 0.0) -> float:
+        wrongly_turned_away = self.turned_away_as_machines * machine_false_positive_rate
+        live = self.live + wrongly_turned_away
+        return (self.abandoned + wrongly_turned_away) / live if live > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class GovernorSettings:
+    target: float = 0.018
+    brake_at: float = 0.025
+    release_at: float = 0.02
+    start_overflow: float = 0.02
+    min_overflow: float = 0.002
+    max_overflow: float = 0.12
+    #: How fast the integral moves: `overflow *= exp(gain * (target - rate) / target)` per update.
+    gain: float = 0.15
+    #: Pretend calls at the target blended into the rate the integral sees.
+    prior_live: float = 60.0
+    #: Detection's share of people it calls machines (Twilio quotes a few per cent).
+    machine_false_positive_rate: float = 0.03
+
+
+@dataclass(frozen=True)
+class GovernorState:
+    overflow_allowed: float
+    braked: bool = False
+
+    @classmethod
+    def starting(cls, settings: GovernorSettings = GovernorSettings()) -> GovernorState:
+        return cls(settings.start_overflow)
+
+
+def governed(
+    state: GovernorState, counts: AbandonCounts, settings: GovernorSettings = GovernorSettings()
+) -> GovernorState:
+    """The governor's next state, given the campaign's counts over the window that binds (24 h / today)."""
+    rate = counts.rate(settings.machine_false_positive_rate)
+    if state.braked:
+        return state if rate >= settings.release_at else replace(state, braked=False)
+    if rate >= settings.brake_at:
+        return replace(state, braked=True)
+    fp = settings.machine_false_positive_rate
+    wrongly = counts.turned_away_as_machines * fp
+    smoothed = (counts.abandoned + wrongly + settings.prior_live * settings.target) / (
+        counts.live + wrongly + settings.prior_live
+    )
+    step = math.exp(settings.gain * (settings.target - smoothed) / settings.target)
+    allowed = min(settings.max_overflow, max(settings.min_overflow, state.overflow_allowed * step))
+    return replace(state, overflow_allowed=allowed)
+
+
+@dataclass(frozen=True)
+class _Answered:
+    at: datetime
+    live: bool
+    abandoned: bool
+    turned_away: bool
+
+
+class AbandonLedger:
+    """A campaign's answered calls in memory, counted over a rolling window (the shift simulation's record)."""
+
+    def __init__(self, window: timedelta = ROLLING_WINDOW) -> None:
+        self.window = window
+        self._calls: deque[_Answered] = deque()
+        self._live = self._abandoned = self._turned_away = 0
+
+    def answered(self, at: datetime, *, abandoned: bool = False, turned_away: bool = False) -> None:
+        """A person answered (put through, or `abandoned`), or detection `turned_away` an answer as a machine."""
+        entry = _Answered(at, not turned_away, abandoned and not turned_away, turned_away)
+        self._calls.append(entry)
+        self._count(entry, +1)
+
+    def counts(self, now: datetime) -> AbandonCounts:
+        while self._calls and self._calls[0].at <= now - self.window:
+            self._count(self._calls.popleft(), -1)
+        return AbandonCounts(self._live, self._abandoned, self._turned_away)
+
+    def _count(self, entry: _Answered, sign: int) -> None:
+        self._live += sign * entry.live
+        self._abandoned += sign * entry.abandoned
+        self._turned_away += sign * entry.turned_away
