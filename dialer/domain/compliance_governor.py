@@ -43,7 +43,7 @@ class AbandonCounts:
 
 @dataclass(frozen=True)
 class GovernorSettings:
-    target: float = 0.018
+    target: float = 0.015
     brake_at: float = 0.025
     release_at: float = 0.02
     start_overflow: float = 0.02

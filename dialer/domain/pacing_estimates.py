@@ -140,7 +140,9 @@ class HandleTimes:
     def record_wrap(self, seconds: float) -> None:
         self._wrap.record(seconds)
 
-    def free_within(self, talking_for_s: float | None, wrapping_for_s: float | None, horizon_s: float) -> float:
+    def free_within(
+        self, talking_for_s: float | None, wrapping_for_s: float | None, horizon_s: float
+    ) -> float:
         """P(a seat is ready again within `horizon_s`: in a conversation so far, or in wrap-up so far."""
         if wrapping_for_s is not None:
             return self._wrap.ends_within(wrapping_for_s, horizon_s)

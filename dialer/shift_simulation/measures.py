@@ -28,9 +28,7 @@ class ShiftFigures:
 def figures_of(result: ShiftResult) -> ShiftFigures:
     people = [call for call in result.calls if call.kind == "answer" and call.answered_s is not None]
     # A person turned away by detection was never put through: abandoned, silently.
-    abandons = sorted(
-        (call.answered_s or 0.0) for call in people if call.abandoned or call.turned_away
-    )
+    abandons = sorted((call.answered_s or 0.0) for call in people if call.abandoned or call.turned_away)
     answers = sorted(call.answered_s or 0.0 for call in people)
     waits = sorted(result.waits_s)
     hours = result.plan.hours

@@ -118,7 +118,12 @@ class _Shift:
             if seat.state == "talk":
                 self.talk_s += self.end_s - seat.since_s
         return ShiftResult(
-            self.plan, self.strategy.name, self.calls, self.talk_s, self.conversations, self.waits,
+            self.plan,
+            self.strategy.name,
+            self.calls,
+            self.talk_s,
+            self.conversations,
+            self.waits,
             self.strategy.state(),
         )
 
@@ -231,7 +236,11 @@ class _Shift:
         if person:
             self.waits.append(now - seat.free_since_s)
             self.conversations += 1
-            talk = behaviour.talk_s if behaviour.hangup_after_s is None else min(behaviour.talk_s, behaviour.hangup_after_s)
+            talk = (
+                behaviour.talk_s
+                if behaviour.hangup_after_s is None
+                else min(behaviour.talk_s, behaviour.hangup_after_s)
+            )
             seat.state, seat.since_s = "talk", now
             self._at(now + talk, "talk_over", seat.index)
         else:  # a machine or fax put through: the volunteer hears it and hangs up
@@ -268,7 +277,9 @@ class _Shift:
         if disposition is None or self.attempts[call.number] >= self.plan.max_attempts:
             return
         spacing = DEFAULT_RULES[disposition].retry_after or timedelta(hours=1)
-        when = max(now + spacing.total_seconds() * self.plan.retry_scale, self._blocked_until.get(call.number, 0.0))
+        when = max(
+            now + spacing.total_seconds() * self.plan.retry_scale, self._blocked_until.get(call.number, 0.0)
+        )
         heapq.heappush(self.retries, (when, call.number))
 
 

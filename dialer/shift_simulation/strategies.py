@@ -150,14 +150,14 @@ class Predictive(Strategy):
     def __init__(
         self,
         ring_timeout_s: float,
-        pacer: PacerSettings = PacerSettings(),
-        governor: GovernorSettings = GovernorSettings(),
+        pacer: PacerSettings | None = None,
+        governor: GovernorSettings | None = None,
         govern_every_s: float = 30.0,
     ) -> None:
         self.estimates = SessionEstimates.starting(ring_timeout_s)
-        self.pacer = pacer
-        self.governor = governor
-        self.governor_state = GovernorState.starting(governor)
+        self.pacer = pacer or PacerSettings()
+        self.governor = governor or GovernorSettings()
+        self.governor_state = GovernorState.starting(self.governor)
         self.ledger = AbandonLedger()
         self.govern_every_s = govern_every_s
         self._next_govern = 0.0
