@@ -1,19 +1,21 @@
 """The predictive pacer: how many voters to dial now so volunteers rarely wait and voters are rarely abandoned.
 
-It looks a few seconds ahead at several horizons. By each horizon h, seats needed (D) are the calls
-already ringing that will be answered by then (each with the learnt chance for its age) plus the new
-dials; seats on offer (S) are the ready seats plus the busy ones likely to be ready again by then
-(each with the learnt chance for how long it has been busy). Both are sums of independent yes/no
-events, so D - S is close to normal with mean sum(p) - sum(q) - ready and variance
-sum(p(1-p)) + sum(q(1-q)); the expected number of voters left without a seat is then
+It looks ahead at a few horizons h (seconds). By each horizon, seats needed (D) are the calls
+already ringing that will have been answered by then (each with the learnt chance for its age) plus
+the new dials; seats on offer (S) are the ready seats plus the busy ones likely to be ready again by
+then (each with the learnt chance for how long it has been in its conversation, or in wrap-up).
+Both are sums of independent yes/no events, so D - S is close to normal with
 
-    E[(D - S)+] = sigma * phi(mu / sigma) + mu * Phi(mu / sigma)
+    mu = sum(p) - ready - sum(q)        sigma^2 = sum(p(1 - p)) + sum(q(1 - q))
 
-and the pacer dials the largest n for which, at every horizon, that expectation stays within
-`overflow_allowed` (a fraction set by the compliance governor) of the voters expected to answer.
-The calls-per-second budget caps n (dials waiting for the budget count as ringing at age 0), and so
-does a ceiling on lines per seat. Below the minimum team, or while the governor brakes, it paces
-exactly as power dialing: never more calls ringing than ready seats, which cannot abandon anyone.
+A new dial that is answered by horizon h finds no seat when the others' demand already fills the
+seats on offer: P(D - S >= 0) = Phi((mu + 1/2) / sigma). Weighting each horizon by the chance a
+fresh dial is answered in the interval ending there gives the chance the new call, once answered,
+is abandoned. The pacer adds dials one at a time (each counted into D for the next) while that
+chance stays within `overflow_allowed`, which the compliance governor sets. The calls-per-second
+budget caps the dials (dials still waiting for it count as ringing, at age 0), and so does a
+ceiling on lines per seat. Below the minimum team, or while the governor brakes, it paces exactly
+as power dialing: never more calls ringing than ready seats, which cannot abandon anyone.
 """
 
 from __future__ import annotations
@@ -145,17 +147,6 @@ def _freeing(seats: SeatsNow, estimates: SessionEstimates, horizon_s: float) -> 
     return [free(talking, None, horizon_s) for talking in seats.talking_for_s] + [
         free(None, wrapping, horizon_s) for wrapping in seats.wrapping_for_s
     ]
-
-
-def expected_overflow(mean: float, variance: float) -> float:
-    """E[max(0, X)] for X normal with this mean and variance."""
-    if variance <= 1e-12:
-        return max(0.0, mean)
-    sigma = math.sqrt(variance)
-    z = mean / sigma
-    density = math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    below = 0.5 * (1 + math.erf(z / math.sqrt(2)))
-    return sigma * density + mean * below
 
 
 def _level(lines: int, seats: float) -> float:
