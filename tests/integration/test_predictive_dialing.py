@@ -16,13 +16,22 @@ from tests.dashboard_shift import Shift
 pytestmark = pytest.mark.integration
 
 #: A pacer told to take far more risk than the governor ever allows, so a short shift abandons calls.
-GREEDY = GovernorSettings(start_overflow=0.6, min_overflow=0.6, max_overflow=0.6, brake_at=1.0, release_at=1.0)
+GREEDY = GovernorSettings(
+    start_overflow=0.6, min_overflow=0.6, max_overflow=0.6, brake_at=1.0, release_at=1.0
+)
 
 
 @pytest.fixture
 def predictive_shift(settings, clean_db, redis, redis_url):
     running = Shift(
-        settings, clean_db, redis, redis_url, voters=400, volunteers=10, mode=DialingMode.PREDICTIVE, faults=False
+        settings,
+        clean_db,
+        redis,
+        redis_url,
+        voters=400,
+        volunteers=10,
+        mode=DialingMode.PREDICTIVE,
+        faults=False,
     )
     yield running
     running.close()
