@@ -14,8 +14,8 @@ fresh dial is answered in the interval ending there gives the chance the new cal
 is abandoned. The pacer adds dials one at a time (each counted into D for the next) while that
 chance stays within `overflow_allowed`, which the compliance governor sets. The calls-per-second
 budget caps the dials (dials still waiting for it count as ringing, at age 0), and so does a
-ceiling on lines per seat. Below the minimum team, or while the governor brakes, it paces exactly
-as power dialing: never more calls ringing than ready seats, which cannot abandon anyone.
+ceiling on lines per seat. Below the minimum team, before it has learnt from enough calls, or while
+the governor brakes, it paces exactly as power dialing: never more calls ringing than ready seats, which cannot abandon anyone.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ class PacerSettings:
     #: Fewer ready-or-busy volunteers than this and the pacer dials as power (small teams gain little
     #: from dialling ahead and their abandon rate swings too much).
     min_team: int = 10
+    #: Until the session has seen this many calls end or be answered, the pacer dials as power:
+    #: dialling ahead on the prior alone abandons people while it learns.
+    min_learnt_calls: int = 60
     horizons_s: tuple[float, ...] = (3.0, 8.0, 14.0, 22.0)
     max_lines_per_seat: float = 3.0
 
@@ -79,7 +82,7 @@ def decide(
 ) -> PacingDecision:
     """How many new dials to place now (see the module's docstring for the reasoning)."""
     ringing = len(seats.ringing_ages_s)
-    if braked or seats.team < settings.min_team:
+    if braked or seats.team < settings.min_team or estimates.answers.calls < settings.min_learnt_calls:
         dials = power_dials(seats)
         return PacingDecision(dials, PacerMode.POWER, _level(ringing + dials, seats.ready))
     ceiling = int(settings.max_lines_per_seat * seats.team) - ringing

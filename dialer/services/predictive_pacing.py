@@ -6,7 +6,8 @@ nothing is lost when a worker or Redis restarts. The governor's own state (its i
 it is braked) is kept in the campaign's PacerState row, which also serialises pacing: two pacing
 jobs for one campaign take turns, so they never dial twice for the same free seats. Calls are
 dialled without a seat; the answer webhook gives an answered call any idle seat, or the
-information message (`call_events.on_answer`).
+information message (`call_events.on_answer`). The pacer runs when a seat is ready again, when a
+call it placed ends, and every PACE_AGAIN while the team is calling.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ from dialer.domain.pacing_estimates import SessionEstimates
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, PacerState
 from dialer.services import queueing, row_locks
-from dialer.services.phone_bank import PLACE_CALL, PhoneBank, campaign_room
+from dialer.services.phone_bank import PACE_CAMPAIGN, PLACE_CALL, PhoneBank, campaign_room
 
+#: While a predictive team is calling, the pacer looks again this often (besides every call's end).
+PACE_AGAIN = timedelta(seconds=2)
 #: How often the governor's integral moves (the brake is checked on every pacing run).
 GOVERN_EVERY = timedelta(seconds=30)
 #: What the pacer learns from: the campaign's calls placed this recently, newest first, at most this many.
@@ -90,11 +93,12 @@ def pace_predictive(bank: PhoneBank, campaign_id: int) -> int:
         reading = abandon_reading(session, campaign_id, now)
         state = _govern(row, reading, now)
         due = bank.queue.next_due(campaign_id)
+        seats = seats_now(session, campaign_id, now, bank.calls_per_second)
         decision = (
             PacingDecision(0, PacerMode(row.mode), row.dial_level)
             if due is None or due > now
             else decide(
-                seats_now(session, campaign_id, now, bank.calls_per_second),
+                seats,
                 learnt(session, campaign, now),
                 overflow_allowed=state.overflow_allowed,
                 braked=state.braked,
@@ -122,6 +126,10 @@ def pace_predictive(bank: PhoneBank, campaign_id: int) -> int:
         payload = pacer_payload(row)
     for call_id in placed:
         bank.jobs.enqueue(PLACE_CALL, call_id)
+    if seats.team:  # busy seats grow likelier to free as time passes: look again soon
+        bank.jobs.enqueue(
+            PACE_CAMPAIGN, campaign_id, at=now + PACE_AGAIN, job_id=f"pace-predictive-{campaign_id}"
+        )
     if changed:
         bank.live.publish(campaign_room(campaign_id), PACER_EVENT, {"campaign": campaign_id, **payload})
     return len(placed)
