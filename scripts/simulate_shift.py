@@ -35,6 +35,8 @@ from dialer.simulator.behaviours import Mix
 
 BEGIN = "<!-- simulate_shift:begin -->"
 END = "<!-- simulate_shift:end -->"
+BEGIN_DETECTION = "<!-- simulate_shift_detection:begin -->"
+END_DETECTION = "<!-- simulate_shift_detection:end -->"
 OFCOM_LIMIT = 0.03
 MEAN_TARGET = 0.02
 OCCUPANCY_GAIN_OVER_POWER = 0.08
@@ -171,7 +173,8 @@ def main() -> int:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
     elapsed = time.perf_counter() - started
     if not args.no_write:
-        write_section(BEGIN, END, _section(rows, checks, args, elapsed))
+        begin, end = (BEGIN, END) if not args.detection else (BEGIN_DETECTION, END_DETECTION)
+        write_section(begin, end, _section(rows, checks, args, elapsed))
     return 0 if all(ok for _, ok in checks) else 1
 
 
@@ -180,7 +183,8 @@ def _section(
 ) -> str:
     command = " ".join(["scripts/simulate_shift.py", *sys.argv[1:]])
     lines = [
-        "## Dialing strategies on simulated shifts (issue 6)",
+        "## Dialing strategies on simulated shifts (issue 6)"
+        + (", answering-machine detection on" if args.detection else ""),
         "",
         f"`.venv/bin/python {command}`: {args.seeds} seeds per team size, {args.hours:g}-hour shifts, "
         f"{args.list_size} voters, the simulator's behaviour mix{' (weights ' + args.weights + ')' if args.weights else ''}, "

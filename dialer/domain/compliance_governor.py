@@ -3,8 +3,8 @@
 The rate: abandoned calls / live calls, per campaign, over a rolling 24 hours (and the day so far).
 A live call is one answered by a person; it is abandoned when no volunteer took it within 2 s (it
 heard the information message instead). When answering-machine detection turns calls away as
-machines, an estimate of the people among them (detection's false-positive rate times the number
-turned away) counts as both live and abandoned, as Ofcom's guidance asks.
+machines, an estimate of the people among them (from detection's false-positive rate, see
+`AbandonCounts.wrongly_turned_away`) counts as both live and abandoned, as Ofcom's guidance asks.
 
 The governor turns the rate into the pacer's two inputs. `overflow_allowed`, the share of the
 voters expected to answer that the pacer may risk leaving without a seat, is integrated toward the
@@ -35,10 +35,21 @@ class AbandonCounts:
     abandoned: int = 0
     turned_away_as_machines: int = 0  # answers detection classified as machines (not put through)
 
+    def wrongly_turned_away(self, machine_false_positive_rate: float) -> float:
+        """The estimated people among the answers detection turned away as machines.
+
+        Detection calls a share r of people machines, so of H people who answered, r * H were turned
+        away and (1 - r) * H are the live calls we saw: r / (1 - r) of those (no more than were turned away).
+        """
+        if not self.turned_away_as_machines or machine_false_positive_rate <= 0:
+            return 0.0
+        share = machine_false_positive_rate / (1 - machine_false_positive_rate)
+        return min(float(self.turned_away_as_machines), self.live * share)
+
     def rate(self, machine_false_positive_rate: float = 0.0) -> float:
-        wrongly_turned_away = self.turned_away_as_machines * machine_false_positive_rate
-        live = self.live + wrongly_turned_away
-        return (self.abandoned + wrongly_turned_away) / live if live > 0 else 0.0
+        wrongly = self.wrongly_turned_away(machine_false_positive_rate)
+        live = self.live + wrongly
+        return (self.abandoned + wrongly) / live if live > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +87,7 @@ def governed(
         return state if rate >= settings.release_at else replace(state, braked=False)
     if rate >= settings.brake_at:
         return replace(state, braked=True)
-    fp = settings.machine_false_positive_rate
-    wrongly = counts.turned_away_as_machines * fp
+    wrongly = counts.wrongly_turned_away(settings.machine_false_positive_rate)
     smoothed = (counts.abandoned + wrongly + settings.prior_live * settings.target) / (
         counts.live + wrongly + settings.prior_live
     )
