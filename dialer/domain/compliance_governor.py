@@ -10,7 +10,7 @@ The governor turns the rate into the pacer's two inputs. `overflow_allowed`, the
 voters expected to answer that the pacer may risk leaving without a seat, is integrated toward the
 target multiplicatively (it grows while the rate is under target and shrinks while over), measured
 on a rate smoothed with a few pretend calls at the target so the first minutes do not swing it, and
-clamped to a band. The brake is a hard stop on the raw rate: at `brake_at` the pacer drops to power
+clamped to a band. The brake is a hard stop on the rate (over at least 100 live calls): at `brake_at` the pacer drops to power
 dialing (which cannot abandon) until the rate is back under `release_at`. While braked the integral
 is frozen, so releasing the brake does not unleash a backlog of "we were under target" (no wind-up).
 """
@@ -64,6 +64,8 @@ class GovernorSettings:
     gain: float = 0.15
     #: Pretend calls at the target blended into the rate the integral sees.
     prior_live: float = 60.0
+    #: The brake's rate counts at least this many live calls (see `braking_rate`).
+    brake_min_live: float = 100.0
     #: Detection's share of people it calls machines (Twilio quotes a few per cent).
     machine_false_positive_rate: float = 0.03
 
@@ -82,7 +84,7 @@ def governed(
     state: GovernorState, counts: AbandonCounts, settings: GovernorSettings = GovernorSettings()
 ) -> GovernorState:
     """The governor's next state, given the campaign's counts over the window that binds (24 h / today)."""
-    rate = counts.rate(settings.machine_false_positive_rate)
+    rate = braking_rate(counts, settings)
     if state.braked:
         return state if rate >= settings.release_at else replace(state, braked=False)
     if rate >= settings.brake_at:
@@ -94,6 +96,17 @@ def governed(
     step = math.exp(settings.gain * (settings.target - smoothed) / settings.target)
     allowed = min(settings.max_overflow, max(settings.min_overflow, state.overflow_allowed * step))
     return replace(state, overflow_allowed=allowed)
+
+
+def braking_rate(counts: AbandonCounts, settings: GovernorSettings = GovernorSettings()) -> float:
+    """The rate the brake watches: Ofcom's, over at least `brake_min_live` live calls.
+
+    Ofcom measures over 24 hours; one abandoned call among the first twenty of a day is 5% for a
+    moment but not a spike, and braking on it would cost the first hour of every shift.
+    """
+    wrongly = counts.wrongly_turned_away(settings.machine_false_positive_rate)
+    live = max(counts.live + wrongly, settings.brake_min_live)
+    return (counts.abandoned + wrongly) / live
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class AnswerCurve:
         self,
         ring_timeout_s: float,
         *,
-        prior_calls: float = 20.0,
+        prior_calls: float = 5.0,
         prior_need_rate: float = 0.3,
         prior_need_age_s: float = 10.0,
     ) -> None:
@@ -100,6 +100,7 @@ class _Durations:
 
     def __init__(self, longest_s: float, prior_calls: float, prior_mean_s: float) -> None:
         self._done = _Histogram(int(longest_s / BIN_S) + 1)
+        self._quartiles: tuple[float, float, float] | None = None
         self._sum = self._count = 0.0
         # The prior: durations spread evenly from a third to five thirds of the prior mean.
         low, high = prior_mean_s / 3, prior_mean_s * 5 / 3
@@ -109,11 +110,27 @@ class _Durations:
 
     def record(self, seconds: float, weight: float = 1.0) -> None:
         self._done.add(seconds, weight)
+        self._quartiles = None
         self._sum += seconds * weight
         self._count += weight
 
     def mean(self) -> float:
         return self._sum / self._count if self._count else 0.0
+
+    def quartiles(self) -> tuple[float, float, float]:
+        """The durations at the 1/6, 1/2 and 5/6 points (three equally likely representatives)."""
+        if self._quartiles is None:
+            total = self._done.at_or_above(0.0)
+            points = []
+            for share in (1 / 6, 1 / 2, 5 / 6):
+                seen, index = 0.0, 0
+                for index, count in enumerate(self._done.counts):  # noqa: B007  (the index is the answer)
+                    seen += count
+                    if seen >= share * total:
+                        break
+                points.append((index + 0.5) * BIN_S)
+            self._quartiles = (points[0], points[1], points[2])
+        return self._quartiles
 
     def ends_within(self, so_far_s: float, horizon_s: float) -> float:
         if horizon_s <= 0:
@@ -146,7 +163,9 @@ class HandleTimes:
         """P(a seat is ready again within `horizon_s`: in a conversation so far, or in wrap-up so far."""
         if wrapping_for_s is not None:
             return self._wrap.ends_within(wrapping_for_s, horizon_s)
-        return self._talk.ends_within(talking_for_s or 0.0, horizon_s - self._wrap.mean())
+        # Talk then wrap-up: the wrap-up taken at three equally likely lengths (a cheap convolution).
+        talking = talking_for_s or 0.0
+        return sum(self._talk.ends_within(talking, horizon_s - wrap) for wrap in self._wrap.quartiles()) / 3
 
 
 @dataclass

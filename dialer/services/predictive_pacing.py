@@ -28,6 +28,7 @@ from dialer.domain.compliance_governor import (
     AbandonCounts,
     GovernorSettings,
     GovernorState,
+    braking_rate,
     governed,
 )
 from dialer.domain.pacing import PacerMode, PacerSettings, PacingDecision, SeatsNow, decide
@@ -159,7 +160,7 @@ def _govern(row: PacerState, reading: AbandonReading, now: datetime) -> Governor
     counts = reading.binding()
     state = GovernorState(row.overflow_allowed, row.braked)
     due = row.governed_at is None or now - row.governed_at >= GOVERN_EVERY
-    if due or (not state.braked and counts.rate(GOVERNOR.machine_false_positive_rate) >= GOVERNOR.brake_at):
+    if due or (not state.braked and braking_rate(counts, GOVERNOR) >= GOVERNOR.brake_at):
         state = governed(state, counts, GOVERNOR)
         row.governed_at = now
     fp = GOVERNOR.machine_false_positive_rate

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialer.domain.compliance_governor import AbandonLedger, GovernorSettings, GovernorState, governed
+from dialer.domain.compliance_governor import (
+    AbandonLedger,
+    GovernorSettings,
+    GovernorState,
+    braking_rate,
+    governed,
+)
 from dialer.domain.pacing import PacerMode, PacerSettings, SeatsNow, decide
 from dialer.domain.pacing_estimates import SessionEstimates
 
@@ -173,11 +179,9 @@ class Predictive(Strategy):
             self.governor_state = governed(self.governor_state, counts, self.governor)
             self._next_govern = floor.now_s + self.govern_every_s
             self.max_overflow_allowed = max(self.max_overflow_allowed, self.governor_state.overflow_allowed)
-        elif not self.governor_state.braked:
-            # The brake is checked on every answer, not only when the integral moves.
-            rate = counts.rate(self.governor.machine_false_positive_rate)
-            if rate >= self.governor.brake_at:
-                self.governor_state = governed(self.governor_state, counts, self.governor)
+        elif not self.governor_state.braked and braking_rate(counts, self.governor) >= self.governor.brake_at:
+            # The brake is checked on every pacing run, not only when the integral moves.
+            self.governor_state = governed(self.governor_state, counts, self.governor)
         seats = SeatsNow(
             floor.ready, floor.talking_for_s, floor.wrapping_for_s, floor.ringing_ages_s, floor.dial_budget
         )

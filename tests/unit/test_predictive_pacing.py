@@ -122,3 +122,9 @@ def test_the_ledger_forgets_answers_older_than_its_window():
     ledger.answered(NOW - timedelta(hours=1))
     ledger.answered(NOW, turned_away=True)
     assert ledger.counts(NOW) == AbandonCounts(live=2, abandoned=1, turned_away_as_machines=1)
+
+
+def test_one_abandoned_call_among_the_first_twenty_of_a_day_is_not_a_spike():
+    state = governed(GovernorState.starting(), AbandonCounts(live=20, abandoned=1))
+    assert not state.braked
+    assert governed(state, AbandonCounts(live=60, abandoned=3)).braked
