@@ -1,7 +1,8 @@
 """One shift, event by event: volunteers, a voter list, the callees' behaviour mix, and one strategy.
 
-Every volunteer logs in at the start and stays to the end. Each second the strategy is asked how
-many voters to dial (within the calls-per-second budget). A dialled call rings, then is busy, fails,
+Every volunteer logs in at the start and stays to the end. Each second, and whenever a seat or a
+line frees (as the product paces on those events), the strategy is asked how many voters to dial
+(within the calls-per-second budget). A dialled call rings, then is busy, fails,
 rings out at the ring timeout, or is answered; with answering-machine detection on, an answer is
 classified first (the simulator's timings) and machines and faxes are hung up on without taking a
 seat. An answer that needs a seat takes a ready one at once or hears the information message (an
@@ -98,6 +99,7 @@ class _Shift:
         self.retries: list[tuple[float, str]] = []
         self.attempts: dict[str, int] = {}
         self.tokens = max(1.0, plan.calls_per_second)
+        self._refilled_s = 0.0
         self.talk_s = 0.0
         self.conversations = 0
         self.waits: list[float] = []
@@ -132,7 +134,16 @@ class _Shift:
         heapq.heappush(self.events, (when, self._seq, kind, ref))
 
     def _on_tick(self, now: float, _: int) -> None:
-        self.tokens = min(max(1.0, self.plan.calls_per_second), self.tokens + self.plan.calls_per_second)
+        self._pace(now, tick=True)
+        self._at(now + 1.0, "tick", 0)
+
+    def _pace(self, now: float, *, tick: bool = False) -> None:
+        """Ask the strategy for dials: every second, and whenever a seat or a line frees (as the product does)."""
+        cps = self.plan.calls_per_second
+        self.tokens = min(max(1.0, cps), self.tokens + cps * (now - self._refilled_s))
+        self._refilled_s = now
+        if not tick and self.tokens < 1:
+            return
         ready = [seat for seat in self.seats if seat.state == "ready"]
         floor = Floor(
             now_s=now,
@@ -142,6 +153,7 @@ class _Shift:
             wrapping_for_s=[now - s.wrap_since_s for s in self.seats if s.state == "wrap"],
             ringing_ages_s=[now - self.calls[c].dialled_s for c in self.ringing],
             dial_budget=int(self.tokens),
+            tick=tick,
         )
         wanted = self.strategy.dials(floor)
         for index in range(min(wanted, int(self.tokens))):
@@ -154,7 +166,6 @@ class _Shift:
                 break
             delay = self.rng.uniform(*self.strategy.think_s) if self.strategy.think_s[1] else 0.0
             self._dial(now + delay, number, seat)
-        self._at(now + 1.0, "tick", 0)
 
     def _next_number(self, now: float) -> str | None:
         if self.retries and self.retries[0][0] <= now:
@@ -199,6 +210,7 @@ class _Shift:
         if call.kind == "answer":  # rang out before the person picked up
             retry = Disposition.NO_ANSWER
         self._maybe_retry(call, retry, now)
+        self._pace(now)
 
     def _on_classified(self, now: float, ref: int) -> None:
         call = self.calls[ref]
@@ -211,6 +223,7 @@ class _Shift:
         self.strategy.answered(SHIFT_START + timedelta(seconds=now), abandoned=False, turned_away=True)
         self._free_reserved(call, now)
         self._maybe_retry(call, Disposition.MACHINE if call.kind != "answer" else None, now)
+        self._pace(now)
 
     def _on_needs_seat(self, now: float, ref: int) -> None:
         call = self.calls[ref]
@@ -253,6 +266,7 @@ class _Shift:
         self.strategy.talk_ended(now - seat.since_s)
         if seat.state == "machine":  # nothing to write up after a machine
             seat.state, seat.free_since_s = "ready", now
+            self._pace(now)
             return
         self.talk_s += now - seat.since_s
         seat.state, seat.wrap_since_s = "wrap", now
@@ -262,6 +276,7 @@ class _Shift:
         seat = self.seats[index]
         self.strategy.seat_freed(now - seat.wrap_since_s)
         seat.state, seat.free_since_s = "ready", now
+        self._pace(now)
 
     def _free_seat(self) -> _Seat | None:
         for seat in self.seats:

@@ -35,6 +35,7 @@ class Floor:
     wrapping_for_s: Sequence[float]  # seats in wrap-up: seconds since the call ended
     ringing_ages_s: Sequence[float]  # calls placed and not yet answered or ended
     dial_budget: int  # what the calls-per-second limit allows now
+    tick: bool = True  # the once-a-second look (False: a seat or a line just freed)
 
 
 class Strategy:
@@ -118,8 +119,9 @@ class VicidialAdaptive(Strategy):
 
     def dials(self, floor: Floor) -> int:
         self._team = max(1, floor.ready + len(floor.talking_for_s) + len(floor.wrapping_for_s))
-        self._waiting_sum += floor.ready
-        self._samples += 1
+        if floor.tick:  # its averages sample once a second
+            self._waiting_sum += floor.ready
+            self._samples += 1
         if floor.now_s >= self._next_adapt:
             self._adapt()
             self._next_adapt = floor.now_s + self.every_s
