@@ -54,14 +54,14 @@ class AbandonCounts:
 
 @dataclass(frozen=True)
 class GovernorSettings:
-    target: float = 0.015
+    target: float = 0.014
     brake_at: float = 0.025
     release_at: float = 0.02
     start_overflow: float = 0.02
     min_overflow: float = 0.002
     max_overflow: float = 0.12
     #: How fast the integral moves: `overflow *= exp(gain * (target - rate) / target)` per update.
-    gain: float = 0.15
+    gain: float = 0.03
     #: Pretend calls at the target blended into the rate the integral sees.
     prior_live: float = 60.0
     #: The brake's rate counts at least this many live calls (see `braking_rate`).
