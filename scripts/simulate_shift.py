@@ -196,6 +196,17 @@ def _section(
         HEADER,
         *(_line(row) for row in rows),
         "",
+        *(
+            [
+                "With detection on, the people it calls machines (3% of them in this mix) hear nothing and "
+                "count as abandoned in Ofcom's terms whatever the pacer does: even power dialing is over 3%. "
+                "Our governor counts them (estimated from detection's false-positive rate) and brakes to "
+                "power dialing; the product does not use detection.",
+                "",
+            ]
+            if args.detection
+            else []
+        ),
         "Pacer state of ours (last seed per team size): "
         + "; ".join(f"{row.volunteers}: {row.state}" for row in rows if row.strategy == "predictive"),
         "",
