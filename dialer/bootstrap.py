@@ -95,6 +95,7 @@ class Services:
             live=self.live,
             webhooks=Webhooks(self.settings.public_base_url),
             tally=RedisTally(self.redis),
+            calls_per_second=self.settings.calls_per_second,
         )
 
     def probes(self) -> dict[str, Probe]:

@@ -182,6 +182,24 @@ class Campaign(SQLModel, table=True):
     created_at: datetime | None = _at(nullable=False)
 
 
+class PacerState(SQLModel, table=True):
+    """A predictive campaign's pacer as the compliance governor last left it (one row per campaign).
+
+    The pacer serialises on this row (row_locks.hold), so two pacing jobs never dial for the same
+    free seats at once.
+    """
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    overflow_allowed: float
+    braked: bool = False
+    mode: str = Field(default="power", max_length=12)  # what the pacer last did: predictive or power
+    dial_level: float = 0.0
+    abandon_rate_24h: float = 0.0
+    abandon_rate_today: float = 0.0
+    governed_at: datetime | None = _at()
+    paced_at: datetime | None = _at()
+
+
 class CampaignSeat(SQLModel, table=True):
     """A constituency a campaign targets (a campaign may cover several)."""
 

@@ -20,6 +20,7 @@ from dialer.adapters.live import RecordingLiveUpdates
 from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Settings
+from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict
 from dialer.models import Event, Pledge
@@ -67,6 +68,7 @@ class Shift:
         seed: int = 8,
         relay: LiveUpdates | None = None,
         faults: bool = True,
+        mode: DialingMode = DialingMode.POWER,
     ) -> None:
         self.clock = SimClock()
         self.live = Volunteers(self.clock, relay)
@@ -99,7 +101,7 @@ class Shift:
         if faults:  # Twilio may repeat a callback or deliver one late: neither may count twice
             self.sim.inject(Fault("duplicate_callback", probability=0.3))
             self.sim.inject(Fault("out_of_order", probability=0.1))
-        self.campaign_id = make_campaign(self.bank, voters=voters, first_number=100)
+        self.campaign_id = make_campaign(self.bank, voters=voters, first_number=100, mode=mode)
         self.pledge_id, self.event_id = self._signup_offers()
         self.turn = itertools.count()
         self.users: dict[int, int] = {}  # session -> volunteer

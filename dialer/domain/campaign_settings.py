@@ -21,8 +21,8 @@ from dialer.errors import InvalidInput
 MIN_RING_TIMEOUT_S = 15
 MAX_RING_TIMEOUT_S = 120
 MAX_ATTEMPTS_LIMIT = 10
-#: The modes this release can run (predictive needs the compliance governor of a later release).
-SUPPORTED_MODES = frozenset({DialingMode.PREVIEW, DialingMode.POWER})
+#: The modes this release can run (predictive: paced under the compliance governor).
+SUPPORTED_MODES = frozenset({DialingMode.PREVIEW, DialingMode.POWER, DialingMode.PREDICTIVE})
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,13 @@ def validated(settings: CallingSettings) -> CallingSettings:
         mode = DialingMode(settings.dialing_mode)
     except ValueError:
         raise InvalidInput(
-            f"dialing mode must be preview or power (got {settings.dialing_mode!r})", field="dialing_mode"
+            f"dialing mode must be preview, power or predictive (got {settings.dialing_mode!r})",
+            field="dialing_mode",
         ) from None
     if mode not in SUPPORTED_MODES:
         raise InvalidInput(
-            f"dialing mode {mode.value!r} is not available yet: choose preview or power", field="dialing_mode"
+            f"dialing mode {mode.value!r} is not available: choose preview, power or predictive",
+            field="dialing_mode",
         )
     if not MIN_RING_TIMEOUT_S <= settings.ring_timeout_s <= MAX_RING_TIMEOUT_S:
         raise InvalidInput(

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from dialer.domain import figures
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
+from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
@@ -285,6 +286,9 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
     else:  # no answer, cancelled, or answered and gone before reaching a seat
         disposition = Disposition.NO_ANSWER
     record_system_outcome(bank, session, notices, call, disposition, now=now)
+    if seat is None and call.mode is DialingMode.PREDICTIVE:  # a line is free: the pacer may dial again
+        campaign_id = call.campaign_id
+        notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
     if seat is not None and change_seat(
         bank, seat, {SeatState.DIALING}, SeatState.READY, now=now, busy_with=call.id
     ):

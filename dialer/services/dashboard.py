@@ -39,7 +39,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services import live_figures, queueing
+from dialer.services import live_figures, predictive_pacing, queueing
 from dialer.services.campaigns import survey_of
 from dialer.services.phone_bank import PhoneBank, campaign_room
 
@@ -152,6 +152,7 @@ def snapshot(bank: PhoneBank, campaign_id: int) -> dict[str, Any]:
             "pool": pool_payload(pool, reading.figures, now),
             "limits": {"abandon_pct": figures.ABANDON_LIMIT_PCT, "target_pct": campaign.abandon_target_pct},
             "rates": asdict(figures.rates(reading.figures, now=now)),
+            "pacer": predictive_pacing.pacer_state(session, campaign_id),
         }
 
 

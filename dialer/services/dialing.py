@@ -1,5 +1,7 @@
 """Dialling voters: power pacing (one line per ready seat), preview cards, and placing each call.
 
+Predictive campaigns are paced by `predictive_pacing` (dials ahead, no seat reserved per call).
+
 In power mode the pacer reserves a ready seat before it dials, so every answered call has a
 volunteer waiting and no call is abandoned by design. In preview mode the volunteer sees the voter
 card first and presses Dial or Skip. `place_call` runs in a worker: it respects the account's
@@ -23,6 +25,7 @@ from dialer.services import live_figures, queueing
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import PLACE_CALL, PhoneBank
+from dialer.services.predictive_pacing import pace_predictive
 from dialer.services.seating import change_seat
 
 #: Provider errors are retried this many times, waiting 1, 2, 4, 8... seconds (capped).
@@ -37,8 +40,16 @@ SKIP_DELAY = timedelta(hours=1)
 
 
 def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
-    """Give every ready seat of the campaign its next voter; returns how many dials (or cards) it made."""
+    """Give every ready seat of the campaign its next voter, or (predictive) dial ahead of the seats;
+    returns how many dials (or cards) it made."""
     now = bank.clock.now()
+    with bank.uow() as uow:
+        campaign = uow.session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.ACTIVE:
+            return 0
+        predictive = campaign.dialing_mode is DialingMode.PREDICTIVE
+    if predictive:
+        return pace_predictive(bank, campaign_id)
     with bank.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         if campaign is None or campaign.status is not CampaignStatus.ACTIVE:

@@ -105,6 +105,8 @@ class PhoneBank:
     live: LiveUpdates
     webhooks: Webhooks
     tally: Tally  # the campaigns' live figures (dialer.services.live_figures counts into it)
+    #: The account's calls-per-second limit (the predictive pacer plans its dials within it).
+    calls_per_second: float = 1.0
 
 
 def constituency_room(campaign_id: int, ons_code: str) -> str:

@@ -15,7 +15,7 @@ const HOURS_SHOWN = 12;
 
 const state = {
   loaded: false, base: 0, top: 0, applied: new Set(), pending: [], figures: {}, snapshot: null,
-  volunteers: {}, sessions: {}, pool: null, scope: "all", gapTimer: null, painting: false, clockOffset: 0,
+  volunteers: {}, sessions: {}, pool: null, pacer: null, scope: "all", gapTimer: null, painting: false, clockOffset: 0,
 };
 
 function n(name, scope = state.scope) { return state.figures[`${scope}|${name}`] || 0; }
@@ -79,6 +79,7 @@ function load() {
       state.sessions = {};
       snap.sessions.forEach(applySeat);
       state.pool = snap.pool;
+      state.pacer = snap.pacer;
       state.loaded = true;
       const waiting = state.pending; state.pending = [];
       waiting.forEach(([handler, data]) => handler(data));
@@ -112,6 +113,7 @@ function paint() {
   });
   text(document.querySelector('[data-rate="answer"]'), pct(n("answered"), n("dials")));
   paintAbandon();
+  paintPacer();
   paintStates();
   paintPool();
   paintOutcomes();
@@ -143,6 +145,19 @@ function paintAbandon() {
   document.getElementById("abandon-fill").style.width = `${Math.min(100, (100 * rate) / scale)}%`;
   document.querySelector(".meter-mark.target").style.left = `${(100 * limits.target_pct) / scale}%`;
   document.querySelector(".meter-mark.limit").style.left = `${(100 * limits.abandon_pct) / scale}%`;
+}
+
+function paintPacer() {
+  const pacer = state.pacer;
+  const box = document.getElementById("pacer-state");
+  if (!box) { return; }
+  box.hidden = !pacer || !pacer.mode || state.snapshot.campaign.mode !== "predictive";
+  if (box.hidden) { return; }
+  const mode = pacer.braked ? "braked: dialing as power" : pacer.mode === "power" ? "power (team under 10)" : "dialing ahead";
+  text(box.querySelector('[data-pacer="mode"]'), mode);
+  text(box.querySelector('[data-pacer="level"]'), pacer.dial_level.toFixed(2));
+  text(box.querySelector('[data-pacer="rate"]'), `${pacer.abandon_24h_pct.toFixed(1)}%`);
+  box.dataset.braked = pacer.braked ? "yes" : "no";
 }
 
 function paintStates() {
@@ -352,6 +367,7 @@ function connect() {
   socket.on("seat", later(applySeat));
   socket.on("volunteer", later((v) => { state.volunteers[v.volunteer] = v.name; applySeat(v); }));
   socket.on("pool", later((pool) => { state.pool = pool; }));
+  socket.on("pacer", later((pacer) => { state.pacer = pacer; }));
   socket.on("reconciled", () => { load(); });
   socket.on("campaign", (change) => { text(document.getElementById("campaign-status"), change.status[0].toUpperCase() + change.status.slice(1)); });
   window.marginalDashboard = { state, charts, socket };
