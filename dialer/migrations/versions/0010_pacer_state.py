@@ -1,7 +1,7 @@
 """Pacer state: a predictive campaign's compliance governor and dial level, kept between pacing runs.
 
-Revision ID: 0009_pacer_state
-Revises: 0008_constituency_points
+Revision ID: 0010_pacer_state
+Revises: 0009_erased_do_not_call
 Create Date: 2026-11-28 01:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0009_pacer_state"
-down_revision: str | None = "0008_constituency_points"
+revision: str = "0010_pacer_state"
+down_revision: str | None = "0009_erased_do_not_call"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
