@@ -11,10 +11,10 @@ from dialer.adapters.redis_tally import figures_key
 from dialer.domain import figures
 from dialer.domain.figures import key
 from dialer.models import CallAttempt, Outcome, PledgeSignup, Voter
-from dialer.services import dashboard
+from dialer.services import dashboard, dialing, live_figures
 from dialer.services.call_events import StatusReport, on_call_status
 from tests.dashboard_shift import Shift
-from tests.phone_bank_builders import SEAT
+from tests.phone_bank_builders import SEAT, make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration
 
@@ -123,9 +123,7 @@ def test_the_pool_says_who_can_be_rung_now_later_or_never(shift):
 
 def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_does(bank):
     from dialer.domain.campaigns import DialingMode
-    from dialer.services import dialing
     from dialer.services.call_events import Answer, on_answer
-    from tests.phone_bank_builders import make_campaign
 
     campaign_id = make_campaign(bank, voters=1)
     with bank.uow() as uow:
@@ -156,9 +154,8 @@ def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_d
 
 def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_took_it(bank):
     from dialer.domain.seats import SeatState
-    from dialer.services import dialing, sessions
+    from dialer.services import sessions
     from dialer.services.call_events import Answer, on_answer
-    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
     campaign_id = make_campaign(bank, voters=1)
     first, second = make_volunteer(bank, "Ann"), make_volunteer(bank, "Bo")
@@ -182,48 +179,49 @@ def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_too
         assert counted == dashboard.recount(uow.session, campaign_id)
 
 
-def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_ends(bank, monkeypatch):
-    from dialer.services import dialing, live_figures
-    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
-
-    campaign_id = make_campaign(bank, voters=1)
-    ready_seat(bank, make_volunteer(bank, "Ann"), campaign_id)
-    assert dialing.pace_campaign(bank, campaign_id) == 1
-    with bank.uow() as uow:
-        call = uow.session.exec(select(CallAttempt)).one()
-    with monkeypatch.context() as killed:  # the worker dies after its commit, before counting
-        killed.setattr(live_figures, "count", lambda *args, **kwargs: [])
-        dialing.place_call(bank, call.id or 0)
-    assert key("all", "dials") not in bank.tally.read(campaign_id).figures
-    with bank.uow() as uow:
-        sid = uow.session.get(CallAttempt, call.id).provider_sid
-    on_call_status(bank, StatusReport(call.id or 0, sid, "no-answer", sequence=2))
-
-    counted = bank.tally.read(campaign_id).figures
-    assert counted[key("all", "dials")] == 1
-    with bank.uow() as uow:
-        assert counted == dashboard.recount(uow.session, campaign_id)
-
-
-def test_a_call_placed_before_redis_restarted_and_ending_after_the_rebuild_counts_its_dial_once(bank, redis):
-    from dialer.services import dialing
-    from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
-
+def one_paced_call(bank) -> tuple[int, int]:
+    """A campaign with one ready seat and one voter, paced: (campaign id, the call's id), not yet placed."""
     campaign_id = make_campaign(bank, voters=1)
     ready_seat(bank, make_volunteer(bank, "Ann"), campaign_id)
     assert dialing.pace_campaign(bank, campaign_id) == 1
     with bank.uow() as uow:
         call_id = uow.session.exec(select(CallAttempt.id)).one()
     assert call_id is not None
-    dialing.place_call(bank, call_id)
-    for name in redis.scan_iter("marginal:tally:*"):  # Redis restarted empty mid-call
-        redis.delete(name)
-    dashboard.reconcile(bank, campaign_id)  # the rebuild from SQL
+    return campaign_id, call_id
+
+
+def ends_unanswered(bank, call_id: int) -> None:
     with bank.uow() as uow:
         sid = uow.session.get(CallAttempt, call_id).provider_sid
     on_call_status(bank, StatusReport(call_id, sid, "no-answer", sequence=2))
 
+
+def assert_one_dial_as_the_record_says(bank, campaign_id: int) -> None:
     counted = bank.tally.read(campaign_id).figures
     assert counted[key("all", "dials")] == 1
     with bank.uow() as uow:
         assert counted == dashboard.recount(uow.session, campaign_id)
+
+
+def test_a_dial_whose_worker_died_before_counting_it_is_counted_when_the_call_ends(bank, monkeypatch):
+    campaign_id, call_id = one_paced_call(bank)
+    with monkeypatch.context() as killed:  # the worker dies after its commit, before counting
+        killed.setattr(live_figures, "count", lambda *args, **kwargs: None)
+        dialing.place_call(bank, call_id)
+    assert key("all", "dials") not in bank.tally.read(campaign_id).figures
+
+    ends_unanswered(bank, call_id)
+
+    assert_one_dial_as_the_record_says(bank, campaign_id)
+
+
+def test_a_call_placed_before_redis_restarted_and_ending_after_the_rebuild_counts_its_dial_once(bank, redis):
+    campaign_id, call_id = one_paced_call(bank)
+    dialing.place_call(bank, call_id)
+    for name in redis.scan_iter("marginal:tally:*"):  # Redis restarted empty mid-call
+        redis.delete(name)
+    dashboard.reconcile(bank, campaign_id)  # the rebuild from SQL
+
+    ends_unanswered(bank, call_id)
+
+    assert_one_dial_as_the_record_says(bank, campaign_id)
