@@ -38,6 +38,9 @@ class RetryRule:
     by_volunteer: bool = True
 
 
+#: Ofcom: no further call within 72 hours of an abandoned one.
+ABANDON_BLOCK = timedelta(hours=72)
+
 DEFAULT_RULES: dict[Disposition, RetryRule] = {
     Disposition.TALKED: RetryRule("Talked to voter", "1", None),
     Disposition.NO_ANSWER: RetryRule("Not in / no answer", "2", timedelta(hours=4)),
@@ -50,7 +53,5 @@ DEFAULT_RULES: dict[Disposition, RetryRule] = {
     Disposition.MOVED: RetryRule("Moved away", "9", None),
     Disposition.DECEASED: RetryRule("Deceased", "0", None, suppress=True),
     Disposition.LANGUAGE_BARRIER: RetryRule("Language barrier", "l", timedelta(days=7)),
-    Disposition.ABANDONED: RetryRule(
-        "Abandoned (no volunteer free)", "", timedelta(hours=72), by_volunteer=False
-    ),
+    Disposition.ABANDONED: RetryRule("Abandoned (no volunteer free)", "", ABANDON_BLOCK, by_volunteer=False),
 }

@@ -9,7 +9,7 @@ claims a seat in Redis (O(1)) and writes two rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,7 +20,7 @@ from dialer.domain import figures
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
 from dialer.domain.campaigns import DialingMode
-from dialer.domain.dispositions import DEFAULT_RULES, Disposition
+from dialer.domain.dispositions import ABANDON_BLOCK, Disposition
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, User, Voter
@@ -30,9 +30,6 @@ from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import change_seat
-
-#: Ofcom: no further call within 72 hours of an abandoned one.
-ABANDON_BLOCK = DEFAULT_RULES[Disposition.ABANDONED].retry_after or timedelta(hours=72)
 
 
 class Applied(StrEnum):

@@ -19,13 +19,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from dialer.domain.dispositions import DEFAULT_RULES, Disposition
+from dialer.domain.dispositions import ABANDON_BLOCK, DEFAULT_RULES, Disposition
 from dialer.shift_simulation.strategies import Floor, Strategy
 from dialer.simulator.behaviours import Behaviour, Mix
 from dialer.simulator.detection import detect
 
 SHIFT_START = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
-ABANDON_BLOCK_S = (DEFAULT_RULES[Disposition.ABANDONED].retry_after or timedelta(hours=72)).total_seconds()
+ABANDON_BLOCK_S = ABANDON_BLOCK.total_seconds()
 
 
 @dataclass(frozen=True)
