@@ -287,6 +287,15 @@ class Counted:
     fresh: list[bool]
 
 
+@dataclass(frozen=True)
+class Recount:
+    """A campaign's figures added up from SQL, and the facts among them that may still be counted
+    live (a callback for a call placed before the recount)."""
+
+    figures: Mapping[str, int]
+    counted: Sequence[str] = ()
+
+
 class Tally(Protocol):
     """Each campaign's running figures (domain.figures names), counted once per fact."""
 
@@ -298,7 +307,10 @@ class Tally(Protocol):
 
     def read(self, campaign_id: int) -> TallyReading: ...
 
-    def replace(self, campaign_id: int, figures: Mapping[str, int], counted: Sequence[str] = ()) -> int:
+    def rebuild(self, campaign_id: int, recount: Callable[[], Recount]) -> int:
         """Put a recount in place of the running figures, atomically; returns the new version.
-        `counted` names the facts the recount holds: counting any of them later changes nothing."""
+
+        `recount` is read while no other rebuild of the campaign runs. A fact counted live while it
+        is read and missing from it is kept; a fact it holds changes nothing when counted later.
+        """
         ...

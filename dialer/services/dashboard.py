@@ -6,9 +6,9 @@ needed to name them: seats, volunteers, questions, outcomes), then applies the d
 when Redis lost them, and when an organiser asks. A recount builds the very facts the live
 counting counts, from the durable record, and adds them up the same way.
 
-A change committed while a recount is being read can be missed or counted twice until the next
-recount (the window is the time between a commit and its count, milliseconds); the figures are for
-watching, and no compliance decision reads them (the dialer reads SQL).
+One recount runs at a time per campaign, and a change counted live while it is read is kept if the
+recount missed it (the Tally's rebuild), so a rebuild under load loses and doubles nothing. The
+figures are for watching all the same: no compliance decision reads them (the dialer reads SQL).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
+from dialer.ports import Recount
 from dialer.services import live_figures, predictive_pacing, queueing
 from dialer.services.campaigns import survey_of
 from dialer.services.phone_bank import PhoneBank, campaign_room
@@ -74,12 +75,19 @@ def reconcile(bank: PhoneBank, campaign_id: int) -> Reconciliation:
     with bank.uow() as uow:
         if uow.session.get(Campaign, campaign_id) is None:
             raise NotFound("no such campaign")
-        before = bank.tally.read(campaign_id).figures
-        facts = _facts(uow.session, campaign_id)
-    counted = figures.add_up(facts)
-    # A call placed before the rebuild and ending after it must not count its dial twice.
-    recent = bank.clock.now() - LATE_COUNT_WITHIN
-    version = bank.tally.replace(campaign_id, counted, [fact.name for fact in facts if fact.at >= recent])
+    before: dict[str, int] = {}
+    counted: dict[str, int] = {}
+
+    def read_the_record() -> Recount:
+        before.update(bank.tally.read(campaign_id).figures)
+        with bank.uow() as uow:
+            facts = _facts(uow.session, campaign_id)
+        counted.update(figures.add_up(facts))
+        # A call placed before the rebuild and ending after it must not count its dial twice.
+        recent = bank.clock.now() - LATE_COUNT_WITHIN
+        return Recount(counted, [fact.name for fact in facts if fact.at >= recent])
+
+    version = bank.tally.rebuild(campaign_id, read_the_record)
     corrected = {
         name: (before.get(name, 0), counted.get(name, 0))
         for name in sorted(set(before) | set(counted))
