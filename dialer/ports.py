@@ -88,6 +88,9 @@ class OutboundCall:
     answer_url: str
     status_url: str
     ring_timeout_s: int
+    #: Answering-machine detection: classify the answer (person or machine) within this many seconds
+    #: before calling `answer_url`, which is then told what answered. None: no detection.
+    machine_detection_s: int | None = None
 
 
 @dataclass(frozen=True)

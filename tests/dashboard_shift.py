@@ -69,6 +69,7 @@ class Shift:
         relay: LiveUpdates | None = None,
         faults: bool = True,
         mode: DialingMode = DialingMode.POWER,
+        detect_machines: bool = False,
     ) -> None:
         self.clock = SimClock()
         self.live = Volunteers(self.clock, relay)
@@ -101,7 +102,9 @@ class Shift:
         if faults:  # Twilio may repeat a callback or deliver one late: neither may count twice
             self.sim.inject(Fault("duplicate_callback", probability=0.3))
             self.sim.inject(Fault("out_of_order", probability=0.1))
-        self.campaign_id = make_campaign(self.bank, voters=voters, first_number=100, mode=mode)
+        self.campaign_id = make_campaign(
+            self.bank, voters=voters, first_number=100, mode=mode, detect_machines=detect_machines
+        )
         self.pledge_id, self.event_id = self._signup_offers()
         self.turn = itertools.count()
         self.users: dict[int, int] = {}  # session -> volunteer

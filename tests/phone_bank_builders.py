@@ -51,6 +51,7 @@ def make_campaign(
     max_attempts: int = 3,
     retry_overrides: dict[str, object] | None = None,
     show_surname: bool = False,
+    detect_machines: bool = False,
     open_now: bool = True,
     around_the_clock: bool = False,
 ) -> int:
@@ -61,6 +62,7 @@ def make_campaign(
         caller_id="020 7946 0000",
         dialing_mode=mode,
         max_attempts=max_attempts,
+        amd_enabled=detect_machines,
         retry_overrides=retry_overrides or {},
     )
     campaign_id = create_campaign(

@@ -151,6 +151,11 @@ class CampaignForm(HtmlForm):
             ),
         ],
     )
+    amd_enabled = BooleanField(
+        "Hang up on answering machines",
+        description="Detection also takes some people for machines; they count as abandoned calls, "
+        "against the 3% limit.",
+    )
     weekday_start = StringField("Weekdays from", validators=[_hours_check])
     weekday_end = StringField("Weekdays until", validators=[_hours_check])
     weekend_start = StringField("Weekends from", validators=[_hours_check])
@@ -187,6 +192,7 @@ class CampaignForm(HtmlForm):
                 dialing_mode=DialingMode(self.dialing_mode.data),
                 max_attempts=self.max_attempts.data or 0,
                 ring_timeout_s=self.ring_timeout_s.data or 0,
+                amd_enabled=bool(self.amd_enabled.data),
                 weekday_start=self.weekday_start.data or "",
                 weekday_end=self.weekday_end.data or "",
                 weekend_start=self.weekend_start.data or "",
@@ -217,6 +223,7 @@ class CampaignForm(HtmlForm):
         calling = spec.calling
         self.caller_id.data, self.dialing_mode.data = calling.caller_id, calling.dialing_mode.value
         self.max_attempts.data, self.ring_timeout_s.data = calling.max_attempts, calling.ring_timeout_s
+        self.amd_enabled.data = calling.amd_enabled
         self.weekday_start.data, self.weekday_end.data = calling.weekday_start, calling.weekday_end
         self.weekend_start.data, self.weekend_end.data = calling.weekend_start, calling.weekend_end
         self.information_message.data, self.show_surname.data = spec.information_message, spec.show_surname

@@ -57,6 +57,7 @@ def answer() -> ResponseReturnValue:
             reserved_session=request.args.get("seat", type=int),
             sid=request.form.get("CallSid", ""),
             any_seat=request.args.get("any_seat") == "1",
+            answered_by=request.form.get("AnsweredBy"),
         ),
     )
     return _twiml(instruction)

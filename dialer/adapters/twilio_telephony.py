@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from twilio.base import values
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -45,6 +46,7 @@ class TwilioTelephony:
         self._softphone_url = softphone_url
 
     def place_call(self, call: OutboundCall) -> str:
+        detecting = call.machine_detection_s is not None
         created = self._request(
             lambda: self._client.calls.create(
                 to=call.to,
@@ -55,6 +57,10 @@ class TwilioTelephony:
                 status_callback_method="POST",
                 status_callback_event=CALL_EVENTS,
                 timeout=call.ring_timeout_s,
+                # "Enable": the answer URL is called as soon as detection has decided, with AnsweredBy
+                # (not after a machine's greeting, "DetectMessageEnd": the dialer leaves no message).
+                machine_detection="Enable" if detecting else values.unset,
+                machine_detection_timeout=call.machine_detection_s if detecting else values.unset,
             )
         )
         return str(created.sid)

@@ -49,6 +49,18 @@ class AnsweredBy(StrEnum):
     UNKNOWN = "unknown"
 
 
+#: What detection reports for an answer nobody will talk on: hung up on, never put through to a seat.
+MACHINE_ANSWERS = frozenset(
+    {
+        AnsweredBy.MACHINE_START,
+        AnsweredBy.MACHINE_END_BEEP,
+        AnsweredBy.MACHINE_END_SILENCE,
+        AnsweredBy.MACHINE_END_OTHER,
+        AnsweredBy.FAX,
+    }
+)
+
+
 def reported_status(value: str) -> CallStatus | None:
     """A status as a provider's callback spells it, or None for one we do not know."""
     try:

@@ -33,6 +33,9 @@ class CallingSettings:
     dialing_mode: DialingMode = DialingMode.POWER
     max_attempts: int = 3
     ring_timeout_s: int = 25
+    #: Answering-machine detection: machines are hung up on, but the people it mistakes for
+    #: machines count as abandoned (Ofcom), so it is off unless an organiser turns it on.
+    amd_enabled: bool = False
     weekday_start: str = "08:00"
     weekday_end: str = "21:00"
     weekend_start: str = "09:00"
@@ -78,6 +81,7 @@ def validated(settings: CallingSettings) -> CallingSettings:
         dialing_mode=mode,
         max_attempts=settings.max_attempts,
         ring_timeout_s=settings.ring_timeout_s,
+        amd_enabled=bool(settings.amd_enabled),
         weekday_start=settings.weekday_start.strip(),
         weekday_end=settings.weekday_end.strip(),
         weekend_start=settings.weekend_start.strip(),

@@ -18,7 +18,15 @@ from sqlmodel import Session, col, select
 
 from dialer.domain import figures
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
-from dialer.domain.calls import FINAL_STATUSES, CallStatus, answered_by, is_advance, reported_status
+from dialer.domain.calls import (
+    FINAL_STATUSES,
+    MACHINE_ANSWERS,
+    AnsweredBy,
+    CallStatus,
+    answered_by,
+    is_advance,
+    reported_status,
+)
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import ABANDON_BLOCK, Disposition
 from dialer.domain.figures import Fact
@@ -87,17 +95,20 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
 
 @dataclass(frozen=True)
 class Answer:
-    """The answer webhook's request: which call, for which campaign, and the seat reserved for it."""
+    """The answer webhook's request: which call, for which campaign, the seat reserved for it, and
+    what answered when the campaign asked for answering-machine detection."""
 
     call_id: int
     campaign_id: int
     reserved_session: int | None
     sid: str
     any_seat: bool
+    answered_by: str | None = None
 
 
 def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
     """A voter picked up: join them to a seat now, or play the information message and hang up.
+    A machine (as detection heard it) is hung up on, and never takes a seat.
 
     The hot path (the voter hears silence until it returns): the call is locked and checked (a
     retried webhook gets the same answer and claims nothing more), one Redis script claims the seat,
@@ -112,6 +123,12 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
             return Goodbye()
         if (earlier := _answered_already(bank, session, locked)) is not None:
             return earlier
+        machine = answered_by(answer.answered_by)
+        if machine in MACHINE_ANSWERS:
+            _hang_up_on_machine(bank, session, notices, locked, machine, answer.sid, now)
+            uow.commit()
+            notices.send()
+            return Goodbye()
         claimed = bank.seats.claim_for_answer(
             answer.campaign_id,
             answer.call_id,
@@ -162,7 +179,8 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
 
 
 def _answered_already(bank: PhoneBank, session: Session, call: CallAttempt) -> CallInstruction | None:
-    """What an earlier answer webhook for this call said: its seat, or the information message."""
+    """What an earlier answer webhook for this call said: its seat, the information message, or
+    (to a machine) nothing."""
     if call.connected_at is not None and call.session_id is not None:
         seat = session.get(CallingSession, call.session_id)
         if seat is not None:
@@ -170,7 +188,30 @@ def _answered_already(bank: PhoneBank, session: Session, call: CallAttempt) -> C
     if call.abandoned:
         campaign = session.get(Campaign, call.campaign_id)
         return InformationMessage(campaign.information_message) if campaign else Goodbye()
+    if call.answered_by in MACHINE_ANSWERS:
+        return Goodbye()
     return None
+
+
+def _hang_up_on_machine(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    call: CallAttempt,
+    machine: AnsweredBy,
+    sid: str,
+    now: datetime,
+) -> None:
+    """Detection heard a machine or a fax: hang up with no message (PECR forbids a recorded marketing
+    message without consent) and claim no seat. It counts as answered, never as abandoned, and
+    blocks nothing: the call's end records the answering-machine outcome and its retry (`_finish`)."""
+    call.provider_sid = call.provider_sid or sid
+    call.answered_by = machine
+    call.answered_at = call.answered_at or now
+    call.last_heard_at = now
+    if is_advance(call.status, CallStatus.IN_PROGRESS):
+        call.status = CallStatus.IN_PROGRESS
+    _count_later(bank, notices, call.campaign_id, [live_figures.call_answered(session, call)])
 
 
 @dataclass(frozen=True)
@@ -276,6 +317,8 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
         return
     if call.abandoned:
         disposition = Disposition.ABANDONED
+    elif call.answered_by in MACHINE_ANSWERS:  # detection hung up on it at the answer
+        disposition = Disposition.MACHINE
     elif call.status is CallStatus.BUSY:
         disposition = Disposition.BUSY
     elif call.status is CallStatus.FAILED:  # the number does not exist (SIP 404): never again

@@ -96,6 +96,7 @@ def create_campaign(
             dialing_mode=calling.dialing_mode,
             max_attempts=calling.max_attempts,
             ring_timeout_s=calling.ring_timeout_s,
+            amd_enabled=calling.amd_enabled,
             weekday_start=calling.weekday_start,
             weekday_end=calling.weekday_end,
             weekend_start=calling.weekend_start,
@@ -146,6 +147,7 @@ def update_campaign(uow: UnitOfWork, campaign_id: int, spec: CampaignSpec) -> No
         campaign.dialing_mode = calling.dialing_mode
         campaign.max_attempts = calling.max_attempts
         campaign.ring_timeout_s = calling.ring_timeout_s
+        campaign.amd_enabled = calling.amd_enabled
         campaign.weekday_start, campaign.weekday_end = calling.weekday_start, calling.weekday_end
         campaign.weekend_start, campaign.weekend_end = calling.weekend_start, calling.weekend_end
         campaign.retry_overrides = dict(calling.retry_overrides)
@@ -179,6 +181,7 @@ def campaign_spec(uow: UnitOfWork, campaign_id: int) -> tuple[CampaignSpec, Camp
                     dialing_mode=campaign.dialing_mode,
                     max_attempts=campaign.max_attempts,
                     ring_timeout_s=campaign.ring_timeout_s,
+                    amd_enabled=campaign.amd_enabled,
                     weekday_start=campaign.weekday_start,
                     weekday_end=campaign.weekday_end,
                     weekend_start=campaign.weekend_start,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from dialer.domain.calling_hours import london_day_start
-from dialer.domain.calls import AnsweredBy, CallStatus
+from dialer.domain.calls import MACHINE_ANSWERS, CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.compliance_governor import (
     ROLLING_WINDOW,
@@ -45,15 +45,6 @@ GOVERN_EVERY = timedelta(seconds=30)
 #: What the pacer learns from: the campaign's calls placed this recently, newest first, at most this many.
 LEARN_FROM = timedelta(hours=2)
 LEARN_LIMIT = 800
-MACHINE_ANSWERS = frozenset(
-    {
-        AnsweredBy.MACHINE_START,
-        AnsweredBy.MACHINE_END_BEEP,
-        AnsweredBy.MACHINE_END_SILENCE,
-        AnsweredBy.MACHINE_END_OTHER,
-        AnsweredBy.FAX,
-    }
-)
 #: The live event the organiser's dashboard repaints the pacer's state from.
 PACER_EVENT = "pacer"
 GOVERNOR = GovernorSettings()
@@ -180,9 +171,10 @@ def abandon_reading(session: Session, campaign_id: int, now: datetime) -> Abando
 def abandon_counts(session: Session, campaign_id: int, since: datetime) -> AbandonCounts:
     """Ofcom's counts for the campaign's calls answered since `since`.
 
-    Live: put through to a volunteer, or abandoned (the answer webhook cannot tell a machine from a
-    person without detection, so every abandoned answer counts, which can only overstate the rate).
-    Turned away: answers detection classified as machines and that never reached a seat.
+    Live: put through to a volunteer, or abandoned (without detection the answer webhook cannot tell
+    a machine from a person, so every abandoned answer counts, which can only overstate the rate).
+    Turned away: answers a campaign's detection (`Campaign.amd_enabled`, off by default) classified
+    as machines, which the answer webhook hung up on before any seat; some were people.
     """
     answered = (
         select(func.count())
