@@ -75,6 +75,17 @@ def test_placing_a_call_sends_the_callbacks_and_ring_timeout():
     assert data["Timeout"] == 25
     # not "initiated": the REST reply already said the call was placed (a callback per call saved)
     assert data["StatusCallbackEvent"] == ["ringing", "answered", "completed"]
+    assert "MachineDetection" not in data and "MachineDetectionTimeout" not in data
+
+
+def test_a_call_with_machine_detection_asks_twilio_to_classify_the_answer_before_calling_back():
+    adapter, http = telephony([(201, CALL)])
+    adapter.place_call(
+        OutboundCall("+447700900001", "+442079460000", "https://a", "https://s", 25, machine_detection_s=4)
+    )
+    _, _, data = http.requests[0]
+    assert data["MachineDetection"] == "Enable" and data["MachineDetectionTimeout"] == 4
+    assert "AsyncAmd" not in data, "synchronous: the answer webhook waits for the verdict"
 
 
 @pytest.mark.parametrize(

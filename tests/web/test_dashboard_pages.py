@@ -117,6 +117,44 @@ def test_an_organiser_creates_edits_and_opens_a_campaign(client_as, world, servi
     assert "Bristol Central: weekend calls" in home and "Stroud calls" not in home, "only their own campaigns"
 
 
+def test_answering_machine_detection_is_off_until_an_organiser_ticks_it(client_as, services):
+    organiser = client_as("organiser")
+    reply = post_form(organiser, "/organiser/campaigns/new", CAMPAIGN_FORM)
+    campaign_id = int(reply.headers["Location"].split("/")[-2])
+    settings_url = f"/organiser/campaigns/{campaign_id}/settings"
+    page = organiser.get(settings_url).get_data(as_text=True)
+    assert "against the 3% limit" in page, "the trade-off is explained beside the box"
+    assert not ticked(page, "amd_enabled")
+
+    assert post_form(organiser, settings_url, {**CAMPAIGN_FORM, "amd_enabled": "y"}).status_code == 303
+    assert ticked(organiser.get(settings_url).get_data(as_text=True), "amd_enabled")
+    with services.uow() as uow:
+        assert uow.session.get(Campaign, campaign_id).amd_enabled
+
+    assert post_form(organiser, settings_url, CAMPAIGN_FORM).status_code == 303  # unticked
+    with services.uow() as uow:
+        assert not uow.session.get(Campaign, campaign_id).amd_enabled
+
+
+def test_the_detection_setting_is_refused_without_the_forms_csrf_token(client_as, services):
+    organiser = client_as("organiser")
+    reply = post_form(organiser, "/organiser/campaigns/new", CAMPAIGN_FORM)
+    campaign_id = int(reply.headers["Location"].split("/")[-2])
+
+    forged = organiser.post(
+        f"/organiser/campaigns/{campaign_id}/settings", data={**CAMPAIGN_FORM, "amd_enabled": "y"}
+    )
+
+    assert forged.status_code in (400, 403)
+    with services.uow() as uow:
+        assert not uow.session.get(Campaign, campaign_id).amd_enabled
+
+
+def ticked(page: str, name: str) -> bool:
+    (tag,) = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+    return " checked" in tag
+
+
 def test_a_question_voters_have_answered_keeps_its_key_and_kind(world, services):
     spec, _ = campaigns.campaign_spec(services.uow(), world.campaign_id)
     with_question = campaigns.CampaignSpec(

@@ -128,6 +128,16 @@ def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(clie
     assert "<Conference" not in body
 
 
+def test_an_answer_detection_heard_as_a_machine_is_hung_up_on_without_a_seat_or_a_message(
+    client, dialling, bank
+):
+    form = {"CallSid": dialling.provider_sid, "CallStatus": "in-progress", "AnsweredBy": "machine_start"}
+    body = signed_post(client, answer_path(dialling), form).get_data(as_text=True)
+
+    assert "<Hangup" in body and "<Say" not in body and "<Conference" not in body
+    assert bank.seats.get(dialling.session_id).state.value == "dialing"
+
+
 def test_a_repeated_answer_for_an_abandoned_call_plays_the_message_again_and_takes_no_seat(
     client, dialling, bank
 ):

@@ -1,0 +1,129 @@
+"""Answering-machine detection, per campaign: machines are hung up on and never take a seat.
+
+Real SQL and Redis, the recording telephony fake: the answer webhook is told what detection heard.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from dialer.domain.call_control import Goodbye, JoinSeat
+from dialer.domain.calls import AnsweredBy, CallStatus
+from dialer.domain.dispositions import DEFAULT_RULES, Disposition
+from dialer.domain.seats import SeatState
+from dialer.models import CallAttempt, Outcome, Voter
+from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
+from dialer.services.dialing import MACHINE_DETECTION_S
+from tests.integration.test_power_dialing import only_call, seat
+from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
+
+pytestmark = pytest.mark.integration
+
+
+def detecting_call(bank, clock, *, detect_machines=True):
+    """A power-mode call placed for a ready seat of a campaign with detection on, not yet answered."""
+    campaign_id = make_campaign(bank, voters=2, detect_machines=detect_machines)
+    session_id = ready_seat(bank, make_volunteer(bank), campaign_id)
+    clock.advance(1)  # the pacing and place_call jobs run
+    return only_call(bank, session_id), session_id
+
+
+def answered_as(bank, call, answered_by):
+    return on_answer(
+        bank,
+        Answer(
+            call.id,
+            call.campaign_id,
+            call.session_id,
+            call.provider_sid,
+            any_seat=True,
+            answered_by=answered_by,
+        ),
+    )
+
+
+def ended(bank, call, sequence=3):
+    on_call_status(bank, StatusReport(call.id, call.provider_sid, "completed", sequence, duration_s=4))
+
+
+def stored(bank, call):
+    with bank.uow() as uow:
+        fresh = uow.session.get(CallAttempt, call.id)
+        voter = uow.session.get(Voter, call.voter_id)
+        outcomes = uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).all()
+        return fresh, voter, outcomes
+
+
+def test_a_campaign_with_detection_on_asks_the_provider_to_detect_machines(bank, clock, telephony):
+    detecting_call(bank, clock)
+    (_, request), *_ = telephony.placed
+    assert request.machine_detection_s == MACHINE_DETECTION_S
+
+
+def test_a_campaign_with_detection_off_asks_for_no_detection(bank, clock, telephony):
+    detecting_call(bank, clock, detect_machines=False)
+    (_, request), *_ = telephony.placed
+    assert request.machine_detection_s is None
+
+
+@pytest.mark.parametrize("machine", ["machine_start", "machine_end_beep", "fax"])
+def test_a_machine_is_hung_up_on_silently_and_takes_no_seat(bank, clock, machine):
+    call, session_id = detecting_call(bank, clock)
+
+    instruction = answered_as(bank, call, machine)
+
+    assert instruction == Goodbye(), "no seat, and no recorded message (PECR)"
+    fresh, voter, outcomes = stored(bank, call)
+    assert fresh.answered_by == AnsweredBy(machine) and fresh.answered_at == clock.now()
+    assert fresh.connected_at is None and not fresh.abandoned and fresh.info_message_at is None
+    assert voter.blocked_until is None, "no 72-hour block: nobody was abandoned"
+    assert outcomes == [], "recorded when the call ends"
+    assert seat(bank, session_id).state is SeatState.DIALING, "the volunteer was never put through"
+    assert bank.seats.get(session_id).state is SeatState.DIALING
+    figures = bank.tally.read(call.campaign_id).figures
+    assert figures["all|answered"] == 1
+    assert figures.get("all|abandoned", 0) == figures.get("all|connects", 0) == 0
+
+
+def test_when_a_machine_call_ends_it_gets_the_answering_machine_outcome_and_the_seat_is_free(bank, clock):
+    call, session_id = detecting_call(bank, clock)
+    answered_as(bank, call, "machine_start")
+
+    ended(bank, call)
+
+    fresh, voter, outcomes = stored(bank, call)
+    assert fresh.status is CallStatus.COMPLETED
+    assert [outcome.disposition for outcome in outcomes] == [Disposition.MACHINE]
+    assert voter.next_call_at == clock.now() + DEFAULT_RULES[Disposition.MACHINE].retry_after
+    assert voter.blocked_until is None
+    assert seat(bank, session_id).state is not SeatState.CONNECTED
+    assert bank.tally.read(call.campaign_id).figures.get("all|abandoned", 0) == 0
+
+
+def test_a_repeated_machine_answer_hangs_up_again_and_claims_nothing(bank, clock):
+    call, session_id = detecting_call(bank, clock)
+    answered_as(bank, call, "machine_start")
+    clock.advance(1)  # the retry comes a little later, when another seat is free
+
+    other = ready_seat(bank, make_volunteer(bank, "Kim"), call.campaign_id)
+    again = answered_as(bank, call, "machine_start")
+
+    assert again == Goodbye()
+    fresh, _, _ = stored(bank, call)
+    assert fresh.connected_at is None and fresh.answered_at == clock.now() - timedelta(seconds=1)
+    assert seat(bank, session_id).state is SeatState.DIALING
+    assert seat(bank, other).state is not SeatState.CONNECTED
+    assert bank.tally.read(call.campaign_id).figures["all|answered"] == 1, "counted once"
+
+
+@pytest.mark.parametrize("person", ["human", "unknown", None])
+def test_a_person_or_an_undecided_answer_joins_the_seat_as_before(bank, clock, person):
+    call, session_id = detecting_call(bank, clock)
+
+    instruction = answered_as(bank, call, person)
+
+    assert isinstance(instruction, JoinSeat)
+    fresh, voter, _ = stored(bank, call)
+    assert fresh.connected_at == clock.now() and fresh.session_id == session_id
+    assert seat(bank, session_id).state is SeatState.CONNECTED
