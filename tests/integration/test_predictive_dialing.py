@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from dialer.domain.calls import FINAL_STATUSES, MACHINE_ANSWERS
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.compliance_governor import GovernorSettings
-from dialer.models import CallAttempt, PacerState, Voter
+from dialer.domain.dispositions import Disposition
+from dialer.models import CallAttempt, Outcome, PacerState, Voter
 from dialer.services import dashboard, predictive_pacing
 from tests.dashboard_shift import Shift
 
@@ -32,6 +34,23 @@ def predictive_shift(settings, clean_db, redis, redis_url):
         volunteers=10,
         mode=DialingMode.PREDICTIVE,
         faults=False,
+    )
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def detecting_shift(settings, clean_db, redis, redis_url):
+    """A predictive team on a campaign with answering-machine detection on, Twilio repeating callbacks."""
+    running = Shift(
+        settings,
+        clean_db,
+        redis,
+        redis_url,
+        voters=400,
+        volunteers=10,
+        mode=DialingMode.PREDICTIVE,
+        detect_machines=True,
     )
     yield running
     running.close()
@@ -87,3 +106,48 @@ def test_a_predictive_team_is_dialled_ahead_without_reserving_seats_and_the_dash
     live = [call for call in live if call.answered_at is not None and call.answered_at <= paced_at]
     expected = 100 * sum(call.abandoned for call in live) / len(live)
     assert pacer["abandon_24h_pct"] == round(expected, 2)
+
+
+def test_with_detection_on_no_answering_machine_ever_takes_a_seat_and_each_gets_the_machine_outcome(
+    detecting_shift,
+):
+    shift = detecting_shift
+    shift.advance(10 * 60)
+
+    calls = [call for call, _ in _calls(shift)]
+    by_sid = {call.provider_sid: call for call in calls}
+    heard = {event.call_sid: event.data["answered_by"] for event in shift.sim.events(kind="amd")}
+    machines = [by_sid[sid] for sid, verdict in heard.items() if verdict in MACHINE_ANSWERS]
+    assert len(machines) >= 5, "the mix's machines, faxes and misheard people"
+    greetings = [
+        e.call_sid for e in shift.sim.events(kind="call-created") if e.data["behaviour"] == "machine"
+    ]
+    answered_machines = [sid for sid in greetings if sid in heard]
+    assert answered_machines and all(heard[sid] in MACHINE_ANSWERS for sid in answered_machines), (
+        "detection listens long enough to know a greeting"
+    )
+    joined = {event.call_sid for event in shift.sim.events(kind="joined")}
+    put_through = {
+        payload["call"]
+        for _, event, payload in shift.live.published
+        if event == "seat" and payload.get("state") == "connected" and "call" in payload
+    }
+    with shift.services.uow() as uow:
+        outcomes = {
+            outcome.call_attempt_id: outcome.disposition for outcome in uow.session.exec(select(Outcome))
+        }
+    for call in machines:
+        assert call.answered_by == heard[call.provider_sid] and call.answered_at is not None
+        assert call.connected_at is None and not call.abandoned and call.info_message_at is None
+        assert call.provider_sid not in joined, "never joined a conference"
+        assert call.id not in put_through, "no seat was ever connected to it"
+    ended = [call for call in machines if call.status in FINAL_STATUSES]
+    assert len(ended) >= len(machines) - 2, "hung up at once (only the last seconds' still ending)"
+    assert all(outcomes.get(call.id) is Disposition.MACHINE for call in ended)
+
+    people = [by_sid[sid] for sid, verdict in heard.items() if verdict == "human"]
+    assert people and all(call.connected_at or call.abandoned for call in people)
+    assert any(call.provider_sid in joined for call in people), "people still get through"
+    figures = shift.bank.tally.read(shift.campaign_id).figures
+    assert figures["all|answered"] >= len(machines) + len(people)
+    assert figures.get("all|abandoned", 0) == sum(call.abandoned for call in calls)
