@@ -201,7 +201,9 @@ def _section(
                 "With detection on, the people it calls machines (3% of them in this mix) hear nothing and "
                 "count as abandoned in Ofcom's terms whatever the pacer does: even power dialing is over 3%. "
                 "Our governor counts them (estimated from detection's false-positive rate) and brakes to "
-                "power dialing; the product does not use detection.",
+                "power dialing. So detection is available per campaign (the organiser's settings) but "
+                "off by default: a campaign turns it on only when the volunteer time machines cost is "
+                "worth more to it than that margin.",
                 "",
             ]
             if args.detection

@@ -124,6 +124,6 @@ def test_a_person_or_an_undecided_answer_joins_the_seat_as_before(bank, clock, p
     instruction = answered_as(bank, call, person)
 
     assert isinstance(instruction, JoinSeat)
-    fresh, voter, _ = stored(bank, call)
+    fresh, _, _ = stored(bank, call)
     assert fresh.connected_at == clock.now() and fresh.session_id == session_id
     assert seat(bank, session_id).state is SeatState.CONNECTED
