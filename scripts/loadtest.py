@@ -202,7 +202,7 @@ def describe(run: Run) -> str:
     )
 
 
-def report(runs: list[Run], args: argparse.Namespace, backend: str) -> None:
+def report(runs: list[Run], args: argparse.Namespace, backend: str, load_before: float) -> None:
     good = [run.volunteers for run in runs if run.held == run.volunteers and run.ok
             and percentile(run.answer_ms, 0.99) < TARGET_P99_MS]  # fmt: skip
     largest = max(good, default=0)
@@ -231,8 +231,9 @@ def report(runs: list[Run], args: argparse.Namespace, backend: str) -> None:
     load = os.getloadavg()
     body = f"""## Election night on one box (issue 10): `scripts/loadtest.py`
 
-{date.today().isoformat()}, {platform.machine()} / {os.cpu_count()} CPUs **shared with other work**
-(load average {load[0]:.1f} at the end: figures are what this box gave then, not its capacity alone).
+{date.today().isoformat()}, {platform.machine()} / {os.cpu_count()} CPUs (1-minute load average {load_before:.1f}
+when the series started, {load[0]:.1f} at its end). The simulated volunteers and dashboards run on the same
+cores as the deployment they load, so the figures understate what the deployment alone could hold.
 Each N is a fresh production-shaped deployment on loopback ({backend}): {args.web} web processes
 (gunicorn, gevent) behind a TCP balancer sharing Socket.IO through the Redis message queue,
 {args.workers} RQ workers, the Twilio simulator on its real-time clock (speed {args.speed:g}, {args.cps:g}
@@ -279,6 +280,7 @@ def main() -> int:
     # Stopped with SIGTERM, still stop the deployment's processes (the context managers' exits run).
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     backend = ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite") + " + Redis"
+    load_before = os.getloadavg()[0]
     runs = []
     for volunteers in args.volunteers:
         with tempfile.TemporaryDirectory(prefix="marginal-load-") as folder:
@@ -288,7 +290,7 @@ def main() -> int:
         for verdict in run.verdicts:
             print(f"    {verdict}", flush=True)
         if not args.no_report:  # after each N: a long series stopped part-way keeps what it measured
-            report(runs, args, backend)
+            report(runs, args, backend, load_before)
     return 0 if all(run.ok for run in runs) else 1
 
 
