@@ -16,10 +16,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import APIResponse, Route
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from sqlmodel import col, select
@@ -30,7 +32,10 @@ from dialer.adapters.rq_queue import QUEUES
 from dialer.bootstrap import Services, build
 from dialer.clock import RealTimeScheduler, ScaledClock, SystemClock
 from dialer.domain.dispositions import Disposition
-from dialer.models import CallAttempt, Outcome, Voter
+from dialer.domain.seats import SeatState
+from dialer.models import CallAttempt, CallingSession, Outcome, Voter
+from dialer.services.notices import seat_payload
+from dialer.services.phone_bank import seat_room
 from dialer.simulator import Simulator
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.people import FAST_PASSWORDS, email_of, sign_in_browser
@@ -211,3 +216,42 @@ def test_a_volunteer_talks_to_a_voter_records_the_outcome_with_a_key_and_the_nex
     third = connected_to_a_new_voter(page, {first, second})
     assert outcome_for(running.services, second) == (Disposition.REFUSED, volunteer)
     assert third.startswith("Voter")
+
+
+def test_the_next_voter_stays_on_screen_when_news_of_the_last_call_arrives_after_them(page, running):
+    """The saved outcome's reply, and the seat's move to ready, come from other requests than the
+    next voter's card: arriving after the card (a slow reply, another process) they change nothing."""
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=2, around_the_clock=True)
+    with bank.uow() as uow:
+        numbers = uow.session.exec(select(Voter.phone_e164)).all()
+    for number in numbers:
+        callee(running, number, kind="answer", ring_s=1, talk_s=600)
+    volunteer = make_volunteer(bank, "Sam")
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    page.click("#start-browser")
+    first = connected_to_a_new_voter(page, set())
+    held: list[tuple[Route, APIResponse]] = []
+    page.route("**/outcome", lambda route: held.append((route, route.fetch())))  # saved, reply held back
+
+    page.keyboard.press("1")
+    second = connected_to_a_new_voter(page, {first})
+    with bank.uow() as uow:
+        seat = uow.session.exec(select(CallingSession).where(CallingSession.user_id == volunteer)).one()
+        assert seat.state is SeatState.CONNECTED and seat.state_changed_at is not None
+        overtaken = seat_payload(seat) | {
+            "state": "ready",
+            "call": None,
+            "since": (seat.state_changed_at - timedelta(seconds=1)).isoformat(),
+        }
+    bank.live.publish(seat_room(seat.id or 0), "seat", overtaken)  # the move to ready, delivered late
+    route, reply = held[0]
+    with page.expect_response("**/outcome"):
+        route.fulfill(response=reply)
+    page.wait_for_timeout(300)  # the page's handling of both
+
+    assert page.text_content("#voter-name") == second
+    assert page.is_visible("#voter-details")
+    assert page.evaluate("() => document.body.dataset.seat") == "connected"
+    assert outcome_for(running.services, first) == (Disposition.TALKED, volunteer)

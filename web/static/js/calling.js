@@ -6,7 +6,15 @@
   const $ = (id) => document.getElementById(id);
   const boot = JSON.parse($("calling-bootstrap").dataset.bootstrap);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
-  const state = { session: null, seat: null, call: null, voter: null, preview: false, connectedAt: null };
+  const state = {
+    session: null,
+    seat: null,
+    since: null, // when the seat shown last moved (ms): a move older than that arrived late
+    call: null,
+    voter: null,
+    preview: false,
+    connectedAt: null,
+  };
   // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
   // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
   const slot = { voterId: null, outcomeId: null };
@@ -49,6 +57,11 @@
       showError(e.message);
       throw e;
     });
+  }
+
+  function moment(iso) {
+    const ms = iso ? Date.parse(iso) : NaN;
+    return Number.isNaN(ms) ? null : ms;
   }
 
   function renderSeat() {
@@ -115,6 +128,7 @@
     }
     state.session = snap.session;
     state.seat = snap.state;
+    state.since = moment(snap.since);
     state.call = snap.call;
     state.voter = snap.voter || null;
     state.preview = Boolean(snap.preview);
@@ -137,9 +151,11 @@
     socket = io("/live", { transports: ["websocket", "polling"] });
     socket.on("connect", () => socket.emit("join", { seat: state.session }));
     socket.on("seat", (seat) => {
-      if (seat.session !== state.session) {
-        return;
+      const since = moment(seat.since);
+      if (seat.session !== state.session || (since !== null && state.since !== null && since < state.since)) {
+        return; // another seat's, or a move overtaken by a later one (they come from several processes)
       }
+      state.since = since === null ? state.since : since;
       state.seat = seat.state;
       state.call = seat.call;
       if (seat.state === "connected") {
@@ -182,6 +198,7 @@
       const started = await post(`/call/${boot.campaign}/session`, { audio });
       state.session = started.session;
       state.seat = started.state;
+      state.since = null;
       renderSeat();
       listen();
       if (started.softphone_token) {
@@ -245,10 +262,13 @@
         slot.outcomeId = saved.outcome;
         window.MarginalSignupSlot.show(voterId, saved.outcome);
       }
-      state.voter = null;
-      renderVoter();
-      renderSlot();
-      resetForm();
+      if (state.voter && state.voter.voter_id === voterId) {
+        // Not when the next voter's card came first: their card and form stay as they are.
+        state.voter = null;
+        renderVoter();
+        renderSlot();
+        resetForm();
+      }
     } catch (e) {
       /* shown by act() */
     }
