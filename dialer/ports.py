@@ -217,6 +217,10 @@ class SeatBoard(Protocol):
 
     def get(self, session_id: int) -> Seat | None: ...
 
+    def get_many(self, session_ids: Sequence[int]) -> dict[int, Seat | None]:
+        """Several seats in one round trip (None for a seat the board does not hold)."""
+        ...
+
     def move(
         self,
         session_id: int,

@@ -35,6 +35,13 @@ class RedisSeatBoard:
     def get(self, session_id: int) -> Seat | None:
         return _seat(self._redis.hgetall(keys.seat(session_id)))
 
+    def get_many(self, session_ids: Sequence[int]) -> dict[int, Seat | None]:
+        with self._redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.hgetall(keys.seat(session_id))
+            replies = pipe.execute()
+        return {session_id: _seat(raw) for session_id, raw in zip(session_ids, replies, strict=True)}
+
     def move(
         self,
         session_id: int,

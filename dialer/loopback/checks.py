@@ -154,8 +154,9 @@ def no_seat_stuck(bank: PhoneBank, campaign_id: int) -> Verdict:
         ).all()
     stuck = [f"{seat.id}:{seat.state.value}" for seat in seats if seat.state not in AT_REST]
     disagree = []
+    boards = bank.seats.get_many([seat.id or 0 for seat in seats])
     for seat in seats:
-        board = bank.seats.get(seat.id or 0)
+        board = boards[seat.id or 0]
         if board is None or board.state is not seat.state:
             disagree.append(
                 f"{seat.id}: SQL {seat.state.value}, Redis {board.state.value if board else 'none'}"

@@ -23,7 +23,7 @@ from dialer.domain.eligibility import earliest_call, owed_a_call_back
 from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.errors import NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
-from dialer.ports import QueuedVoter, QueueSnapshot
+from dialer.ports import QueuedVoter, QueueSnapshot, Seat
 from dialer.services import dashboard, queueing, suppression
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
@@ -133,8 +133,10 @@ def repair_seats(bank: PhoneBank) -> int:
                 campaigns.add(seat.campaign_id)
             repaired += 1
         uow.commit()
-        for seat in live_seats(uow.session):
-            if _board_left_behind(bank, seat, now):
+        seats = live_seats(uow.session)
+        boards = bank.seats.get_many([seat.id or 0 for seat in seats])
+        for seat in seats:
+            if _board_left_behind(seat, boards[seat.id or 0], now):
                 bank.seats.put(board_seat(seat), since=seat.state_changed_at or now)
                 campaigns.add(seat.campaign_id)
                 repaired += 1
@@ -144,8 +146,7 @@ def repair_seats(bank: PhoneBank) -> int:
     return repaired
 
 
-def _board_left_behind(bank: PhoneBank, seat: CallingSession, now: datetime) -> bool:
-    board = bank.seats.get(seat.id or 0)
+def _board_left_behind(seat: CallingSession, board: Seat | None, now: datetime) -> bool:
     if board is not None and board.state is seat.state:
         return False
     settled = now - BOARD_SETTLES_IN

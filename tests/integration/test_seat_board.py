@@ -98,3 +98,13 @@ def test_a_rebuild_replaces_the_board(board):
     assert board.get(3).state is SeatState.PAUSED
     assert board.idle_seats(1) == 1 and board.idle_seats(2) == 0
     assert board.campaigns_with_idle_seats() == [1]
+
+
+def test_several_seats_are_read_at_once_with_none_for_a_seat_the_board_lost(board):
+    board.put(seat(1), since=NOW)
+    board.put(seat(2, SeatState.PAUSED), since=NOW)
+
+    seats = board.get_many([2, 1, 9])
+
+    assert seats == {1: seat(1), 2: seat(2, SeatState.PAUSED), 9: None}
+    assert board.get_many([]) == {}
