@@ -9,7 +9,7 @@ non-zero when a target of issue 6 is missed:
   baseline's occupancy at a lower or equal abandon rate;
   one 40-volunteer 3-hour shift of ours simulated in under a minute.
 
-    .venv/bin/python scripts/simulate_shift.py [--volunteers 5 10 20 40] [--seeds 10] [--hours 3]
+    .venv/bin/python scripts/simulate_shift.py [--volunteers 5 10 20 40] [--seeds 10] [--first-seed 0] [--hours 3]
         [--list-size 20000] [--weights '{"answer": 0.32, ...}'] [--detection] [--cps 1] [--no-write]
 """
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> list[Row]:
     for volunteers in args.volunteers:
         for name in args.strategies:
             shifts, seconds, label, state = [], 0.0, name, ""
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 mix = Mix(seed=seed, weights=weights) if weights else Mix(seed=seed)
                 plan = ShiftPlan(
                     volunteers=volunteers,
@@ -156,6 +156,12 @@ def main() -> int:
     )
     parser.add_argument("--volunteers", type=int, nargs="+", default=[5, 10, 20, 40])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds from this one (the pacer was tuned on 0-9: others are shifts it has never seen)",
+    )
     parser.add_argument("--hours", type=float, default=3.0)
     parser.add_argument("--list-size", type=int, default=20000)
     parser.add_argument("--weights", help="the behaviour mix's weights as JSON (default: the simulator's)")
@@ -173,9 +179,17 @@ def main() -> int:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
     elapsed = time.perf_counter() - started
     if not args.no_write:
-        begin, end = (BEGIN, END) if not args.detection else (BEGIN_DETECTION, END_DETECTION)
-        write_section(begin, end, _section(rows, checks, args, elapsed))
+        write_section(*_markers(args), _section(rows, checks, args, elapsed))
     return 0 if all(ok for _, ok in checks) else 1
+
+
+def _markers(args: argparse.Namespace) -> tuple[str, str]:
+    """Each kind of run has its own section: detection off or on, the tuning seeds or others."""
+    begin, end = (BEGIN, END) if not args.detection else (BEGIN_DETECTION, END_DETECTION)
+    if args.first_seed:
+        begin = begin.replace(":begin", f"_from_seed_{args.first_seed}:begin")
+        end = end.replace(":end", f"_from_seed_{args.first_seed}:end")
+    return begin, end
 
 
 def _section(
@@ -184,9 +198,12 @@ def _section(
     command = " ".join(["scripts/simulate_shift.py", *sys.argv[1:]])
     lines = [
         "## Dialing strategies on simulated shifts (issue 6)"
-        + (", answering-machine detection on" if args.detection else ""),
+        + (", answering-machine detection on" if args.detection else "")
+        + (", on shifts the pacer was not tuned on" if args.first_seed else ""),
         "",
-        f"`.venv/bin/python {command}`: {args.seeds} seeds per team size, {args.hours:g}-hour shifts, "
+        f"`.venv/bin/python {command}`: {args.seeds} seeds per team size"
+        + (f" ({args.first_seed}-{args.first_seed + args.seeds - 1})" if args.first_seed else "")
+        + f", {args.hours:g}-hour shifts, "
         f"{args.list_size} voters, the simulator's behaviour mix{' (weights ' + args.weights + ')' if args.weights else ''}, "
         f"{args.cps:g} call/s, answering-machine detection {'on' if args.detection else 'off'}, wrap-up 5-30 s. "
         f"Every strategy runs on the same seeds. Abandoned = people who answered and found no volunteer "
