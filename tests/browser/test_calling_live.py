@@ -13,7 +13,9 @@ with a keyboard shortcut, and the next voter arrives; then the same page on a ph
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +23,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import APIResponse, Route
+from playwright.sync_api import APIResponse, Route, WebSocketRoute
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 from sqlmodel import col, select
@@ -255,3 +257,50 @@ def test_the_next_voter_stays_on_screen_when_news_of_the_last_call_arrives_after
     assert page.is_visible("#voter-details")
     assert page.evaluate("() => document.body.dataset.seat") == "connected"
     assert outcome_for(running.services, first) == (Disposition.TALKED, volunteer)
+
+
+def test_a_voter_put_through_before_the_page_joined_its_seats_room_is_still_shown(page, running):
+    """Seat events go to the seat's room: what happened before the page joined it (a slow socket, a
+    reconnection) reached nobody, so the page reads the seat once it has joined."""
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=1, around_the_clock=True)
+    with bank.uow() as uow:
+        number = uow.session.exec(select(Voter.phone_e164)).one()
+    callee(running, number, kind="answer", ring_s=1, talk_s=600)
+    volunteer = make_volunteer(bank, "Ade")
+    joins: list[str] = []
+    to_server: list[WebSocketRoute] = []
+
+    def hold_the_join(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+        to_server.append(server)
+
+        def from_page(message: str | bytes) -> None:
+            if isinstance(message, str) and '"join"' in message:
+                joins.append(message)
+            else:
+                server.send(message)
+
+        socket.on_message(from_page)
+
+    app_socket = re.compile(re.escape(running.url.replace("http", "ws", 1)) + "/socket.io/")
+    page.route_web_socket(app_socket, hold_the_join)  # before the page opens its socket
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    page.click("#start-browser")
+    deadline = time.monotonic() + 20
+    while not joins or not _seat_connected(bank, volunteer):  # put through while the page is not in the room
+        assert time.monotonic() < deadline, "the voter was never put through"
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)  # the seat's events have gone out, to nobody
+    assert page.evaluate("() => document.body.dataset.seat") != "connected"
+
+    to_server[-1].send(joins[0])
+
+    assert connected_to_a_new_voter(page, set()).startswith("Voter")
+
+
+def _seat_connected(bank, volunteer: int) -> bool:
+    with bank.uow() as uow:
+        seat = uow.session.exec(select(CallingSession).where(CallingSession.user_id == volunteer)).first()
+        return seat is not None and seat.state is SeatState.CONNECTED

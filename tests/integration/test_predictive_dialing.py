@@ -23,8 +23,8 @@ GREEDY = GovernorSettings(
 )
 
 
-@pytest.fixture
-def predictive_shift(settings, clean_db, redis, redis_url):
+def _predictive_team(settings, clean_db, redis, redis_url, **options):
+    """Ten volunteers in predictive mode calling 400 voters on the simulator."""
     running = Shift(
         settings,
         clean_db,
@@ -33,27 +33,21 @@ def predictive_shift(settings, clean_db, redis, redis_url):
         voters=400,
         volunteers=10,
         mode=DialingMode.PREDICTIVE,
-        faults=False,
+        **options,
     )
     yield running
     running.close()
+
+
+@pytest.fixture
+def predictive_shift(settings, clean_db, redis, redis_url):
+    yield from _predictive_team(settings, clean_db, redis, redis_url, faults=False)
 
 
 @pytest.fixture
 def detecting_shift(settings, clean_db, redis, redis_url):
     """A predictive team on a campaign with answering-machine detection on, Twilio repeating callbacks."""
-    running = Shift(
-        settings,
-        clean_db,
-        redis,
-        redis_url,
-        voters=400,
-        volunteers=10,
-        mode=DialingMode.PREDICTIVE,
-        detect_machines=True,
-    )
-    yield running
-    running.close()
+    yield from _predictive_team(settings, clean_db, redis, redis_url, detect_machines=True)
 
 
 def _calls(shift: Shift) -> list[tuple[CallAttempt, Voter]]:

@@ -137,11 +137,46 @@
     renderVoter();
   }
 
+  function overtaken(since) {
+    return since !== null && state.since !== null && since < state.since;
+  }
+
+  async function catchUp(session) {
+    // What happened before the seat's room was joined (or while the socket was away) was sent to
+    // nobody: read the seat as it is now, unless a later move has come in meanwhile.
+    try {
+      const reply = await fetch(`/call/session/${session}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const snap = reply.ok ? await reply.json() : null;
+      if (!snap || snap.session !== state.session || overtaken(moment(snap.since))) {
+        return;
+      }
+      const before = state.voter ? state.voter.voter_id : null;
+      applySnapshot(snap);
+      if (state.voter && state.voter.voter_id !== before) {
+        resetForm();
+      }
+    } catch (e) {
+      /* the seat's next event brings the page up to date */
+    }
+  }
+
+  function join() {
+    const session = state.session;
+    socket.emit("join", { seat: session }, (reply) => {
+      if (reply && reply.ok) {
+        catchUp(session);
+      }
+    });
+  }
+
   function listen() {
     if (socket) {
       // A new session started on this page: follow its seat (a reconnection rejoins it by itself).
       if (socket.connected) {
-        socket.emit("join", { seat: state.session });
+        join();
       }
       return;
     }
@@ -149,10 +184,10 @@
       return;
     }
     socket = io("/live", { transports: ["websocket", "polling"] });
-    socket.on("connect", () => socket.emit("join", { seat: state.session }));
+    socket.on("connect", join);
     socket.on("seat", (seat) => {
       const since = moment(seat.since);
-      if (seat.session !== state.session || (since !== null && state.since !== null && since < state.since)) {
+      if (seat.session !== state.session || overtaken(since)) {
         return; // another seat's, or a move overtaken by a later one (they come from several processes)
       }
       state.since = since === null ? state.since : since;
