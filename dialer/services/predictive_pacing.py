@@ -207,8 +207,8 @@ def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_secon
         select(CallAttempt.placed_at, CallAttempt.provider_sid).where(
             CallAttempt.campaign_id == campaign_id,
             col(CallAttempt.session_id).is_(None),
-            col(CallAttempt.status).in_(_RINGING),
-            col(CallAttempt.answered_at).is_(None),
+            (col(CallAttempt.status).in_(_RINGING) & col(CallAttempt.answered_at).is_(None))
+            | _still_being_heard(),
         )
     ).all()
     waiting_for_budget = sum(1 for _, sid in ringing if sid is None)
@@ -225,13 +225,25 @@ def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_secon
     )
 
 
+def _still_being_heard() -> sa.ColumnElement[bool]:
+    """Answered, and not yet put through, abandoned or turned away: the answer webhook has not run
+    (detection still listening, for up to MACHINE_DETECTION_S). Such a call may need a seat any
+    moment, so it counts as a line in flight, as the shift simulation counts it."""
+    return (
+        (col(CallAttempt.status) == CallStatus.IN_PROGRESS)
+        & col(CallAttempt.connected_at).is_(None)
+        & ~col(CallAttempt.abandoned)
+        & col(CallAttempt.answered_by).is_(None)
+    )
+
+
 def learnt(session: Session, campaign: Campaign, now: datetime) -> SessionEstimates:
     """What the campaign's recent calls teach: when answers come, how long talk and wrap-up last."""
     estimates = SessionEstimates.starting(float(campaign.ring_timeout_s))
     calls = session.execute(
         sa.select(
             col(CallAttempt.placed_at),
-            col(CallAttempt.answered_at),
+            col(CallAttempt.info_message_at),
             col(CallAttempt.connected_at),
             col(CallAttempt.ended_at),
             col(CallAttempt.abandoned),
@@ -243,11 +255,14 @@ def learnt(session: Session, campaign: Campaign, now: datetime) -> SessionEstima
         .order_by(col(CallAttempt.placed_at).desc())
         .limit(LEARN_LIMIT)
     ).all()
-    for placed, answered, connected, ended, abandoned, sid, written in calls:
+    for placed, message_at, connected, ended, abandoned, sid, written in calls:
         if placed is None or sid is None:
             continue
-        if answered is not None and (connected is not None or abandoned):
-            estimates.answers.record_need((answered - placed).total_seconds())
+        # A call needed its seat when the answer webhook ran (put through, or the message played),
+        # which with detection on is seconds after the pick-up.
+        needed = connected or (message_at if abandoned else None)
+        if needed is not None:
+            estimates.answers.record_need((needed - placed).total_seconds())
         elif ended is not None:
             estimates.answers.record_end((ended - placed).total_seconds())
         if connected is not None and ended is not None:
