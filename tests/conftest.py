@@ -24,10 +24,11 @@ from dialer.adapters import db, redis_server, schema
 from dialer.adapters.live import RecordingLiveUpdates
 from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
-from dialer.config import Mode, Settings
+from dialer.config import Settings
 from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
 from tests.parallel_workers import WORKER_DATABASE_URL, WORKER_REDIS_URL, ensure_database
 from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
+from tests.suite_state import empty_tables, suite_settings
 
 EXTERNAL_DATABASE_URL = WORKER_DATABASE_URL  # DATABASE_URL, or in an xdist worker that worker's own
 EXTERNAL_REDIS_URL = WORKER_REDIS_URL
@@ -64,9 +65,7 @@ def drop_everything(engine: Engine) -> None:
 @pytest.fixture
 def clean_db(engine: Engine) -> Engine:
     """The database with every table emptied."""
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_tables(engine)
     return engine
 
 
@@ -90,14 +89,7 @@ def redis(redis_url: str) -> Iterator[redis_lib.Redis]:
 
 @pytest.fixture
 def settings(session_dir: Path, redis_url: str, engine: Engine) -> Settings:
-    return Settings(
-        mode=Mode.TEST,
-        instance_path=session_dir,
-        database_url=engine.url.render_as_string(hide_password=False),
-        redis_url=redis_url,
-        secret_key="test-secret-key-not-for-production",
-        public_base_url="http://localhost",
-    )
+    return suite_settings(session_dir, redis_url, engine)
 
 
 @pytest.fixture
@@ -204,10 +196,7 @@ def seeded_engine(session_dir: Path) -> Iterator[Engine]:
 @pytest.fixture
 def seeded_db(seeded_engine: Engine) -> Engine:
     """The seeded database with everything but the reference data emptied."""
-    with seeded_engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
-                connection.execute(table.delete())
+    empty_tables(seeded_engine, keep=REFERENCE_TABLES)
     return seeded_engine
 
 

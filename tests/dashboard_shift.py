@@ -15,9 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from dialer.adapters.clock_jobs import ClockJobQueue
 from dialer.adapters.live import RecordingLiveUpdates
-from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Settings
 from dialer.domain.campaigns import DialingMode
@@ -27,8 +25,8 @@ from dialer.models import Event, Pledge
 from dialer.ports import LiveUpdates
 from dialer.services import sessions, signup_slot
 from dialer.services.outcomes import OutcomeForm, record_outcome
-from dialer.simulator import Behaviour, Fault, Mix, Simulator, WsgiTransport
-from tests.people import FAST_PASSWORDS
+from dialer.simulator import Behaviour, Fault, Mix
+from tests.one_clock import product_and_simulator
 from tests.phone_bank_builders import SEAT, drama_number, make_campaign, make_volunteer
 
 #: What volunteers record, in turn (with survey answers when they talked).
@@ -73,30 +71,10 @@ class Shift:
     ) -> None:
         self.clock = SimClock()
         self.live = Volunteers(self.clock, relay)
-        self.sim = Simulator(
-            account_sid=settings.account_sid,
-            auth_token=settings.auth_token,
-            api_keys={settings.api_key_sid: settings.api_key_secret},
-            clock=self.clock,
-            cps=5,
+        wired = product_and_simulator(
+            settings, engine, redis, redis_url, clock=self.clock, live=self.live, cps=5
         )
-        self.services: Services = build(
-            settings,
-            engine=engine,
-            redis=redis,
-            redis_url=redis_url,
-            clock=self.clock,
-            live=self.live,
-            telephony_client=self.sim.rest_client(),
-            jobs=ClockJobQueue(self.clock),
-            passwords=FAST_PASSWORDS,
-        )
-        from web import create_app
-        from workers import context
-
-        self.app = create_app(services=self.services)
-        self.sim.transport = WsgiTransport(self.app)
-        context.use(self.services)
+        self.sim, self.services, self.app = wired.sim, wired.services, wired.app
         self.bank = self.services.phone_bank
         self.sim.set_mix(Mix(seed=seed))
         if faults:  # Twilio may repeat a callback or deliver one late: neither may count twice

@@ -20,9 +20,7 @@ import pytest
 import requests
 from sqlmodel import select
 
-from dialer.adapters.clock_jobs import ClockJobQueue
 from dialer.adapters.live import RecordingLiveUpdates
-from dialer.bootstrap import build
 from dialer.cli import DEMO_VOLUNTEER_AT_THEIR_PHONE
 from dialer.config import Settings
 from dialer.domain.calling_hours import LONDON
@@ -33,8 +31,8 @@ from dialer.models import CallAttempt, CallingSession, Campaign, CampaignSeat, U
 from dialer.services import accounts, queueing, sessions
 from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
 from dialer.services.demo import seed_demo
-from dialer.simulator import Behaviour, Simulator, WsgiTransport
-from tests.people import FAST_PASSWORDS
+from dialer.simulator import Behaviour
+from tests.one_clock import product_and_simulator
 from tests.phone_bank_builders import make_volunteer, ready_seat
 from tests.ports import free_port
 
@@ -70,21 +68,12 @@ def test_call_my_phone_works_in_the_demo_the_simulator_answers_the_volunteer_and
     settings, clean_db, redis, redis_url, clock
 ):
     """What `dialer demo` tells the simulator about the demo volunteer's phone puts them in their seat."""
-    from web import create_app
     from workers import context
 
-    sim = Simulator(
-        account_sid=settings.account_sid,
-        auth_token=settings.auth_token,
-        api_keys={settings.api_key_sid: settings.api_key_secret},
-        clock=clock,
+    wired = product_and_simulator(
+        settings, clean_db, redis, redis_url, clock=clock, live=RecordingLiveUpdates()
     )
-    services = build(
-        settings, engine=clean_db, redis=redis, redis_url=redis_url, clock=clock, live=RecordingLiveUpdates(),
-        telephony_client=sim.rest_client(), jobs=ClockJobQueue(clock), passwords=FAST_PASSWORDS,
-    )  # fmt: skip
-    sim.transport = WsgiTransport(create_app(services=services))
-    context.use(services)
+    sim, services = wired.sim, wired.services
     try:
         bank = services.phone_bank
         campaign_id = seed_demo(bank, voters=3)

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from dialer.adapters import redis_server
-from dialer.config import Mode, Settings
 from dialer.models import CallAttempt, Voter
 from dialer.services.seat_finder import SeatReference
 from tests.rehearsal.referee import Verdict, judge
 from tests.rehearsal.world import Rehearsal
+from tests.suite_state import empty_tables, suite_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -27,20 +27,10 @@ def rehearsal(
     session_dir: Path, engine: Engine, redis_url: str, seat_reference: SeatReference
 ) -> Iterator[tuple[Rehearsal, Verdict]]:
     """One run for the whole module (it takes a while): an emptied database and Redis of the session's."""
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_tables(engine)
     redis = redis_server.connect(redis_url)
     redis.flushdb()
-    settings = Settings(
-        mode=Mode.TEST,
-        instance_path=session_dir,
-        database_url=engine.url.render_as_string(hide_password=False),
-        redis_url=redis_url,
-        secret_key="test-secret-key-not-for-production",
-        public_base_url="http://localhost",
-        lookup_rate_limit="100000/minute",
-    )
+    settings = suite_settings(session_dir, redis_url, engine, lookup_rate_limit="100000/minute")
     run = Rehearsal(settings, engine, redis, redis_url, seat_reference)
     started = time.monotonic()
     try:

@@ -20,11 +20,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from flask import Flask
 from sqlmodel import col, select, update
 
-from dialer.adapters.clock_jobs import ClockJobQueue
-from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Settings
 from dialer.domain.calling_hours import LONDON
@@ -34,9 +31,9 @@ from dialer.services.audit import SYSTEM
 from dialer.services.campaigns import VoterSpec, add_voters
 from dialer.services.seat_finder import SeatFinder, SeatReference
 from dialer.services.upkeep import open_phone_bank
-from dialer.simulator import Behaviour, Fault, Mix, Simulator, WsgiTransport
-from dialer.simulator.webhooks import WebhookRequest, WebhookResponse
-from tests.people import FAST_PASSWORDS
+from dialer.simulator import Behaviour, Fault, Mix
+from dialer.simulator.webhooks import Transport, WebhookRequest, WebhookResponse
+from tests.one_clock import product_and_simulator
 from tests.phone_bank_builders import make_campaign, make_volunteer
 from tests.rehearsal.crew import Crew, Volunteer
 from tests.rehearsal.leaks import LeakScanner
@@ -92,7 +89,7 @@ class Seeded:
 class AnswersHeard:
     """The simulator's webhooks into the product, with the TwiML the product answered each voter with."""
 
-    def __init__(self, inner: WsgiTransport) -> None:
+    def __init__(self, inner: Transport) -> None:
         self.inner = inner
         self.answers: dict[str, list[str]] = {}  # call sid -> TwiML bodies of the answer webhook
 
@@ -118,33 +115,13 @@ class Rehearsal:
     ) -> None:
         self.clock = SimClock(START - timedelta(minutes=5))
         self.rng = random.Random(seed)
-        self.sim = Simulator(
-            account_sid=settings.account_sid,
-            auth_token=settings.auth_token,
-            api_keys={settings.api_key_sid: settings.api_key_secret},
-            clock=self.clock,
-            cps=5,
-            seed=seed,
+        wired = product_and_simulator(
+            settings, engine, redis, redis_url, clock=self.clock, live=self, cps=5, seed=seed
         )
-        self.services: Services = build(
-            settings,
-            engine=engine,
-            redis=redis,
-            redis_url=redis_url,
-            clock=self.clock,
-            live=self,
-            telephony_client=self.sim.rest_client(),
-            jobs=ClockJobQueue(self.clock),
-            passwords=FAST_PASSWORDS,
-        )
+        self.sim, self.services, self.app = wired.sim, wired.services, wired.app
         self.services.seat_finder = SeatFinder(self.services.uow, self.clock, reference=seat_reference)
-        from web import create_app
-        from workers import context
-
-        self.app: Flask = create_app(services=self.services)
-        self.heard_answers = AnswersHeard(WsgiTransport(self.app))
+        self.heard_answers = AnswersHeard(self.sim.transport)
         self.sim.transport = self.heard_answers
-        context.use(self.services)
         self.bank = self.services.phone_bank
         self.sim.set_mix(Mix(seed=seed))
         self.sim.inject(Fault("duplicate_callback", probability=0.1))

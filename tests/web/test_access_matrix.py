@@ -11,9 +11,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from sqlmodel import SQLModel
 
 from tests.people import AUDIENCES, build_world, csrf_token, sign_in
+from tests.suite_state import empty_tables
 from tests.web.route_examples import (
     EXAMPLES,
     PARAMETERS,
@@ -68,9 +68,7 @@ def test_every_route_the_app_serves_is_in_the_matrix(app):
 
 
 def reset_world(services):
-    with services.engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_tables(services.engine)
     services.redis.flushdb()
     return build_world(services)
 

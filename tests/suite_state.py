@@ -1,0 +1,37 @@
+"""The state every test starts from: the suite's settings, and a database emptied of its rows.
+
+Plain functions, for the fixtures in tests/conftest.py and for the module-scoped set-ups that cannot
+use function-scoped fixtures (the rehearsal, the access matrix's world).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from dialer.config import Mode, Settings
+
+
+def suite_settings(session_dir: Path, redis_url: str, engine: Engine, **overrides: Any) -> Settings:
+    """The settings tests run the product with (test mode, the session's database and Redis)."""
+    return Settings(
+        mode=Mode.TEST,
+        instance_path=session_dir,
+        database_url=engine.url.render_as_string(hide_password=False),
+        redis_url=redis_url,
+        secret_key="test-secret-key-not-for-production",
+        public_base_url="http://localhost",
+        **overrides,
+    )
+
+
+def empty_tables(engine: Engine, *, keep: Collection[str] = ()) -> None:
+    """Delete every row, children before parents; the tables named in `keep` stay as they are."""
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in keep:
+                connection.execute(table.delete())
