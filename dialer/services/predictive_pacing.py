@@ -162,37 +162,31 @@ def _govern(row: PacerState, reading: AbandonReading, now: datetime) -> Governor
 
 
 def abandon_reading(session: Session, campaign_id: int, now: datetime) -> AbandonReading:
-    return AbandonReading(
-        abandon_counts(session, campaign_id, now - ROLLING_WINDOW),
-        abandon_counts(session, campaign_id, london_day_start(now)),
-    )
-
-
-def abandon_counts(session: Session, campaign_id: int, since: datetime) -> AbandonCounts:
-    """Ofcom's counts for the campaign's calls answered since `since`.
+    """Ofcom's counts for the campaign's calls answered in the last 24 hours and today, in one query
+    (today, since London's midnight, lies within the 24 hours).
 
     Live: put through to a volunteer, or abandoned (without detection the answer webhook cannot tell
     a machine from a person, so every abandoned answer counts, which can only overstate the rate).
     Turned away: answers a campaign's detection (`Campaign.amd_enabled`, off by default) classified
     as machines, which the answer webhook hung up on before any seat; some were people.
     """
-    answered = (
-        select(func.count())
-        .select_from(CallAttempt)
-        .where(CallAttempt.campaign_id == campaign_id, col(CallAttempt.answered_at) >= since)
+    answered = col(CallAttempt.answered_at)
+    today = answered >= london_day_start(now)
+    live = col(CallAttempt.connected_at).is_not(None) | col(CallAttempt.abandoned)
+    abandoned = col(CallAttempt.abandoned)
+    turned_away = (
+        col(CallAttempt.answered_by).in_(MACHINE_ANSWERS)
+        & col(CallAttempt.connected_at).is_(None)
+        & ~col(CallAttempt.abandoned)
     )
-    live = session.exec(
-        answered.where(col(CallAttempt.connected_at).is_not(None) | col(CallAttempt.abandoned))
+    kinds = (live, abandoned, turned_away)
+    counts = session.execute(
+        sa.select(
+            *(func.count().filter(kind) for kind in kinds),
+            *(func.count().filter(today, kind) for kind in kinds),
+        ).where(col(CallAttempt.campaign_id) == campaign_id, answered >= now - ROLLING_WINDOW)
     ).one()
-    abandoned = session.exec(answered.where(col(CallAttempt.abandoned))).one()
-    turned_away = session.exec(
-        answered.where(
-            col(CallAttempt.answered_by).in_(MACHINE_ANSWERS),
-            col(CallAttempt.connected_at).is_(None),
-            ~col(CallAttempt.abandoned),
-        )
-    ).one()
-    return AbandonCounts(int(live), int(abandoned), int(turned_away))
+    return AbandonReading(AbandonCounts(*counts[:3]), AbandonCounts(*counts[3:]))
 
 
 def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_second: float) -> SeatsNow:

@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from dialer.domain.calls import AnsweredBy, CallStatus
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.compliance_governor import AbandonCounts
 from dialer.domain.pacing_estimates import SessionEstimates
 from dialer.models import CallAttempt, Campaign, Voter
-from dialer.services.predictive_pacing import learnt, seats_now
+from dialer.services.predictive_pacing import abandon_reading, learnt, seats_now
 from tests.phone_bank_builders import make_campaign
 
 pytestmark = pytest.mark.integration
@@ -102,3 +103,33 @@ def test_an_answer_needs_its_seat_when_the_answer_webhook_runs_not_at_the_pick_u
     expected.answers.record_need(6.0)
     assert estimates.answers.mean_time_to_connect() == pytest.approx(expected.answers.mean_time_to_connect())
     assert estimates.answers.calls == 2
+
+
+def test_the_governor_reads_the_last_24_hours_and_today_in_one_go(bank, clock):
+    now = clock.now()  # 17:00 in London
+    yesterday_evening, an_hour_ago = now - timedelta(hours=23), now - timedelta(hours=1)
+    campaign_id = record_calls(
+        bank,
+        clock,
+        [
+            {
+                "status": CallStatus.COMPLETED,
+                "answered_at": yesterday_evening,
+                "connected_at": yesterday_evening,
+            },
+            {"status": CallStatus.COMPLETED, "answered_at": yesterday_evening, "abandoned": True},
+            {"status": CallStatus.COMPLETED, "answered_at": an_hour_ago, "connected_at": an_hour_ago},
+            {
+                "status": CallStatus.COMPLETED,
+                "answered_at": an_hour_ago,
+                "answered_by": AnsweredBy.MACHINE_START,
+            },
+            {"status": CallStatus.COMPLETED, "answered_at": now - timedelta(hours=25), "abandoned": True},
+        ],
+    )
+
+    with bank.uow() as uow:
+        reading = abandon_reading(uow.session, campaign_id, now)
+
+    assert reading.rolling_24h == AbandonCounts(live=3, abandoned=1, turned_away_as_machines=1)
+    assert reading.today == AbandonCounts(live=1, abandoned=0, turned_away_as_machines=1)
