@@ -1,7 +1,8 @@
 """Acceptance 2: every response body the simulator serves validates against Twilio's own OpenAPI.
 
 The test walks the operations the simulator implements, calls each, and validates the body with
-jsonschema against the operation's response schema in ../shared/twilio/twilio_api_v2010.json.
+jsonschema against the operation's response schema in tests/fixtures/twilio/twilio_api_v2010.json
+(Twilio's file, MIT licence beside it).
 It is stricter than the file: every property the schema lists must be present (Twilio always sends
 them all) and nothing it does not list may appear.
 """
@@ -22,7 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from dialer.simulator import Behaviour
 from tests.simulator.conftest import ACCOUNT_SID, AUTH_TOKEN, CALLER_ID, dial, url
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "twilio" / "twilio_api_v2010.json"
+SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "twilio" / "twilio_api_v2010.json"
 ACCOUNT = "/2010-04-01/Accounts/{AccountSid}"
 RFC_2822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$")
 
