@@ -1,5 +1,7 @@
 # Sourced by scripts/demo and scripts/test: makes sure .venv and node_modules are installed and current.
-# Reinstalls only when pyproject.toml or package-lock.json changed since the last install.
+# `source _env.sh dev` (scripts/test) installs the test tools too; plain `source _env.sh` (scripts/demo)
+# only what the product needs to run. Reinstalls only when pyproject.toml or package-lock.json changed
+# since the last install of that kind.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,12 +22,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv ..." >&2
   "$(find_python)" -m venv .venv
 fi
-stamp=.venv/.marginal-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing Marginal and its test tools into .venv ..." >&2
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
-  touch "$stamp"
+installed() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+if [ "${1:-}" = dev ]; then
+  if ! installed .venv/.marginal-installed-dev; then
+    echo "Installing Marginal and its test tools into .venv ..." >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    touch .venv/.marginal-installed-dev .venv/.marginal-installed
+  fi
+elif ! installed .venv/.marginal-installed && ! installed .venv/.marginal-installed-dev; then
+  echo "Installing Marginal into .venv ..." >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+  touch .venv/.marginal-installed
 fi
 if [ -f package-lock.json ]; then
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

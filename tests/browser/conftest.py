@@ -1,4 +1,8 @@
-"""Headless Chromium (Debian's package, driven by Playwright) against the app served on loopback."""
+"""Headless Chromium (driven by Playwright) against the app served on loopback.
+
+`scripts/test` finds or installs the browser before any test runs and passes it in CHROMIUM_PATH
+(tests/chromium.py); a focused pytest run without it looks in the same places but installs nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests import chromium as chromium_search
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,12 +36,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+    machine = chromium_search.Machine()
+    try:
+        executable = chromium_search.from_variable(machine) or chromium_search.already_installed(machine)
+    except chromium_search.NoChromium as wrong:
+        pytest.fail(str(wrong))
+    if executable is None:
+        pytest.fail(f"{chromium_search.ADVICE} (scripts/test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
