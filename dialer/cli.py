@@ -133,7 +133,7 @@ def _safe_url(settings: Settings) -> str:
 def serve(host: str, port: int) -> None:
     """Serve the web app (the database must be migrated and Redis reachable)."""
     settings = Settings.from_env()
-    env = _preflight(settings, [(host, port)])
+    env = _preflight(settings, [(host, port, "PORT (or --port)")])
     _exec(_web_process(settings, host, port), env)
 
 
@@ -160,18 +160,35 @@ def worker(count: int, burst: bool) -> None:
     "--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")), show_default="$PORT or 5000"
 )
 @click.option("--workers", "worker_count", type=int, default=2, show_default=True)
+@click.option(
+    "--reset-passwords",
+    is_flag=True,
+    help="give the demo accounts new passwords, print them and exit (the demo may be running)",
+)
 @_reported
-def demo(host: str, port: int, worker_count: int) -> None:
+def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None:
     """Everything on one machine: migrate, seed real data, start the simulator, workers and the web app."""
     settings = Settings.from_env()
+    if reset_passwords:
+        _reset_demo_passwords(settings)
+        return
     url = f"http://{host}:{port}"
     if "PUBLIC_BASE_URL" not in os.environ:
         # Links (password resets), webhooks and the browser softphone's origin are the demo itself.
         settings = settings.model_copy(update={"public_base_url": url})
+    if settings.uses_simulator and "SIMULATOR_URL" not in os.environ:
+        # A port of its own, so that demos (and anything else on 5055) can run side by side.
+        settings = settings.model_copy(
+            update={"simulator_url": f"http://127.0.0.1:{_free_port('127.0.0.1')}"}
+        )
     simulated = _simulator_address(settings) if settings.uses_simulator else None
     with _supervisor() as group:
-        env = _preflight(settings, [(host, port), *([simulated] if simulated else [])], migrate=True)
+        ports = [(host, port, "PORT"), *([(*simulated, "SIMULATOR_URL")] if simulated else [])]
+        env = _preflight(settings, ports, migrate=True)
         env["PUBLIC_BASE_URL"] = settings.public_base_url
+        if simulated is not None:
+            env["SIMULATOR_URL"] = settings.simulator_url
+            click.echo(f"telephony simulator: {settings.simulator_url}")
         # Everything starts while the data is loaded (the schema is there already); the URL is
         # printed once the data is in and the web app answers.
         if simulated is not None:
@@ -245,7 +262,7 @@ def _web_process(settings: Settings, host: str, port: int) -> list[str]:
 def _print_new_demo_accounts(settings: Settings) -> None:
     """Create the demo volunteer, organiser and admin once, and show their passwords that once."""
     from dialer.bootstrap import build
-    from dialer.services.accounts import seed_demo_accounts
+    from dialer.services.accounts import DEMO_PEOPLE, seed_demo_accounts
 
     services = build(settings)
     try:
@@ -254,9 +271,41 @@ def _print_new_demo_accounts(settings: Settings) -> None:
         services.engine.dispose()
         services.redis.close()
     if created:
-        click.echo("\nDemo accounts (passwords are shown only now; reset them from the sign-in page):")
+        click.echo(
+            "\nDemo accounts (passwords are shown only now; `scripts/demo --reset-passwords` makes new ones):"
+        )
         for account in created:
             click.echo(f"  {account.role.value:<10} {account.email:<34} {account.password}")
+        return
+    click.echo("\nSign in as one of the demo accounts (their passwords were shown when they were made):")
+    for role, email, _ in DEMO_PEOPLE:
+        click.echo(f"  {role.value:<10} {email}")
+    click.echo(
+        "Forgotten them? `scripts/demo --reset-passwords` prints new ones (the demo may keep running)."
+    )
+
+
+def _reset_demo_passwords(settings: Settings) -> None:
+    from dialer.adapters import db as sql
+    from dialer.bootstrap import build
+    from dialer.services.accounts import reset_demo_passwords
+
+    engine = sql.make_engine(settings.effective_database_url)
+    try:
+        sql.check_connection(engine)
+    finally:
+        engine.dispose()
+    services = build(settings)
+    try:
+        reset = reset_demo_passwords(services.uow(), services.passwords, services.clock)
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    if not reset:
+        raise StartupError("there are no demo accounts in this instance yet: run scripts/demo first")
+    click.echo("New passwords for the demo accounts:")
+    for account in reset:
+        click.echo(f"  {account.role.value:<10} {account.email:<34} {account.password}")
 
 
 @main.command()
@@ -288,8 +337,9 @@ def promote(email: str) -> None:
 def simulator(host: str, port: int | None, cps: float, speed: float, seed: int) -> None:
     """Serve the Twilio-compatible simulator with this installation's account settings."""
     settings = Settings.from_env()
+    variable = "--port" if port is not None else "SIMULATOR_URL (or --port)"
     port = port if port is not None else _simulator_address(settings)[1]
-    _check_port_free(host, port)
+    _check_port_free(host, port, variable)
     args, env = _simulator_process(settings, host, port, cps=cps, speed=speed, seed=seed)
     _exec(args, env)
 
@@ -337,11 +387,14 @@ def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> None:
 
 
 def _preflight(
-    settings: Settings, ports: Sequence[tuple[str, int]], *, migrate: bool = False
+    settings: Settings, ports: Sequence[tuple[str, int, str]], *, migrate: bool = False
 ) -> dict[str, str]:
-    """Check everything a process needs before starting it; returns the environment children get."""
-    for host, port in ports:
-        _check_port_free(host, port)
+    """Check everything a process needs before starting it; returns the environment children get.
+
+    `ports` are the (host, port, variable that moves it) a process will listen on.
+    """
+    for host, port, variable in ports:
+        _check_port_free(host, port, variable)
     from dialer.adapters import db as sql
     from dialer.adapters import redis_server
 
@@ -364,20 +417,32 @@ def _preflight(
     return env
 
 
-def _check_port_free(host: str, port: int) -> None:
+def _check_port_free(host: str, port: int, variable: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
             raise StartupError(
-                f"port {port} on {host} is already in use: stop the program using it or choose another (PORT=...)"
+                f"port {port} on {host} is already in use: stop the program using it or set {variable} "
+                "to choose another"
             ) from None
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _exec(args: list[str], env: dict[str, str]) -> None:
     sys.stdout.flush()
     os.execve(args[0], args, env)
+
+
+#: Seconds children get to finish what they are doing after SIGTERM, then after the second SIGTERM.
+WARM_STOP_S = 10.0
+COLD_STOP_S = 10.0
 
 
 @dataclass
@@ -418,18 +483,36 @@ class _ProcessGroup:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """SIGTERM (RQ workers finish their job); a second SIGTERM to whoever is still busy after
+        WARM_STOP_S (RQ's cold shutdown: the job is abandoned and re-queued); SIGKILL after COLD_STOP_S."""
         self._stopping = True
+        self._signal_running(signal.SIGTERM)
+        if self._wait_for_all(WARM_STOP_S):
+            return
+        self._signal_running(signal.SIGTERM)
+        if self._wait_for_all(COLD_STOP_S):
+            return
+        for child in self.children:
+            if child.process.poll() is None:
+                click.echo(
+                    f"{child.name} did not stop within {WARM_STOP_S + COLD_STOP_S} s: killed", err=True
+                )
+                child.process.kill()
+                child.process.wait()
+
+    def _signal_running(self, signum: signal.Signals) -> None:
         for child in reversed(self.children):
             if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 10
+                child.process.send_signal(signum)
+
+    def _wait_for_all(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
         for child in self.children:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                click.echo(f"{child.name} did not stop within 10 s: killed", err=True)
-                child.process.kill()
-                child.process.wait()
+                return False
+        return True
 
 
 @contextmanager

@@ -306,7 +306,7 @@ def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock)
     and admin with random passwords.
 
     Returns the credentials of the accounts created now; existing ones are left alone (their
-    passwords were printed when they were made, and can be reset from the sign-in page).
+    passwords were printed when they were made; `reset_demo_passwords` gives them new ones).
     """
     created: list[DemoCredentials] = []
     with uow:
@@ -334,3 +334,19 @@ def seed_demo_accounts(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock)
             created.append(DemoCredentials(role, email, password))
         uow.commit()
     return created
+
+
+def reset_demo_passwords(uow: UnitOfWork, passwords: PasswordHasher, clock: Clock) -> list[DemoCredentials]:
+    """New random passwords for the demo accounts that exist (which ends their sessions), returned once."""
+    reset: list[DemoCredentials] = []
+    with uow:
+        for role, email, _ in DEMO_PEOPLE:
+            user = _user_by_email(uow.session, email)
+            if user is None:
+                continue
+            password = secrets.token_urlsafe(12)
+            user.password_hash = passwords.hash(password)
+            uow.session.add(user)
+            reset.append(DemoCredentials(role, email, password))
+        uow.commit()
+    return reset

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -99,40 +99,37 @@ def test_call_my_phone_works_in_the_demo_the_simulator_answers_the_volunteer_and
 
 
 @pytest.fixture
-def demo(tmp_path) -> Iterator[Demo]:
-    """`dialer demo` on free ports in an empty instance folder, with none of the product's variables set."""
+def start_demo(tmp_path) -> Iterator[Callable[[str], Demo]]:
+    """`dialer demo` in an empty instance folder with none of the product's variables set but PORT: it
+    chooses the simulator's port itself. Each demo started is stopped at the end, whatever happened."""
     ours = {name.upper() for name in Settings.model_fields} | {"MARGINAL_MODE", "PORT"}
-    port, simulator_port = free_port(), free_port()
-    env = {name: value for name, value in os.environ.items() if name not in ours}
-    env.update(
-        INSTANCE_PATH=str(tmp_path),
-        PORT=str(port),
-        SIMULATOR_URL=f"http://127.0.0.1:{simulator_port}",
-        PYTHONUNBUFFERED="1",
-    )
+    base = {name: value for name, value in os.environ.items() if name not in ours}
     dialer = Path(sys.executable).with_name("dialer")
-    running = Demo(
-        subprocess.Popen(
-            [str(dialer), "demo", "--workers", "1"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        ),
-        f"http://127.0.0.1:{port}",
-        env["SIMULATOR_URL"],
-    )
+    started: list[Demo] = []
+
+    def start(name: str) -> Demo:
+        port = free_port()
+        env = base | {"INSTANCE_PATH": str(tmp_path / name), "PORT": str(port), "PYTHONUNBUFFERED": "1"}
+        command = [str(dialer), "demo", "--workers", "1"]
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        started.append(Demo(process, f"http://127.0.0.1:{port}"))
+        return started[-1]
+
     try:
-        yield running
+        yield start
     finally:
-        running.close()
+        for running in started:
+            running.close()
 
 
 class Demo:
     """The running command, its output as it comes, and every process it started."""
 
-    def __init__(self, process: subprocess.Popen[str], url: str, simulator_url: str) -> None:
-        self.process, self.url, self.simulator_url = process, url, simulator_url
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process, self.url = process, url
+        self.simulator_url = ""
         self.out: list[str] = []
         self.err: list[str] = []
         self.announced = threading.Event()
@@ -147,6 +144,8 @@ class Demo:
     def _read(self, stream: IO[str], lines: list[str]) -> None:
         for line in stream:
             lines.append(line)
+            if line.startswith("telephony simulator: "):
+                self.simulator_url = line.removeprefix("telephony simulator: ").strip()
             if line.startswith("Marginal is running: open "):
                 self.announced.set()
 
@@ -196,31 +195,39 @@ class Demo:
         return status, "".join(self.out), "".join(self.err)
 
 
-def test_the_demo_comes_up_healthy_and_stops_cleanly_on_ctrl_c(demo):
-    health = demo.up()
-    assert health["ok"] is True
-    assert {name: check["ok"] for name, check in health["checks"].items()} == {
-        "database": True,
-        "redis": True,
-        "workers": True,
-        "telephony": True,
-    }
-    started = demo.everything_it_started()
+def test_two_demos_run_side_by_side_each_healthy_and_each_stops_cleanly_on_ctrl_c(start_demo):
+    first, second = start_demo("first"), start_demo("second")
+    for demo in (first, second):
+        health = demo.up()
+        assert health["ok"] is True
+        assert {name: check["ok"] for name, check in health["checks"].items()} == {
+            "database": True,
+            "redis": True,
+            "workers": True,
+            "telephony": True,
+        }
+    assert (
+        first.simulator_url != second.simulator_url
+        and "5055" not in first.simulator_url + second.simulator_url
+    )
+    started = first.everything_it_started()
+    second.everything_it_started()
     commands = [" ".join(process.cmdline()) for process in started]
     for part in ("-m dialer.simulator", "-m workers", "-m web --async-mode threading", "redis-server"):
         assert any(part in command for command in commands), commands
 
     # "Call my phone" works in the demo: the simulator answers the demo volunteer's phone and presses 1.
     behaviours = requests.get(
-        f"{demo.simulator_url}/_sim/behaviours",
+        f"{first.simulator_url}/_sim/behaviours",
         auth=(Settings().account_sid, Settings().auth_token),
         timeout=5,
     ).json()
     assert behaviours["numbers"][DEMO_VOLUNTEER_PHONE]["digits"] == "1"
 
-    status, out, err = demo.interrupt()
-    assert status == 0, err
-    assert "demo phone bank ready: /call/1" in out and "volunteer@demo.marginal.invalid" in out
-    assert "stopping..." in err and "Traceback" not in err and "killed" not in err, err
-    _, alive = psutil.wait_procs(started, timeout=5)
-    assert alive == [], [process.cmdline() for process in alive]
+    for demo in (first, second):
+        status, out, err = demo.interrupt()
+        assert status == 0, err
+        assert "demo phone bank ready: /call/1" in out and "volunteer@demo.marginal.invalid" in out
+        assert "stopping..." in err and "Traceback" not in err and "killed" not in err, err
+        _, alive = psutil.wait_procs(demo.processes, timeout=5)
+        assert alive == [], [process.cmdline() for process in alive]

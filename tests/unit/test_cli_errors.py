@@ -50,16 +50,34 @@ def test_a_placeholder_secret_key_in_production_is_named(run):
     assert line.startswith("marginal: SECRET_KEY is missing or a placeholder")
 
 
-def test_a_port_already_in_use_is_named(run):
+@pytest.fixture
+def busy_port():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
-        line = one_line_error(run("serve", "--port", str(port)))
+        yield taken.getsockname()[1]
+
+
+def test_a_port_already_in_use_is_named_with_the_variable_that_moves_it(run, busy_port):
+    line = one_line_error(run("serve", "--port", str(busy_port)))
     assert line == (
-        f"marginal: port {port} on 127.0.0.1 is already in use: "
-        "stop the program using it or choose another (PORT=...)"
+        f"marginal: port {busy_port} on 127.0.0.1 is already in use: "
+        "stop the program using it or set PORT (or --port) to choose another"
     )
+
+
+def test_the_demos_web_port_in_use_names_port(run, busy_port):
+    line = one_line_error(run("demo", PORT=str(busy_port)))
+    assert line.startswith(f"marginal: port {busy_port} on 127.0.0.1 is already in use")
+    assert line.endswith("set PORT to choose another")
+
+
+def test_the_demos_simulator_port_in_use_names_simulator_url_not_port(run, busy_port):
+    line = one_line_error(
+        run("demo", "--port", "0", SIMULATOR_URL=f"http://127.0.0.1:{busy_port}", TELEPHONY="simulator")
+    )
+    assert line.startswith(f"marginal: port {busy_port} on 127.0.0.1 is already in use")
+    assert line.endswith("set SIMULATOR_URL to choose another")
 
 
 def test_db_upgrade_migrates_the_embedded_database(run, tmp_path):

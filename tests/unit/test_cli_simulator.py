@@ -21,5 +21,6 @@ def test_a_busy_simulator_port_is_named_in_one_line(tmp_path, monkeypatch):
         result = CliRunner().invoke(main, ["simulator", "--port", str(port)])
     assert result.exit_code == 2
     assert result.output.strip() == (
-        f"marginal: port {port} on 127.0.0.1 is already in use: stop the program using it or choose another (PORT=...)"
+        f"marginal: port {port} on 127.0.0.1 is already in use: stop the program using it or set --port "
+        "to choose another"
     )
