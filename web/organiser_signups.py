@@ -118,8 +118,7 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
     try:
-        if pledges.set_active(services().uow(), pledge_id, state == "open") != campaign_id:
-            abort(404)
+        pledges.set_active(services().uow(), campaign_id, pledge_id, state == "open")
     except NotFound:
         abort(404)
     return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)

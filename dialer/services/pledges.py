@@ -56,16 +56,15 @@ def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) ->
         return pledge.id
 
 
-def set_active(uow: UnitOfWork, pledge_id: int, active: bool) -> int:
-    """Open or close a pledge; returns its campaign's id."""
+def set_active(uow: UnitOfWork, campaign_id: int, pledge_id: int, active: bool) -> None:
+    """Open or close one of this campaign's pledges (another campaign's is not found, and left alone)."""
     with uow:
         pledge = uow.session.get(Pledge, pledge_id)
-        if pledge is None:
-            raise NotFound("no such pledge")
+        if pledge is None or pledge.campaign_id != campaign_id:
+            raise NotFound("no such pledge in this campaign")
         pledge.active = active
         uow.session.add(pledge)
         uow.commit()
-        return pledge.campaign_id
 
 
 def pledges_of(uow: UnitOfWork, campaign_id: int, *, active_only: bool = False) -> list[PledgeSummary]:
