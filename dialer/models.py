@@ -387,6 +387,9 @@ class EventSignup(SQLModel, table=True):
     name: str = Field(default="", max_length=120)
     status: str = Field(default="confirmed", max_length=12)  # confirmed, waitlist, cancelled
     created_at: datetime | None = _at(nullable=False)
+    # An organiser confirmed this volunteer may canvass at the event (see dialer/services/doorstep).
+    canvass_approved_at: datetime | None = _at()
+    canvass_approved_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Carpool(SQLModel, table=True):

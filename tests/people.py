@@ -8,8 +8,9 @@
 (`world.other_campaign_id`), an admin, a voter on the organiser's campaign and a suppressed number.
 The organiser's campaign is taking calls, and around it is one of everything the other pages work
 on: the volunteer's calling session and a conversation they just had with the voter, a door-knocking
-event on now at which the volunteer has a confirmed place (a canvasser), a carpool to it driven by
-the volunteer with a seat the organiser asked for, a pledge, and a voter import awaiting its mapping.
+event on now at which the volunteer has a confirmed place and is approved to canvass (a canvasser), a
+carpool to it driven by the volunteer with a seat the organiser asked for, a pledge, and a voter
+import awaiting its mapping.
 `client_as("anonymous")` is a fresh client that is not signed in.
 """
 
@@ -231,7 +232,10 @@ def add_campaign_life(services: Services, world: World) -> None:
         session.add_all([outcome, event, pledge])
         session.flush()
         assert event.id is not None
-        place = EventSignup(event_id=event.id, user_id=volunteer, status="confirmed", created_at=now)
+        place = EventSignup(
+            event_id=event.id, user_id=volunteer, status="confirmed", created_at=now,
+            canvass_approved_at=now, canvass_approved_by_id=organiser,
+        )  # fmt: skip
         carpool = Carpool(
             event_id=event.id, driver_id=volunteer, pickup_postcode="BS1 4DJ", lat=HOME.lat,
             lon=HOME.lon, seats_offered=3, departs_at=now + timedelta(minutes=10), created_at=now,

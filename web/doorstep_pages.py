@@ -3,7 +3,8 @@
 The page works from what it was served: visits are stored on the phone first and sent to
 /doorstep/events/<id>/visits with their keys until the server confirms (web/static/js/doorstep.js).
 A walk list is names and home addresses: it is for the event campaign's organisers and the
-canvassers with a confirmed place at the event, around its time (`doorstep.is_canvassing`).
+canvassers they approved among those with a confirmed place, around its time
+(`doorstep.is_canvassing`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _canvassing(*, recording: bool) -> Also:
         wired = services()
         return doorstep.is_canvassing(wired.uow(), wired.clock, account.id, event_id, recording=recording)
 
-    return Also("a confirmed canvasser of the event", check)
+    return Also("a canvasser approved for the event", check)
 
 
 #: Canvassers see the walk list from an hour before the event until it ends ...

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from dialer.domain.voter_rows import ENCODINGS
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Event, Voter
-from dialer.services import events, exports, pledges, timeline, voter_import
+from dialer.services import doorstep, events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
 from web.access import organiser_of
 from web.identity import account_id, actor
@@ -95,6 +95,20 @@ def change_capacity(event_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         return back_with_error(error, url_for(".event_page", event_id=event_id))
     flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
+    return redirect(url_for(".event_page", event_id=event_id), 303)
+
+
+@bp.post("/events/<int:event_id>/canvassers/<int:user_id>/<any(approve, withdraw):decision>")
+@organiser_of("event_id", campaign_of=Event)
+def canvasser(event_id: int, user_id: int, decision: str) -> ResponseReturnValue:
+    """Approve a volunteer with a confirmed place to canvass at the event, or withdraw that."""
+    wired = services()
+    act = doorstep.approve_canvasser if decision == "approve" else doorstep.withdraw_canvasser
+    try:
+        act(wired.uow(), wired.clock, actor(), event_id, user_id)
+    except NotFound:
+        abort(404)
+    flash("Approved to canvass." if decision == "approve" else "No longer canvassing.", "success")
     return redirect(url_for(".event_page", event_id=event_id), 303)
 
 

@@ -34,6 +34,8 @@ class Action(StrEnum):
     ORGANISER_GRANTED = "organiser_granted"
     ORGANISER_REVOKED = "organiser_revoked"
     ROLE_CHANGED = "role_changed"
+    CANVASSER_APPROVED = "canvasser_approved"
+    CANVASSER_WITHDRAWN = "canvasser_withdrawn"
 
 
 @dataclass(frozen=True)

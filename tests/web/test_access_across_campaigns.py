@@ -45,7 +45,7 @@ NOT_COMPARED = frozenset(
 )
 #: URL arguments that do not name a campaign's record (accounts, the do-not-call list, choices).
 NOT_CAMPAIGN_RECORDS = frozenset(
-    {"user_id", "entry_id", "token", "name", "action", "answer", "state", "kind", "change"}
+    {"user_id", "entry_id", "token", "name", "action", "answer", "state", "kind", "change", "decision"}
 )
 
 ROUTES = route_table()

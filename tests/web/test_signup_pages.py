@@ -12,7 +12,8 @@ from sqlmodel import col, select
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
-from dialer.services import carpools, events, pledges, voter_import
+from dialer.services import carpools, doorstep, events, pledges, voter_import
+from dialer.services.audit import Actor
 from tests import signup_factories as make
 from tests.people import sign_in_as
 
@@ -268,7 +269,9 @@ def test_the_walk_list_is_for_the_campaigns_organisers_and_its_canvassers_only_a
     campaign_id = make.campaign(services, organiser_id=organiser)
     event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
     canvasser, stranger = make.user(services), make.user(services)
-    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    for volunteer in (canvasser, stranger):  # both have a place; the organiser approved one to canvass
+        events.sign_up(services.uow(), services.clock, event_id, user_id=volunteer)
+    doorstep.approve_canvasser(services.uow(), services.clock, Actor(organiser), event_id, canvasser)
     path = f"/doorstep/events/{event_id}"
 
     def status(user_id):
