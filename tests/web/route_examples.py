@@ -218,6 +218,27 @@ EXAMPLES: dict[tuple[str, str], Example] = {
 }
 
 
+#: Fields an endpoint reads beyond those its example sends (the schema-aware fuzz fills every one).
+MORE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("doorstep_pages.record", "POST"): ("answers", "notes", "event_ids", "pledge_ids"),
+    ("signup_slot.sign_up", "POST"): ("channel",),
+    ("calling.act", "POST"): (
+        "call",
+        "disposition",
+        "answers",
+        "notes",
+        "call_back_at",
+        "idempotency_key",
+        "pause_after",
+    ),
+    ("organiser_signups.create_event", "POST"): ("notes",),
+    ("carpool_pages.offer", "POST"): ("notes",),
+}
+
+#: URL arguments the fuzz also tries with each of these values (an action that reads a body).
+FUZZ_ARGUMENTS: dict[str, tuple[str, ...]] = {"action": ("outcome", "dial", "skip", "pause", "resume")}
+
+
 @dataclass(frozen=True)
 class SocketExample:
     """What a Socket.IO client sends: the connect `auth` dict and the event's payload.
