@@ -15,7 +15,6 @@ import math
 from typing import Any
 
 from flask import Flask, jsonify, request
-from flask.json.provider import DefaultJSONProvider
 from flask.typing import ResponseReturnValue
 
 MAX_BYTES = 256 * 1024
@@ -41,16 +40,11 @@ def loads(data: str | bytes | bytearray) -> Any:
     return value
 
 
-class LimitedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON provider, reading request bodies with `loads` (so `request.get_json` keeps the limits)."""
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return loads(s)
-
-
 def refuse_unreadable_json(app: Flask) -> None:
-    """Read every JSON body before the views (and before anything else reads it) with the limits."""
-    app.json = LimitedJSONProvider(app)
+    """Read every JSON body with the limits before the views (or the NUL check) read it.
+
+    Only request bodies: the session cookie and Flask's own JSON are read as Flask reads them.
+    """
 
     @app.before_request
     def _refuse() -> ResponseReturnValue | None:

@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.places import Locate
 from dialer.errors import InvalidInput
+from web.errors import shortened
 from web.services import services
 
 #: Campaigns happen in UK time; forms take it and pages show it.
@@ -68,7 +69,7 @@ def parse_int(text: str | None, what: str) -> int:
 
 def back_with_error(error: Exception, fallback: str) -> ResponseReturnValue:
     """Show the reason on the page the form came from."""
-    flash(str(error), "error")
+    flash(shortened(error), "error")
     target = (
         request.referrer if request.referrer and request.referrer.startswith(request.host_url) else fallback
     )
