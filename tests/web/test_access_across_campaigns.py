@@ -5,7 +5,7 @@ Two campaigns live side by side, each with its organiser and one of everything (
 caller, in both directions:
 
 - mixed: the URL and body of one campaign's call with one of its ids swapped for the other
-  campaign's (each id in turn, and the whole body). No caller may change anything with it, not even
+  campaign's (each URL id and each body field in turn). No caller may change anything with it, not even
   an admin: a use case checks that every id belongs to the same campaign before it writes.
 - foreign: the other campaign's whole call. The organiser of the first campaign is refused, and a
   refused caller changed nothing.
@@ -93,6 +93,11 @@ class Call:
     swapped: str  # what came from the other campaign
     arguments: dict[str, Any]
     body_from: World  # the world whose example body is sent (made afresh for each request: files)
+    field_from: World | None = None  # ... with this world's value of `swapped`, a body field
+
+
+def body_of(example: Example, world: World) -> dict[str, Any]:
+    return example.body(world) or example.form(world)
 
 
 def calls(app, services, endpoint: str, method: str, example: Example, worlds: Worlds) -> Iterator[Call]:
@@ -107,15 +112,14 @@ def calls(app, services, endpoint: str, method: str, example: Example, worlds: W
             for name in rule.arguments
         }
         scoped = [name for name in sorted(rule.arguments) if mine[name] != theirs[name]]
-        body_differs = comparable(example.body(home) or example.form(home)) != comparable(
-            example.body(away) or example.form(away)
-        )
-        if len(scoped) + body_differs >= 2:
+        body_home, body_away = comparable(body_of(example, home)), comparable(body_of(example, away))
+        fields = sorted(key for key in body_home if body_home[key] != body_away.get(key))
+        if len(scoped) + len(fields) >= 2:
             for name in scoped:
                 yield Call("mixed", home_name, name, {**mine, name: theirs[name]}, home)
-            if body_differs:
-                yield Call("mixed", home_name, "body", mine, away)
-        if scoped or body_differs:
+            for name in fields:
+                yield Call("mixed", home_name, name, mine, home, field_from=away)
+        if scoped or fields:
             yield Call("foreign", home_name, "everything", theirs, away)
 
 
@@ -125,13 +129,16 @@ def send(app, client, token: str, method: str, call: Call, endpoint: str, exampl
     with app.test_request_context():
         url = url_for(endpoint, **call.arguments)
     headers = {"X-CSRFToken": token, "Accept": "text/html"}
+    body = example.body(call.body_from)
+    data = body if body is not None else example.form(call.body_from)
+    if call.field_from is not None:
+        data = {**data, call.swapped: body_of(example, call.field_from)[call.swapped]}
     if method == "GET":
         reply = client.get(url, headers=headers)
-    elif (body := example.body(call.body_from)) is not None:
-        reply = client.open(url, method=method, json=body, headers=headers)
+    elif body is not None:
+        reply = client.open(url, method=method, json=data, headers=headers)
     else:
-        form = example.form(call.body_from)
-        reply = client.open(url, method=method, data={**form, "csrf_token": token}, headers=headers)
+        reply = client.open(url, method=method, data={**data, "csrf_token": token}, headers=headers)
     reply.close()
     return url, reply
 
