@@ -57,6 +57,7 @@ class VoterSpec:
     phone: str
     last_name: str = ""
     postcode: str = ""
+    address: str = ""
     area: str = ""
     ons_code: str | None = None
     external_id: str = ""
@@ -291,6 +292,7 @@ def add_voters(
                     last_name=spec.last_name.strip(),
                     phone_e164=phone,
                     postcode=spec.postcode.strip().upper(),
+                    address=spec.address.strip(),
                     area=spec.area.strip(),
                     ons_code=spec.ons_code,
                     tps=spec.tps,
