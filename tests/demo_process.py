@@ -106,10 +106,17 @@ class Demo:
         self.processes = children + redis_servers
         return self.processes
 
-    def close(self) -> None:
-        """Whatever happened in the test, leave nothing running and no pipe open."""
+    def close(self, timeout: float = 40) -> None:
+        """Whatever happened in the test, leave nothing running and no pipe open: Ctrl-C first (the
+        demo stops what it started), then kill whatever of it is left."""
         if self.process.poll() is None:
-            self.process.kill()
+            with contextlib.suppress(psutil.Error):
+                self.everything_it_started()
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
         self.process.wait()
         for leftover in self.processes:
             with contextlib.suppress(psutil.NoSuchProcess):
