@@ -50,15 +50,6 @@ def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M") -> str:
     return "" if moment is None else moment.astimezone(UK).strftime(pattern)
 
 
-def parse_uk_time(text: str, what: str) -> datetime:
-    """A browser's datetime-local value, read as UK time."""
-    try:
-        naive = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: give a date and time") from None
-    return naive.replace(tzinfo=UK) if naive.tzinfo is None else naive
-
-
 def parse_int(text: str | None, what: str) -> int:
     try:
         return int((text or "").strip())
