@@ -46,7 +46,8 @@ def locate() -> Locate:
     return services().seat_finder.point_of
 
 
-def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M") -> str:
+def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M %Z") -> str:
+    """A moment in UK time, the zone named (GMT or BST), as every page shows times."""
     return "" if moment is None else moment.astimezone(UK).strftime(pattern)
 
 

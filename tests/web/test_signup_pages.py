@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
-from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
+from dialer.models import AuditEntry, Campaign, Event, Outcome, PostcodeDistrict
 from dialer.services import carpools, events, pledges, voter_import
 from tests import signup_factories as make
 from tests.people import sign_in_as
@@ -280,3 +280,17 @@ def test_the_walk_list_is_for_the_campaigns_organisers_and_its_canvassers_only_a
     assert (status(organiser), status(canvasser), status(stranger)) == (200, 200, 403)
     services.clock.advance(4 * 3600)  # over: only the organisers still see names and addresses
     assert (status(organiser), status(canvasser), status(stranger)) == (200, 403, 403)
+
+
+def test_event_times_are_shown_in_uk_time_with_the_zone_named(app, client, services, places):
+    campaign_id = make.campaign(services)
+    event_id = make.event(services, campaign_id)
+    with services.uow() as uow:
+        event = uow.session.get(Event, event_id)
+        event.starts_at = datetime(2031, 7, 1, 17, 0, tzinfo=UTC)  # 18:00 in British Summer Time
+        event.ends_at = datetime(2031, 7, 1, 20, 0, tzinfo=UTC)
+        uow.session.add(event)
+        uow.commit()
+    sign_in_as(client, services, make.user(services))
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Tue 1 Jul, 18:00\u201321:00 BST" in page
