@@ -99,10 +99,11 @@ def export(
         )
         uow.commit()
     rows = _outcome_rows if kind == "outcomes" else _signup_rows
-    return _csv(rows(uow_factory, campaign_id))
+    return csv_text(rows(uow_factory, campaign_id))
 
 
-def _csv(rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_text(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """Rows as CSV text in batches, every cell a spreadsheet would run as a formula defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for count, row in enumerate(rows, start=1):
