@@ -84,9 +84,10 @@ class PledgeForm(HtmlForm):
     slug = StringField(
         "Web address part",
         filters=[_strip],
-        description="Lower-case letters, digits and dashes.",
-        validators=[InputRequired("Give the pledge a web address part."), Length(max=60)],
-        render_kw={"placeholder": "polling-day"},
+        description="Made from the pledge as you type; change it if you like (lower-case letters, "
+        "digits and dashes).",
+        validators=[Length(max=60)],
+        render_kw={"placeholder": "take-polling-day-off", "data-slug-of": "text"},
     )
 
 

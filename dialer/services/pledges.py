@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from slugify import slugify
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -20,8 +21,14 @@ from dialer.ports import UnitOfWork
 from dialer.services.row_locks import hold
 
 CHANNELS = ("phone", "doorstep", "web")
+SLUG_MAX = 60
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def suggested_slug(text: str) -> str:
+    """A pledge's web address part made from its text ("Take polling day off!" -> "take-polling-day-off")."""
+    return slugify(text, max_length=SLUG_MAX, word_boundary=True)
 
 
 @dataclass(frozen=True)
@@ -35,9 +42,10 @@ class PledgeSummary:
 
 
 def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) -> int:
-    slug = slug.strip().lower()
+    """Add a pledge; its web address part is made from its text when left blank."""
     text = text.strip()
-    if not _SLUG.match(slug) or len(slug) > 60:
+    slug = slug.strip().lower() or suggested_slug(text)
+    if not _SLUG.match(slug) or len(slug) > SLUG_MAX:
         raise InvalidInput(
             "the web address part is lower-case letters, digits and dashes (e.g. polling-day)", field="slug"
         )

@@ -294,3 +294,15 @@ def test_event_times_are_shown_in_uk_time_with_the_zone_named(app, client, servi
     sign_in_as(client, services, make.user(services))
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     assert "Tue 1 Jul, 18:00\u201321:00 BST" in page
+
+
+def test_a_pledge_left_without_a_web_address_gets_one_made_from_its_text(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_as(client, services, organiser)
+    token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
+    form = {"csrf_token": token, "text": "Drive a neighbour to the polls — on 4 July!", "slug": ""}
+    assert client.post(f"/organiser/campaigns/{campaign_id}/pledges", data=form).status_code == 303
+    assert [p.slug for p in pledges.pledges_of(services.uow(), campaign_id)] == [
+        "drive-a-neighbour-to-the-polls-on-4-july"
+    ]
