@@ -1,7 +1,7 @@
 """Organisers' shortcuts in a real browser: a pledge's web address made from its text as they type
 (and theirs to change)."""
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.models import Pledge
 from tests import signup_factories as make
@@ -11,7 +11,7 @@ from tests.people import email_of, sign_in_browser
 
 def pledges(services):
     with services.uow() as uow:
-        return [(p.slug, p.text) for p in uow.session.exec(select(Pledge).order_by(Pledge.id))]
+        return [(p.slug, p.text) for p in uow.session.exec(select(Pledge).order_by(col(Pledge.id)))]
 
 
 def test_a_pledges_web_address_follows_its_text_until_the_organiser_changes_it(page, live_server, services):
