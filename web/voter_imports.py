@@ -20,6 +20,7 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.models import VoterImport
 from dialer.services import exports, import_review, voter_import
 from web.access import organiser_of
+from web.errors import sentence
 from web.identity import account_id
 from web.services import services
 from web.signups import back_with_error
@@ -67,12 +68,20 @@ def _page_number() -> int:
 @bp.get("/imports/<int:import_id>")
 @organiser_of("import_id", campaign_of=VoterImport)
 def import_page(import_id: int) -> ResponseReturnValue:
+    chosen = None
+    if "preview" in request.args:  # the organiser's choice, before anything is written
+        chosen = {field.name: request.args.get(field.name, "") for field in FIELDS}
+    return _import_page(import_id, chosen)
+
+
+def _import_page(
+    import_id: int, chosen: dict[str, str] | None, *, refused: str | None = None
+) -> ResponseReturnValue:
+    """The import as it stands; a mapping the organiser chose (or that was refused) is shown as chosen."""
     progress, row = _import(import_id)
-    columns = row.columns
+    columns = chosen if chosen is not None else row.columns
     preview = None
     if progress.status == "mapping":
-        if "preview" in request.args:  # the organiser's choice, before anything is written
-            columns = {field.name: request.args.get(field.name, "") for field in FIELDS}
         try:
             preview = import_review.preview(services().uow(), import_id, columns)
         except NotFound:
@@ -88,7 +97,8 @@ def import_page(import_id: int) -> ResponseReturnValue:
         report=report,
         encodings=ENCODINGS,
         room=voter_import.room(import_id),
-    )
+        refused=refused,
+    ), 400 if refused else 200
 
 
 @bp.get("/imports/<int:import_id>/problems.csv")
@@ -112,7 +122,7 @@ def choose_columns(import_id: int) -> ResponseReturnValue:
     columns = {field.name: request.form.get(field.name, "") for field in FIELDS}
     try:
         voter_import.choose_columns(services().uow(), services().jobs, import_id, columns)
-    except InvalidInput as error:
-        return back_with_error(error, url_for(".import_page", import_id=import_id))
+    except InvalidInput as error:  # shown with the columns as chosen, not as first guessed
+        return _import_page(import_id, columns, refused=sentence(error))
     flash("Import started: the bar below moves as it runs.", "success")
     return redirect(url_for(".import_page", import_id=import_id), 303)

@@ -306,3 +306,24 @@ def test_a_pledge_left_without_a_web_address_gets_one_made_from_its_text(app, cl
     assert [p.slug for p in pledges.pledges_of(services.uow(), campaign_id)] == [
         "drive-a-neighbour-to-the-polls-on-4-july"
     ]
+
+
+def test_a_refused_column_mapping_is_shown_again_as_chosen_with_the_reason(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_as(client, services, organiser)
+    token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
+    data = {
+        "csrf_token": token,
+        "encoding": "utf-8",
+        "file": (io.BytesIO(b"Given,Other,Tel\nAda,Bo,020 7946 0001\n"), "v.csv"),
+    }
+    reply = client.post(
+        f"/organiser/campaigns/{campaign_id}/imports", data=data, content_type="multipart/form-data"
+    )
+    refused = client.post(reply.location + "/columns", data={"csrf_token": token, "phone": "Other"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Choose the column that holds first names." in page
+    assert '<option value="Other" selected>Other</option>' in page, "the organiser's choice, not the guess"
+    assert _jobs(services) == []
