@@ -9,7 +9,8 @@ Erasure keeps the arithmetic and removes the person, as a voter's erasure does
 (dialer/services/data_protection.py). The account stays as an anonymous tombstone that can never
 sign in again (ids in outcomes, leaderboards and the audit log still count, so campaign totals do
 not change): its name becomes ERASED_NAME and its e-mail address, postcode, phone number and
-password go. Names and e-mail addresses copied onto their sign-ups go; their places and seat
+password go. Names and e-mail addresses copied onto their sign-ups go (pledges they made on the
+public page with their account's address too); their places and seat
 requests still to come are given up (the waiting list moves up); a lift they offer keeps only its
 postcode district and loses its notes; their organiser rights end. Leaderboards, exports and pages
 read names from the account, so all of them show ERASED_NAME from then on; Redis holds only ids.
@@ -177,7 +178,7 @@ def erase_account(uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Ac
         session = uow.session
         user = session.get(User, user_id)
         assert user is not None
-        signups = _anonymise_signups(session, user_id)
+        signups = _anonymise_signups(session, user_id, user.email)
         lifts = 0
         for carpool in session.exec(select(Carpool).where(Carpool.driver_id == user_id)):
             carpool.pickup_postcode, carpool.notes = outcode(carpool.pickup_postcode), ""
@@ -210,13 +211,16 @@ def erase_account(uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Ac
     return erasure
 
 
-def _anonymise_signups(session: Session, user_id: int) -> int:
+def _anonymise_signups(session: Session, user_id: int, email: str) -> int:
+    """Names and addresses copied onto their sign-ups, pledges made on the public page with their
+    account's address included."""
     count = 0
     for place in session.exec(select(EventSignup).where(EventSignup.user_id == user_id)):
         place.name = ""
         session.add(place)
         count += 1
-    for pledge in session.exec(select(PledgeSignup).where(PledgeSignup.user_id == user_id)):
+    pledged = or_(col(PledgeSignup.user_id) == user_id, col(PledgeSignup.email) == email)
+    for pledge in session.exec(select(PledgeSignup).where(pledged)):
         pledge.name, pledge.email = "", ""
         session.add(pledge)
         count += 1

@@ -33,6 +33,10 @@ def name_the_volunteer_and_let_them_sign_up(services, world: World) -> int:
     later = make.event(services, world.campaign_id, starts_in=timedelta(days=3), ons_code=SEAT)
     events.sign_up(services.uow(), services.clock, later, user_id=volunteer)
     pledges.make_pledge(services.uow(), services.clock, world.pledge_id, channel="web", user_id=volunteer)
+    other = pledges.create_pledge(services.uow(), world.campaign_id, slug="lift", text="Give a lift")
+    pledges.make_pledge(  # on the public page, signed out, with their account's address
+        services.uow(), services.clock, other, channel="web", name=f"{NAME} Smith", email=EMAIL
+    )
     sessions.end_session(services.phone_bank, volunteer, world.session_id)
     return int(later)
 
