@@ -25,6 +25,7 @@ def test_a_pledges_web_address_follows_its_text_until_the_organiser_changes_it(p
     assert page.input_value("#slug") == "take-polling-day-off"
     page.click("button:text('Add pledge')")
     page.wait_for_selector("text=Pledge added.")
+    page.wait_for_load_state("load")  # the page's scripts have run: typing now is typing into it
 
     page.locator("#text").press_sequentially("Knock on 50 doors")
     assert page.input_value("#slug") == "knock-on-50-doors"
