@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -25,8 +24,8 @@ from dialer.services.events import EventDraft
 from web.access import organiser_of
 from web.identity import account_id, actor
 from web.services import services
-from web.signup_forms import EventForm, PledgeForm, refuse
-from web.signups import back_with_error, locate, parse_int
+from web.signup_forms import CapacityForm, EventForm, PledgeForm, refuse
+from web.signups import locate
 
 bp = Blueprint("organiser_signups", __name__, url_prefix="/organiser")
 
@@ -93,27 +92,41 @@ def create_event(campaign_id: int) -> ResponseReturnValue:
 @bp.get("/events/<int:event_id>")
 @organiser_of("event_id", campaign_of=Event)
 def event_page(event_id: int) -> ResponseReturnValue:
+    return _event_page(event_id)
+
+
+def _event_page(event_id: int, capacity_form: CapacityForm | None = None) -> ResponseReturnValue:
     try:
         event = events.summary(services().uow(), event_id)
     except NotFound:
         abort(404)
     people = events.signups_of(services().uow(), event_id)
-    return render_template("signups/organiser_event.html", event=event, people=people)
+    form = capacity_form or CapacityForm(formdata=None, capacity=event.capacity)
+    html = render_template(
+        "signups/organiser_event.html",
+        event=event,
+        people=people,
+        capacity_form=form,
+        status_labels=exports.STATUS_LABELS,
+    )
+    return html, 200 if capacity_form is None else 400
 
 
 @bp.post("/events/<int:event_id>/capacity")
 @organiser_of("event_id", campaign_of=Event)
 def change_capacity(event_id: int) -> ResponseReturnValue:
-    try:
-        moved = events.change_capacity(
-            services().uow(), event_id, parse_int(request.form.get("capacity"), "Capacity")
-        )
-    except NotFound:
-        abort(404)
-    except InvalidInput as error:
-        return back_with_error(error, url_for(".event_page", event_id=event_id))
-    flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
-    return redirect(url_for(".event_page", event_id=event_id), 303)
+    form = CapacityForm()
+    if form.validate():
+        try:
+            moved = events.change_capacity(services().uow(), event_id, form.capacity.data)
+        except NotFound:
+            abort(404)
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
+            return redirect(url_for(".event_page", event_id=event_id), 303)
+    return _event_page(event_id, form)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pledges")

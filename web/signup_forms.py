@@ -74,6 +74,12 @@ class CarpoolForm(HtmlForm):
     notes = StringField("Notes", validators=[Length(max=300)])
 
 
+class CapacityForm(HtmlForm):
+    capacity = IntegerField(
+        "Capacity", validators=[InputRequired("Give the number of places (a whole number).")]
+    )
+
+
 class PledgeForm(HtmlForm):
     text = StringField(
         "Pledge",

@@ -10,7 +10,6 @@ from flask import Flask, flash, redirect, request
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.places import Locate
-from dialer.errors import InvalidInput
 from web.services import services
 
 #: Campaigns happen in UK time; forms take it and pages show it.
@@ -49,13 +48,6 @@ def locate() -> Locate:
 def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M %Z") -> str:
     """A moment in UK time, the zone named (GMT or BST), as every page shows times."""
     return "" if moment is None else moment.astimezone(UK).strftime(pattern)
-
-
-def parse_int(text: str | None, what: str) -> int:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        raise InvalidInput(f"{what} must be a whole number") from None
 
 
 def back_with_error(error: Exception, fallback: str) -> ResponseReturnValue:

@@ -220,7 +220,7 @@ def cancel(uow: UnitOfWork, signup_id: int, *, user_id: int | None = None) -> in
 def change_capacity(uow: UnitOfWork, event_id: int, capacity: int) -> list[int]:
     """Set a new capacity; people on the waiting list move up into any new places."""
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}")
+        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}", field="capacity")
     with uow:
         session = uow.session
         if not hold(session, Event, event_id, "capacity"):
@@ -228,7 +228,9 @@ def change_capacity(uow: UnitOfWork, event_id: int, capacity: int) -> list[int]:
         event = session.get(Event, event_id)
         assert event is not None
         if capacity < _confirmed(session, event_id):
-            raise InvalidInput("more people are confirmed than that; cancel some places first")
+            raise InvalidInput(
+                "more people are confirmed than that; cancel some places first", field="capacity"
+            )
         event.capacity = capacity
         session.add(event)
         session.flush()

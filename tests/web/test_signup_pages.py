@@ -327,3 +327,19 @@ def test_a_refused_column_mapping_is_shown_again_as_chosen_with_the_reason(app, 
     assert "Choose the column that holds first names." in page
     assert '<option value="Other" selected>Other</option>' in page, "the organiser's choice, not the guess"
     assert _jobs(services) == []
+
+
+def test_a_refused_capacity_is_shown_again_with_the_reason_beside_it(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    event_id = make.event(services, campaign_id, capacity=1)
+    events.sign_up(services.uow(), services.clock, event_id, user_id=make.user(services))
+    sign_in_as(client, services, organiser)
+    path = f"/organiser/events/{event_id}"
+    reply = client.post(f"{path}/capacity", data={"csrf_token": csrf(client, path), "capacity": "0"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert 'id="capacity-error">Capacity must be between 1 and' in page and 'value="0"' in page
+    assert "Confirmed" in page, "the status's label, not its code"
+    with services.uow() as uow:
+        assert uow.session.get(Event, event_id).capacity == 1
