@@ -26,6 +26,7 @@ from dialer.services import calling_view, dialing, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from web.access import signed_in
 from web.services import services
+from web.signups import UK
 
 bp = Blueprint("calling", __name__)
 
@@ -149,6 +150,8 @@ def _outcome_form() -> OutcomeForm:
     call_back_at = body.get("call_back_at")
     try:
         when = datetime.fromisoformat(call_back_at) if call_back_at else None
+        if when is not None and when.tzinfo is None:  # a wall time typed on the page: UK time
+            when = when.replace(tzinfo=UK)
         call_id = int(body.get("call", 0))
     except (TypeError, ValueError):
         raise InvalidInput("the call or the call-back time is not understood") from None

@@ -287,7 +287,9 @@
         disposition,
         answers: answers(),
         notes: $("notes").value,
-        call_back_at: disposition === "call_back" ? new Date(callBack).toISOString() : null,
+        // The typed wall time is UK time: sent as typed, the server reads it in Europe/London
+        // (new Date() would read it in this device's zone, booking the wrong hour abroad).
+        call_back_at: disposition === "call_back" ? callBack : null,
         idempotency_key: $("idempotency-key").value,
         pause_after: $("pause-after").checked,
       });
