@@ -247,7 +247,9 @@ def open_pledges(session: Session, ons_codes: Iterable[str]) -> dict[str, list[P
     ).all()
     listings: dict[str, list[PledgeListing]] = defaultdict(list)
     for code, pledge, campaign_name, campaign_slug in rows:
-        listings[code].append(PledgeListing(pledge.text, campaign_name, f"/pledge/{campaign_slug}/{pledge.slug}"))
+        listings[code].append(
+            PledgeListing(pledge.text, campaign_name, f"/pledge/{campaign_slug}/{pledge.slug}")
+        )
     return dict(listings)
 
 
