@@ -31,7 +31,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services import audit, live_figures, queueing, signup_slot, suppression
+from dialer.services import audit, live_figures, queueing, shared_numbers, signup_slot, suppression
 from dialer.services.audit import Actor
 from dialer.services.calling_view import volunteer_totals
 from dialer.services.campaigns import survey_of
@@ -204,11 +204,16 @@ def schedule_next_call(
     )
     voter.done = voter.done or plan.done
     voter.next_call_at = plan.next_call_at
+    campaign_id, voter_id = campaign.id or 0, voter.id or 0
     if plan.block_until is not None:
         voter.blocked_until = max(voter.blocked_until or plan.block_until, plan.block_until)
+        if voter.phone_e164:
+            shared_numbers.block_after_abandon(session, voter.phone_e164, until=plan.block_until)
     if plan.suppress and voter.phone_e164:
         suppress_number(bank, session, notices, voter.phone_e164, disposition=disposition, actor=actor)
-    campaign_id, voter_id = campaign.id or 0, voter.id or 0
+    if disposition is Disposition.WRONG_NUMBER and voter.phone_e164:
+        for other in shared_numbers.wrong_number(session, campaign_id, voter.phone_e164):
+            notices.then(partial(bank.queue.remove, campaign_id, other))
     if voter.done or voter.do_not_call:
         notices.then(lambda: bank.queue.remove(campaign_id, voter_id))
     else:
