@@ -54,6 +54,9 @@ class OutcomeForm:
     call_back_at: datetime | None = None
     idempotency_key: str | None = None
     pause_after: bool = False
+    #: What came of each other person at the number whom the volunteer spoke to or asked for
+    #: (voter id -> disposition); people not mentioned stay in the queue as they were.
+    others: Mapping[int, str] = field(default_factory=dict)
 
 
 def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: OutcomeForm) -> int:
@@ -107,6 +110,9 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         )
         assert outcome.id is not None and call.connected_at is not None
         signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
+        housemates = _record_housemates(
+            bank, session, notices, voter, campaign, form, user_id=user_id, now=now
+        )
         schedule_next_call(
             bank,
             session,
@@ -128,8 +134,9 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
         )
         uow.commit()
-        facts, names = live_figures.outcome_recorded(session, outcome)
-        notices.then(partial(live_figures.count, bank, campaign.id or 0, facts, names=names))
+        for recorded in (outcome, *housemates):
+            facts, names = live_figures.outcome_recorded(session, recorded)
+            notices.then(partial(live_figures.count, bank, campaign.id or 0, facts, names=names))
         if freed:
             notices.seat(seat)
             notices.voter(session_id, None, call_id=None, preview=False)
@@ -148,6 +155,54 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
     if freed and target is SeatState.READY:
         bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     return outcome_id
+
+
+def _record_housemates(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    voter: Voter,
+    campaign: Campaign,
+    form: OutcomeForm,
+    *,
+    user_id: int,
+    now: datetime,
+) -> list[Outcome]:
+    """An outcome for each other person at the called number the volunteer spoke to or asked for,
+    on the same call (its survey answers and notes are the called voter's own)."""
+    if not form.others:
+        return []
+    household = {other.id: other for other in shared_numbers.household(session, voter)}
+    recorded = []
+    for voter_id, value in sorted(form.others.items()):
+        other = household.get(voter_id)
+        if other is None or other.done:
+            raise InvalidInput("record outcomes only for the people listed at this number")
+        disposition = _volunteer_disposition(value)
+        call_back_at = _call_back_time(campaign, disposition, form.call_back_at, now)
+        outcome = Outcome(
+            campaign_id=campaign.id or 0,
+            voter_id=voter_id,
+            user_id=user_id,
+            disposition=disposition,
+            call_back_at=call_back_at,
+            created_at=now,
+        )
+        session.add(outcome)
+        schedule_next_call(
+            bank,
+            session,
+            notices,
+            other,
+            campaign,
+            disposition,
+            now=now,
+            call_back_at=call_back_at,
+            actor=Actor(user_id),
+        )
+        recorded.append(outcome)
+    session.flush()
+    return recorded
 
 
 def record_system_outcome(
