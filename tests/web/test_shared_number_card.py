@@ -5,7 +5,8 @@ import pytest
 from sqlmodel import col, select
 
 from dialer.models import Outcome, Voter
-from dialer.services import sessions
+from dialer.domain import figures
+from dialer.services import dashboard, sessions
 from dialer.services.campaigns import VoterSpec, add_voters
 from dialer.services.upkeep import open_phone_bank
 from tests.integration.test_power_dialing import answer, only_call, status
@@ -111,6 +112,10 @@ def test_the_volunteer_records_an_outcome_for_each_person_they_spoke_to_or_asked
     assert voters["Alice"].done and not voters["Eve"].done and not voters["Bob"].done
     assert voters["Eve"].next_call_at is not None, "Eve, asked for and out, is called again later"
     assert voters["Bob"].next_call_at is None, "Bob, not asked about, waits as he was"
+    with bank.uow() as uow:
+        recounted = dashboard.recount(uow.session, call.campaign_id)
+    assert bank.tally.read(call.campaign_id).figures == recounted, "the dashboard counts both outcomes"
+    assert recounted[figures.key("all", "disp:no_answer")] == 1
 
 
 def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_recorded(app, bank, clock):
