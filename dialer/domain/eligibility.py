@@ -72,6 +72,8 @@ class Circumstances:
     call_back_requested: bool = False  # a voter who asked to be called back is owed that call
     #: The 72-hour block on the number itself (an abandoned call to anyone who shares it).
     number_blocked_until: datetime | None = None
+    #: The number is registered with the TPS: a list flags someone else who shares it.
+    number_on_tps: bool = False
 
 
 def reason_not_to_call(
@@ -89,7 +91,7 @@ def reason_not_to_call(
         return NotCallable.ERASED
     if circumstances.suppressed:
         return NotCallable.SUPPRESSED
-    if voter.tps:
+    if voter.tps or circumstances.number_on_tps:
         return NotCallable.TPS
     if voter.do_not_call:
         return NotCallable.DO_NOT_CALL

@@ -199,6 +199,7 @@ def _record_housemates(
             now=now,
             call_back_at=call_back_at,
             actor=Actor(user_id),
+            line=False,
         )
         recorded.append(outcome)
     session.flush()
@@ -246,8 +247,11 @@ def schedule_next_call(
     now: datetime,
     call_back_at: datetime | None = None,
     actor: Actor = audit.SYSTEM,
+    line: bool = True,
 ) -> None:
-    """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit)."""
+    """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit).
+    `line`: the disposition says how the call itself went (False for what a volunteer learnt about
+    someone else at the number)."""
     session.refresh(voter)
     plan = plan_after(
         disposition,
@@ -259,6 +263,8 @@ def schedule_next_call(
     )
     voter.done = voter.done or plan.done
     voter.next_call_at = plan.next_call_at
+    if disposition in _LINE_NOT_PICKED_UP and line:
+        shared_numbers.line_not_picked_up(session, voter, retry_at=plan.next_call_at, now=now)
     campaign_id, voter_id = campaign.id or 0, voter.id or 0
     if plan.block_until is not None:
         voter.blocked_until = max(voter.blocked_until or plan.block_until, plan.block_until)
@@ -280,6 +286,9 @@ def schedule_next_call(
             )
         )
 
+
+#: Calls no person picked up: the others at the number wait as long as the voter called.
+_LINE_NOT_PICKED_UP = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.MACHINE})
 
 #: Why a number went on the do-not-call list, by the disposition that put it there.
 _SUPPRESSED_FOR = {

@@ -80,6 +80,7 @@ def circumstances(session: Session, voter: Voter, now: datetime) -> Circumstance
         dialled_today_elsewhere=elsewhere is not None,
         call_back_requested=call_back_requested(session, voter),
         number_blocked_until=shared_numbers.blocked_until(session, phone, now) if phone else None,
+        number_on_tps=shared_numbers.on_tps(session, phone) if phone else False,
     )
 
 

@@ -2,8 +2,10 @@
 
 Several voters may be on one number, in one campaign or in several. The number is in one call at a
 time (the queue's hold on it, `queueing.circumstances`); this module owns the rest of what a number
-carries for everyone on it: Ofcom's 72-hour block after an abandoned call, a wrong number, and who
-else a volunteer may be speaking to when the number answers. The cross-campaign do-not-call list
+carries for everyone on it: Ofcom's 72-hour block after an abandoned call, the TPS (a register of
+numbers, so a flag on anyone there holds for all), a wrong number, a line
+nobody picked up (not rung again for the others at once), and who else a volunteer may be speaking
+to when the number answers. The cross-campaign do-not-call list
 and "dialled today" are kept by number already (`suppression`, the queue's day hash).
 """
 
@@ -46,6 +48,16 @@ def blocked_until(session: Session, phone: str, now: datetime) -> datetime | Non
     return None if latest is None else latest + ABANDON_BLOCK
 
 
+def on_tps(session: Session, phone: str) -> bool:
+    """True when any list flags someone on `phone` as TPS-registered (the TPS registers numbers)."""
+    return (
+        session.exec(
+            select(Voter.id).where(col(Voter.phone_e164) == phone, col(Voter.tps).is_(True)).limit(1)
+        ).first()
+        is not None
+    )
+
+
 def wrong_number(session: Session, campaign_id: int, phone: str) -> list[int]:
     """Nobody on the campaign's list is at `phone`: none of them is called on it again. Returns
     their ids (to take them out of the queue once the change is committed)."""
@@ -59,6 +71,25 @@ def wrong_number(session: Session, campaign_id: int, phone: str) -> list[int]:
     if ids:
         session.exec(update(Voter).where(col(Voter.id).in_(ids)).values(done=True))
     return [voter_id for voter_id in ids if voter_id is not None]
+
+
+def line_not_picked_up(session: Session, voter: Voter, *, retry_at: datetime | None, now: datetime) -> None:
+    """The number rang out, was busy or reached a machine: the others on the campaign's list there
+    who are due now wait as long as the voter called (a household is not rung again straight away
+    to ask for someone else). A time already set for them, such as a call-back, is kept."""
+    if not voter.phone_e164 or retry_at is None:
+        return
+    session.exec(
+        update(Voter)
+        .where(
+            col(Voter.campaign_id) == voter.campaign_id,
+            col(Voter.phone_e164) == voter.phone_e164,
+            col(Voter.id) != voter.id,
+            col(Voter.done).is_(False),
+            or_(col(Voter.next_call_at).is_(None), col(Voter.next_call_at) <= now),
+        )
+        .values(next_call_at=retry_at)
+    )
 
 
 def household(session: Session, voter: Voter) -> list[Voter]:

@@ -101,3 +101,51 @@ def test_a_wrong_number_for_one_person_is_wrong_for_everyone_on_the_list_at_that
     clock.advance(1)
     assert dialled(telephony) == [SHARED, drama_number(501)]
     assert bank.queue.waiting(campaign) == 0, "nobody at the wrong number waits in the queue"
+
+
+def test_a_line_nobody_picked_up_is_not_rung_again_at_once_to_ask_for_someone_else_there(
+    bank, clock, telephony
+):
+    campaign = make_campaign(bank)
+    add_people(bank, campaign, ("Alice", SHARED), ("Eve", SHARED), ("Zed", drama_number(501)))
+    session_id = ready_seat(bank, make_volunteer(bank), campaign)
+    clock.advance(1)
+    call = only_call(bank, session_id)
+    status(bank, call.id, call.provider_sid, "no-answer", 2)
+    clock.advance(60)
+
+    assert dialled(telephony) == [SHARED, drama_number(501)], "the next call goes to another number"
+    everyone = people(bank)
+    assert everyone["Alice"].next_call_at > clock.now() + timedelta(hours=3), "no answer: retried in 4 hours"
+    assert everyone["Eve"].next_call_at == everyone["Alice"].next_call_at
+    assert everyone["Eve"].attempts == 0, "Eve was not called: no attempt of hers is counted"
+
+
+def test_a_tps_flag_on_anyone_at_a_number_keeps_everyone_there_from_being_rung(bank, clock, telephony):
+    campaign = make_campaign(bank, open_now=False)
+    add_people(bank, campaign, ("Alice", SHARED), ("Eve", SHARED), ("Zed", drama_number(501)))
+    with bank.uow() as uow:
+        alice = uow.session.exec(select(Voter).where(Voter.first_name == "Alice")).one()
+        alice.tps = True
+        uow.commit()
+    open_phone_bank(bank, campaign)
+    for name in ("Sam", "Kim"):
+        ready_seat(bank, make_volunteer(bank, name), campaign)
+    clock.advance(60)
+    assert dialled(telephony) == [drama_number(501)]
+
+
+def test_a_number_dialled_today_by_one_campaign_is_not_rung_by_another_for_someone_else_there(
+    bank, clock, telephony
+):
+    campaign = make_campaign(bank)
+    neighbours = make_campaign(bank, name="Neighbouring seat")
+    add_people(bank, campaign, ("Alice", SHARED))
+    add_people(bank, neighbours, ("Bob", SHARED), ("Zed", drama_number(501)))
+    session_id = ready_seat(bank, make_volunteer(bank), campaign)
+    clock.advance(1)
+    call = only_call(bank, session_id)
+    status(bank, call.id, call.provider_sid, "no-answer", 2)
+    ready_seat(bank, make_volunteer(bank, "Kim"), neighbours)
+    clock.advance(60)
+    assert dialled(telephony) == [SHARED, drama_number(501)], "Bob's number was rung today already"

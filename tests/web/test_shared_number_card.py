@@ -4,8 +4,8 @@ number, and the volunteer records what came of each one they spoke to or asked f
 import pytest
 from sqlmodel import col, select
 
-from dialer.models import Outcome, Voter
 from dialer.domain import figures
+from dialer.models import Outcome, Voter
 from dialer.services import dashboard, sessions
 from dialer.services.campaigns import VoterSpec, add_voters
 from dialer.services.upkeep import open_phone_bank
