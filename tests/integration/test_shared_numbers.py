@@ -149,3 +149,28 @@ def test_a_number_dialled_today_by_one_campaign_is_not_rung_by_another_for_someo
     ready_seat(bank, make_volunteer(bank, "Kim"), neighbours)
     clock.advance(60)
     assert dialled(telephony) == [SHARED, drama_number(501)], "Bob's number was rung today already"
+
+
+def test_one_persons_export_and_erasure_leave_the_others_at_their_number_alone(bank, clock, dialer_services):
+    from dialer.services import data_protection
+    from dialer.services.audit import Actor
+
+    campaign = make_campaign(bank)
+    neighbours = make_campaign(bank, name="Neighbouring seat")
+    add_people(bank, campaign, ("Alice", SHARED), ("Eve", SHARED))
+    add_people(bank, neighbours, ("Alice", SHARED))
+    alice = [v.id for v in people_list(bank) if v.first_name == "Alice"]
+
+    exported = data_protection.export_voter(bank.uow(), clock, Actor(None), alice[0])
+    assert [record["first_name"] for record in exported["records"]] == ["Alice", "Alice"]
+    data_protection.erase_voter(
+        bank.uow(), clock, Actor(None), alice[0], number_key=dialer_services.number_key
+    )
+
+    left = [(v.first_name, v.phone_e164, v.erased_at is None) for v in people_list(bank)]
+    assert left == [("", None, False), ("Eve", SHARED, True), ("", None, False)]
+
+
+def people_list(bank):
+    with bank.uow() as uow:
+        return uow.session.exec(select(Voter).order_by(col(Voter.id))).all()
