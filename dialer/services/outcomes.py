@@ -88,7 +88,13 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         notes = form.notes.strip()
         if len(notes) > MAX_NOTES:
             raise InvalidInput(f"notes may be at most {MAX_NOTES} characters")
-        answers = _answers(session, campaign.id or 0, disposition, form.answers)
+        # The survey and notes are of the person the volunteer talked to: the voter called, or,
+        # when the voter was not the one who came to the phone, the housemate who did.
+        spoke_with = _who_talked(voter.id or 0, disposition, form.others)
+        answers = _answers(session, campaign.id or 0, spoke_with is not None, form.answers)
+        survey = Survey(spoke_with or voter.id or 0, notes, answers)
+        if survey.voter_id != voter.id:
+            notes, answers = "", []
         outcome = Outcome(
             campaign_id=campaign.id or 0,
             voter_id=voter.id,
@@ -111,7 +117,7 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         assert outcome.id is not None and call.connected_at is not None
         signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
         housemates = _record_housemates(
-            bank, session, notices, voter, campaign, form, user_id=user_id, now=now
+            bank, session, notices, voter, campaign, form, survey, user_id=user_id, now=now
         )
         schedule_next_call(
             bank,
@@ -157,6 +163,23 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
     return outcome_id
 
 
+@dataclass(frozen=True)
+class Survey:
+    """The survey answers and notes of a call, and whose they are."""
+
+    voter_id: int
+    notes: str
+    answers: list[tuple[int, Any]]
+
+
+def _who_talked(voter_id: int, disposition: Disposition, others: Mapping[int, str]) -> int | None:
+    """Who the volunteer talked to on the call: the voter called, else the first housemate recorded
+    as talked to, else nobody."""
+    if disposition is Disposition.TALKED:
+        return voter_id
+    return next((other for other, value in sorted(others.items()) if value == Disposition.TALKED), None)
+
+
 def _record_housemates(
     bank: PhoneBank,
     session: Session,
@@ -164,12 +187,13 @@ def _record_housemates(
     voter: Voter,
     campaign: Campaign,
     form: OutcomeForm,
+    survey: Survey,
     *,
     user_id: int,
     now: datetime,
 ) -> list[Outcome]:
     """An outcome for each other person at the called number the volunteer spoke to or asked for,
-    on the same call (its survey answers and notes are the called voter's own)."""
+    on the same call; the survey goes with the one the volunteer talked to."""
     if not form.others:
         return []
     household = {other.id: other for other in shared_numbers.household(session, voter)}
@@ -180,15 +204,23 @@ def _record_housemates(
             raise InvalidInput("record outcomes only for the people listed at this number")
         disposition = _volunteer_disposition(value)
         call_back_at = _call_back_time(campaign, disposition, form.call_back_at, now)
+        mine = survey.voter_id == voter_id
         outcome = Outcome(
             campaign_id=campaign.id or 0,
             voter_id=voter_id,
             user_id=user_id,
             disposition=disposition,
+            notes=survey.notes if mine else "",
             call_back_at=call_back_at,
             created_at=now,
         )
         session.add(outcome)
+        if mine:
+            session.flush()
+            session.add_all(
+                SurveyAnswer(outcome_id=outcome.id or 0, question_id=qid, value=v)
+                for qid, v in survey.answers
+            )
         schedule_next_call(
             bank,
             session,
@@ -363,7 +395,7 @@ def _call_back_time(
 
 
 def _answers(
-    session: Session, campaign_id: int, disposition: Disposition, given: Mapping[str, Any]
+    session: Session, campaign_id: int, talked: bool, given: Mapping[str, Any]
 ) -> list[tuple[int, Any]]:
     survey = survey_of(session, campaign_id)
-    return list(check_answers(survey, given, talked=disposition is Disposition.TALKED).items())
+    return list(check_answers(survey, given, talked=talked).items())

@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import col, select
 
 from dialer.domain import figures
-from dialer.models import Outcome, Voter
+from dialer.models import Outcome, SurveyAnswer, Voter
 from dialer.services import dashboard, sessions
 from dialer.services.campaigns import VoterSpec, add_voters
 from dialer.services.upkeep import open_phone_bank
@@ -131,3 +131,32 @@ def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_reco
     with bank.uow() as uow:
         assert uow.session.exec(select(Outcome)).all() == []
         assert not uow.session.get(Voter, other).do_not_call
+
+
+def test_when_the_person_asked_for_is_out_the_survey_is_kept_for_the_one_the_volunteer_talked_to(
+    app, bank, clock
+):
+    client, session_id, call = household_on_a_call(app, bank, clock)
+    people = ids(bank)
+    reply = client.post(
+        f"/call/session/{session_id}/outcome",
+        json={
+            "call": call.id,
+            "disposition": "no_answer",  # Alice is out...
+            "answers": {"intention": "LD"},
+            "notes": "Eve asked about postal votes",
+            "others": {str(people["Eve"]): "talked"},  # ... and Eve came to the phone
+        },
+    )
+    assert reply.status_code == 200
+    with bank.uow() as uow:
+        outcomes = uow.session.exec(select(Outcome).order_by(col(Outcome.id))).all()
+        answered = uow.session.exec(select(SurveyAnswer.outcome_id, SurveyAnswer.value)).all()
+    alice, eve = outcomes
+    assert (alice.voter_id, alice.disposition.value, alice.notes) == (people["Alice"], "no_answer", "")
+    assert (eve.voter_id, eve.disposition.value, eve.notes) == (
+        people["Eve"],
+        "talked",
+        "Eve asked about postal votes",
+    )
+    assert answered == [(eve.id, "LD")]
