@@ -1,6 +1,8 @@
 """A shared number on the calling page: the card asks for the right person, lists the others at the
 number, and the volunteer records what came of each one they spoke to or asked for."""
 
+from dataclasses import dataclass
+
 import pytest
 from sqlmodel import col, select
 
@@ -27,8 +29,21 @@ def app(dialer_services):
     return app
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
 def household_on_a_call(app, bank, clock, *, show_surname=True):
-    """Alice Smith, Eve Brown and Bob Brown on one number; a volunteer's call to it answered."""
+    """Alice Smith, Eve Brown and Bob Brown on one number; a volunteer's call to it answered.
+    Returns the client, the seat, the call, who it was placed for and the others (in list order):
+    whichever of them the queue gives first."""
     campaign = make_campaign(bank, show_surname=show_surname, open_now=False)
     people = [
         VoterSpec("Alice", SHARED, "Smith"),
@@ -44,25 +59,27 @@ def household_on_a_call(app, bank, clock, *, show_surname=True):
     clock.advance(1)
     call = only_call(bank, session_id)
     answer(bank, call)
-    return client, session_id, call
-
-
-def ids(bank):
     with bank.uow() as uow:
-        return {v.first_name: v.id for v in uow.session.exec(select(Voter)).all()}
+        listed = [
+            Person(v.id, v.first_name, v.last_name)
+            for v in uow.session.exec(
+                select(Voter).where(Voter.campaign_id == campaign).order_by(col(Voter.id))
+            ).all()
+        ]
+    [called] = [person for person in listed if person.id == call.voter_id]
+    return client, session_id, call, called, [person for person in listed if person is not called]
 
 
 def test_the_calling_card_asks_for_the_right_person_and_lists_the_others_at_the_number(app, bank, clock):
-    client, session_id, call = household_on_a_call(app, bank, clock)
+    client, session_id, call, called, others = household_on_a_call(app, bank, clock)
     reply = client.get(f"/call/session/{session_id}")
     card = reply.get_json()["voter"]
-    people = ids(bank)
 
-    assert card["voter_id"] == call.voter_id == people["Alice"]
-    assert card["ask_for"] == "Alice Smith"
+    assert card["voter_id"] == called.id
+    assert card["ask_for"] == called.full_name
     assert card["household"] == [
-        {"voter_id": people["Eve"], "first_name": "Eve", "last_name": "Brown"},
-        {"voter_id": people["Bob"], "first_name": "Bob", "last_name": "Brown"},
+        {"voter_id": other.id, "first_name": other.first_name, "last_name": other.last_name}
+        for other in others
     ]
     assert_no_phone_number(reply.get_data(as_text=True), phone_number_forms(bank))
     page = client.get(f"/call/{call.campaign_id}").get_data(as_text=True)
@@ -70,10 +87,12 @@ def test_the_calling_card_asks_for_the_right_person_and_lists_the_others_at_the_
 
 
 def test_the_card_names_only_first_names_when_the_campaign_hides_surnames(app, bank, clock):
-    client, session_id, _ = household_on_a_call(app, bank, clock, show_surname=False)
+    client, session_id, _, called, others = household_on_a_call(app, bank, clock, show_surname=False)
     card = client.get(f"/call/session/{session_id}").get_json()["voter"]
-    assert card["ask_for"] == "Alice"
-    assert [(p["first_name"], p["last_name"]) for p in card["household"]] == [("Eve", None), ("Bob", None)]
+    assert card["ask_for"] == called.first_name
+    assert [(p["first_name"], p["last_name"]) for p in card["household"]] == [
+        (other.first_name, None) for other in others
+    ]
 
 
 def test_a_card_for_a_number_nobody_else_is_on_asks_for_no_one_in_particular(app, bank, clock):
@@ -88,8 +107,7 @@ def test_a_card_for_a_number_nobody_else_is_on_asks_for_no_one_in_particular(app
 
 
 def test_the_volunteer_records_an_outcome_for_each_person_they_spoke_to_or_asked_for(app, bank, clock):
-    client, session_id, call = household_on_a_call(app, bank, clock)
-    people = ids(bank)
+    client, session_id, call, called, (asked_for, not_asked) = household_on_a_call(app, bank, clock)
     status(bank, call.id, call.provider_sid, "completed", 4, duration=60)
     reply = client.post(
         f"/call/session/{session_id}/outcome",
@@ -97,21 +115,21 @@ def test_the_volunteer_records_an_outcome_for_each_person_they_spoke_to_or_asked
             "call": call.id,
             "disposition": "talked",
             "answers": {"intention": "Lab"},
-            "others": {str(people["Eve"]): "no_answer", str(people["Bob"]): ""},
+            "others": {str(asked_for.id): "no_answer", str(not_asked.id): ""},
         },
     )
-    assert reply.status_code == 200
+    assert reply.status_code == 200, reply.get_json()
     with bank.uow() as uow:
         outcomes = uow.session.exec(select(Outcome).order_by(col(Outcome.id))).all()
-        voters = {v.first_name: v for v in uow.session.exec(select(Voter)).all()}
+        voters = {v.id: v for v in uow.session.exec(select(Voter)).all()}
     assert [(o.voter_id, o.disposition.value, o.call_attempt_id) for o in outcomes] == [
-        (people["Alice"], "talked", call.id),
-        (people["Eve"], "no_answer", None),
+        (called.id, "talked", call.id),
+        (asked_for.id, "no_answer", None),
     ]
     assert all(o.user_id is not None for o in outcomes)
-    assert voters["Alice"].done and not voters["Eve"].done and not voters["Bob"].done
-    assert voters["Eve"].next_call_at is not None, "Eve, asked for and out, is called again later"
-    assert voters["Bob"].next_call_at is None, "Bob, not asked about, waits as he was"
+    assert voters[called.id].done and not voters[asked_for.id].done and not voters[not_asked.id].done
+    assert voters[asked_for.id].next_call_at is not None, "asked for and out: called again later"
+    assert voters[not_asked.id].next_call_at is None, "not asked about: waits as before"
     with bank.uow() as uow:
         recounted = dashboard.recount(uow.session, call.campaign_id)
     assert bank.tally.read(call.campaign_id).figures == recounted, "the dashboard counts both outcomes"
@@ -119,7 +137,7 @@ def test_the_volunteer_records_an_outcome_for_each_person_they_spoke_to_or_asked
 
 
 def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_recorded(app, bank, clock):
-    client, session_id, call = household_on_a_call(app, bank, clock)
+    client, session_id, call, _, _ = household_on_a_call(app, bank, clock)
     stranger = make_campaign(bank, name="Elsewhere", voters=1, first_number=600, open_now=False)
     with bank.uow() as uow:
         other = uow.session.exec(select(Voter.id).where(Voter.campaign_id == stranger)).one()
@@ -136,27 +154,26 @@ def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_reco
 def test_when_the_person_asked_for_is_out_the_survey_is_kept_for_the_one_the_volunteer_talked_to(
     app, bank, clock
 ):
-    client, session_id, call = household_on_a_call(app, bank, clock)
-    people = ids(bank)
+    client, session_id, call, called, (came_to_phone, _) = household_on_a_call(app, bank, clock)
     reply = client.post(
         f"/call/session/{session_id}/outcome",
         json={
             "call": call.id,
-            "disposition": "no_answer",  # Alice is out...
+            "disposition": "no_answer",  # the person asked for is out...
             "answers": {"intention": "LD"},
-            "notes": "Eve asked about postal votes",
-            "others": {str(people["Eve"]): "talked"},  # ... and Eve came to the phone
+            "notes": "asked about postal votes",
+            "others": {str(came_to_phone.id): "talked"},  # ... and a housemate came to the phone
         },
     )
-    assert reply.status_code == 200
+    assert reply.status_code == 200, reply.get_json()
     with bank.uow() as uow:
         outcomes = uow.session.exec(select(Outcome).order_by(col(Outcome.id))).all()
         answered = uow.session.exec(select(SurveyAnswer.outcome_id, SurveyAnswer.value)).all()
-    alice, eve = outcomes
-    assert (alice.voter_id, alice.disposition.value, alice.notes) == (people["Alice"], "no_answer", "")
-    assert (eve.voter_id, eve.disposition.value, eve.notes) == (
-        people["Eve"],
+    asked, talked = outcomes
+    assert (asked.voter_id, asked.disposition.value, asked.notes) == (called.id, "no_answer", "")
+    assert (talked.voter_id, talked.disposition.value, talked.notes) == (
+        came_to_phone.id,
         "talked",
-        "Eve asked about postal votes",
+        "asked about postal votes",
     )
-    assert answered == [(eve.id, "LD")]
+    assert answered == [(talked.id, "LD")]
