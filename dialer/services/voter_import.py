@@ -314,10 +314,11 @@ def _write_chunk(
             before = changed.get(voter_id, match)
             after = dict(before)
             _merge(after, item)
+            renumbered = bool(item.phone_e164) and item.phone_e164 != before["phone_e164"]
             if first != item.line:  # earlier in this file, written by an earlier chunk
                 problems.append(_merged_with_line(item.line, first, key))
-            elif after != before:
-                problems.append(_merged_with_voter(item.line, voter_id, key))
+            elif after != before or renumbered:
+                problems.append(_merged_with_voter(item.line, voter_id, key, renumbered=renumbered))
             else:
                 tally.unchanged += 1
                 continue
@@ -408,13 +409,16 @@ def _merged_with_line(line: int, first: int, key: str) -> dict[str, Any]:
     }
 
 
-def _merged_with_voter(line: int, voter_id: int, key: str) -> dict[str, Any]:
+def _merged_with_voter(line: int, voter_id: int, key: str, *, renumbered: bool) -> dict[str, Any]:
     how = voter_rows.key_kind(key)
+    # A voter's number is not changed by an import: the call queue holds numbers by voter, and a
+    # number changed under it could be in two calls at once. The report says so instead.
+    kept = "; the file has another phone number for them, which was not changed" if renumbered else ""
     return {
         "line": line,
         "kind": "merged",
         "same_as_voter": voter_id,
-        "reason": f"same person as voter {voter_id}, already in the campaign (same {how}); updated",
+        "reason": f"same person as voter {voter_id}, already in the campaign (same {how}); updated{kept}",
     }
 
 

@@ -189,6 +189,10 @@ def test_every_merge_in_the_report_names_both_rows(services):
     assert merges[0]["reason"] == (
         f"same person as voter {alice}, already in the campaign (same your reference); updated"
     )
+    assert merges[2]["reason"] == (
+        f"same person as voter {bob}, already in the campaign (same your reference); updated; "
+        "the file has another phone number for them, which was not changed"
+    ), "never quietly: Bob's new number is named as not taken"
     assert [(v["first_name"], v["address"]) for v in all_voters(services, campaign_id)] == [
         ("Alice", "1 High St"),
         ("Robert", ""),
