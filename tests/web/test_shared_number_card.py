@@ -137,7 +137,7 @@ def test_the_volunteer_records_an_outcome_for_each_person_they_spoke_to_or_asked
 
 
 def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_recorded(app, bank, clock):
-    client, session_id, call, _, _ = household_on_a_call(app, bank, clock)
+    client, session_id, call, _, (housemate, _) = household_on_a_call(app, bank, clock)
     stranger = make_campaign(bank, name="Elsewhere", voters=1, first_number=600, open_now=False)
     with bank.uow() as uow:
         other = uow.session.exec(select(Voter.id).where(Voter.campaign_id == stranger)).one()
@@ -146,6 +146,9 @@ def test_an_outcome_for_someone_not_at_the_number_is_refused_and_nothing_is_reco
         json={"call": call.id, "disposition": "talked", "others": {str(other): "do_not_call"}},
     )
     assert reply.status_code == 400
+    for malformed in ([1], {"Eve": "talked"}, {str(housemate.id): "abandoned"}):
+        sent = {"call": call.id, "disposition": "talked", "others": malformed}
+        assert client.post(f"/call/session/{session_id}/outcome", json=sent).status_code == 400
     with bank.uow() as uow:
         assert uow.session.exec(select(Outcome)).all() == []
         assert not uow.session.get(Voter, other).do_not_call
