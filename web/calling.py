@@ -158,6 +158,13 @@ def _outcome_form() -> OutcomeForm:
     answers = body.get("answers") or {}
     if not isinstance(answers, dict):
         raise InvalidInput("answers must be an object keyed by question")
+    others = body.get("others") or {}
+    if not isinstance(others, dict):
+        raise InvalidInput("others must be an object keyed by voter")
+    try:
+        others_by_voter = {int(voter): str(value) for voter, value in others.items() if value}
+    except ValueError:
+        raise InvalidInput("others must be keyed by voter id") from None
     return OutcomeForm(
         call_id=call_id,
         disposition=str(body.get("disposition", "")),
@@ -166,4 +173,5 @@ def _outcome_form() -> OutcomeForm:
         call_back_at=when,
         idempotency_key=str(body["idempotency_key"])[:64] if body.get("idempotency_key") else None,
         pause_after=bool(body.get("pause_after")),
+        others=others_by_voter,
     )
