@@ -334,14 +334,10 @@
         disposition,
         answers: answers(),
         notes: $("notes").value,
-<<<<<<< HEAD
         // The typed wall time is UK time: sent as typed, the server reads it in Europe/London
         // (new Date() would read it in this device's zone, booking the wrong hour abroad).
-        call_back_at: disposition === "call_back" ? callBack : null,
-=======
-        call_back_at: callingBack ? new Date(callBack).toISOString() : null,
+        call_back_at: callingBack ? callBack : null,
         others,
->>>>>>> data-a
         idempotency_key: $("idempotency-key").value,
         pause_after: $("pause-after").checked,
       });
