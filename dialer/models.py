@@ -230,9 +230,11 @@ class SurveyQuestion(SQLModel, table=True):
 
 
 class Voter(SQLModel, table=True):
-    """A person on a campaign's call list. The phone number is for the telephony provider only."""
+    """A person on a campaign's call list. The phone number is for the telephony provider only.
 
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "phone_e164"),)
+    Several voters may share a number (a household's landline): the number is in one call at a time,
+    and every rule kept per number (suppression, the 72-hour block, dialled today) holds for them all.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
@@ -464,6 +466,7 @@ class VoterImport(SQLModel, table=True):
     processed_rows: int = 0
     imported: int = 0
     merged: int = 0
+    unchanged: int = 0  # rows that were already voters exactly as the file has them (a re-import)
     rejected: int = 0
     errors: list[dict[str, Any]] = _json(list)
     created_at: datetime | None = _at(nullable=False)

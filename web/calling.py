@@ -27,6 +27,7 @@ from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
 from web import json_fields as fields
 from web.access import signed_in
 from web.services import services
+from web.signups import UK
 
 bp = Blueprint("calling", __name__)
 
@@ -152,6 +153,8 @@ def _outcome_form() -> OutcomeForm:
         when = datetime.fromisoformat(call_back_at) if call_back_at else None
     except ValueError:
         raise InvalidInput("the call-back time is not understood") from None
+    if when is not None and when.tzinfo is None:  # a wall time typed on the page: UK time
+        when = when.replace(tzinfo=UK)
     return OutcomeForm(
         call_id=fields.record_id(body, "call"),
         disposition=fields.text(body, "disposition", longest=40),
@@ -160,4 +163,5 @@ def _outcome_form() -> OutcomeForm:
         call_back_at=when,
         idempotency_key=fields.text(body, "idempotency_key", longest=64) or None,
         pause_after=fields.flag(body, "pause_after"),
+        others=fields.texts_by_id(body, "others", longest=40),
     )

@@ -76,6 +76,22 @@ def mapping(body: Mapping[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
+def texts_by_id(body: Mapping[str, Any], name: str, *, longest: int) -> dict[int, str]:
+    """An object keyed by record ids (JSON keys are text: "17") whose values are short text; empty
+    values are left out (missing or null: an empty one)."""
+    values = mapping(body, name)
+    if len(values) > MAX_IDS:
+        raise InvalidInput(f"{name} may hold at most {MAX_IDS} entries")
+    found: dict[int, str] = {}
+    for key, value in values.items():
+        number = _as_id(key)
+        if number is None:
+            raise InvalidInput(f"{name} must be keyed by record ids")
+        if value not in (None, ""):
+            found[number] = text(values, key, longest=longest)
+    return found
+
+
 def flag(body: Mapping[str, Any], name: str) -> bool:
     """true or false (missing or null: false)."""
     value = body.get(name)

@@ -7,7 +7,10 @@ further attempts are refused with 429 until the minute has passed, even with the
 
 from __future__ import annotations
 
-from flask import Response, g, request
+import hashlib
+import hmac
+
+from flask import Response, current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from dialer.domain.accounts import normalise_email
@@ -28,8 +31,11 @@ def client() -> str:
 
 
 def submitted_account() -> str:
-    """The account a form is about, by its normalised e-mail address (never empty: limits need a key)."""
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+    """The account a form is about, by a keyed hash of its normalised e-mail address (never empty:
+    limits need a key). Redis never holds the address itself, so an erased account leaves none behind."""
+    email = normalise_email(request.form.get("email", ""))[:254]
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return "account:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def mark_failed_sign_in() -> None:

@@ -34,6 +34,8 @@ class Action(StrEnum):
     ORGANISER_GRANTED = "organiser_granted"
     ORGANISER_REVOKED = "organiser_revoked"
     ROLE_CHANGED = "role_changed"
+    ACCOUNT_EXPORTED = "account_exported"
+    ACCOUNT_ERASED = "account_erased"
     CANVASSER_APPROVED = "canvasser_approved"
     CANVASSER_WITHDRAWN = "canvasser_withdrawn"
 

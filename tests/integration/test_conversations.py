@@ -243,7 +243,7 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
     )
     [header, row] = list(csv.reader(io.StringIO(text)))
     record = dict(zip(header, row, strict=True))
-    assert (record["channel"], record["outcome"], record["volunteer"], record["support"]) == (
+    assert (record["channel"], record["outcome"], record["volunteer"], record["survey_support"]) == (
         "doorstep",
         "talked",
         "Cal",

@@ -201,6 +201,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         data={"first_name": "First name", "last_name": "Last name", "phone": "Phone", "postcode": "Postcode"},
         ok=303,
     ),
+    # every signed-in account may erase itself (the world is rebuilt for each caller); the world's
+    # volunteer is in a calling session, which they must end first
+    ("account_pages.erase", "POST"): Example(data={"confirm": "y"}, ok=303, statuses={"volunteer": 409}),
     # the volunteer recorded a conversation with the voter minutes ago: they may sign them up
     ("signup_slot.options", "GET"): Example(statuses={"volunteer": 200}),
     # --- the organiser's dashboard and campaigns (issue 8) ---

@@ -3,13 +3,14 @@ is written: deep nesting, numbers JSON should not carry, ids of the wrong type o
 
 from __future__ import annotations
 
+import io
 import secrets
 
 import pytest
 from sqlmodel import func, select
 
 from dialer.models import CallingSession, EventSignup, Outcome, PledgeSignup
-from tests.people import csrf_headers
+from tests.people import VOTERS_CSV, csrf_headers
 
 
 def count(services, model) -> int:
@@ -97,12 +98,14 @@ def test_an_outcome_for_a_call_that_is_not_a_record_id_is_refused_and_the_seat_i
 
 def test_a_huge_value_in_a_form_is_not_echoed_into_the_session_cookie(client_as, world):
     """A message quoting what was typed is cut short: a flashed one travels in the cookie."""
-    volunteer = client_as("volunteer")
+    organiser = client_as("organiser")
     typed = secrets.token_urlsafe(30_000)  # random, so the cookie's compression cannot hide it
-    form = {"pickup_postcode": typed, "seats": "2", "departs_at": "2026-11-26T18:00"}
-    reply = volunteer.post(
-        f"/events/{world.event_id}/carpools", data=form, headers={**csrf_headers(volunteer), "Referer": "/"}
+    form = {"file": (io.BytesIO(VOTERS_CSV), "voters.csv"), "encoding": typed}
+    reply = organiser.post(
+        f"/organiser/campaigns/{world.campaign_id}/imports", data=form, headers=csrf_headers(organiser)
     )
     assert reply.status_code == 303
     cookies = reply.headers.getlist("Set-Cookie")
     assert cookies and all(len(cookie) < 4096 for cookie in cookies)
+    page = organiser.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "unknown encoding" in page and typed not in page

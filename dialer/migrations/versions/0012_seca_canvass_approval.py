@@ -1,7 +1,7 @@
 """Canvass approval: an organiser confirms which volunteers with a place at an event may canvass at it.
 
-Revision ID: 0011_seca_canvass_approval
-Revises: 0010_pacer_state
+Revision ID: 0012_seca_canvass_approval
+Revises: 0011_data_a_shared_numbers
 Create Date: 2026-12-07 12:40:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0011_seca_canvass_approval"
-down_revision: str | None = "0010_pacer_state"
+revision: str = "0012_seca_canvass_approval"
+down_revision: str | None = "0011_data_a_shared_numbers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
