@@ -18,19 +18,16 @@ from uuid import uuid4
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from markdown_it import MarkdownIt
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.services import calling_view, dialing, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from web.access import signed_in
+from web.call_script import ScriptContext, render_script
 from web.services import services
 
 bp = Blueprint("calling", __name__)
-
-#: CommonMark with raw HTML switched off: an organiser's script cannot inject markup or scripts.
-_markdown = MarkdownIt("commonmark", {"html": False})
 
 P = ParamSpec("P")
 
@@ -55,7 +52,12 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
     return render_template(
         "calling/page.html",
         page=page,
-        script_html=_markdown.render(page.script_md),
+        script_html=render_script(
+            page.script_md,
+            ScriptContext(
+                volunteer_first_name=current_user.first_name, seat=", ".join(page.seats), campaign=page.name
+            ),
+        ),
         bootstrap={
             "campaign": campaign_id,
             "mode": page.mode.value,

@@ -73,6 +73,7 @@
     $("pause").hidden = seat === "paused";
     $("resume").hidden = seat !== "paused";
     $("hang-up").hidden = seat !== "connected";
+    $("call-timer").hidden = !["connected", "wrap_up"].includes(seat);
     $("preview-controls").hidden = !(state.preview && state.voter && seat === "ready");
     document.body.dataset.seat = seat;
     if (seat === "connected" && !timer) {
@@ -91,10 +92,18 @@
     $("call-timer").textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
   }
 
+  function renderScriptNames(voter) {
+    // The script's {first name} placeholders (web/call_script.py) name the voter on screen.
+    for (const span of document.querySelectorAll('[data-placeholder="first-name"]')) {
+      span.textContent = voter ? voter.first_name : "the voter";
+    }
+  }
+
   function renderVoter() {
     const voter = state.voter;
     $("voter-empty").hidden = Boolean(voter);
     $("voter-details").hidden = !voter;
+    renderScriptNames(voter);
     if (!voter) {
       return;
     }
