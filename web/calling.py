@@ -31,6 +31,10 @@ bp = Blueprint("calling", __name__)
 
 P = ParamSpec("P")
 
+#: How long a saved outcome can be undone on the calling page before it is sent and the seat is
+#: ready again (until then the seat stays in wrap-up: no pacer dials for it).
+UNDO_SECONDS = 5
+
 
 @bp.get("/call")
 @signed_in
@@ -64,6 +68,7 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
             "session": page.session,
             "totals": page.totals,
             "phone": _softphone(),
+            "undo_seconds": UNDO_SECONDS,
         },
         idempotency_key=uuid4().hex,
     )

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from dialer.models import Campaign, Voter
+from dialer.domain.calls import CallStatus
+from dialer.domain.dispositions import Disposition
+from dialer.domain.seats import SeatState
+from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from tests.browser.conftest import save_artifact
-from tests.browser.test_calling_live import Running, callee, connected_to_a_new_voter
+from tests.browser.test_calling_live import Running, callee, connected_to_a_new_voter, outcome_for
 from tests.browser.test_calling_live import running as running  # the shift's fixture
 from tests.people import email_of, sign_in_browser
 from tests.phone_bank_builders import make_campaign, make_volunteer
@@ -74,6 +77,8 @@ def test_hang_up_the_voter_and_every_outcome_button_are_in_the_window_on_a_lapto
         ]
         assert misplaced == [], f"on the {name}: {misplaced}"
         assert page.locator(".disposition").count() == 11
+        # Letters are shown as capitals: "Language barrier" is L, never an l that reads as 1.
+        assert page.text_content(".disposition[data-disposition='language_barrier'] kbd") == "L"
         window = page.evaluate("() => [document.documentElement.scrollHeight, window.innerHeight]")
         assert window[0] <= window[1], f"on the {name} the page scrolls: {window}"
         # The long script and the survey scroll in their own panel instead.
@@ -92,3 +97,46 @@ def test_the_script_names_the_voter_on_screen_the_volunteer_the_campaign_and_the
     assert f"Hi, is that {voter}? My name's Priya, calling for Westminster phone bank in " in script
     assert "Cities of London and Westminster." in script
     assert "{" not in page.evaluate("() => document.body.innerText")
+
+
+def calls_and_outcomes(running: Running) -> tuple[list[CallStatus], int, SeatState]:
+    """Every call placed (its status), how many outcomes are recorded, and the seat's state."""
+    with running.services.uow() as uow:
+        calls = uow.session.exec(select(CallAttempt).order_by(col(CallAttempt.id))).all()
+        outcomes = len(uow.session.exec(select(Outcome)).all())
+        seat = uow.session.exec(select(CallingSession)).one()
+        return [call.status for call in calls], outcomes, seat.state
+
+
+def test_an_outcome_key_during_a_call_only_chooses_it_and_undo_after_saving_keeps_the_voter_and_dials_nobody(
+    page, running
+):
+    voter = live_call(page, running, "Priya")
+
+    page.keyboard.press("1")  # "Talked to voter", while talking
+    page.wait_for_timeout(1500)
+    assert page.evaluate("() => document.body.dataset.seat") == "connected"
+    assert page.get_attribute(".disposition[data-disposition='talked']", "aria-pressed") == "true"
+    assert calls_and_outcomes(running) == ([CallStatus.IN_PROGRESS], 0, SeatState.CONNECTED)
+    with running.services.uow() as uow:
+        sid = uow.session.exec(select(CallAttempt.provider_sid)).one()
+    assert sid is not None
+    assert running.simulator.rest_client().calls(sid).fetch().status == "in-progress"  # still talking
+
+    page.keyboard.press("h")  # the explicit hang-up
+    page.wait_for_function("() => document.body.dataset.seat === 'wrap_up'")
+    page.keyboard.press("Enter")  # save "Talked to voter"
+    page.wait_for_selector("#undo", state="visible")
+    save_artifact(page, "call-screen-undo")
+    page.keyboard.press("u")
+    page.wait_for_timeout(6500)  # longer than the undo window
+
+    assert page.text_content("#voter-name") == voter
+    assert page.is_visible("#voter-details")
+    assert page.is_hidden("#undo")
+    assert calls_and_outcomes(running) == ([CallStatus.COMPLETED], 0, SeatState.WRAP_UP)
+
+    page.click(".disposition[data-disposition='refused']")  # after the call, a click saves
+    second = connected_to_a_new_voter(page, {voter})
+    assert outcome_for(running.services, voter)[0] is Disposition.REFUSED
+    assert second != voter

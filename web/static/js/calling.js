@@ -1,4 +1,4 @@
-// The calling page: start a seat, follow it live over Socket.IO, record outcomes with one key.
+// The calling page: start a seat, follow it live over Socket.IO, choose outcomes by key, save with undo.
 // The server sends voter cards without phone numbers; this script never sees one.
 (function () {
   "use strict";
@@ -18,6 +18,10 @@
   // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
   // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
   const slot = { voterId: null, outcomeId: null };
+  // Keys choose, they do not hang up: an outcome picked during the conversation waits for the
+  // hang-up; a save waits `boot.undo_seconds` (the seat stays in wrap-up, so nobody is dialled)
+  // before it is sent, and Undo cancels it.
+  const outcome = { chosen: null, pending: null };
   let socket = null;
   let timer = null;
 
@@ -85,6 +89,7 @@
       timer = null;
     }
     renderSlot();
+    renderOutcomeChoice();
   }
 
   function tick() {
@@ -274,33 +279,115 @@
   }
 
   function resetForm() {
+    outcome.chosen = null;
     $("outcome-form").reset();
     $("call-back-field").hidden = true;
     $("idempotency-key").value = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+    renderOutcomeChoice();
   }
 
-  async function recordOutcome(disposition) {
-    if (!state.call || !["connected", "wrap_up", "paused"].includes(state.seat)) {
+  function onCall() {
+    return Boolean(state.call) && ["connected", "wrap_up", "paused"].includes(state.seat);
+  }
+
+  function labelOf(disposition) {
+    const button = document.querySelector(`.disposition[data-disposition="${CSS.escape(disposition)}"]`);
+    return button ? button.querySelector("span").textContent : disposition;
+  }
+
+  function renderOutcomeChoice() {
+    const { chosen, pending } = outcome;
+    for (const button of document.querySelectorAll(".disposition")) {
+      button.setAttribute("aria-pressed", String(button.dataset.disposition === (pending || {}).disposition || button.dataset.disposition === chosen));
+      button.disabled = Boolean(pending);
+    }
+    const hint = $("outcome-hint");
+    if (pending) {
+      hint.textContent = `Saving “${labelOf(pending.disposition)}” in ${pending.left} s.`;
+    } else if (chosen && state.seat === "connected") {
+      hint.textContent = `Chosen: ${labelOf(chosen)}. Hang up, then save it.`;
+    } else if (state.seat === "connected") {
+      hint.textContent = "Keys choose an outcome; the call goes on until you hang up.";
+    } else {
+      hint.textContent = "";
+    }
+    hint.hidden = !hint.textContent;
+    $("undo").hidden = !pending;
+    $("save-outcome").hidden = !(chosen && !pending && onCall() && state.seat !== "connected");
+    $("save-outcome-label").textContent = chosen ? labelOf(chosen) : "";
+  }
+
+  function chooseOutcome(disposition) {
+    // During the conversation: only a choice, saved after the hang-up.
+    outcome.chosen = outcome.chosen === disposition ? null : disposition;
+    renderOutcomeChoice();
+  }
+
+  function saveOutcome(disposition) {
+    if (!onCall() || outcome.pending) {
       return;
     }
-    const callBack = $("call-back-at").value;
-    if (disposition === "call_back" && !callBack) {
+    if (disposition === "call_back" && !$("call-back-at").value) {
+      outcome.chosen = disposition;
+      renderOutcomeChoice();
       $("call-back-field").hidden = false;
       $("call-back-at").focus();
       return;
     }
+    outcome.chosen = disposition;
+    const pending = { disposition, left: boot.undo_seconds, timer: null };
+    outcome.pending = pending;
+    pending.timer = setInterval(() => {
+      pending.left -= 1;
+      if (pending.left <= 0) {
+        sendPending();
+      } else {
+        renderOutcomeChoice();
+      }
+    }, 1000);
+    renderOutcomeChoice();
+  }
+
+  function undoSave() {
+    if (!outcome.pending) {
+      return;
+    }
+    clearInterval(outcome.pending.timer);
+    outcome.pending = null;
+    outcome.chosen = null;
+    renderOutcomeChoice();
+  }
+
+  function outcomeBody(disposition) {
+    const callBack = $("call-back-at").value;
+    return {
+      call: state.call,
+      disposition,
+      answers: answers(),
+      notes: $("notes").value,
+      call_back_at: disposition === "call_back" && callBack ? new Date(callBack).toISOString() : null,
+      idempotency_key: $("idempotency-key").value,
+      pause_after: $("pause-after").checked,
+    };
+  }
+
+  function sendPending() {
+    const pending = outcome.pending;
+    if (!pending) {
+      return;
+    }
+    clearInterval(pending.timer);
+    outcome.pending = null;
+    outcome.chosen = null;
+    renderOutcomeChoice();
+    recordOutcome(outcomeBody(pending.disposition));
+  }
+
+  async function recordOutcome(body) {
     const voterId = state.voter ? state.voter.voter_id : null;
     try {
-      const saved = await act("outcome", {
-        call: state.call,
-        disposition,
-        answers: answers(),
-        notes: $("notes").value,
-        call_back_at: disposition === "call_back" ? new Date(callBack).toISOString() : null,
-        idempotency_key: $("idempotency-key").value,
-        pause_after: $("pause-after").checked,
-      });
-      if ($("pause-after").checked && voterId !== null && window.MarginalSignupSlot) {
+      const saved = await act("outcome", body);
+      if (body.pause_after && voterId !== null && window.MarginalSignupSlot) {
         // Paused after this call: the voter's sign-ups may still be made, linked to the outcome.
         slot.voterId = voterId;
         slot.outcomeId = saved.outcome;
@@ -314,7 +401,15 @@
         resetForm();
       }
     } catch (e) {
-      /* shown by act() */
+      /* shown by act(); the card stays for another try */
+    }
+  }
+
+  function pressOutcome(disposition) {
+    if (state.seat === "connected") {
+      chooseOutcome(disposition);
+    } else {
+      saveOutcome(disposition);
     }
   }
 
@@ -336,16 +431,48 @@
       }
       return;
     }
-    const button = document.querySelector(`.disposition[data-shortcut="${CSS.escape(key)}"]`);
-    if (button) {
+    if (key === "h" && state.seat === "connected") {
       event.preventDefault();
-      recordOutcome(button.dataset.disposition);
+      act("hang-up").catch(() => {});
+      return;
+    }
+    if (key === "u" && outcome.pending) {
+      event.preventDefault();
+      undoSave();
+      return;
+    }
+    if (key === "enter" && event.target.tagName !== "BUTTON" && !$("save-outcome").hidden) {
+      event.preventDefault();
+      saveOutcome(outcome.chosen);
+      return;
+    }
+    const button = document.querySelector(`.disposition[data-shortcut="${CSS.escape(key)}"]`);
+    if (button && onCall()) {
+      event.preventDefault();
+      pressOutcome(button.dataset.disposition);
     }
   });
 
   for (const button of document.querySelectorAll(".disposition")) {
-    button.addEventListener("click", () => recordOutcome(button.dataset.disposition));
+    button.addEventListener("click", () => pressOutcome(button.dataset.disposition));
   }
+  $("save-outcome").addEventListener("click", () => saveOutcome(outcome.chosen));
+  $("undo").addEventListener("click", undoSave);
+  window.addEventListener("pagehide", () => {
+    // Leaving during the undo window: the outcome is sent now, on a request that outlives the page.
+    const pending = outcome.pending;
+    if (pending) {
+      clearInterval(pending.timer);
+      outcome.pending = null;
+      fetch(`/call/session/${state.session}/outcome`, {
+        method: "POST",
+        keepalive: true,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify(outcomeBody(pending.disposition)),
+      });
+    }
+  });
   $("start-browser").addEventListener("click", () => start("browser"));
   $("start-phone").addEventListener("click", () => start("phone"));
   $("pause").addEventListener("click", () => act("pause").catch(() => {}));
