@@ -283,6 +283,7 @@ class CallingSession(SQLModel, table=True):
     leg_call_sid: str | None = Field(default=None, max_length=34)
     current_call_id: int | None = Field(default=None)
     preview_voter_id: int | None = Field(default=None)  # preview mode: the voter card on screen
+    pause_after_call: bool = False  # asked for during a call: the seat pauses when the call ends
     started_at: datetime | None = _at(nullable=False)
     state_changed_at: datetime | None = _at(nullable=False)
     ended_at: datetime | None = _at()

@@ -134,7 +134,7 @@ def snapshot(session_id: int) -> dict[str, Any]:
 def act(session_id: int, action: str) -> dict[str, Any] | None:
     bank = services().phone_bank
     actions: dict[str, Callable[[], object]] = {
-        "pause": lambda: sessions.pause(bank, current_user.id, session_id),
+        "pause": lambda: {"paused": sessions.pause(bank, current_user.id, session_id)},
         "resume": lambda: sessions.resume(bank, current_user.id, session_id),
         "end": lambda: sessions.end_session(bank, current_user.id, session_id),
         "hang-up": lambda: sessions.hang_up(bank, current_user.id, session_id),

@@ -14,6 +14,7 @@
     voter: null,
     preview: false,
     connectedAt: null,
+    pauseAfterCall: false, // asked to pause during a call: the seat pauses when it ends
   };
   // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
   // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
@@ -74,7 +75,7 @@
     $("seat-status").textContent = state.session ? labels[seat] || seat : "Not calling yet.";
     $("start-controls").hidden = Boolean(live);
     $("session-controls").hidden = !live;
-    $("pause").hidden = seat === "paused";
+    renderPause(seat);
     $("resume").hidden = seat !== "paused";
     $("hang-up").hidden = seat !== "connected";
     $("call-timer").hidden = !["connected", "wrap_up"].includes(seat);
@@ -90,6 +91,15 @@
     }
     renderSlot();
     renderOutcomeChoice();
+  }
+
+  function renderPause(seat) {
+    // Pause is accepted at any moment: during a call it waits for the call to end.
+    const duringCall = ["dialing", "connected", "wrap_up"].includes(seat);
+    const waiting = state.pauseAfterCall && seat !== "paused";
+    $("pause").hidden = seat === "paused" || seat === "connecting" || waiting;
+    $("pause").textContent = duringCall ? "Pause after this call" : "Pause";
+    $("pause-pending").hidden = !waiting;
   }
 
   function tick() {
@@ -147,6 +157,7 @@
     state.voter = snap.voter || null;
     state.preview = Boolean(snap.preview);
     state.connectedAt = snap.connected_at ? Date.parse(snap.connected_at) : null;
+    state.pauseAfterCall = Boolean(snap.pause_after_call);
     renderSeat();
     renderVoter();
   }
@@ -207,6 +218,7 @@
       state.since = since === null ? state.since : since;
       state.seat = seat.state;
       state.call = seat.call;
+      state.pauseAfterCall = Boolean(seat.pause_after_call);
       if (seat.state === "connected") {
         state.connectedAt = Date.now();
       }
@@ -477,6 +489,7 @@
   $("start-phone").addEventListener("click", () => start("phone"));
   $("pause").addEventListener("click", () => act("pause").catch(() => {}));
   $("resume").addEventListener("click", () => act("resume").catch(() => {}));
+  $("keep-calling").addEventListener("click", () => act("resume").catch(() => {}));
   $("hang-up").addEventListener("click", () => act("hang-up").catch(() => {}));
   $("end").addEventListener("click", () => act("end").catch(() => {}));
   $("dial").addEventListener("click", () => act("dial").catch(() => {}));
