@@ -101,6 +101,15 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
     return run
 
 
+@bp.get("/call/<int:campaign_id>/wait")
+@signed_in
+@json_action
+def wait(campaign_id: int) -> dict[str, Any]:
+    """The wait a ready volunteer is told to expect, from the phone bank's recent dials."""
+    bank = services().phone_bank
+    return {"seconds": calling_view.wait_estimate(bank.uow(), campaign_id, now=bank.clock.now())}
+
+
 @bp.post("/call/<int:campaign_id>/session")
 @signed_in
 @json_action

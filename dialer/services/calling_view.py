@@ -6,7 +6,7 @@ Read-only. Nothing here returns a phone number: cards and summaries are built fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -17,6 +17,7 @@ from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules
 from dialer.domain.seats import LIVE_SEAT_STATES
 from dialer.domain.surveys import Question
+from dialer.domain.wait_estimate import expected_wait_s
 from dialer.errors import NotFound
 from dialer.models import (
     CallAttempt,
@@ -25,6 +26,7 @@ from dialer.models import (
     CampaignSeat,
     Constituency,
     Outcome,
+    PacerState,
     Voter,
 )
 from dialer.ports import UnitOfWork
@@ -210,6 +212,40 @@ def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: d
         "conversations": int(session.exec(talked).one()),
         "conversations_today": int(session.exec(talked.where(Outcome.created_at >= today)).one()),  # type: ignore[operator]
     }
+
+
+#: The dials a wait estimate is drawn from: the campaign's most recent, within this window.
+WAIT_WINDOW = timedelta(minutes=30)
+WAIT_DIALS = 500
+
+
+def wait_estimate(uow: UnitOfWork, campaign_id: int, *, now: datetime) -> int | None:
+    """Seconds a ready volunteer of this phone bank can expect to wait for a voter (None: too few
+    recent dials to say), from how long its recent dials took and the pacer's lines per seat."""
+    with uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.ACTIVE:
+            raise NotFound("no such phone bank")
+        dials = session.exec(
+            select(CallAttempt.placed_at, CallAttempt.connected_at, CallAttempt.ended_at)
+            .where(
+                CallAttempt.campaign_id == campaign_id,
+                col(CallAttempt.placed_at) >= now - WAIT_WINDOW,
+                col(CallAttempt.connected_at).is_not(None) | col(CallAttempt.ended_at).is_not(None),
+            )
+            .order_by(col(CallAttempt.placed_at).desc())
+            .limit(WAIT_DIALS)
+        ).all()
+        pacer = session.get(PacerState, campaign_id)
+        lines = pacer.dial_level if pacer and campaign.dialing_mode is DialingMode.PREDICTIVE else 1.0
+    seconds = [
+        (decided - placed).total_seconds()
+        for placed, connected, ended in dials
+        if placed is not None and (decided := connected or ended) is not None
+    ]
+    conversations = sum(1 for _, connected, _ in dials if connected is not None)
+    return expected_wait_s(seconds, conversations, lines)
 
 
 def seat_names(session: Session, campaign_id: int) -> list[str]:

@@ -1,14 +1,19 @@
 """A volunteer's evening on the calling page, in headless Chromium on the simulator (the shift of
-tests/browser/test_calling_live.py): pausing during a call."""
+tests/browser/test_calling_live.py): pausing during a call, the cue when a voter is put through and
+the wait estimate before."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
+from dialer.domain.calls import CallStatus
+from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Voter
 from tests.browser.conftest import save_artifact
-from tests.browser.test_calling_live import callee
+from tests.browser.test_calling_live import callee, connected_to_a_new_voter
 from tests.browser.test_calling_live import running as running  # the shift's fixture
 from tests.people import email_of, sign_in_browser
 from tests.phone_bank_builders import make_campaign, make_volunteer
@@ -40,3 +45,64 @@ def test_pause_after_this_call_pressed_while_dialling_takes_effect_when_the_call
         assert len(uow.session.exec(select(CallAttempt)).all()) == 1, "nobody else is dialled"
         seat = uow.session.exec(select(CallingSession)).one()
         assert (seat.state, seat.pause_after_call) == (SeatState.PAUSED, False)
+
+
+#: Counts the tones the page plays (Web Audio oscillators started).
+COUNT_TONES = """
+window.tonesPlayed = 0;
+const make = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () {
+  const oscillator = make.call(this);
+  const start = oscillator.start.bind(oscillator);
+  oscillator.start = (...args) => { window.tonesPlayed += 1; return start(...args); };
+  return oscillator;
+};
+"""
+
+
+def test_the_wait_is_estimated_from_recent_dials_and_a_voter_put_through_sounds_a_tone_and_shows(
+    page, running
+):
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=5, around_the_clock=True)
+    now = bank.clock.now()
+    with bank.uow() as uow:
+        voters = uow.session.exec(select(Voter).order_by(Voter.id)).all()  # type: ignore[arg-type]
+        # Earlier tonight: two dials rang out (25 s each), one was answered after 10 s.
+        for voter, (rang, connected) in zip(voters[:3], ((25, False), (25, False), (10, True)), strict=True):
+            placed = now - timedelta(minutes=5)
+            uow.session.add(
+                CallAttempt(
+                    campaign_id=campaign,
+                    voter_id=voter.id or 0,
+                    mode=DialingMode.POWER,
+                    status=CallStatus.COMPLETED if connected else CallStatus.NO_ANSWER,
+                    placed_at=placed,
+                    connected_at=placed + timedelta(seconds=rang) if connected else None,
+                    ended_at=placed + timedelta(seconds=rang + (60 if connected else 0)),
+                )
+            )
+            voter.done = True
+            uow.session.add(voter)
+        uow.commit()
+        waiting = [str(voter.phone_e164) for voter in voters[3:]]
+    for number in waiting:  # rings 20 s (4 s on this clock), then talks
+        callee(running, number, kind="answer", ring_s=20, talk_s=600)
+    volunteer = make_volunteer(bank, "Priya")
+    page.add_init_script(COUNT_TONES)
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    page.click("#start-browser")
+
+    page.wait_for_function("() => document.body.dataset.seat === 'dialing'", timeout=20_000)
+    page.wait_for_selector("#wait-estimate", state="visible")
+    # 60 s of dialling gave one conversation: about a minute.
+    assert page.text_content("#wait-estimate") == "A voter usually comes through within about 60 s."
+    assert page.evaluate("() => window.tonesPlayed") == 0
+    save_artifact(page, "calling-wait-estimate")
+
+    connected_to_a_new_voter(page, set())
+    assert page.is_visible("#put-through")
+    assert page.text_content("#put-through") == "A voter is on the line: say hello."
+    assert page.evaluate("() => window.tonesPlayed") == 1
+    assert page.is_hidden("#wait-estimate")

@@ -25,6 +25,8 @@
   const outcome = { chosen: null, pending: null };
   let socket = null;
   let timer = null;
+  let tones = null; // the put-through tone's AudioContext, made on the "start calling" click
+  let waitPoll = null;
 
   const labels = {
     connecting: "Connecting your audio…",
@@ -76,6 +78,7 @@
     $("start-controls").hidden = Boolean(live);
     $("session-controls").hidden = !live;
     renderPause(seat);
+    renderWait(seat);
     $("resume").hidden = seat !== "paused";
     $("hang-up").hidden = seat !== "connected";
     $("call-timer").hidden = !["connected", "wrap_up"].includes(seat);
@@ -91,6 +94,52 @@
     }
     renderSlot();
     renderOutcomeChoice();
+  }
+
+  function putThrough() {
+    // A voter is on the line: a short tone (the volunteer may be looking away) and a visible cue.
+    const cue = $("put-through");
+    cue.hidden = false;
+    clearTimeout(putThrough.hide);
+    putThrough.hide = setTimeout(() => {
+      cue.hidden = true;
+    }, 4000);
+    try {
+      tones = tones || new AudioContext();
+      const tone = tones.createOscillator();
+      const volume = tones.createGain();
+      tone.frequency.value = 880;
+      volume.gain.value = 0.2;
+      tone.connect(volume).connect(tones.destination);
+      tone.start();
+      tone.stop(tones.currentTime + 0.18);
+    } catch (e) {
+      /* no audio output: the visible cue stays */
+    }
+  }
+
+  async function showWait() {
+    try {
+      const reply = await fetch(`/call/${boot.campaign}/wait`, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const seconds = reply.ok ? (await reply.json()).seconds : null;
+      $("wait-estimate").textContent =
+        seconds === null ? "Estimating the wait from the first calls…" : `A voter usually comes through within about ${seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} min`}.`;
+    } catch (e) {
+      $("wait-estimate").textContent = "";
+    }
+  }
+
+  function renderWait(seat) {
+    // While waiting for a voter, how long it usually takes, from the phone bank's recent dials.
+    const waiting = Boolean(state.session) && ["ready", "dialing"].includes(seat) && !state.preview;
+    $("wait-estimate").hidden = !waiting || !$("wait-estimate").textContent;
+    if (waiting && !waitPoll) {
+      showWait().then(() => renderWait(state.seat || "ended"));
+      waitPoll = setInterval(showWait, 15000);
+    } else if (!waiting && waitPoll) {
+      clearInterval(waitPoll);
+      waitPoll = null;
+    }
   }
 
   function renderPause(seat) {
@@ -216,11 +265,15 @@
         return; // another seat's, or a move overtaken by a later one (they come from several processes)
       }
       state.since = since === null ? state.since : since;
+      const before = state.seat;
       state.seat = seat.state;
       state.call = seat.call;
       state.pauseAfterCall = Boolean(seat.pause_after_call);
       if (seat.state === "connected") {
         state.connectedAt = Date.now();
+        if (before !== "connected") {
+          putThrough();
+        }
       }
       if (seat.reason) {
         showError(`Session ended: ${seat.reason}.`);
@@ -255,6 +308,11 @@
 
   async function start(audio) {
     showError("");
+    try {
+      tones = tones || new AudioContext(); // made on the click, so the browser lets it sound
+    } catch (e) {
+      /* no Web Audio: the cue is visible only */
+    }
     try {
       const started = await post(`/call/${boot.campaign}/session`, { audio });
       state.session = started.session;
