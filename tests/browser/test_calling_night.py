@@ -106,3 +106,34 @@ def test_the_wait_is_estimated_from_recent_dials_and_a_voter_put_through_sounds_
     assert page.text_content("#put-through") == "A voter is on the line: say hello."
     assert page.evaluate("() => window.tonesPlayed") == 1
     assert page.is_hidden("#wait-estimate")
+
+
+#: The browser refuses the microphone, as after a click on "Block".
+REFUSE_MICROPHONE = """
+navigator.mediaDevices.getUserMedia = () =>
+  Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+"""
+
+
+def test_a_refused_microphone_shows_the_fix_and_offers_call_my_phone_before_any_seat_is_taken(page, running):
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=1, around_the_clock=True)
+    volunteer = make_volunteer(bank, "Priya", phone="+447700900123")
+    page.add_init_script(REFUSE_MICROPHONE)
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    page.click("#start-browser")
+
+    help_box = page.locator("#mic-help")
+    help_box.wait_for(state="visible")
+    assert "set Microphone to Allow, then try again" in (help_box.text_content() or "")
+    save_artifact(page, "calling-microphone-refused")
+    with bank.uow() as uow:
+        assert uow.session.exec(select(CallingSession)).all() == [], "no seat is taken"
+
+    help_box.get_by_role("button", name="Call my phone instead").click()
+    page.wait_for_function("() => document.body.dataset.seat === 'connecting'")
+    with bank.uow() as uow:
+        seat = uow.session.exec(select(CallingSession)).one()
+    assert seat.audio.value == "phone"
+    assert page.is_hidden("#mic-help")

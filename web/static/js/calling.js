@@ -306,8 +306,39 @@
     });
   }
 
+  async function microphoneAllowed() {
+    // Before a browser call: ask for the microphone now, so a refusal is explained before any
+    // voter is dialled (the softphone would only say "failed").
+    $("mic-help").hidden = true;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      return showMicHelp("This browser cannot use a microphone here.");
+    }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      stream.getTracks().forEach((track) => track.stop());
+      return true;
+    } catch (e) {
+      if (e && e.name === "NotFoundError") {
+        return showMicHelp("No microphone was found: plug in a headset, then try again.");
+      }
+      return showMicHelp(
+        "Your browser was told not to use the microphone. Click the padlock or settings icon beside the address, " +
+          "set Microphone to Allow, then try again."
+      );
+    }
+  }
+
+  function showMicHelp(message) {
+    $("mic-help-text").textContent = message;
+    $("mic-help").hidden = false;
+    return false;
+  }
+
   async function start(audio) {
     showError("");
+    if (audio === "browser" && !(await microphoneAllowed())) {
+      return;
+    }
     try {
       tones = tones || new AudioContext(); // made on the click, so the browser lets it sound
     } catch (e) {
@@ -545,6 +576,11 @@
   });
   $("start-browser").addEventListener("click", () => start("browser"));
   $("start-phone").addEventListener("click", () => start("phone"));
+  $("mic-retry").addEventListener("click", () => start("browser"));
+  $("mic-phone").addEventListener("click", () => {
+    $("mic-help").hidden = true;
+    start("phone");
+  });
   $("pause").addEventListener("click", () => act("pause").catch(() => {}));
   $("resume").addEventListener("click", () => act("resume").catch(() => {}));
   $("keep-calling").addEventListener("click", () => act("resume").catch(() => {}));
