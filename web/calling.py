@@ -23,6 +23,7 @@ from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.services import calling_view, dialing, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.volunteer_progress import volunteer_progress
 from web.access import signed_in
 from web.call_script import ScriptContext, render_script
 from web.services import services
@@ -71,6 +72,7 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
             "undo_seconds": UNDO_SECONDS,
         },
         idempotency_key=uuid4().hex,
+        progress=volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()),
     )
 
 
@@ -99,6 +101,15 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
         return jsonify(result if result is not None else {"ok": True})
 
     return run
+
+
+@bp.get("/call/progress")
+@signed_in
+@json_action
+def progress() -> dict[str, Any]:
+    """The volunteer's own progress and badges (the calling page reads it after each outcome)."""
+    bank = services().phone_bank
+    return volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()).as_dict()
 
 
 @bp.get("/call/<int:campaign_id>/wait")

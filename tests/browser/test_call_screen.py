@@ -68,6 +68,13 @@ def test_hang_up_the_voter_and_every_outcome_button_are_in_the_window_on_a_lapto
 
     for name, screen in (("laptop", LAPTOP), ("phone", PHONE)):
         page.set_viewport_size(screen)
+        # The most the session panel shows at once: the put-through cue and news of a badge.
+        page.evaluate(
+            """() => { for (const id of ['put-through', 'badge-news']) {
+                         const cue = document.getElementById(id);
+                         cue.textContent = cue.textContent || 'New badge: 10 conversations!';
+                         cue.hidden = false; } }"""
+        )
         page.wait_for_timeout(200)  # layout settles
         save_artifact(page, f"call-screen-{name}")
         misplaced = [

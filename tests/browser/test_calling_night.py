@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import SeatState
-from dialer.models import CallAttempt, CallingSession, Voter
+from dialer.models import CallAttempt, CallingSession, Outcome, Voter
 from tests.browser.conftest import save_artifact
-from tests.browser.test_calling_live import callee, connected_to_a_new_voter
+from tests.browser.test_calling_live import callee, connected_to_a_new_voter, hang_up_and_save
 from tests.browser.test_calling_live import running as running  # the shift's fixture
 from tests.people import email_of, sign_in_browser
 from tests.phone_bank_builders import make_campaign, make_volunteer
@@ -137,3 +138,54 @@ def test_a_refused_microphone_shows_the_fix_and_offers_call_my_phone_before_any_
         seat = uow.session.exec(select(CallingSession)).one()
     assert seat.audio.value == "phone"
     assert page.is_hidden("#mic-help")
+
+
+def badges_shown(page):
+    return page.locator("#badges li").all_text_contents()
+
+
+def test_badges_appear_after_the_first_and_the_tenth_conversation_on_the_call_screen_and_home_page(
+    page, running
+):
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=3, around_the_clock=True)
+    with bank.uow() as uow:
+        numbers = uow.session.exec(select(Voter.phone_e164)).all()
+    for number in numbers:
+        callee(running, str(number), kind="answer", ring_s=1, talk_s=600)
+    volunteer = make_volunteer(bank, "Priya")
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    assert badges_shown(page) == []
+    page.click("#start-browser")
+
+    first = connected_to_a_new_voter(page, set())
+    hang_up_and_save(page, "1")
+    second = connected_to_a_new_voter(page, {first})
+    page.wait_for_function("() => document.querySelectorAll('#badges li').length === 1")
+    assert badges_shown(page) == ["First conversation"]
+    assert page.text_content("#badge-news") == "New badge: First conversation!"
+
+    with bank.uow() as uow:  # eight conversations on earlier evenings
+        uow.session.add_all(
+            Outcome(
+                campaign_id=campaign,
+                user_id=volunteer,
+                disposition=Disposition.TALKED,
+                created_at=bank.clock.now(),
+            )
+            for _ in range(8)
+        )
+        uow.commit()
+    hang_up_and_save(page, "1")  # the tenth
+    connected_to_a_new_voter(page, {first, second})
+    page.wait_for_function("() => document.querySelectorAll('#badges li').length === 2")
+    assert badges_shown(page) == ["First conversation", "10 conversations"]
+    assert page.text_content("#badge-news") == "New badge: 10 conversations!"
+    page.locator("#badges").scroll_into_view_if_needed()
+    save_artifact(page, "calling-badges")
+
+    page.goto(f"{running.url}/")
+    assert badges_shown(page) == ["First conversation", "10 conversations"]
+    assert "10 conversations" in (page.text_content(".your-progress") or "")
+    save_artifact(page, "home-badges")

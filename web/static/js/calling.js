@@ -142,6 +142,39 @@
     }
   }
 
+  async function showProgress() {
+    // After each outcome: the volunteer's badges, and news of any just earned.
+    try {
+      const reply = await fetch("/call/progress", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!reply.ok) {
+        return;
+      }
+      const { badges } = await reply.json();
+      const list = $("badges");
+      const had = new Set([...list.querySelectorAll("[data-badge]")].map((li) => li.dataset.badge));
+      const earned = badges.filter((badge) => !had.has(badge.key));
+      list.replaceChildren(
+        ...badges.map((badge) => {
+          const li = document.createElement("li");
+          li.dataset.badge = badge.key;
+          li.textContent = badge.title;
+          return li;
+        })
+      );
+      $("no-badges").hidden = badges.length > 0;
+      if (earned.length) {
+        $("badge-news").textContent = `New badge: ${earned.map((badge) => badge.title).join(", ")}!`;
+        $("badge-news").hidden = false;
+        clearTimeout(showProgress.hide);
+        showProgress.hide = setTimeout(() => {
+          $("badge-news").hidden = true;
+        }, 8000);
+      }
+    } catch (e) {
+      /* the badges catch up after the next outcome */
+    }
+  }
+
   function renderPause(seat) {
     // Pause is accepted at any moment: during a call it waits for the call to end.
     const duringCall = ["dialing", "connected", "wrap_up"].includes(seat);
@@ -488,6 +521,7 @@
     const voterId = state.voter ? state.voter.voter_id : null;
     try {
       const saved = await act("outcome", body);
+      showProgress();
       if (body.pause_after && voterId !== null && window.MarginalSignupSlot) {
         // Paused after this call: the voter's sign-ups may still be made, linked to the outcome.
         slot.voterId = voterId;
