@@ -34,6 +34,8 @@ class Action(StrEnum):
     ORGANISER_GRANTED = "organiser_granted"
     ORGANISER_REVOKED = "organiser_revoked"
     ROLE_CHANGED = "role_changed"
+    PHONE_BANK_ENDED = "phone_bank_ended"
+    PHONE_BANK_REOPENED = "phone_bank_reopened"
 
 
 @dataclass(frozen=True)
