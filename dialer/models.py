@@ -147,10 +147,22 @@ class User(SQLModel, table=True):
     first_name: str = Field(max_length=60)
     postcode: str = Field(default="", max_length=8)
     phone_e164: str | None = Field(default=None, max_length=16)  # for "call my phone" only
+    phone_verified_at: datetime | None = _at()  # its owner pressed 1 on a call to it
     role: Role = Field(default=Role.VOLUNTEER, sa_type=_enum(Role))
     is_active: bool = True
     created_at: datetime | None = _at(nullable=False)
     last_login_at: datetime | None = _at()
+
+
+class PhoneVerification(SQLModel, table=True):
+    """A call asking a volunteer to press 1 on the number they gave (counted for its rate limits)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    phone_e164: str = Field(max_length=16, index=True)
+    call_sid: str | None = Field(default=None, max_length=34)
+    created_at: datetime | None = _at(nullable=False, index=True)
+    verified_at: datetime | None = _at()
 
 
 # --- campaigns ----------------------------------------------------------------------------

@@ -76,12 +76,13 @@ def register_extensions(app: Flask, services: Services, async_mode: str = "threa
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import admin, auth, calling, home, marginals, signups, vendor, voice
+    from web import account_pages, admin, auth, calling, home, marginals, signups, vendor, voice
 
     app.register_blueprint(home.bp)
     app.register_blueprint(marginals.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account_pages.bp)
     app.register_blueprint(calling.bp)
     app.register_blueprint(voice.bp)
     admin.register(app)

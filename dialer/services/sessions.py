@@ -63,7 +63,12 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
             assert existing.id is not None
             return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
         if audio is AudioLeg.PHONE and not user.phone_e164:
-            raise InvalidInput("add your phone number to your account to use 'call my phone'")
+            raise InvalidInput("add your phone number on your account page to use 'call my phone'")
+        if audio is AudioLeg.PHONE and user.phone_verified_at is None:
+            raise InvalidInput(
+                "verify your phone number on your account page first (we ring it and you press 1), "
+                "then 'call my phone' can use it"
+            )
         seat = CallingSession(
             campaign_id=campaign_id,
             user_id=user_id,

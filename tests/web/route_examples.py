@@ -26,7 +26,7 @@ from flask import Flask
 
 from dialer.bootstrap import Services
 from dialer.services import accounts
-from tests.people import VOTERS_CSV, World
+from tests.people import PASSWORD, VOTERS_CSV, World
 from web import register_blueprints
 from web.access import BUILT_IN_PUBLIC
 from web.converters import RecordId
@@ -135,6 +135,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303,
     ),
     ("auth.sign_out", "POST"): Example(ok=303),
+    # a new e-mail address (and no phone) needs the account's password: given, so the change is made
+    ("account.account", "POST"): Example(
+        data={"first_name": "Kim", "email": "kim@example.org", "phone": "", "password": PASSWORD}, ok=303
+    ),
     ("auth.request_reset", "POST"): Example(data={"email": "nobody@example.org"}, ok=303),
     ("auth.reset_password", "POST"): Example(
         data={"password": "another good passphrase", "confirm": "another good passphrase"}, ok=303
