@@ -19,12 +19,12 @@ pytestmark = pytest.mark.integration
 CALLER_ID = "+442079460000"
 
 
-def user(bank, user_id) -> User:
+def user(bank, user_id):
     with bank.uow() as uow:
         return uow.session.get(User, user_id)
 
 
-def set_phone(bank, user_id, phone, password=PASSWORD) -> bool:
+def set_phone(bank, user_id, phone, password=PASSWORD):
     found = user(bank, user_id)
     return phones.change_details(
         bank.uow(),
