@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import col, func, or_, select
 
 from dialer.clock import Clock
+from dialer.domain.phones import masked
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignOrganiser, Event, User, Voter, VoterImport
@@ -49,6 +50,8 @@ class Person:
     role: Role
     is_active: bool
     organises: list[CampaignRef]
+    phone_masked: str = ""  # "call my phone": admins see only its last digits
+    phone_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,14 @@ def people(uow: UnitOfWork, *, query: str = "", limit: int = 100) -> PeoplePage:
         return PeoplePage(
             people=[
                 Person(
-                    u.id or 0, u.email, u.first_name, Role(u.role), u.is_active, by_user.get(u.id or 0, [])
+                    u.id or 0,
+                    u.email,
+                    u.first_name,
+                    Role(u.role),
+                    u.is_active,
+                    by_user.get(u.id or 0, []),
+                    masked(u.phone_e164) if u.phone_e164 else "",
+                    u.phone_verified_at is not None,
                 )
                 for u in users
             ],

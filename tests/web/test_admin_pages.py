@@ -122,3 +122,20 @@ def test_the_audit_log_pages_through_long_histories(client_as, services, world):
     assert "Page 1 of 2" in first
     assert "Page 2 of 2" in admin.get("/admin/audit", query_string={"page": "2"}).get_data(as_text=True)
     assert "Page 2 of 2" in admin.get("/admin/audit", query_string={"page": "99"}).get_data(as_text=True)
+
+
+def test_a_volunteers_phone_is_shown_in_full_only_to_them_and_masked_to_admins(client_as, services, world):
+    with services.uow() as uow:
+        volunteer = uow.session.get(User, world.accounts["volunteer"])
+        volunteer.phone_e164 = "+447700900456"
+        volunteer.phone_verified_at = services.clock.now()
+        uow.session.add(volunteer)
+        uow.commit()
+
+    own = client_as("volunteer").get("/account").get_data(as_text=True)
+    assert "07700 900456 is verified." in own
+    admin = client_as("admin").get("/admin/people", query_string={"q": "volunteer"}).get_data(as_text=True)
+    assert '•••• 456 <span class="tag">verified</span>' in admin
+    assert "900456" not in admin and "900 456" not in admin
+    organiser = client_as("organiser").get("/account").get_data(as_text=True)
+    assert "900456" not in organiser and "900 456" not in organiser
