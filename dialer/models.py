@@ -165,6 +165,14 @@ class PhoneVerification(SQLModel, table=True):
     verified_at: datetime | None = _at()
 
 
+class LeaderboardOptIn(SQLModel, table=True):
+    """A volunteer who chose to appear (first name and conversations) on a phone bank's leaderboard."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    created_at: datetime | None = _at(nullable=False)
+
+
 # --- campaigns ----------------------------------------------------------------------------
 
 

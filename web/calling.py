@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import calling_view, dialing, sessions
+from dialer.services import calling_view, dialing, leaderboard, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from dialer.services.volunteer_progress import volunteer_progress
 from web.access import signed_in
@@ -73,6 +73,7 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
         },
         idempotency_key=uuid4().hex,
         progress=volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()),
+        leaderboard=leaderboard.leaderboard(bank.uow(), campaign_id, current_user.id),
     )
 
 
@@ -110,6 +111,27 @@ def progress() -> dict[str, Any]:
     """The volunteer's own progress and badges (the calling page reads it after each outcome)."""
     bank = services().phone_bank
     return volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()).as_dict()
+
+
+@bp.get("/call/<int:campaign_id>/leaderboard")
+@signed_in
+@json_action
+def standings(campaign_id: int) -> dict[str, Any]:
+    """The phone bank's leaderboard: the volunteers who chose to be on it."""
+    return leaderboard.leaderboard(services().uow(), campaign_id, current_user.id).as_dict()
+
+
+@bp.post("/call/<int:campaign_id>/leaderboard")
+@signed_in
+@json_action
+def show_me_on_leaderboard(campaign_id: int) -> dict[str, Any]:
+    """Opt in to (or out of) the leaderboard: {"show_me": true/false}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("show_me"), bool):
+        raise InvalidInput('send {"show_me": true} or {"show_me": false}')
+    bank = services().phone_bank
+    leaderboard.show_me(bank.uow(), campaign_id, current_user.id, body["show_me"], now=bank.clock.now())
+    return leaderboard.leaderboard(bank.uow(), campaign_id, current_user.id).as_dict()
 
 
 @bp.get("/call/<int:campaign_id>/wait")

@@ -182,6 +182,9 @@ def test_badges_appear_after_the_first_and_the_tenth_conversation_on_the_call_sc
     page.wait_for_function("() => document.querySelectorAll('#badges li').length === 2")
     assert badges_shown(page) == ["First conversation", "10 conversations"]
     assert page.text_content("#badge-news") == "New badge: 10 conversations!"
+    page.check("#leaderboard-show-me")  # opts in to the phone bank's leaderboard
+    page.wait_for_selector("#leaderboard li.you")
+    assert page.text_content("#leaderboard li.you") == "Priya · 10"
     page.locator("#badges").scroll_into_view_if_needed()
     save_artifact(page, "calling-badges")
 

@@ -154,6 +154,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("calling.start", "POST"): Example(json={"audio": "browser"}, ok=200),
     ("calling.snapshot", "GET"): Example(statuses=OWN_SESSION),
     ("calling.act", "POST"): Example(json={}, statuses=OWN_SESSION),
+    ("calling.show_me_on_leaderboard", "POST"): Example(json={"show_me": True}, ok=200),
     # --- sign-ups (issue 7) ---
     ("event_pages.take_place", "POST"): Example(ok=303),
     # only the volunteer holds this place; anyone else is told there is no such place

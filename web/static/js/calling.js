@@ -175,6 +175,31 @@
     }
   }
 
+  function renderLeaderboard(board) {
+    $("leaderboard").replaceChildren(
+      ...board.standings.map((standing) => {
+        const li = document.createElement("li");
+        li.textContent = `${standing.first_name} · ${standing.conversations}`;
+        li.classList.toggle("you", standing.you);
+        return li;
+      })
+    );
+    $("leaderboard-empty").hidden = board.standings.length > 0;
+    $("leaderboard-show-me").checked = board.showing_you;
+  }
+
+  async function showLeaderboard(change) {
+    // The phone bank's opt-in leaderboard: read after each outcome, or changed by the checkbox.
+    try {
+      const board = change
+        ? await post(`/call/${boot.campaign}/leaderboard`, change)
+        : await (await fetch(`/call/${boot.campaign}/leaderboard`, { headers: { Accept: "application/json" }, credentials: "same-origin" })).json();
+      renderLeaderboard(board);
+    } catch (e) {
+      /* shown as it was; the next outcome reads it again */
+    }
+  }
+
   function renderPause(seat) {
     // Pause is accepted at any moment: during a call it waits for the call to end.
     const duringCall = ["dialing", "connected", "wrap_up"].includes(seat);
@@ -522,6 +547,7 @@
     try {
       const saved = await act("outcome", body);
       showProgress();
+      showLeaderboard();
       if (body.pause_after && voterId !== null && window.MarginalSignupSlot) {
         // Paused after this call: the voter's sign-ups may still be made, linked to the outcome.
         slot.voterId = voterId;
@@ -618,6 +644,7 @@
   $("pause").addEventListener("click", () => act("pause").catch(() => {}));
   $("resume").addEventListener("click", () => act("resume").catch(() => {}));
   $("keep-calling").addEventListener("click", () => act("resume").catch(() => {}));
+  $("leaderboard-show-me").addEventListener("change", (event) => showLeaderboard({ show_me: event.target.checked }));
   $("hang-up").addEventListener("click", () => act("hang-up").catch(() => {}));
   $("end").addEventListener("click", () => act("end").catch(() => {}));
   $("dial").addEventListener("click", () => act("dial").catch(() => {}));
