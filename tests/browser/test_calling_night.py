@@ -132,7 +132,12 @@ def test_a_refused_microphone_shows_the_fix_and_offers_call_my_phone_before_any_
     with bank.uow() as uow:
         assert uow.session.exec(select(CallingSession)).all() == [], "no seat is taken"
 
-    help_box.get_by_role("button", name="Call my phone instead").click()
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone, the offer is in view
+    offer = help_box.get_by_role("button", name="Call my phone instead")
+    box = offer.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844 and box["x"] + box["width"] <= 390
+    save_artifact(page, "calling-microphone-refused-phone")
+    offer.click()
     page.wait_for_function("() => document.body.dataset.seat === 'connecting'")
     with bank.uow() as uow:
         seat = uow.session.exec(select(CallingSession)).one()
