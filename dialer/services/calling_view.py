@@ -130,7 +130,9 @@ def calling_page(uow: UnitOfWork, user_id: int, campaign_id: int, *, now: dateti
                 DispositionChoice(d.value, rules[d].label, rules[d].shortcut) for d in VOLUNTEER_DISPOSITIONS
             ],
             session=seat_snapshot(session, seat) if seat else None,
-            totals=volunteer_totals(session, user_id, campaign_id, now=now),
+            totals=volunteer_totals(
+                session, user_id, campaign_id, now=now, seat_id=seat.id if seat else None
+            ),
         )
 
 
@@ -184,8 +186,11 @@ def voter_card(session: Session, voter: Voter, campaign: Campaign) -> VoterCard:
     )
 
 
-def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: datetime) -> dict[str, int]:
-    """The volunteer's own counts for this phone bank: calls taken and conversations, today and ever."""
+def volunteer_totals(
+    session: Session, user_id: int, campaign_id: int, *, now: datetime, seat_id: int | None = None
+) -> dict[str, int]:
+    """The volunteer's own counts for this phone bank: calls taken and conversations, in this sitting
+    (the seat `seat_id`; 0 without one), today and ever."""
     connected = (
         select(func.count())
         .select_from(CallAttempt)
@@ -206,7 +211,18 @@ def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: d
         )
     )
     today = london_day_start(now)
+    in_sitting = (
+        talked.join(CallAttempt, col(CallAttempt.id) == Outcome.call_attempt_id).where(
+            CallAttempt.session_id == seat_id
+        )
+        if seat_id is not None
+        else None
+    )
     return {
+        "calls_session": int(session.exec(connected.where(CallAttempt.session_id == seat_id)).one())
+        if seat_id is not None
+        else 0,
+        "conversations_session": int(session.exec(in_sitting).one()) if in_sitting is not None else 0,
         "calls": int(session.exec(connected).one()),
         "calls_today": int(session.exec(connected.where(CallAttempt.connected_at >= today)).one()),  # type: ignore[operator]
         "conversations": int(session.exec(talked).one()),

@@ -137,7 +137,7 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             session_id,
             call.id or 0,
             disposition.value,
-            volunteer_totals(session, user_id, campaign.id or 0, now=now),
+            volunteer_totals(session, user_id, campaign.id or 0, now=now, seat_id=session_id),
         )
         outcome_id = outcome.id or 0
         campaign_id = campaign.id or 0

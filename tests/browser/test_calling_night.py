@@ -149,7 +149,7 @@ def badges_shown(page):
     return page.locator("#badges li").all_text_contents()
 
 
-def test_badges_appear_after_the_first_and_the_tenth_conversation_on_the_call_screen_and_home_page(
+def test_badges_appear_after_the_first_and_the_tenth_conversation_and_totals_count_this_session_and_all_time(
     page, running
 ):
     bank = running.services.phone_bank
@@ -187,6 +187,9 @@ def test_badges_appear_after_the_first_and_the_tenth_conversation_on_the_call_sc
     page.wait_for_function("() => document.querySelectorAll('#badges li').length === 2")
     assert badges_shown(page) == ["First conversation", "10 conversations"]
     assert page.text_content("#badge-news") == "New badge: 10 conversations!"
+    # Totals for this sitting (two conversations) beside all time (ten).
+    page.wait_for_function("() => document.getElementById('total-conversations').textContent === '10'")
+    assert page.text_content("#total-conversations-session") == "2"
     page.check("#leaderboard-show-me")  # opts in to the phone bank's leaderboard
     page.wait_for_selector("#leaderboard li.you")
     assert page.text_content("#leaderboard li.you") == "Priya · 10"
