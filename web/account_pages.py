@@ -35,7 +35,15 @@ def account() -> ResponseReturnValue:
                 password=form.password.data or "",
             )
         except InvalidInput as exc:
-            form.password.errors.append(sentence(exc))
+            message = str(exc)
+            field = (
+                form.email
+                if "another account" in message
+                else form.phone
+                if "ring" in message
+                else form.password
+            )
+            field.errors.append(sentence(exc))
             status = 400
         else:
             flash(
