@@ -148,6 +148,9 @@ class User(SQLModel, table=True):
     postcode: str = Field(default="", max_length=8)
     phone_e164: str | None = Field(default=None, max_length=16)  # for "call my phone" only
     phone_verified_at: datetime | None = _at()  # its owner pressed 1 on a call to it
+    any_phone_allowed: bool = (
+        False  # an admin let "call my phone" ring a number outside UK landlines and mobiles
+    )
     role: Role = Field(default=Role.VOLUNTEER, sa_type=_enum(Role))
     is_active: bool = True
     created_at: datetime | None = _at(nullable=False)

@@ -125,12 +125,8 @@ class AccountForm(HtmlForm):
             Email("Enter an e-mail address like name@example.org."),
         ],
     )
-    phone = TelField(
-        "Phone number",
-        filters=[_strip],
-        description=PHONE_HINT,
-        validators=[Optional(), _rule(volunteer_phone)],
-    )
+    # Checked by phone_verification.change_details, which knows whether an admin allowed any number.
+    phone = TelField("Phone number", filters=[_strip], description=PHONE_HINT, validators=[Optional()])
     password = PasswordField(
         "Current password",
         description="Needed to change your e-mail address or phone number.",

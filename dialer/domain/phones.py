@@ -103,11 +103,14 @@ _VOLUNTEER_PHONE_TYPES = frozenset(
 )
 
 
-def volunteer_phone(raw: str) -> str:
-    """A volunteer's own number as E.164 (UK by default), if it is one Marginal will ring."""
+def volunteer_phone(raw: str, *, any_number: bool = False) -> str:
+    """A volunteer's own number as E.164 (UK by default), if it is one Marginal will ring; with
+    `any_number` (an admin allowed it for the account), any valid number."""
     e164 = normalise_phone(raw, what="phone number")
     number = phonenumbers.parse(e164)
-    if is_drama_number(e164):
+    if any_number:
+        ringable = True
+    elif is_drama_number(e164):
         ringable = not e164.startswith("+44808")  # the drama ranges' geographic and mobile numbers
     else:
         ringable = (
@@ -117,6 +120,6 @@ def volunteer_phone(raw: str) -> str:
     if not ringable:
         raise InvalidInput(
             "we can only ring UK landline and mobile numbers (not premium-rate, shared-cost, "
-            "freephone or international ones)"
+            "freephone or international ones, unless an admin allows them)"
         )
     return e164

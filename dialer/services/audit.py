@@ -36,6 +36,7 @@ class Action(StrEnum):
     ROLE_CHANGED = "role_changed"
     PHONE_BANK_ENDED = "phone_bank_ended"
     PHONE_BANK_REOPENED = "phone_bank_reopened"
+    ANY_PHONE_ALLOWED = "any_phone_allowed"
 
 
 @dataclass(frozen=True)

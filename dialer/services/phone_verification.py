@@ -63,9 +63,9 @@ def change_details(
     otherwise). A new phone number is unverified until its owner presses 1. Returns whether the
     phone number changed."""
     new_email = rules.normalise_email(email)
-    new_phone = volunteer_phone(phone) if phone.strip() else None
     with uow:
         user = _user(uow.session, user_id)
+        new_phone = volunteer_phone(phone, any_number=user.any_phone_allowed) if phone.strip() else None
         sensitive = new_email != user.email or new_phone != user.phone_e164
         stored = user.password_hash
     if sensitive and not verify_password(passwords, stored, password):
@@ -94,7 +94,8 @@ def ring_to_verify(bank: PhoneBank, user_id: int, caller_id: str) -> None:
             raise InvalidInput("add your phone number first")
         if user.phone_verified_at is not None:
             raise Conflict("your phone number is already verified")
-        number = volunteer_phone(user.phone_e164)  # the rules may have changed since it was saved
+        # The rules (or the account's allowance) may have changed since it was saved.
+        number = volunteer_phone(user.phone_e164, any_number=user.any_phone_allowed)
         since = now - RATE_WINDOW
         if _calls(uow.session, PhoneVerification.user_id == user_id, since) >= CALLS_PER_ACCOUNT:
             raise Conflict("we have rung you several times this hour: please try again later")

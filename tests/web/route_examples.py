@@ -150,6 +150,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("people.grant", "POST"): Example(data=lambda world: {"campaign_id": world.campaign_id}, ok=303),
     ("people.revoke", "POST"): Example(ok=303),
     ("people.set_role", "POST"): Example(data={"role": "organiser"}, ok=303),
+    ("people.any_phone", "POST"): Example(data={"allowed": "yes"}, ok=303),
     # --- the phone bank (issue 5) ---
     ("calling.start", "POST"): Example(json={"audio": "browser"}, ok=200),
     ("calling.snapshot", "GET"): Example(statuses=OWN_SESSION),

@@ -24,6 +24,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("phone_verified_at", dialer.models.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("any_phone_allowed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "phoneverification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,4 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("phoneverification")
     with op.batch_alter_table("user") as batch_op:
+        batch_op.drop_column("any_phone_allowed")
         batch_op.drop_column("phone_verified_at")
