@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from dialer.services.health import check_health
+from dialer.services.volunteer_progress import volunteer_progress
 from web.access import public
 from web.services import services
 
@@ -15,7 +17,11 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @public
 def index() -> ResponseReturnValue:
-    return render_template("home.html")
+    progress = None
+    if current_user.is_authenticated:  # a volunteer's own progress and badges
+        bank = services().phone_bank
+        progress = volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now())
+    return render_template("home.html", progress=progress)
 
 
 @bp.get("/healthz")
