@@ -157,3 +157,31 @@ def test_the_page_loads_only_its_own_script_and_stylesheet(seeded_client):
     for asset in ("/static/js/marginals.js", "/static/css/marginals.css"):
         with seeded_client.get(asset) as reply:
             assert reply.status_code == 200
+
+
+def test_a_party_that_stood_nowhere_in_the_nation_is_named_and_the_nearest_seats_it_fought_are_offered(
+    seeded_client,
+):
+    status, html = html_of(seeded_client, "/marginals?postcode=BT1+1AA&party=Lab")
+    assert status == 200
+    notice = html.split('class="party-absent"')[1].split("</div>")[0]
+    assert "Labour does not stand in Northern Ireland</strong>" in notice
+    assert "The seats below are the nearest where it did stand, the closest" in notice
+    assert "Or find the marginals of a party that stood in Belfast South and Mid Down" in notice
+    assert "party=SDLP" in notice and "party=DUP" in notice and "party=Lab&" not in notice
+    nearest = html.split('id="ranking-distance"')[1].split('id="ranking-need"')[0]
+    codes = re.findall(r'data-ons="(\w+)"', nearest)
+    assert len(codes) == 10 and not [c for c in codes if c.startswith("N")]  # all across the sea, in GB
+
+
+def test_a_party_that_stood_in_the_volunteers_seat_gets_no_such_notice(seeded_client):
+    status, html = html_of(seeded_client, "/marginals?postcode=M1+1AD&party=Lab")
+    assert status == 200
+    assert "party-absent" not in html
+
+
+def test_a_party_absent_only_from_the_volunteers_own_seat_is_named_for_that_seat(seeded_client):
+    status, html = html_of(seeded_client, "/marginals?postcode=PR7&party=Lab")  # Chorley, the Speaker's seat
+    assert status == 200
+    notice = " ".join(html.split('class="party-absent"')[1].split("</div>")[0].split())
+    assert "Labour did not stand in Chorley</strong>: it had no candidate there at GE2024" in notice
