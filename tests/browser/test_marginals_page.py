@@ -62,3 +62,28 @@ def test_the_page_fits_a_phone_and_explains_a_bad_postcode(page, live_server):
     page.get_by_label("Your postcode").fill("SW99 9ZZ")
     page.get_by_role("button", name="Find seats").click()
     assert page.get_by_role("alert").inner_text().startswith("Unknown postcode district SW99")
+
+
+def test_on_a_phone_the_first_seat_card_is_on_screen_before_the_map(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/marginals?postcode=M1+1AD")
+    card = page.locator("#ranking-distance .seat-card").first.bounding_box()
+    close_up = page.locator("svg.seat-map-close-up").bounding_box()
+    assert card is not None and close_up is not None
+    assert card["y"] + 120 <= 844, (
+        f"the first seat card starts {card['y']:.0f} px down"
+    )  # its name and result show
+    assert close_up["y"] > card["y"]  # the map comes after the list on a phone
+    assert page.evaluate("window.scrollY") == 0
+    save_artifact(page, "marginals-page-390x844")
+
+
+def test_on_a_laptop_the_map_stays_beside_the_list(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(live_server.url + "/marginals?postcode=M1+1AD")
+    card = page.locator("#ranking-distance .seat-card").first.bounding_box()
+    close_up = page.locator("svg.seat-map-close-up").bounding_box()
+    assert card is not None and close_up is not None
+    assert close_up["x"] + close_up["width"] <= card["x"]  # map on the left, list on the right
+    assert card["y"] < 768
+    save_artifact(page, "marginals-page-1366x768")
