@@ -1,8 +1,13 @@
 """A volunteer types a postcode in Chromium and sees the ranked seats and the map."""
 
+from datetime import timedelta
+
 import pytest
 
+from dialer.models import Carpool, Event
+from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
+from tests.people import email_of, sign_in_browser
 
 
 @pytest.fixture
@@ -87,3 +92,41 @@ def test_on_a_laptop_the_map_stays_beside_the_list(page, live_server):
     assert close_up["x"] + close_up["width"] <= card["x"]  # map on the left, list on the right
     assert card["y"] < 768
     save_artifact(page, "marginals-page-1366x768")
+
+
+def test_an_event_and_its_carpool_on_a_result_open_the_event_page(page, live_server, seeded_services):
+    services = seeded_services
+    code = "E14001065"  # Altrincham and Sale West, the nearest marginal to M1 1AD
+    now = services.clock.now()
+    driver = make.user(services)
+    with services.uow() as uow:
+        doors = Event(
+            ons_code=code, title="Saturday doors in Sale", starts_at=now + timedelta(days=3),
+            ends_at=now + timedelta(days=3, hours=3), meeting_postcode="M33 7ZF", lat=53.42, lon=-2.32,
+            capacity=20,
+        )  # fmt: skip
+        uow.session.add(doors)
+        uow.session.flush()
+        assert doors.id is not None
+        uow.session.add(
+            Carpool(
+                event_id=doors.id, driver_id=driver, pickup_postcode="M1 1AD", lat=53.47, lon=-2.24,
+                seats_offered=3, departs_at=doors.starts_at - timedelta(hours=1), created_at=now,
+            )
+        )  # fmt: skip
+        uow.commit()
+        event_id = doors.id
+    sign_in_browser(page, live_server.url, email_of(services, make.user(services)))
+
+    page.goto(live_server.url + "/marginals?postcode=M1+1AD")
+    card = page.locator(f"#seat-distance-{code}")
+    card.get_by_role("link", name="Saturday doors in Sale").click()
+    page.wait_for_url(f"**/events/{event_id}")
+    assert page.get_by_role("heading", name="Saturday doors in Sale").is_visible()
+    assert page.get_by_role("button", name="Sign up").is_visible()
+
+    page.go_back()
+    card.get_by_role("link", name="Carpool from M1").click()
+    page.wait_for_url(f"**/events/{event_id}#carpools")
+    assert page.locator("#carpools").is_visible()
+    assert page.get_by_role("button", name="Ask for a seat").is_visible()

@@ -112,14 +112,14 @@ def test_each_seat_shows_its_events_with_carpools_and_its_phone_bank(seeded_clie
         assert carpool.id
         session.add(CarpoolSeat(carpool_id=carpool.id, status="accepted", created_at=now))
         uow.commit()
-        campaign_id = campaign.id
+        campaign_id, saturday_id = campaign.id, saturday.id
 
     status, html = html_of(seeded_client, "/marginals?postcode=CT1")
     assert status == 200
     card = html.split(f'id="seat-distance-{code}"')[1].split("</li>\n\n")[0]
-    assert "Saturday doors" in card and "Sunday doors" in card
+    assert f'<a href="/events/{saturday_id}">Saturday doors</a>' in card and "Sunday doors" in card
     assert "15 of 20 places left" in card
-    assert "Carpool from ME4" in card and "2 seats free" in card
+    assert f'<a href="/events/{saturday_id}#carpools">Carpool from ME4</a>' in card and "2 seats free" in card
     assert "ME4 4QU" not in html  # a driver's postcode is their address: only the district is shown
     assert f"""<a class="button" href="/call/{campaign_id}">Join this seat's phone bank</a>""" in card
     assert "2 upcoming events" in card and "1 carpool" in card and "1 phone bank" in card
