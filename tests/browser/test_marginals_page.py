@@ -98,10 +98,11 @@ def test_an_event_and_its_carpool_on_a_result_open_the_event_page(page, live_ser
     services = seeded_services
     code = "E14001065"  # Altrincham and Sale West, the nearest marginal to M1 1AD
     now = services.clock.now()
+    starts = now + timedelta(days=3)
     driver = make.user(services)
     with services.uow() as uow:
         doors = Event(
-            ons_code=code, title="Saturday doors in Sale", starts_at=now + timedelta(days=3),
+            ons_code=code, title="Saturday doors in Sale", starts_at=starts,
             ends_at=now + timedelta(days=3, hours=3), meeting_postcode="M33 7ZF", lat=53.42, lon=-2.32,
             capacity=20,
         )  # fmt: skip
@@ -111,7 +112,7 @@ def test_an_event_and_its_carpool_on_a_result_open_the_event_page(page, live_ser
         uow.session.add(
             Carpool(
                 event_id=doors.id, driver_id=driver, pickup_postcode="M1 1AD", lat=53.47, lon=-2.24,
-                seats_offered=3, departs_at=doors.starts_at - timedelta(hours=1), created_at=now,
+                seats_offered=3, departs_at=starts - timedelta(hours=1), created_at=now,
             )
         )  # fmt: skip
         uow.commit()
