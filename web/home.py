@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from dialer.services import pledges
 from dialer.services.health import check_health
 from web.access import public
+from web.identity import account_id
 from web.services import services
 
 bp = Blueprint("home", __name__)
@@ -15,7 +18,8 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @public
 def index() -> ResponseReturnValue:
-    return render_template("home.html")
+    offered = pledges.offered_to(services().uow(), account_id()) if current_user.is_authenticated else []
+    return render_template("home.html", pledges=offered)
 
 
 @bp.get("/healthz")
