@@ -51,6 +51,8 @@ class SeatMap:
     you: tuple[float, float]
     markers: list[Marker]
     frame: tuple[float, float, float, float] | None = None  # the close-up's extent, on the overview
+    #: (west, north, cos, scale): the page's script projects the coastline exactly as the dots.
+    projection: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
     @property
     def view_box(self) -> str:
@@ -112,6 +114,7 @@ def _draw(
         you=projection(location.lat, location.lon),
         markers=markers,
         frame=frame,
+        projection=(projection.west, projection.north, projection.cos, projection.scale),
     )
 
 

@@ -131,3 +131,23 @@ def test_an_event_and_its_carpool_on_a_result_open_the_event_page(page, live_ser
     page.wait_for_url(f"**/events/{event_id}#carpools")
     assert page.locator("#carpools").is_visible()
     assert page.get_by_role("button", name="Ask for a seat").is_visible()
+
+
+def test_the_map_draws_the_coastline_and_a_clicked_seat_opens_its_card(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(live_server.url + "/marginals?postcode=M1+1AD")
+    for kind in ("close-up", "overview"):
+        coast = page.locator(f"svg.seat-map-{kind} g.coast path.land")
+        coast.wait_for(state="attached")
+        outline = coast.get_attribute("d") or ""
+        assert outline.count("L") > (100 if kind == "overview" else 10), f"no coastline on the {kind} map"
+    overview = page.locator("svg.seat-map-overview path.land").bounding_box()
+    assert overview is not None and overview["width"] > 100 and overview["height"] > 150  # Great Britain
+    save_artifact(page, "marginals-coastline-1366x768")
+
+    marker = page.locator("svg.seat-map-close-up .marker[data-order='distance']").first
+    code = marker.get_attribute("data-ons")
+    marker.click()
+    assert page.url.endswith(f"#seat-distance-{code}")
+    card = page.locator(f"#seat-distance-{code}")
+    assert card.is_visible() and card.evaluate("c => c.getBoundingClientRect().top") < 768

@@ -152,9 +152,19 @@ def test_past_events_are_not_listed(seeded_client, seeded_services):
 
 def test_the_page_loads_only_its_own_script_and_stylesheet(seeded_client):
     _, html = html_of(seeded_client, "/marginals?postcode=CT1")
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/marginals.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/vendor/d3-array.min.js" defer>',
+        '<script src="/vendor/d3-geo.min.js" defer>',
+        '<script src="/vendor/topojson-client.min.js" defer>',
+        '<script src="/static/js/marginals.js" defer data-land="/vendor/land-50m.json">',
+    ]  # the coastline's libraries and data come from node_modules, never a CDN
     assert " style=" not in html
-    for asset in ("/static/js/marginals.js", "/static/css/marginals.css"):
+    for asset in (
+        "/static/js/marginals.js",
+        "/static/css/marginals.css",
+        "/vendor/d3-geo.min.js",
+        "/vendor/land-50m.json",
+    ):
         with seeded_client.get(asset) as reply:
             assert reply.status_code == 200
 
