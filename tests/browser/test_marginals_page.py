@@ -151,3 +151,23 @@ def test_the_map_draws_the_coastline_and_a_clicked_seat_opens_its_card(page, liv
     assert page.url.endswith(f"#seat-distance-{code}")
     card = page.locator(f"#seat-distance-{code}")
     assert card.is_visible() and card.evaluate("c => c.getBoundingClientRect().top") < 768
+
+
+def test_a_marginal_clicked_on_the_map_opens_its_card_or_names_it(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(live_server.url + "/marginals?postcode=M1+1AD")
+    listed = set(page.locator(".seat-card").evaluate_all("cards => cards.map(c => c.dataset.ons)"))
+    needy = page.locator("#ranking-need .seat-card").first.get_attribute("data-ons")
+    page.locator(f"svg.seat-map-overview .seat-dot.marginal[data-ons='{needy}']").click(force=True)
+    assert page.url.endswith(f"#seat-need-{needy}") or page.url.endswith(f"#seat-distance-{needy}")
+    assert page.locator(f".seat-card[data-ons='{needy}']:visible").count() == 1
+
+    far = page.locator("svg.seat-map-overview .seat-dot.marginal").evaluate_all(
+        "dots => dots.map(d => d.dataset.ons)"
+    )
+    unlisted = next(code for code in far if code not in listed)
+    dot = page.locator(f"svg.seat-map-overview .seat-dot.marginal[data-ons='{unlisted}']")
+    name = (dot.locator("title").text_content() or "").split(":")[0]
+    dot.click(force=True)
+    detail = page.get_by_role("status").filter(has_text="not among the seats listed here")
+    assert detail.is_visible() and name in (detail.text_content() or "")

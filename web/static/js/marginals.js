@@ -48,6 +48,25 @@
   for (const marker of document.querySelectorAll(".marker")) {
     marker.addEventListener("click", () => showOrder(marker.dataset.order));
   }
+
+  // A marginal seat clicked on either map: its card if it is listed (in the ordering showing, else
+  // the other), otherwise its name and result under the maps.
+  const detail = document.querySelector(".seat-detail");
+  for (const dot of document.querySelectorAll(".seat-dot.marginal")) {
+    dot.addEventListener("click", () => {
+      const ons = dot.dataset.ons;
+      const card =
+        document.getElementById(`seat-${results.dataset.order}-${ons}`) ||
+        document.querySelector(`.seat-card[data-ons="${CSS.escape(ons)}"]`);
+      if (card) {
+        showOrder(card.closest(".ranking").dataset.order);
+        location.hash = card.id;
+      } else if (detail) {
+        detail.textContent = `${dot.querySelector("title").textContent}: not among the seats listed here.`;
+        detail.hidden = false;
+      }
+    });
+  }
 })();
 
 // The coastline: Natural Earth's land (world-atlas, served from node_modules), projected exactly as
