@@ -78,6 +78,8 @@ def status() -> ResponseReturnValue:
             duration_s=form.get("CallDuration", type=int),
             answered_by=form.get("AnsweredBy"),
             payload=_payload(),
+            sip_code=form.get("SipResponseCode", type=int),
+            error_code=form.get("ErrorCode", type=int),
         ),
     )
     return "", 204

@@ -335,7 +335,11 @@ class Switch(Exchange):
             timer.cancel()
         call.timers.clear()
         self.set_status(call, status)
-        call.sip_response_code = SIP_CODES[status]
+        behaviour = call.behaviour
+        failed_as = (
+            behaviour.sip_code if behaviour and behaviour.kind == "invalid" and status == FAILED else None
+        )
+        call.sip_response_code = failed_as or SIP_CODES[status]
         self.log("ended", call, status=status, by=by, duration=call.duration_s(call.end_time))
         if call.conference_sid:
             conferencing.leave(self, call, reason="participant_hung_up", resume=False)
