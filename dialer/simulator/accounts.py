@@ -1,4 +1,5 @@
-"""What an account owns: its phone numbers (caller IDs) and TwiML Applications (the browser leg)."""
+"""What an account owns: its phone numbers, the other numbers it has verified as caller IDs, and
+TwiML Applications (the browser leg). A call may come from an owned or a verified number."""
 
 from __future__ import annotations
 
@@ -57,6 +58,31 @@ class PhoneNumber:
             "voice_method": "POST",
             "voice_receive_mode": "voice",
             "voice_url": None,
+        }
+
+
+@dataclass(eq=False)
+class OutgoingCallerId:
+    """A number the account holder proved is theirs (Twilio rings it with a code): usable as `From`."""
+
+    sid: str
+    account_sid: str
+    phone_number: str
+    created: datetime
+    friendly_name: str = ""
+
+    def uri(self) -> str:
+        return f"{wire.account_path(self.account_sid)}/OutgoingCallerIds/{self.sid}.json"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_sid": self.account_sid,
+            "date_created": wire.rfc2822(self.created),
+            "date_updated": wire.rfc2822(self.created),
+            "friendly_name": self.friendly_name or wire.formatted(self.phone_number),
+            "phone_number": self.phone_number,
+            "sid": self.sid,
+            "uri": self.uri(),
         }
 
 

@@ -104,6 +104,15 @@ def add_number() -> Response:
     return reply(simulator().add_number(number).to_json(), 201)
 
 
+@bp.post("/caller_ids")
+def verify_caller_id() -> Response:
+    """Stands in for Twilio's verification call: the number becomes an outgoing caller ID."""
+    number = _body().get("phone_number")
+    if not isinstance(number, str):
+        raise ControlError("phone_number is required")
+    return reply(simulator().verify_caller_id(number).to_json(), 201)
+
+
 @bp.get("/clock")
 def clock() -> Response:
     return reply(simulator().clock_state())

@@ -139,6 +139,9 @@ def test_every_implemented_endpoint_answers_in_the_shape_twilio_documents(spec, 
     )
     check("POST", f"{conferences}/{{Sid}}.json", 200, {"Status": "completed"}, Sid=conference)
     check("GET", f"{ACCOUNT}/IncomingPhoneNumbers.json", 200)
+    verified = sim.verify_caller_id("+447700900555")
+    check("GET", f"{ACCOUNT}/OutgoingCallerIds.json", 200)
+    check("GET", f"{ACCOUNT}/OutgoingCallerIds/{{Sid}}.json", 200, Sid=verified.sid)
     application = check(
         "POST", f"{ACCOUNT}/Applications.json", 201, {"FriendlyName": "Marginal", "VoiceUrl": url("/b")}
     )
@@ -151,7 +154,7 @@ def test_every_implemented_endpoint_answers_in_the_shape_twilio_documents(spec, 
     check("GET", f"{calls}/{{Sid}}.json", 200, Sid=first.sid)
     check("GET", f"{conferences}/{{Sid}}.json", 200, Sid=conference)
     check("GET", f"{calls}.json", 200)
-    assert len(set(checked)) == 16
+    assert len(set(checked)) == 18
 
 
 def test_the_checker_itself_rejects_a_body_twilio_would_not_send(spec):

@@ -170,6 +170,19 @@ def test_the_accounts_caller_ids_and_applications_are_listed(sim, twilio):
     assert twilio.applications.list() == []
 
 
+def test_a_verified_caller_id_is_listed_and_may_be_the_from_of_a_call(sim, twilio):
+    with pytest.raises(TwilioRestException) as unverified:
+        twilio.calls.create(to=VOTER, from_="+447700900555", url=url("/voice"))
+    assert unverified.value.code == 21210
+    verified = sim.verify_caller_id("+447700900555")
+    listed = twilio.outgoing_caller_ids.list(phone_number="+447700900555")
+    assert [(c.sid, c.phone_number) for c in listed] == [(verified.sid, "+447700900555")]
+    assert twilio.outgoing_caller_ids(verified.sid).fetch().phone_number == "+447700900555"
+    assert twilio.outgoing_caller_ids.list(phone_number="+447700900556") == []
+    assert twilio.calls.create(to=VOTER, from_="+447700900555", url=url("/voice")).status == "queued"
+    assert "+447700900555" not in [n.phone_number for n in twilio.incoming_phone_numbers.list()]
+
+
 @pytest.mark.parametrize(
     ("to", "from_", "code"),
     [
