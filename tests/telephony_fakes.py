@@ -18,6 +18,8 @@ class FakeTelephony:
     statuses: dict[str, ProviderCall] = field(default_factory=dict)
     failures: list[TelephonyError] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    #: The account's numbers and verified caller IDs (020 7946 0000-0002, as the simulator's).
+    caller_ids: set[str] = field(default_factory=lambda: {"+442079460000", "+442079460001", "+442079460002"})
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def place_call(self, call: OutboundCall) -> str:
@@ -39,6 +41,9 @@ class FakeTelephony:
 
     def softphone_token(self, identity: str) -> str:
         return f"token-for-{identity}"
+
+    def may_call_from(self, number: str) -> bool:
+        return number in self.caller_ids
 
     def sid_to(self, phone: str) -> str:
         """The sid of the latest call placed to `phone`."""

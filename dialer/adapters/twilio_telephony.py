@@ -86,6 +86,13 @@ class TwilioTelephony:
         )
         return voice_token(self._settings, identity, application_sid=application)
 
+    def may_call_from(self, number: str) -> bool:
+        owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))
+        if any(found.phone_number == number for found in owned):
+            return True
+        verified = self._request(lambda: self._client.outgoing_caller_ids.list(phone_number=number, limit=20))
+        return any(found.phone_number == number for found in verified)
+
     def _request(self, send: Callable[[], T]) -> T:
         try:
             return send()
