@@ -127,6 +127,11 @@ class Telephony(Protocol):
         it has verified as an outgoing caller ID (any other is refused, Twilio's 21210)."""
         ...
 
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        """Send calls to `number` (one of the account's own numbers) to `voice_url`; False when the
+        account does not own it (a verified caller ID rings elsewhere: nothing to route)."""
+        ...
+
 
 # --- the dialer's shared state in Redis (rebuilt from SQL at any time) ------------------------------
 

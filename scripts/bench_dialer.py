@@ -359,6 +359,9 @@ class AcceptingProvider:
     def may_call_from(self, number: str) -> bool:
         return True  # staging places no real calls
 
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        return True  # nobody rings back while staging
+
 
 class NoCallLimit:
     """Staging places thousands of calls at once: the account's calls-per-second budget is not measured."""

@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import call_events, sessions
+from dialer.services import call_events, returned_calls, sessions
 from dialer.services import phone_bank as paths
 from web.access import twilio_webhook
 from web.services import services
@@ -149,6 +149,26 @@ def volunteer_status() -> ResponseReturnValue:
             services().phone_bank, _int_arg("seat"), request.form.get("CallSid", ""), status_value
         )
     return "", 204
+
+
+@bp.post(paths.INCOMING_PATH)
+@twilio_webhook
+@signed_by_twilio
+def incoming() -> ResponseReturnValue:
+    """The Voice URL of every campaign caller ID: someone rings the number back."""
+    form = request.form
+    return _twiml(returned_calls.on_incoming(services().phone_bank, form.get("To", ""), form.get("From", "")))
+
+
+@bp.post(paths.INCOMING_CHOICE_PATH)
+@twilio_webhook
+@signed_by_twilio
+def incoming_choice() -> ResponseReturnValue:
+    form = request.form
+    instruction = returned_calls.on_choice(
+        services().phone_bank, form.get("To", ""), form.get("From", ""), form.get("Digits", "")
+    )
+    return _twiml(instruction)
 
 
 def _twiml(instruction: CallInstruction) -> Response:

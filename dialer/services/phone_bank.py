@@ -32,6 +32,8 @@ SOFTPHONE_PATH = "/voice/volunteer"  # the TwiML App's Voice URL: the browser so
 VOLUNTEER_ANSWER_PATH = "/voice/volunteer/answer"  # "call my phone" answered: ask for a 1
 VOLUNTEER_CONFIRM_PATH = "/voice/volunteer/confirm"
 VOLUNTEER_STATUS_PATH = "/voice/volunteer/status"
+INCOMING_PATH = "/voice/incoming"  # a campaign caller ID's Voice URL: someone rings it back
+INCOMING_CHOICE_PATH = "/voice/incoming/choice"
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -86,6 +88,12 @@ class Webhooks:
 
     def volunteer_status(self, session_id: int) -> str:
         return self._url(VOLUNTEER_STATUS_PATH, {"seat": session_id})
+
+    def incoming(self) -> str:
+        return self._url(INCOMING_PATH, {})
+
+    def incoming_choice(self) -> str:
+        return self._url(INCOMING_CHOICE_PATH, {})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

@@ -247,6 +247,7 @@ def rebuild_dialer_state(bank: PhoneBank) -> QueueSnapshot:
 
 def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
     """Start taking calls for a campaign: mark it active and queue its callable voters; returns how many.
+    Calls to its caller ID (when the account owns it) come to the product (returned_calls).
 
     A campaign whose caller ID the telephony account cannot call from stays as it was (Conflict says
     why): every call would be refused, and each voter's number marked dialled for the day."""
@@ -257,6 +258,7 @@ def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
             raise NotFound("no such campaign")
         if problem := caller_ids.problem_with(bank.telephony, campaign.caller_id):
             raise Conflict(f"{campaign.name} cannot open: {problem}.")
+        caller_ids.answer_calls_back(bank.telephony, campaign.caller_id, bank.webhooks.incoming())
         campaign.status = CampaignStatus.ACTIVE
         uow.commit()
         voters = _queued_voters(

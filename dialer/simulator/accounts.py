@@ -17,6 +17,13 @@ class PhoneNumber:
     phone_number: str
     created: datetime
     friendly_name: str = ""
+    #: Where Twilio asks what to do with a call to this number (None: nobody answers it).
+    voice_url: str | None = None
+    voice_method: str = "POST"
+    updated: datetime | None = None
+
+    #: Form field -> attribute, for update.
+    FIELDS = {"FriendlyName": "friendly_name", "VoiceUrl": "voice_url", "VoiceMethod": "voice_method"}
 
     def uri(self) -> str:
         return f"{wire.account_path(self.account_sid)}/IncomingPhoneNumbers/{self.sid}.json"
@@ -31,7 +38,7 @@ class PhoneNumber:
             "bundle_sid": None,
             "capabilities": {"fax": False, "mms": False, "sms": False, "voice": True},
             "date_created": wire.rfc2822(self.created),
-            "date_updated": wire.rfc2822(self.created),
+            "date_updated": wire.rfc2822(self.updated or self.created),
             "emergency_address_sid": None,
             "emergency_address_status": "unregistered",
             "emergency_status": "Inactive",
@@ -55,9 +62,9 @@ class PhoneNumber:
             "voice_caller_id_lookup": False,
             "voice_fallback_method": "POST",
             "voice_fallback_url": None,
-            "voice_method": "POST",
+            "voice_method": self.voice_method,
             "voice_receive_mode": "voice",
-            "voice_url": None,
+            "voice_url": self.voice_url,
         }
 
 

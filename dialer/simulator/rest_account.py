@@ -45,6 +45,27 @@ def fetch_number(sid: str) -> Response:
         return reply(number.to_json())
 
 
+@bp.post("/IncomingPhoneNumbers/<sid>.json")
+def update_number(sid: str) -> Response:
+    """Set what a call to the number does (its Voice URL and method) or its name."""
+    switch = simulator().switch
+    with switch.transaction():
+        number = switch.records.numbers.get(sid)
+        if number is None:
+            raise errors.not_found(request.path)
+        for name, attribute in PhoneNumber.FIELDS.items():
+            value = text(name)
+            if value is None:
+                continue
+            if attribute == "voice_method":
+                value = value.upper()
+                if value not in ("GET", "POST"):
+                    raise TwilioError(400, errors.INVALID_PARAMETER, f"{name} must be GET or POST")
+            setattr(number, attribute, (value or None) if attribute == "voice_url" else value)
+        number.updated = switch.clock.now()
+        return reply(number.to_json())
+
+
 @bp.get("/OutgoingCallerIds.json")
 def list_caller_ids() -> Response:
     switch = simulator().switch

@@ -18,6 +18,7 @@ from dialer.clock import Clock, RealTimeScheduler, Scheduler, SimClock
 from dialer.simulator.accounts import OutgoingCallerId, PhoneNumber
 from dialer.simulator.app import create_app
 from dialer.simulator.behaviours import Behaviour, Mix
+from dialer.simulator.calls import CallOptions
 from dialer.simulator.events import Event
 from dialer.simulator.faults import Fault
 from dialer.simulator.inprocess import WsgiHttpClient
@@ -157,6 +158,20 @@ class Simulator:
             )
             switch.records.add_number(number)
             return number
+
+    def ring(self, number: str, *, from_: str, behaviour: Behaviour | None = None) -> str:
+        """Someone on the phone network (behaving as `behaviour`: e.g. keying digits into a <Gather>)
+        rings one of the account's numbers; Twilio asks the number's Voice URL what to do. Returns
+        the CallSid. A number the account does not own, or one without a Voice URL, is refused."""
+        switch = self.switch
+        with switch.transaction():
+            owned = switch.records.numbers_by_e164.get(number)
+            if owned is None:
+                raise ValueError(f"{number} is not one of the account's numbers")
+            if not owned.voice_url:
+                raise ValueError(f"{number} has no Voice URL: nothing would answer it")
+            options = CallOptions(to=number, from_=from_, url=owned.voice_url, method=owned.voice_method)
+            return switch.place_inbound(options, behaviour=behaviour or Behaviour.answer()).sid
 
     def verify_caller_id(self, phone_number: str) -> OutgoingCallerId:
         """The account holder verifies a number they own elsewhere (on Twilio, by answering a call
