@@ -72,6 +72,12 @@ def test_a_503_failed_call_is_retried_without_an_attempt_and_a_404_one_is_a_wron
         ).one()
         assert "503" in (congested_call.error or "")
 
+    world.sim.set_behaviour(CONGESTED, Behaviour.busy())  # the network has recovered
+    world.sim.advance(31 * 60)
+    rest = world.sim.rest_client()
+    assert len(rest.calls.list(to=CONGESTED)) == 2, "rung again once the retry time came"
+    assert len(rest.calls.list(to=MISSING)) == 1, "a number that does not exist is never rung again"
+
 
 def test_after_the_cap_a_carrier_failure_counts_as_an_attempt(bank, clock, telephony):
     campaign = make_campaign(bank, voters=1)
