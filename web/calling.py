@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import calling_view, dialing, sessions
+from dialer.services import calling_view, dialing, outcome_drafts, sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from web.access import signed_in
 from web.services import services
@@ -134,12 +134,31 @@ def act(session_id: int, action: str) -> dict[str, Any] | None:
         "dial": lambda: {"call": dialing.dial_preview(bank, current_user.id, session_id)},
         "skip": lambda: dialing.skip_preview(bank, current_user.id, session_id),
         "outcome": lambda: {"outcome": record_outcome(bank, current_user.id, session_id, _outcome_form())},
+        "draft": lambda: _save_draft(session_id),
     }
     run = actions.get(action)
     if run is None:
         raise NotFound(f"no action {action!r}")
     result = run()
     return result if isinstance(result, dict) else None
+
+
+def _save_draft(session_id: int) -> None:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("answers") or {}, dict):
+        raise InvalidInput("send the draft as JSON, answers as an object keyed by question")
+    try:
+        call_id = int(body.get("call", 0))
+    except (TypeError, ValueError):
+        raise InvalidInput("the call is not understood") from None
+    outcome_drafts.save_draft(
+        services().uow(),
+        current_user.id,
+        session_id,
+        call_id,
+        body.get("answers") or {},
+        str(body.get("notes", "")),
+    )
 
 
 def _outcome_form() -> OutcomeForm:

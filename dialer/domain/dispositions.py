@@ -20,6 +20,9 @@ class Disposition(StrEnum):
     DECEASED = "deceased"
     LANGUAGE_BARRIER = "language_barrier"
     ABANDONED = "abandoned"  # recorded by the system, never by a volunteer
+    #: A conversation whose volunteer went away (page, wifi, phone) and did not come back within the
+    #: seat's grace period: recorded by the system so no conversation is silently lost.
+    OUTCOME_MISSING = "outcome_missing"
 
 
 @dataclass(frozen=True)
@@ -54,4 +57,7 @@ DEFAULT_RULES: dict[Disposition, RetryRule] = {
     Disposition.DECEASED: RetryRule("Deceased", "0", None, suppress=True),
     Disposition.LANGUAGE_BARRIER: RetryRule("Language barrier", "l", timedelta(days=7)),
     Disposition.ABANDONED: RetryRule("Abandoned (no volunteer free)", "", ABANDON_BLOCK, by_volunteer=False),
+    Disposition.OUTCOME_MISSING: RetryRule(
+        "Outcome missing (volunteer disconnected)", "", timedelta(hours=24), by_volunteer=False
+    ),
 }

@@ -95,6 +95,7 @@ def seat_payload(seat: CallingSession) -> dict[str, Any]:
         "audio": seat.audio.value,
         "call": seat.current_call_id,
         "since": _iso(seat.state_changed_at),
+        "away": seat.away_since is not None,  # held for a volunteer whose audio went away
     }
 
 

@@ -32,6 +32,7 @@ SOFTPHONE_PATH = "/voice/volunteer"  # the TwiML App's Voice URL: the browser so
 VOLUNTEER_ANSWER_PATH = "/voice/volunteer/answer"  # "call my phone" answered: ask for a 1
 VOLUNTEER_CONFIRM_PATH = "/voice/volunteer/confirm"
 VOLUNTEER_STATUS_PATH = "/voice/volunteer/status"
+HOLD_PATH = "/voice/hold"  # what a voter hears while their volunteer's audio reconnects
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -86,6 +87,9 @@ class Webhooks:
 
     def volunteer_status(self, session_id: int) -> str:
         return self._url(VOLUNTEER_STATUS_PATH, {"seat": session_id})
+
+    def hold(self, session_id: int) -> str:
+        return self._url(HOLD_PATH, {"seat": session_id})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from dialer.domain.call_control import CallInstruction, ConfirmVolunteer, Goodbye, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.campaigns import CampaignStatus, DialingMode
-from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg, SeatState
+from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, SeatState
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
@@ -114,9 +114,19 @@ def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: st
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
-        seat = uow.session.get(CallingSession, session_id)
+        seat = uow.session.get(CallingSession, session_id, with_for_update=True)
         if seat is None or caller != f"client:{softphone_identity(seat.user_id)}":
             return Goodbye("This is not your calling session.")
+        if seat.audio is AudioLeg.BROWSER and (seat.away_since or seat.state in HELD_WHEN_AWAY):
+            # The volunteer's page is back (reloaded, reconnected): its new leg takes the held seat.
+            replaced = seat.leg_call_sid if seat.leg_call_sid != call_sid else None
+            seat.leg_call_sid = call_sid
+            uow.commit()
+            instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
+            if replaced:
+                with contextlib.suppress(TelephonyError):  # the old page's leg, if it is still about
+                    bank.telephony.hang_up(replaced)
+            return instruction
         if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
             return Goodbye("This calling session has already started or ended.")
         seat.leg_call_sid = call_sid
@@ -199,6 +209,8 @@ def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
+        if seat.away_since is not None:
+            raise Conflict("your audio is not connected yet: resume once it is back")
         if not change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now):
             raise Conflict("this session is not paused")
         uow.commit()
