@@ -75,6 +75,8 @@
     $("hang-up").hidden = seat !== "connected";
     $("preview-controls").hidden = !(state.preview && state.voter && seat === "ready");
     document.body.dataset.seat = seat;
+    document.body.dataset.session = state.session || ""; // read by seat-restore.js
+    document.body.dataset.call = state.call || ""; // read by seat-restore.js
     if (seat === "connected" && !timer) {
       state.connectedAt = state.connectedAt || Date.now();
       timer = setInterval(tick, 1000);
