@@ -11,6 +11,7 @@ and notes typed so far), listed for the organiser to follow up: a conversation i
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,11 +20,12 @@ from sqlmodel import Session, col, select
 
 from dialer.domain.call_control import HoldMessage
 from dialer.domain.calls import FINAL_STATUSES
-from dialer.domain.dispositions import Disposition
+from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.seats import HELD_WHEN_AWAY, SeatState
 from dialer.domain.surveys import check_answers
-from dialer.errors import InvalidInput, TelephonyError
-from dialer.models import CallAttempt, CallingSession, Campaign, Outcome
+from dialer.errors import InvalidInput, NotFound, TelephonyError
+from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, User, Voter
+from dialer.ports import UnitOfWork
 from dialer.services.campaigns import survey_of
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
@@ -163,3 +165,86 @@ def _draft_answers(session: Session, campaign_id: int, given: Any) -> list[tuple
         return list(check_answers(survey_of(session, campaign_id), given, talked=False).items())
     except InvalidInput:
         return []
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A conversation whose outcome is missing, as its organiser's list shows it."""
+
+    outcome_id: int
+    voter_id: int
+    voter_name: str
+    area: str
+    volunteer: str
+    recorded_at: datetime | None
+    talked_for_s: int | None
+    notes: str
+    next_call_at: datetime | None
+    since: str | None  # what the voter's next call came to, once there is one
+
+
+def follow_ups(uow: UnitOfWork, campaign_id: int) -> list[FollowUp]:
+    """The campaign's conversations recorded as outcome missing, newest first."""
+    with uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise NotFound("no such campaign")
+        rows = session.exec(
+            select(Outcome, Voter, User.first_name, CallAttempt)
+            .join(Voter, col(Voter.id) == Outcome.voter_id)
+            .outerjoin(User, col(User.id) == Outcome.user_id)
+            .outerjoin(CallAttempt, col(CallAttempt.id) == Outcome.call_attempt_id)
+            .where(Outcome.campaign_id == campaign_id, Outcome.disposition == Disposition.OUTCOME_MISSING)
+            .order_by(col(Outcome.created_at).desc(), col(Outcome.id).desc())
+        ).all()
+        later = _later_outcomes(session, [voter.id or 0 for _, voter, _, _ in rows])
+        return [
+            FollowUp(
+                outcome_id=outcome.id or 0,
+                voter_id=voter.id or 0,
+                voter_name=voter_name(voter, campaign),
+                area=voter.area or voter.postcode[:4],
+                volunteer=volunteer or "",
+                recorded_at=outcome.created_at,
+                talked_for_s=_talked_for(call),
+                notes=outcome.notes,
+                next_call_at=None if voter.done else voter.next_call_at,
+                since=next(
+                    (
+                        DEFAULT_RULES[disposition].label
+                        for at, disposition in later.get(voter.id or 0, [])
+                        if outcome.created_at is not None and at is not None and at > outcome.created_at
+                    ),
+                    None,
+                ),
+            )
+            for outcome, voter, volunteer, call in rows
+        ]
+
+
+def voter_name(voter: Voter, campaign: Campaign) -> str:
+    return (
+        f"{voter.first_name} {voter.last_name}"
+        if campaign.show_surname and voter.last_name
+        else voter.first_name
+    )
+
+
+def _talked_for(call: CallAttempt | None) -> int | None:
+    if call is None or call.connected_at is None or call.ended_at is None:
+        return None
+    return int((call.ended_at - call.connected_at).total_seconds())
+
+
+def _later_outcomes(
+    session: Session, voter_ids: list[int]
+) -> dict[int, list[tuple[datetime | None, Disposition]]]:
+    found: dict[int, list[tuple[datetime | None, Disposition]]] = {}
+    for voter_id, at, disposition in session.exec(
+        select(Outcome.voter_id, Outcome.created_at, Outcome.disposition)
+        .where(col(Outcome.voter_id).in_(voter_ids), Outcome.disposition != Disposition.OUTCOME_MISSING)
+        .order_by(col(Outcome.created_at))
+    ).all():
+        found.setdefault(voter_id or 0, []).append((at, Disposition(disposition)))
+    return found

@@ -177,3 +177,32 @@ def test_nobody_but_the_seats_volunteer_may_save_its_draft_or_take_it_back(bank,
     refused = sessions.softphone_joined(bank, session_id, f"client:{softphone_identity(other)}", NEW_LEG)
     assert isinstance(refused, Goodbye)
     assert seat(bank, session_id).away_since is not None and only_call(bank, session_id).draft is None
+
+
+def test_the_organiser_sees_each_outcome_missing_conversation_listed_until_it_is_followed_up(
+    bank, clock, telephony
+):
+    volunteer, session_id, call = talking(bank, clock, grace_s=15)
+    outcome_drafts.save_draft(bank.uow(), volunteer, session_id, call.id, {}, "Wants a postal vote")
+    leg_event(bank, session_id, "participant-leave", OLD_LEG, 10)
+    clock.advance(16)
+    seat_holding.end_seats_not_back(bank)
+
+    [row] = seat_holding.follow_ups(bank.uow(), call.campaign_id)
+    assert row.voter_id == call.voter_id and row.volunteer == "Sam" and row.voter_name.startswith("Voter")
+    assert row.notes == "Wants a postal vote" and row.since is None
+    assert row.next_call_at == clock.now() + timedelta(hours=24)
+
+    # The voter's next call, a day later: someone talks to them.
+    with bank.uow() as uow:
+        uow.session.add(
+            Outcome(
+                campaign_id=call.campaign_id,
+                voter_id=call.voter_id,
+                disposition=Disposition.TALKED,
+                created_at=clock.now() + timedelta(hours=24),
+            )
+        )
+        uow.commit()
+    [row] = seat_holding.follow_ups(bank.uow(), call.campaign_id)
+    assert row.since == "Talked to voter"
