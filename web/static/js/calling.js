@@ -192,12 +192,12 @@
       if (seat.session !== state.session || overtaken(since)) {
         return; // another seat's, or a move overtaken by a later one (they come from several processes)
       }
+      if (seat.state === "connected" && (state.seat !== "connected" || state.call !== seat.call)) {
+        state.connectedAt = Date.now(); // a new conversation (not the same one, its audio back)
+      }
       state.since = since === null ? state.since : since;
       state.seat = seat.state;
       state.call = seat.call;
-      if (seat.state === "connected") {
-        state.connectedAt = Date.now();
-      }
       if (seat.reason) {
         showError(`Session ended: ${seat.reason}.`);
       }

@@ -151,6 +151,9 @@
 
   function audioChanged() {
     const audio = body.dataset.audio;
+    if (audio === "connected") {
+      notice("");
+    }
     if (audio === "lost" || (rejoining === false && audio === "failed" && HELD.includes(seat()) && session())) {
       rejoin();
     }
