@@ -61,6 +61,15 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
             if existing.campaign_id != campaign_id:
                 raise Conflict("you are already calling for another phone bank: end that session first")
             assert existing.id is not None
+            if (
+                audio is AudioLeg.PHONE
+                and existing.audio is AudioLeg.PHONE
+                and existing.away_since
+                and not existing.leg_call_sid
+                and user.phone_e164
+            ):
+                _ring_volunteer(bank, existing, campaign, user)  # their phone dropped: ring it again
+                uow.commit()
             return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
         if audio is AudioLeg.PHONE and not user.phone_e164:
             raise InvalidInput("add your phone number to your account to use 'call my phone'")
@@ -79,21 +88,12 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
         bank.seats.put(board_seat(seat), since=now)
         uow.commit()
         if audio is AudioLeg.PHONE:
-            assert user.phone_e164 is not None
             try:
-                seat.leg_call_sid = bank.telephony.place_call(
-                    OutboundCall(
-                        to=user.phone_e164,
-                        caller_id=campaign.caller_id,
-                        answer_url=bank.webhooks.volunteer_answer(seat.id),
-                        status_url=bank.webhooks.volunteer_status(seat.id),
-                        ring_timeout_s=VOLUNTEER_RING_S,
-                    )
-                )
-            except TelephonyError:
+                _ring_volunteer(bank, seat, campaign, user)
+            except Conflict:
                 change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
                 uow.commit()
-                raise Conflict("we could not ring your phone just now: please try again") from None
+                raise
             uow.commit()
         try:
             token = _token(bank, seat)
@@ -107,6 +107,23 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
     notices.send()
     bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)
     return started
+
+
+def _ring_volunteer(bank: PhoneBank, seat: CallingSession, campaign: Campaign, user: User) -> None:
+    """Ring the volunteer's own phone for their seat (they press 1 to take it); the caller commits."""
+    assert seat.id is not None and user.phone_e164 is not None
+    try:
+        seat.leg_call_sid = bank.telephony.place_call(
+            OutboundCall(
+                to=user.phone_e164,
+                caller_id=campaign.caller_id,
+                answer_url=bank.webhooks.volunteer_answer(seat.id),
+                status_url=bank.webhooks.volunteer_status(seat.id),
+                ring_timeout_s=VOLUNTEER_RING_S,
+            )
+        )
+    except TelephonyError:
+        raise Conflict("we could not ring your phone just now: please try again") from None
 
 
 def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: str) -> CallInstruction:
@@ -143,7 +160,8 @@ def volunteer_phone_answered(bank: PhoneBank, session_id: int, call_sid: str) ->
     """Someone (or something) answered the volunteer's own phone: ask for a 1 before the seat goes ready."""
     with bank.uow() as uow:
         seat = uow.session.get(CallingSession, session_id)
-        if seat is None or seat.state is not SeatState.CONNECTING or seat.leg_call_sid != call_sid:
+        waiting = seat is not None and (seat.state is SeatState.CONNECTING or seat.away_since is not None)
+        if seat is None or not waiting or seat.leg_call_sid != call_sid:
             return Goodbye()
         campaign = uow.session.get(Campaign, seat.campaign_id)
         name = campaign.name if campaign else "your phone bank"
@@ -163,6 +181,9 @@ def volunteer_confirmed(bank: PhoneBank, session_id: int, call_sid: str, digits:
         seat = uow.session.get(CallingSession, session_id)
         if seat is None or seat.leg_call_sid != call_sid:
             return Goodbye()
+        if seat.away_since is not None and seat.state in HELD_WHEN_AWAY:
+            # Back in their held seat: joining the conference takes the voter off hold.
+            return JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
         if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
             return Goodbye("This calling session has already ended.")
         uow.commit()

@@ -288,3 +288,36 @@ def test_a_page_that_never_comes_back_leaves_an_outcome_missing_record_the_organ
         save_artifact(desk, "follow-ups-organiser")
     finally:
         context.close()
+
+
+def test_a_volunteer_whose_own_phone_drops_mid_conversation_rings_it_again_and_is_back_with_the_voter(
+    page, running
+):
+    bank = running.services.phone_bank
+    campaign = make_campaign(bank, voters=1, around_the_clock=True)
+    with bank.uow() as uow:
+        number = uow.session.exec(select(Voter.phone_e164)).one()
+    assert number is not None
+    callee(running, number, kind="answer", ring_s=1, talk_s=TALKS_FOR_AN_HOUR)
+    own_phone = "+442079460555"
+    # The volunteer answers, presses 1, and their phone drops half a minute (simulated) later.
+    callee(running, own_phone, kind="answer", ring_s=1, digits="1", digits_after_s=1, hangup_after_s=30)
+    volunteer = make_volunteer(bank, "Ife", phone=own_phone)
+    sign_in_browser(page, running.url, email_of(running.services, volunteer))
+    page.goto(f"{running.url}/call/{campaign}")
+    page.click("#start-phone")
+    voter = connected_to_a_new_voter(page, set())
+    type_answers(page, "Signal went")
+
+    page.wait_for_selector("#ring-again", state="visible", timeout=20_000)
+    assert "voter is on hold" in (page.text_content("#seat-restore-status") or "")
+    assert conference_of(running, volunteer)[1] == "in-progress", "the voter is held, not dropped"
+    callee(running, own_phone, kind="answer", ring_s=1, digits="1", digits_after_s=1)  # a better signal
+    page.click("#ring-again")
+
+    audio_back_with_the_voter(running, volunteer)
+    page.wait_for_selector("#ring-again", state="hidden")
+    assert page.text_content("#voter-name") == voter and page.input_value("#notes") == "Signal went"
+    save_artifact(page, "seat-back-after-the-phone")
+    page.click(".disposition[data-disposition='talked']")
+    until(lambda: in_the_export(running, campaign, voter, "talked"), "the outcome is in the export")

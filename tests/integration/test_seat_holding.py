@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from dialer.domain.call_control import Goodbye, HoldMessage, JoinSeat
+from dialer.domain.call_control import ConfirmVolunteer, Goodbye, HoldMessage, JoinSeat
 from dialer.domain.dispositions import Disposition
-from dialer.domain.seats import SeatState
+from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict, NotFound
 from dialer.models import Campaign, Outcome, SurveyAnswer, Voter
 from dialer.services import outcome_drafts, seat_holding, sessions, upkeep
@@ -206,3 +206,37 @@ def test_the_organiser_sees_each_outcome_missing_conversation_listed_until_it_is
         uow.commit()
     [row] = seat_holding.follow_ups(bank.uow(), call.campaign_id)
     assert row.since == "Talked to voter"
+
+
+def test_a_volunteer_whose_own_phone_dropped_is_rung_again_and_back_with_the_voter_after_pressing_1(
+    bank, clock, telephony
+):
+    campaign = make_campaign(bank, voters=1)
+    volunteer = make_volunteer(bank, "Ola", phone="+442079460123")
+    started = sessions.start_session(bank, volunteer, campaign, AudioLeg.PHONE)
+    first_leg = telephony.placed[0][0]
+    sessions.volunteer_phone_answered(bank, started.session_id, first_leg)
+    sessions.volunteer_confirmed(bank, started.session_id, first_leg, "1")
+    clock.advance(1)
+    call = only_call(bank, started.session_id)
+    answer(bank, call)
+    session_id = started.session_id
+
+    assert seat_holding.volunteer_left(bank, session_id, first_leg, None), "the phone's own status callback"
+    leg_event(bank, session_id, "participant-leave", first_leg, 10)  # then the conference's
+    assert (
+        seat(bank, session_id).away_since is not None and seat(bank, session_id).state is SeatState.CONNECTED
+    )
+    assert telephony.holds[-1][1:3] == (call.provider_sid, True), "the voter is held"
+
+    sessions.start_session(bank, volunteer, campaign, AudioLeg.PHONE)  # "ring my phone again"
+    again, request = telephony.placed[-1]
+    assert request.to == "+442079460123" and again != first_leg
+    assert isinstance(sessions.volunteer_phone_answered(bank, session_id, again), ConfirmVolunteer)
+    joined = sessions.volunteer_confirmed(bank, session_id, again, "1")
+    assert isinstance(joined, JoinSeat) and joined.conference == seat(bank, session_id).conference_name
+    leg_event(bank, session_id, "participant-join", again, 11)
+
+    back = seat(bank, session_id)
+    assert back.away_since is None and back.state is SeatState.CONNECTED and back.leg_call_sid == again
+    assert telephony.holds[-1][1:3] == (call.provider_sid, False)

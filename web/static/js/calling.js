@@ -14,6 +14,7 @@
     voter: null,
     preview: false,
     connectedAt: null,
+    away: null, // the audio ("browser" or "phone") of a seat held for its volunteer, else null
   };
   // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
   // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
@@ -77,6 +78,7 @@
     document.body.dataset.seat = seat;
     document.body.dataset.session = state.session || ""; // read by seat-restore.js
     document.body.dataset.call = state.call || ""; // read by seat-restore.js
+    document.body.dataset.away = state.away || ""; // read by seat-restore.js: "browser"/"phone" audio gone
     if (seat === "connected" && !timer) {
       state.connectedAt = state.connectedAt || Date.now();
       timer = setInterval(tick, 1000);
@@ -134,6 +136,7 @@
     state.call = snap.call;
     state.voter = snap.voter || null;
     state.preview = Boolean(snap.preview);
+    state.away = snap.away ? snap.audio : null;
     state.connectedAt = snap.connected_at ? Date.parse(snap.connected_at) : null;
     renderSeat();
     renderVoter();
@@ -198,6 +201,7 @@
       state.since = since === null ? state.since : since;
       state.seat = seat.state;
       state.call = seat.call;
+      state.away = seat.away ? seat.audio : null;
       if (seat.reason) {
         showError(`Session ended: ${seat.reason}.`);
       }

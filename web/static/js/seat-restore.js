@@ -25,7 +25,8 @@
   let draftTimer = null;
   let draftDirty = false;
   let rejoining = false;
-  let leaving = false; // the page is going: its own audio leg ending is no reason to rejoin
+  let leaving = false;
+  let phoneWasAway = false; // the page is going: its own audio leg ending is no reason to rejoin
 
   const seat = () => body.dataset.seat || "";
   const session = () => Number(body.dataset.session) || null;
@@ -149,6 +150,32 @@
     notice("");
   }
 
+  // "Call my phone": the volunteer's phone dropped. Ringing it again is theirs to ask for.
+  function phoneAway() {
+    let button = $("ring-again");
+    const away = body.dataset.away === "phone" && HELD.includes(seat());
+    if (away && !button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.id = "ring-again";
+      button.textContent = "Ring my phone again";
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        const reply = await post(`/call/${boot.campaign}/session`, { audio: "phone" }).catch(() => null);
+        notice(reply && reply.ok ? "Ringing your phone: press 1 to rejoin the call." : "Your phone could not be rung: try again.");
+        button.disabled = false;
+      });
+      $("session-controls").prepend(button);
+    }
+    if (button) {
+      button.hidden = !away;
+    }
+    if (away !== phoneWasAway) {
+      phoneWasAway = away;
+      notice(away ? "Your phone dropped: the voter is on hold and hears that you will be right back." : "");
+    }
+  }
+
   function audioChanged() {
     const audio = body.dataset.audio;
     if (audio === "connected") {
@@ -177,6 +204,7 @@
     leaving = true;
   });
   new MutationObserver(audioChanged).observe(body, { attributes: true, attributeFilter: ["data-audio"] });
+  new MutationObserver(phoneAway).observe(body, { attributes: true, attributeFilter: ["data-away"] });
 
   const snap = boot.session;
   if (snap && snap.draft && snap.call && HELD.includes(snap.state)) {
