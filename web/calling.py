@@ -105,7 +105,12 @@ def start(campaign_id: int) -> dict[str, Any]:
         audio = AudioLeg(body.get("audio", AudioLeg.BROWSER.value))
     except (ValueError, TypeError):
         raise InvalidInput("audio must be browser or phone") from None
-    started = sessions.start_session(services().phone_bank, current_user.id, campaign_id, audio)
+    rejoin = body.get("rejoin")
+    if rejoin is not None and (isinstance(rejoin, bool) or not isinstance(rejoin, int)):
+        raise InvalidInput("rejoin must be the session's number")
+    started = sessions.start_session(
+        services().phone_bank, current_user.id, campaign_id, audio, rejoin=rejoin
+    )
     return {
         "session": started.session_id,
         "state": started.state.value,

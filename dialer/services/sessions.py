@@ -44,8 +44,11 @@ class StartedSession:
     softphone_token: str | None  # for the browser leg
 
 
-def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioLeg) -> StartedSession:
-    """Open a seat for the volunteer; their audio leg then joins it (browser) or their phone rings."""
+def start_session(
+    bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioLeg, *, rejoin: int | None = None
+) -> StartedSession:
+    """Open a seat for the volunteer; their audio leg then joins it (browser) or their phone rings.
+    With `rejoin` (a page coming back to its seat), only that seat, if still live, is returned."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
@@ -57,6 +60,8 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
         if campaign.status is not CampaignStatus.ACTIVE:
             raise Conflict(f"{campaign.name} is not taking calls at the moment")
         existing = live_session_of(session, user_id)
+        if rejoin is not None and (existing is None or existing.id != rejoin):
+            raise Conflict("this calling session has ended")
         if existing is not None:
             if existing.campaign_id != campaign_id:
                 raise Conflict("you are already calling for another phone bank: end that session first")

@@ -240,3 +240,16 @@ def test_a_volunteer_whose_own_phone_dropped_is_rung_again_and_back_with_the_vot
     back = seat(bank, session_id)
     assert back.away_since is None and back.state is SeatState.CONNECTED and back.leg_call_sid == again
     assert telephony.holds[-1][1:3] == (call.provider_sid, False)
+
+
+def test_a_page_coming_back_after_its_seat_ended_is_told_so_and_no_new_seat_is_opened(bank, clock, telephony):
+    volunteer, session_id, _call = talking(bank, clock, grace_s=15)
+    leg_event(bank, session_id, "participant-leave", OLD_LEG, 10)
+    clock.advance(16)
+    seat_holding.end_seats_not_back(bank)
+    with pytest.raises(Conflict, match="ended"):
+        sessions.start_session(
+            bank, volunteer, make_campaign(bank, name="Other"), AudioLeg.BROWSER, rejoin=session_id
+        )
+    with bank.uow() as uow:
+        assert sessions.live_session_of(uow.session, volunteer) is None

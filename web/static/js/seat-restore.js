@@ -130,7 +130,7 @@
     while (!leaving && session() && HELD.includes(seat()) && body.dataset.audio !== "connected") {
       if (body.dataset.audio !== "connecting") {
         try {
-          const reply = await post(`/call/${boot.campaign}/session`, { audio: "browser" });
+          const reply = await post(`/call/${boot.campaign}/session`, { audio: "browser", rejoin: session() });
           if (reply.ok && reply.data.session === session() && reply.data.softphone_token) {
             document.dispatchEvent(
               new CustomEvent("marginal:join-seat", {
@@ -161,7 +161,9 @@
       button.textContent = "Ring my phone again";
       button.addEventListener("click", async () => {
         button.disabled = true;
-        const reply = await post(`/call/${boot.campaign}/session`, { audio: "phone" }).catch(() => null);
+        const reply = await post(`/call/${boot.campaign}/session`, { audio: "phone", rejoin: session() }).catch(
+          () => null
+        );
         notice(reply && reply.ok ? "Ringing your phone: press 1 to rejoin the call." : "Your phone could not be rung: try again.");
         button.disabled = false;
       });
