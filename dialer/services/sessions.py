@@ -57,8 +57,6 @@ def start_session(
         user = session.get(User, user_id)
         if campaign is None or user is None:
             raise NotFound("no such phone bank")
-        if campaign.status is not CampaignStatus.ACTIVE:
-            raise Conflict(f"{campaign.name} is not taking calls at the moment")
         existing = live_session_of(session, user_id)
         if rejoin is not None and (existing is None or existing.id != rejoin):
             raise Conflict("this calling session has ended")
@@ -76,6 +74,10 @@ def start_session(
                 _ring_volunteer(bank, existing, campaign, user)  # their phone dropped: ring it again
                 uow.commit()
             return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
+        # Only a new seat needs the phone bank open: a volunteer coming back to a held conversation
+        # (a reload, a dropped phone) gets it back even while the organiser has paused calling.
+        if campaign.status is not CampaignStatus.ACTIVE:
+            raise Conflict(f"{campaign.name} is not taking calls at the moment")
         if audio is AudioLeg.PHONE and not user.phone_e164:
             raise InvalidInput("add your phone number to your account to use 'call my phone'")
         seat = CallingSession(

@@ -12,7 +12,7 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict, NotFound
 from dialer.models import Campaign, Outcome, SurveyAnswer, Voter
-from dialer.services import outcome_drafts, seat_holding, sessions, upkeep
+from dialer.services import campaign_control, outcome_drafts, seat_holding, sessions, upkeep
 from dialer.services.call_events import ConferenceEvent, on_conference_event
 from dialer.services.calling_view import session_snapshot
 from dialer.services.outcomes import OutcomeForm, record_outcome
@@ -253,3 +253,15 @@ def test_a_page_coming_back_after_its_seat_ended_is_told_so_and_no_new_seat_is_o
         )
     with bank.uow() as uow:
         assert sessions.live_session_of(uow.session, volunteer) is None
+
+
+def test_a_volunteer_comes_back_to_a_held_conversation_even_while_the_organiser_has_paused_calling(
+    bank, clock, telephony
+):
+    volunteer, session_id, call = talking(bank, clock)
+    leg_event(bank, session_id, "participant-leave", OLD_LEG, 10)
+    campaign_control.change_status(bank, call.campaign_id, "pause")
+    started = sessions.start_session(bank, volunteer, call.campaign_id, AudioLeg.BROWSER, rejoin=session_id)
+    assert started.session_id == session_id and started.softphone_token
+    with pytest.raises(Conflict, match="not taking calls"):
+        sessions.start_session(bank, make_volunteer(bank, "Newcomer"), call.campaign_id, AudioLeg.BROWSER)
