@@ -199,7 +199,11 @@ class Volunteer:
         if since and self.since and since < self.since:
             return  # an older change arriving late (events come from several processes)
         self._move(payload["state"], payload.get("call"), since)
-        if payload.get("away") and payload.get("audio") == "phone" and not self.ringing_again:
+        self._phone_away(payload)
+
+    def _phone_away(self, seat: dict[str, Any]) -> None:
+        """The seat is held because the volunteer's phone dropped: ask for it to be rung again."""
+        if seat.get("away") and seat.get("audio") == "phone" and not self.ringing_again:
             self.ringing_again = True
             self._spawn(self._ring_again())
 
@@ -268,6 +272,7 @@ class Volunteer:
             return
         self.since = ""
         self._move(seat["state"], seat.get("call"), seat.get("since") or "")
+        self._phone_away(seat)  # what a reloaded page shows: "Ring my phone again"
 
     async def watch(self) -> None:
         """Read the seat back when nothing has moved for a while (a missed event)."""
