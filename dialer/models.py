@@ -201,6 +201,8 @@ class Campaign(SQLModel, table=True):
     show_surname: bool = False
     amd_enabled: bool = False
     abandon_target_pct: float = 2.0
+    #: How long a seat waits, its voter on hold, for a volunteer whose audio or page went away.
+    seat_grace_s: int = Field(default=60, sa_column_kwargs={"server_default": "60"})
     retry_overrides: dict[str, Any] = _json(dict)
     created_at: datetime | None = _at(nullable=False)
 
@@ -312,6 +314,8 @@ class CallingSession(SQLModel, table=True):
     started_at: datetime | None = _at(nullable=False)
     state_changed_at: datetime | None = _at(nullable=False)
     ended_at: datetime | None = _at()
+    #: Since when the volunteer's audio has been gone mid-conversation (the seat is held for them).
+    away_since: datetime | None = _at()
 
 
 class CallAttempt(SQLModel, table=True):
@@ -335,6 +339,9 @@ class CallAttempt(SQLModel, table=True):
     ended_at: datetime | None = _at()
     duration_s: int | None = None
     last_heard_at: datetime | None = _at()  # last callback or status check (the reconciler's cue)
+    #: The survey answers and notes typed so far in this conversation, saved as they are typed so a
+    #: reloaded page gets them back; the outcome is the record, this only a draft of it.
+    draft: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class CallEvent(SQLModel, table=True):

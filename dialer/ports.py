@@ -116,6 +116,10 @@ class Telephony(Protocol):
         """Replace what a live call is doing (e.g. take a voter out of a seat that is ending)."""
         ...
 
+    def hold(self, conference_sid: str, call_sid: str, *, on: bool, hold_url: str | None = None) -> None:
+        """Put a conference participant on hold (hearing `hold_url`'s TwiML) or take them off it."""
+        ...
+
     def fetch_call(self, sid: str) -> ProviderCall: ...
 
     def softphone_token(self, identity: str) -> str:

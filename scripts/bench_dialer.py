@@ -350,6 +350,9 @@ class AcceptingProvider:
     def redirect(self, sid: str, instruction: Any) -> None:
         raise NotImplementedError("nothing is redirected while staging")
 
+    def hold(self, conference_sid: str, call_sid: str, *, on: bool, hold_url: str | None = None) -> None:
+        raise NotImplementedError("nobody is held while staging")
+
     def fetch_call(self, sid: str) -> Any:
         raise NotImplementedError("nothing is reconciled while staging")
 

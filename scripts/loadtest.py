@@ -5,8 +5,11 @@ For each N: a fresh deployment (`dialer.loopback`: web processes under gunicorn/
 balancer sharing Socket.IO through the Redis message queue, RQ workers, the Twilio simulator on its
 real-time clock, PostgreSQL or SQLite, Redis), N volunteers who sign in, start "call my phone"
 sessions and record every conversation through the JSON API, and organiser dashboards. After a
-warm-up, the measured window; then the phone bank is paused, settled and checked (no lost outcome,
-no voter in two calls, no seat stuck, every call final, dashboards equal a recount).
+warm-up, the measured window, halfway through which `--leave-share` (10%) of the volunteers on a call
+go away (a third reload their page, a third lose their connection for 20 s, a third lose their phone
+and ring it again); then the phone bank is paused, settled and checked (no lost outcome, no voter in
+two calls, no seat stuck, every call final, dashboards equal a recount, every conversation has a
+record).
 
 Figures: volunteers held (session live and socket connected at the end of the window), calls placed
 and conversations per hour, the answer webhook's response time as Twilio sees it (p50/p99, measured
@@ -42,7 +45,7 @@ from sqlmodel import col, func, select
 
 from dialer.loopback.checks import Verdict
 from dialer.loopback.deployment import Shape
-from dialer.loopback.drills import Load, Rig
+from dialer.loopback.drills import Load, Rig, volunteers_went_away
 from dialer.models import CallAttempt
 from dialer.services.phone_bank import ANSWER_PATH
 
@@ -65,6 +68,7 @@ class Run:
     errors: dict[str, int] = field(default_factory=dict)
     usage: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (CPU %, RSS bytes)
     verdicts: list[Verdict] = field(default_factory=list)
+    went_away: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -166,7 +170,9 @@ def measure(volunteers: int, args: argparse.Namespace, folder: Path) -> Run:
         seen_lags = [len(d["lags"]) for d in before["dashboards"]]
         _, _, first_event = _answer_timings(rig, 0)
         cpu_before, t0, wall0 = _cpu(rig), time.monotonic(), datetime.now(UTC)
-        time.sleep(args.seconds)
+        time.sleep(args.seconds / 2)
+        run.went_away = volunteers_went_away(rig, args.leave_share) if args.leave_share else {}
+        time.sleep(max(0.0, t0 + args.seconds - time.monotonic()))
         cpu_after, t1, wall1 = _cpu(rig), time.monotonic(), datetime.now(UTC)
         after = rig.crowd.report()
         memory = _memory(rig)
@@ -198,6 +204,7 @@ def describe(run: Run) -> str:
         f"({len(run.answer_ms)}), ready->connected p50 {percentile(run.waits_s, 0.5):.1f} s p99 "
         f"{percentile(run.waits_s, 0.99):.1f} s, dashboard lag p99 {percentile(run.lags_s, 0.99) * 1000:.0f} ms, "
         f"errors {sum(run.errors.values())} {run.errors}, webhook failures {run.webhook_failures}, "
+        f"went away mid-call {run.went_away}, "
         f"checks {'ok' if run.ok else 'FAILED'}"
     )
 
@@ -275,6 +282,10 @@ def main() -> int:
     parser.add_argument("--dashboards", type=int, default=10)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--wrap", type=float, default=5.0)
+    parser.add_argument(
+        "--leave-share", type=float, default=0.1,
+        help="share of the volunteers on a call who go away halfway (reload, lost connection, dropped phone)",
+    )  # fmt: skip
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
     # Stopped with SIGTERM, still stop the deployment's processes (the context managers' exits run).

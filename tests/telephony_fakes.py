@@ -15,6 +15,7 @@ class FakeTelephony:
     placed: list[tuple[str, OutboundCall]] = field(default_factory=list)
     hung_up: list[str] = field(default_factory=list)
     redirected: list[tuple[str, CallInstruction]] = field(default_factory=list)
+    holds: list[tuple[str, str, bool, str | None]] = field(default_factory=list)
     statuses: dict[str, ProviderCall] = field(default_factory=dict)
     failures: list[TelephonyError] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
@@ -36,6 +37,9 @@ class FakeTelephony:
 
     def redirect(self, sid: str, instruction: CallInstruction) -> None:
         self.redirected.append((sid, instruction))
+
+    def hold(self, conference_sid: str, call_sid: str, *, on: bool, hold_url: str | None = None) -> None:
+        self.holds.append((conference_sid, call_sid, on, hold_url))
 
     def fetch_call(self, sid: str) -> ProviderCall:
         self.fetched.append(sid)

@@ -89,10 +89,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voice.bp)
     admin.register(app)
     signups.register(app)
-    from web import campaign_pages, dashboard_pages
+    from web import campaign_pages, dashboard_pages, follow_up_pages
 
     app.register_blueprint(campaign_pages.bp)
     app.register_blueprint(dashboard_pages.bp)
+    app.register_blueprint(follow_up_pages.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import calling_view, dialing, leaderboard, sessions
+from dialer.services import calling_view, dialing, leaderboard, outcome_drafts, sessions
 from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
 from dialer.services.volunteer_progress import volunteer_progress
 from web import json_fields as fields
@@ -156,7 +156,12 @@ def start(campaign_id: int) -> dict[str, Any]:
         audio = AudioLeg(body.get("audio", AudioLeg.BROWSER.value))
     except (ValueError, TypeError):
         raise InvalidInput("audio must be browser or phone") from None
-    started = sessions.start_session(services().phone_bank, current_user.id, campaign_id, audio)
+    rejoin = body.get("rejoin")
+    if rejoin is not None and (isinstance(rejoin, bool) or not isinstance(rejoin, int)):
+        raise InvalidInput("rejoin must be the session's number")
+    started = sessions.start_session(
+        services().phone_bank, current_user.id, campaign_id, audio, rejoin=rejoin
+    )
     return {
         "session": started.session_id,
         "state": started.state.value,
@@ -185,12 +190,31 @@ def act(session_id: int, action: str) -> dict[str, Any] | None:
         "dial": lambda: {"call": dialing.dial_preview(bank, current_user.id, session_id)},
         "skip": lambda: dialing.skip_preview(bank, current_user.id, session_id),
         "outcome": lambda: {"outcome": record_outcome(bank, current_user.id, session_id, _outcome_form())},
+        "draft": lambda: _save_draft(session_id),
     }
     run = actions.get(action)
     if run is None:
         raise NotFound(f"no action {action!r}")
     result = run()
     return result if isinstance(result, dict) else None
+
+
+def _save_draft(session_id: int) -> None:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("answers") or {}, dict):
+        raise InvalidInput("send the draft as JSON, answers as an object keyed by question")
+    try:
+        call_id = int(body.get("call", 0))
+    except (TypeError, ValueError):
+        raise InvalidInput("the call is not understood") from None
+    outcome_drafts.save_draft(
+        services().uow(),
+        current_user.id,
+        session_id,
+        call_id,
+        body.get("answers") or {},
+        str(body.get("notes", "")),
+    )
 
 
 def _outcome_form() -> OutcomeForm:

@@ -26,6 +26,7 @@ from dialer.domain.campaign_settings import CallingSettings
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import FIXED
+from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
 from dialer.domain.surveys import QuestionKind, validated_options
 from dialer.errors import InvalidInput
 from dialer.services.campaigns import CampaignSpec, QuestionSpec
@@ -157,6 +158,16 @@ class CampaignForm(HtmlForm):
             ),
         ],
     )
+    seat_grace_s = IntegerField(
+        "Wait for a disconnected volunteer (seconds)",
+        description="A volunteer whose page or phone drops mid-call gets this long to come back to the "
+        "same voter, who hears a short hold message; then the call is listed for you to follow up.",
+        validators=[
+            InputRequired("Enter how long to wait for a disconnected volunteer."),
+            NumberRange(*GRACE_BOUNDS_S, f"Between {GRACE_BOUNDS_S[0]} and {GRACE_BOUNDS_S[1]} seconds."),
+        ],
+        default=int(DEFAULT_GRACE.total_seconds()),
+    )
     amd_enabled = BooleanField(
         "Hang up on answering machines",
         description="Detection also takes some people for machines; they count as abandoned calls, "
@@ -204,6 +215,7 @@ class CampaignForm(HtmlForm):
                 weekend_start=self.weekend_start.data or "",
                 weekend_end=self.weekend_end.data or "",
                 retry_overrides=self.retry_overrides(),
+                seat_grace_s=self.seat_grace_s.data or 0,
             ),
             seats=list(self.seats.data or []),
             script_md=self.script_md.data or "",
@@ -230,6 +242,7 @@ class CampaignForm(HtmlForm):
         self.caller_id.data, self.dialing_mode.data = calling.caller_id, calling.dialing_mode.value
         self.max_attempts.data, self.ring_timeout_s.data = calling.max_attempts, calling.ring_timeout_s
         self.amd_enabled.data = calling.amd_enabled
+        self.seat_grace_s.data = calling.seat_grace_s
         self.weekday_start.data, self.weekday_end.data = calling.weekday_start, calling.weekday_end
         self.weekend_start.data, self.weekend_end.data = calling.weekend_start, calling.weekend_end
         self.information_message.data, self.show_surname.data = spec.information_message, spec.show_surname

@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import call_events, phone_verification, returned_calls, sessions
+from dialer.services import call_events, phone_verification, returned_calls, seat_holding, sessions
 from dialer.services import phone_bank as paths
 from web.access import twilio_webhook
 from web.services import services
@@ -145,9 +145,9 @@ def volunteer_confirm() -> ResponseReturnValue:
 def volunteer_status() -> ResponseReturnValue:
     status_value = request.form.get("CallStatus", "")
     if status_value in ("completed", "busy", "no-answer", "failed", "canceled"):
-        sessions.volunteer_leg_ended(
-            services().phone_bank, _int_arg("seat"), request.form.get("CallSid", ""), status_value
-        )
+        bank, seat, sid = services().phone_bank, _int_arg("seat"), request.form.get("CallSid", "")
+        if not seat_holding.volunteer_left(bank, seat, sid, None):
+            sessions.volunteer_leg_ended(bank, seat, sid, status_value)
     return "", 204
 
 
@@ -196,6 +196,14 @@ def incoming_choice() -> ResponseReturnValue:
         services().phone_bank, form.get("To", ""), form.get("From", ""), form.get("Digits", "")
     )
     return _twiml(instruction)
+
+
+@bp.post(paths.HOLD_PATH)
+@twilio_webhook
+@signed_by_twilio
+def hold() -> ResponseReturnValue:
+    """What a voter hears on hold while their volunteer's audio reconnects."""
+    return _twiml(seat_holding.hold_message(services().phone_bank, _int_arg("seat")))
 
 
 def _twiml(instruction: CallInstruction) -> Response:

@@ -18,6 +18,7 @@ from dialer.domain.call_control import (
     CallInstruction,
     ConfirmVolunteer,
     Goodbye,
+    HoldMessage,
     InformationMessage,
     JoinSeat,
     OptOutOffer,
@@ -71,6 +72,19 @@ class TwilioTelephony:
 
     def redirect(self, sid: str, instruction: CallInstruction) -> None:
         self._request(lambda: self._client.calls(sid).update(twiml=render(instruction)))
+
+    def hold(self, conference_sid: str, call_sid: str, *, on: bool, hold_url: str | None = None) -> None:
+        self._request(
+            lambda: (
+                self._client.conferences(conference_sid)
+                .participants(call_sid)
+                .update(
+                    hold=on,
+                    hold_url=hold_url if on and hold_url else values.unset,
+                    hold_method="POST" if on and hold_url else values.unset,
+                )
+            )
+        )
 
     def fetch_call(self, sid: str) -> ProviderCall:
         call = self._request(lambda: self._client.calls(sid).fetch())
@@ -135,7 +149,7 @@ def render(instruction: CallInstruction) -> str:
                 name,
                 beep=False,
                 start_conference_on_enter=volunteer,
-                end_conference_on_exit=volunteer,
+                end_conference_on_exit=False,
                 wait_url="",
                 status_callback=events_url,
                 status_callback_event="join leave",
@@ -145,6 +159,10 @@ def render(instruction: CallInstruction) -> str:
         case InformationMessage(text=text):
             response.say(text, **VOICE)
             response.hangup()
+        case HoldMessage(text=text, again_url=again_url, pause_s=pause_s):
+            response.say(text, **VOICE)
+            response.pause(length=pause_s)
+            response.redirect(again_url, method="POST")
         case ConfirmVolunteer(prompt=prompt, action_url=action_url, timeout_s=timeout_s):
             gather = response.gather(num_digits=1, action=action_url, method="POST", timeout=timeout_s)
             gather.say(prompt, **VOICE)

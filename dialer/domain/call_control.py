@@ -13,8 +13,9 @@ from dataclasses import dataclass
 class JoinSeat:
     """Put the call into a seat's conference.
 
-    The volunteer's own leg starts the conference and ends it when it leaves; a voter's leg does
-    neither, so the seat outlives each conversation.
+    The volunteer's own leg starts the conference; a voter's leg does not, so the seat outlives
+    each conversation. Neither ends it by leaving: a volunteer whose audio drops mid-conversation
+    comes back to the same voter, held meanwhile (ending a seat hangs its voter up explicitly).
     """
 
     conference: str
@@ -27,6 +28,16 @@ class InformationMessage:
     """Ofcom's message for an answered call no volunteer can take, then hang up."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class HoldMessage:
+    """What a voter hears on hold while their volunteer's audio reconnects: the message, a pause,
+    then the same again from `again_url`."""
+
+    text: str
+    again_url: str
+    pause_s: int = 15
 
 
 @dataclass(frozen=True)
@@ -56,4 +67,4 @@ class Goodbye:
     text: str = ""
 
 
-CallInstruction = JoinSeat | InformationMessage | ConfirmVolunteer | OptOutOffer | Goodbye
+CallInstruction = JoinSeat | InformationMessage | HoldMessage | ConfirmVolunteer | OptOutOffer | Goodbye

@@ -15,6 +15,7 @@ from dialer.domain import phones
 from dialer.domain.calling_hours import CallingHours
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.retries import campaign_rules
+from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
 from dialer.errors import InvalidInput
 
 #: Ofcom: a call must ring for at least 15 seconds before the dialler gives up.
@@ -41,6 +42,8 @@ class CallingSettings:
     weekend_start: str = "09:00"
     weekend_end: str = "21:00"
     retry_overrides: Mapping[str, Any] = field(default_factory=dict)
+    #: How long a seat waits, its voter on hold, for a volunteer whose audio went mid-conversation.
+    seat_grace_s: int = int(DEFAULT_GRACE.total_seconds())
 
     @property
     def hours(self) -> CallingHours:
@@ -74,6 +77,12 @@ def validated(settings: CallingSettings) -> CallingSettings:
         raise InvalidInput(f"max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}", field="max_attempts")
     with _about("retry_overrides"):
         campaign_rules(settings.retry_overrides)
+    shortest, longest = GRACE_BOUNDS_S
+    if not shortest <= settings.seat_grace_s <= longest:
+        raise InvalidInput(
+            f"the wait for a disconnected volunteer must be between {shortest} and {longest} seconds",
+            field="seat_grace_s",
+        )
     with _about("caller_id"):
         normalised = caller_id(settings.caller_id)
     return CallingSettings(
@@ -87,6 +96,7 @@ def validated(settings: CallingSettings) -> CallingSettings:
         weekend_start=settings.weekend_start.strip(),
         weekend_end=settings.weekend_end.strip(),
         retry_overrides=dict(settings.retry_overrides),
+        seat_grace_s=settings.seat_grace_s,
     )
 
 

@@ -21,6 +21,9 @@ class Disposition(StrEnum):
     LANGUAGE_BARRIER = "language_barrier"
     ABANDONED = "abandoned"  # recorded by the system, never by a volunteer
     CARRIER_FAILURE = "carrier_failure"  # the network could not complete the call (system only)
+    #: A conversation whose volunteer went away (page, wifi, phone) and did not come back within the
+    #: seat's grace period: recorded by the system so no conversation is silently lost.
+    OUTCOME_MISSING = "outcome_missing"
 
 
 @dataclass(frozen=True)
@@ -62,5 +65,8 @@ DEFAULT_RULES: dict[Disposition, RetryRule] = {
     Disposition.ABANDONED: RetryRule("Abandoned (no volunteer free)", "", ABANDON_BLOCK, by_volunteer=False),
     Disposition.CARRIER_FAILURE: RetryRule(
         "Network failure (tried again)", "", timedelta(minutes=30), by_volunteer=False
+    ),
+    Disposition.OUTCOME_MISSING: RetryRule(
+        "Outcome missing (volunteer disconnected)", "", timedelta(hours=24), by_volunteer=False
     ),
 }

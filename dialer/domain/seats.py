@@ -1,5 +1,12 @@
-"""A volunteer's seat in a calling session, and the states it moves through."""
+"""A volunteer's seat in a calling session, and the states it moves through.
 
+Being away is not a state of its own: when the volunteer's audio (their page, their wifi, their
+phone) goes mid-conversation, the seat keeps its state (the voter is still on the line, or the
+outcome is still to record) and is marked away for a grace period, while the voter is held.
+`WHILE_AWAY` says which moves a seat may make meanwhile: none that would give it another voter.
+"""
+
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -37,7 +44,28 @@ TRANSITIONS: dict[SeatState, frozenset[SeatState]] = {
 }
 
 
-def can_move(current: SeatState, target: SeatState) -> bool:
+#: States in which the volunteer's audio going away holds the seat for them (a conversation in hand,
+#: or a pause they will come back from) instead of ending it.
+HELD_WHEN_AWAY = frozenset({SeatState.CONNECTED, SeatState.WRAP_UP, SeatState.PAUSED})
+
+#: The moves a seat whose volunteer is away may make: the voter hanging up, the outcome saved from a
+#: page that lost only its audio (the seat then pauses), or the grace period running out.
+WHILE_AWAY: dict[SeatState, frozenset[SeatState]] = {
+    SeatState.CONNECTED: frozenset({SeatState.WRAP_UP, SeatState.PAUSED, SeatState.ENDED}),
+    SeatState.WRAP_UP: frozenset({SeatState.PAUSED, SeatState.ENDED}),
+    SeatState.PAUSED: frozenset({SeatState.ENDED}),
+}
+
+#: How long a seat waits for its volunteer to come back, unless the campaign says otherwise.
+DEFAULT_GRACE = timedelta(seconds=60)
+#: The campaign setting's bounds: long enough to reload a page, short enough that a voter on hold
+#: is not kept waiting for someone who has gone.
+GRACE_BOUNDS_S = (15, 300)
+
+
+def can_move(current: SeatState, target: SeatState, *, away: bool = False) -> bool:
+    if away:
+        return target in WHILE_AWAY.get(current, frozenset())
     return target in TRANSITIONS[current]
 
 

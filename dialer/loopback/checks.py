@@ -6,6 +6,8 @@
   and the Redis seat board says the same as SQL.
 - No call without a final status, after the reconciler has asked the provider about the silent ones.
 - The dashboards' totals equal a recount from SQL.
+- Every conversation has a record: each call put through to a volunteer has an outcome (the
+  volunteer's, or "outcome missing" when they went away and did not come back in time).
 
 `settle` brings the phone bank to rest first (paused, calls over, outcomes recorded, silent calls
 reconciled) so the checks have one answer.
@@ -24,9 +26,10 @@ import requests
 from sqlmodel import col, select
 
 from dialer.domain.calls import FINAL_STATUSES
+from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.models import CallAttempt, CallingSession, Outcome
-from dialer.services import dashboard, upkeep
+from dialer.services import dashboard, seat_holding, upkeep
 from dialer.services.phone_bank import PhoneBank
 
 #: Seat states a settled phone bank may show: nobody is on a call or owes an outcome.
@@ -93,11 +96,19 @@ def settle(bank: PhoneBank, campaign_id: int, *, calls_end_within_s: float) -> d
     later = dataclasses.replace(bank, clock=Later(bank.clock, upkeep.STALE_AFTER + upkeep.UNPLACED_AFTER))
     result = upkeep.reconcile_calls(later)
     reconciled = result.changed + result.abandoned_unplaced
+    # Past every seat's grace period: volunteers who went away and never came back.
+    not_back = len(seat_holding.end_seats_not_back(later))
     repaired = upkeep.repair_seats(later)
-    if reconciled or repaired:
+    if reconciled or repaired or not_back:
         wait_until(lambda: busy(bank, campaign_id) == (0, 0), 30)
     calls, seats = busy(bank, campaign_id)
-    return {"reconciled": reconciled, "repaired": repaired, "calls_live": calls, "seats_busy": seats}
+    return {
+        "reconciled": reconciled,
+        "repaired": repaired,
+        "not_back": not_back,
+        "calls_live": calls,
+        "seats_busy": seats,
+    }
 
 
 # --- the checks -----------------------------------------------------------------------------------
@@ -117,6 +128,24 @@ def no_lost_outcome(bank: PhoneBank, acknowledged: dict[int, int]) -> Verdict:
         not lost,
         f"{len(acknowledged)} acknowledged"
         + (f"; missing from SQL: {sorted(lost.items())[:10]}" if lost else ""),
+    )
+
+
+def every_conversation_recorded(bank: PhoneBank, campaign_id: int) -> Verdict:
+    """Every call put through to a volunteer has an outcome: none is silently lost."""
+    with bank.uow() as uow:
+        talked = uow.session.exec(
+            select(CallAttempt.id, Outcome.disposition)
+            .outerjoin(Outcome, col(Outcome.call_attempt_id) == CallAttempt.id)
+            .where(CallAttempt.campaign_id == campaign_id, col(CallAttempt.connected_at).is_not(None))
+        ).all()
+    missing = [call for call, disposition in talked if disposition is None]
+    kept_for_follow_up = sum(1 for _, disposition in talked if disposition is Disposition.OUTCOME_MISSING)
+    return Verdict(
+        "every conversation has a record",
+        not missing,
+        f"{len(talked)} conversations, {kept_for_follow_up} outcome missing (to follow up)"
+        + (f"; without any record: {missing[:10]}" if missing else ""),
     )
 
 

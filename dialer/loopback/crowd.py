@@ -5,7 +5,9 @@ server), opens the calling page, starts a session with "call my phone" (the simu
 number and presses 1), joins their seat's room on `/live` (websocket transport), and for every
 conversation that reaches wrap-up posts an outcome through the JSON API with an idempotency key,
 retrying until it gets a 2xx. After a reconnection, or when nothing has moved for a while, it reads
-its seat back (`GET /call/session/<id>`), as a reloaded page would. A dashboard does what the
+its seat back (`GET /call/session/<id>`), as a reloaded page would. When its phone drops mid-call
+(the seat is held: `away`), it asks for it to be rung again, as the page's "Ring my phone again"
+does, and presses 1 (the simulator's behaviour for its number). A dashboard does what the
 dashboard page does: watches the campaign's room, paints from the snapshot, applies `tally` deltas
 by version, and fetches a fresh snapshot on `reconciled`, on reconnection, or when a version has
 been missing for 3 s.
@@ -13,7 +15,8 @@ been missing for 3 s.
 Each client process (`python -m dialer.loopback.crowd`) runs a slice of the crowd on one asyncio
 loop and takes commands on stdin, one per line, answering each with a line on stdout:
 `drop <share> <seconds>` (close that share of the volunteers' sockets mid-call and reconnect them
-after `seconds`), `report <path>` (write what happened so far as JSON), `stop` (end the sessions,
+after `seconds`), `reload <share>` (that share of the volunteers on a call reload their page: the
+socket goes, the page is fetched again, the socket comes back), `report <path>` (write what happened so far as JSON), `stop` (end the sessions,
 disconnect, exit). `CrowdProcesses` starts and commands them from the harness.
 """
 
@@ -145,6 +148,9 @@ class Volunteer:
         self.ended = False
         self.started = False
         self.dropped = False
+        self.reloaded = False
+        self.ringing_again = False
+        self.rung_again = 0
         self.tasks: set[asyncio.Task[None]] = set()
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("seat", self._on_seat, namespace=NAMESPACE)
@@ -193,6 +199,26 @@ class Volunteer:
         if since and self.since and since < self.since:
             return  # an older change arriving late (events come from several processes)
         self._move(payload["state"], payload.get("call"), since)
+        self._phone_away(payload)
+
+    def _phone_away(self, seat: dict[str, Any]) -> None:
+        """The seat is held because the volunteer's phone dropped: ask for it to be rung again."""
+        if seat.get("away") and seat.get("audio") == "phone" and not self.ringing_again:
+            self.ringing_again = True
+            self._spawn(self._ring_again())
+
+    async def _ring_again(self) -> None:
+        """'Ring my phone again': the seat is held while the volunteer's phone is rung and they press 1."""
+        await asyncio.sleep(random.uniform(0.5, 2.0))
+        try:
+            status, _ = await self.browser.post_json(f"/call/{self.campaign}/session", {"audio": "phone"})
+            if status == 200:
+                self.rung_again += 1
+            else:
+                self.errors.add(f"ring again {status}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.errors.add(f"ring again {type(exc).__name__}")
+        self.ringing_again = False
 
     def _move(self, state: str, call: int | None, since: str) -> None:
         self.last_event = time.monotonic()
@@ -246,6 +272,7 @@ class Volunteer:
             return
         self.since = ""
         self._move(seat["state"], seat.get("call"), seat.get("since") or "")
+        self._phone_away(seat)  # what a reloaded page shows: "Ring my phone again"
 
     async def watch(self) -> None:
         """Read the seat back when nothing has moved for a while (a missed event)."""
@@ -260,6 +287,26 @@ class Volunteer:
         await self.sio.disconnect()
         await asyncio.sleep(away_s)
         for _ in range(30):  # as Socket.IO's own reconnection would: until it is back
+            try:
+                await self._connect()
+                return
+            except socketio.exceptions.ConnectionError as exc:
+                self.errors.add(f"reconnect {exc}")
+                await asyncio.sleep(1.0)
+
+    async def reload(self) -> None:
+        """The volunteer reloads the calling page mid-call: the socket goes, the page comes again
+        (its bootstrap is the seat as it is now), and the new page's socket rejoins the seat."""
+        self.reloaded = True
+        await self.sio.disconnect()
+        try:
+            async with self.browser.http.get(f"{self.url}/call/{self.campaign}") as reply:
+                if reply.status != 200:
+                    self.errors.add(f"reload {reply.status}")
+                await reply.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.errors.add(f"reload {type(exc).__name__}")
+        for _ in range(30):
             try:
                 await self._connect()
                 return
@@ -292,6 +339,7 @@ class Volunteer:
             "acknowledged": self.acknowledged,
             "unsaved": self.unsaved,
             "waits": self.waits,
+            "rung_again": self.rung_again,
             "errors": dict(self.errors.counts),
         }
 
@@ -445,6 +493,12 @@ async def _run(args: argparse.Namespace) -> None:
             for volunteer in chosen:
                 volunteer._spawn(volunteer.drop(away))
             _answer(f"dropped {len(chosen)}")
+        elif command == "reload":
+            busy = [v for v in volunteers if v.state in ("connected", "wrap_up") and v.sio.connected]
+            chosen = random.sample(busy, max(1, round(float(rest[0]) * len(busy)))) if busy else []
+            for volunteer in chosen:
+                volunteer._spawn(volunteer.reload())
+            _answer(f"reloaded {len(chosen)}")
         elif command == "report":
             Path(rest[0]).write_text(json.dumps(_report(volunteers, dashboards)))
             _answer("reported")
@@ -532,6 +586,9 @@ class CrowdProcesses:
 
     def drop(self, share: float, away_s: float) -> int:
         return sum(int(answer.split()[1]) for answer in self._all(f"drop {share} {away_s}"))
+
+    def reload(self, share: float) -> int:
+        return sum(int(answer.split()[1]) for answer in self._all(f"reload {share}"))
 
     def report(self) -> dict[str, Any]:
         merged: dict[str, Any] = {"volunteers": [], "dashboards": []}

@@ -10,6 +10,7 @@ run on, then settles the phone bank and checks it:
 | `web_restarted` | kill -9 a web process and start it again (its sockets drop; webhooks go elsewhere) |
 | `redis_restarted` | Redis loses everything (restart of a Redis without persistence, or FLUSHDB) |
 | `sockets_dropped` | half the volunteers on a call lose their connection and come back |
+| `volunteers_went_away` | volunteers on a call reload their page, lose their connection for 20 s, or lose their phone (and ring it again) |
 | `callbacks_duplicated_and_delayed` | Twilio repeats callbacks and sends some out of order |
 | `telephony_throttled` | the Calls API answers 429, then 503, for a while |
 """
@@ -17,6 +18,7 @@ run on, then settles the phone bank and checks it:
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,12 +30,13 @@ import requests
 from sqlmodel import col, func, select
 
 from dialer.bootstrap import Services, build
+from dialer.domain.seats import SeatState
 from dialer.loopback import checks
 from dialer.loopback.checks import Verdict
 from dialer.loopback.crowd import GAP_S, CrowdProcesses
 from dialer.loopback.deployment import Deployment, Shape
 from dialer.loopback.staging import PASSWORD, PhoneBankStage, fresh_schema, stage_phone_bank
-from dialer.models import CallAttempt
+from dialer.models import CallAttempt, CallingSession
 from dialer.services import campaign_control, dashboard, upkeep
 from dialer.services.phone_bank import PhoneBank
 
@@ -188,6 +191,7 @@ class Rig:
             checks.no_seat_stuck(bank, self.campaign_id),
             checks.every_call_final(bank, self.campaign_id),
             checks.dashboards_match_recount(bank, self.campaign_id, report["dashboards"]),
+            checks.every_conversation_recorded(bank, self.campaign_id),
         ]
         if since is not None:
             verdicts.append(self.dialled_since(since))
@@ -236,6 +240,31 @@ class Rig:
         verdicts, settled = self.settle_and_check(since=fault_over)
         return DrillResult(name, verdicts, facts | settled)
 
+    def drop_phones(self, share: float) -> int:
+        """Hang up the phone leg of `share` of the volunteers talking to a voter (their phone dropped:
+        the product holds the seat, the volunteer asks for their phone to be rung again)."""
+        with self.bank.uow() as uow:
+            legs = [
+                leg
+                for leg in uow.session.exec(
+                    select(CallingSession.leg_call_sid).where(
+                        CallingSession.campaign_id == self.campaign_id,
+                        CallingSession.state == SeatState.CONNECTED,
+                    )
+                ).all()
+                if leg
+            ]
+        settings = self.deployment.settings
+        chosen = random.sample(legs, max(1, round(share * len(legs)))) if legs else []
+        for leg in chosen:
+            requests.post(
+                f"{settings.simulator_url}/2010-04-01/Accounts/{settings.account_sid}/Calls/{leg}.json",
+                data={"Status": "completed"},
+                auth=(settings.account_sid, settings.auth_token),
+                timeout=30,
+            )
+        return len(chosen)
+
     def rebuild_services(self) -> None:
         """A fresh set of connections for the harness itself (after Redis went away)."""
         self.services.close()
@@ -262,6 +291,16 @@ def redis_restarted(rig: Rig) -> dict[str, Any]:
 
 def sockets_dropped(rig: Rig) -> dict[str, Any]:
     return {"sockets_dropped": rig.crowd.drop(0.5, 2.0)}
+
+
+def volunteers_went_away(rig: Rig, share: float = 0.5) -> dict[str, Any]:
+    """Volunteers on a call go away in the three ways a real night has: a reload, a lost connection
+    (20 s), a dropped phone. Each share is of those on a call at that moment."""
+    return {
+        "reloaded": rig.crowd.reload(share / 3),
+        "sockets_lost_20s": rig.crowd.drop(share / 3, 20.0),
+        "phones_dropped": rig.drop_phones(share / 3),
+    }
 
 
 def callbacks_faulted(rig: Rig, seconds: float) -> dict[str, Any]:
@@ -291,6 +330,7 @@ DRILLS: dict[str, Callable[[Rig, float], dict[str, Any]]] = {
     "web_restarted": lambda rig, _s: web_restarted(rig),
     "redis_restarted": lambda rig, _s: redis_restarted(rig),
     "sockets_dropped": lambda rig, _s: sockets_dropped(rig),
+    "volunteers_went_away": lambda rig, _s: volunteers_went_away(rig),
     "callbacks_duplicated_and_delayed": callbacks_faulted,
     "telephony_throttled": telephony_throttled,
 }

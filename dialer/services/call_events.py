@@ -33,7 +33,7 @@ from dialer.domain.dispositions import ABANDON_BLOCK, UNCOUNTED_CARRIER_FAILURES
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Outcome, User, Voter
-from dialer.services import live_figures, queueing, sessions, shared_numbers
+from dialer.services import live_figures, queueing, seat_holding, sessions, shared_numbers
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
@@ -285,7 +285,9 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
                     )
             except IntegrityError:
                 return Applied.DUPLICATE
-        volunteer_left = event.event == "participant-leave" and volunteer_leg
+        # A leg that is no voter's call is a volunteer's: the seat's own, or one it had before.
+        volunteer_left = event.event == "participant-leave" and call is None and bool(event.call_sid)
+        volunteer_back = event.event == "participant-join" and volunteer_leg and seat.away_since is not None
         if (
             event.event == "participant-leave"
             and call is not None
@@ -296,7 +298,13 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
         uow.commit()
         user_id = seat.user_id
     notices.send()
-    if volunteer_left:
+    if volunteer_back:
+        seat_holding.volunteer_back(bank, event.session_id, event.call_sid, event.conference_sid)
+    if (
+        volunteer_left
+        and not seat_holding.volunteer_left(bank, event.session_id, event.call_sid, event.conference_sid)
+        and volunteer_leg
+    ):
         sessions.end_session(bank, user_id, event.session_id, reason="your audio was disconnected")
     return Applied.APPLIED
 

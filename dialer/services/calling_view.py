@@ -156,6 +156,7 @@ def seat_snapshot(session: Session, seat: CallingSession) -> dict[str, Any]:
         voter = session.get(Voter, call.voter_id)
         snapshot["call_status"] = call.status.value
         snapshot["connected_at"] = call.connected_at.isoformat() if call.connected_at else None
+        snapshot["draft"] = call.draft  # what was typed so far, for a reloaded page
     elif seat.preview_voter_id is not None:
         voter = session.get(Voter, seat.preview_voter_id)
     snapshot["preview"] = call is None and voter is not None

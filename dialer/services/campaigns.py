@@ -111,6 +111,7 @@ def create_campaign(
             weekend_start=calling.weekend_start,
             weekend_end=calling.weekend_end,
             retry_overrides=dict(calling.retry_overrides),
+            seat_grace_s=calling.seat_grace_s,
             show_surname=spec.show_surname,
             created_at=now,
         )
@@ -163,6 +164,7 @@ def update_campaign(
         campaign.weekday_start, campaign.weekday_end = calling.weekday_start, calling.weekday_end
         campaign.weekend_start, campaign.weekend_end = calling.weekend_start, calling.weekend_end
         campaign.retry_overrides = dict(calling.retry_overrides)
+        campaign.seat_grace_s = calling.seat_grace_s
         campaign.show_surname = spec.show_surname
         wanted = list(dict.fromkeys(spec.seats))
         for seat in session.exec(select(CampaignSeat).where(CampaignSeat.campaign_id == campaign_id)).all():
@@ -199,6 +201,7 @@ def campaign_spec(uow: UnitOfWork, campaign_id: int) -> tuple[CampaignSpec, Camp
                     weekend_start=campaign.weekend_start,
                     weekend_end=campaign.weekend_end,
                     retry_overrides=dict(campaign.retry_overrides),
+                    seat_grace_s=campaign.seat_grace_s,
                 ),
                 seats=list(seats),
                 script_md=campaign.script_md,

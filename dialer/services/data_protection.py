@@ -254,7 +254,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int, *, n
         session.exec(
             update(CallAttempt)
             .where(col(CallAttempt.id).in_(attempt_ids))
-            .values(provider_sid=None, error="")
+            .values(provider_sid=None, error="", draft=None)
         )
         for model in (EventSignup, CarpoolSeat, PledgeSignup):
             values: dict[str, Any] = {"name": ""} if model is not CarpoolSeat else {}

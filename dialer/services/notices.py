@@ -111,6 +111,7 @@ def seat_payload(seat: CallingSession) -> dict[str, Any]:
         "call": seat.current_call_id,
         "since": _iso(seat.state_changed_at),
         "pause_after_call": seat.pause_after_call,
+        "away": seat.away_since is not None,  # held for a volunteer whose audio went away
     }
 
 

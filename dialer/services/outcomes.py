@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from dialer.domain.dispositions import Disposition
+from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules, plan_after
 from dialer.domain.seats import SeatState
 from dialer.domain.surveys import check_answers
@@ -135,7 +135,9 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             if seat.current_call_id == call.id and seat.state is SeatState.CONNECTED
             else None
         )
-        target = SeatState.PAUSED if form.pause_after else after_call(seat)
+        # A page that lost only its audio may still save: the seat then waits paused, not ready.
+        target = SeatState.PAUSED if form.pause_after or seat.away_since else after_call(seat)
+        call.draft = None  # the outcome is the record now
         freed = change_seat(
             bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
         )
@@ -246,11 +248,16 @@ def record_system_outcome(
     disposition: Disposition,
     *,
     now: datetime,
-) -> None:
-    """The dialer's own record of a call no volunteer talked on (busy, no answer, abandoned...)."""
+    user_id: int | None = None,
+    notes: str = "",
+    answers: list[tuple[int, Any]] | None = None,
+) -> int | None:
+    """The dialer's own record of a call no volunteer recorded: busy, no answer, abandoned... or a
+    conversation whose volunteer never came back (with `user_id`, and the draft's notes and answers).
+    Returns the outcome's id (None when the call already had one)."""
     exists = session.exec(select(Outcome.id).where(Outcome.call_attempt_id == call.id)).first()
     if exists is not None:
-        return
+        return None
     voter = session.get(Voter, call.voter_id)
     campaign = session.get(Campaign, call.campaign_id)
     assert voter is not None and campaign is not None
@@ -258,14 +265,21 @@ def record_system_outcome(
         campaign_id=call.campaign_id,
         voter_id=call.voter_id,
         call_attempt_id=call.id,
+        user_id=user_id,
         disposition=disposition,
+        notes=notes.strip()[:MAX_NOTES],
         created_at=now,
     )
     session.add(outcome)
     session.flush()
-    facts, _ = live_figures.outcome_recorded(session, outcome)
-    notices.then(partial(live_figures.count, bank, call.campaign_id, facts))
+    assert outcome.id is not None
+    session.add_all(SurveyAnswer(outcome_id=outcome.id, question_id=qid, value=v) for qid, v in answers or [])
+    if user_id is not None and call.connected_at is not None:
+        signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
+    facts, names = live_figures.outcome_recorded(session, outcome)
+    notices.then(partial(live_figures.count, bank, call.campaign_id, facts, names=names))
     schedule_next_call(bank, session, notices, voter, campaign, disposition, now=now)
+    return outcome.id
 
 
 def schedule_next_call(
@@ -372,8 +386,8 @@ def _volunteer_disposition(value: str) -> Disposition:
         disposition = Disposition(value)
     except ValueError:
         raise InvalidInput(f"{value!r} is not an outcome") from None
-    if disposition is Disposition.ABANDONED:
-        raise InvalidInput("abandoned calls are recorded by the system")
+    if not DEFAULT_RULES[disposition].by_volunteer:
+        raise InvalidInput(f"{DEFAULT_RULES[disposition].label.lower()} is recorded by the system")
     return disposition
 
 

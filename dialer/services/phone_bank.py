@@ -37,6 +37,7 @@ PHONE_CHECK_CONFIRM_PATH = "/voice/phone-check/confirm"
 PHONE_CHECK_STATUS_PATH = "/voice/phone-check/status"
 INCOMING_PATH = "/voice/incoming"  # a campaign caller ID's Voice URL: someone rings it back
 INCOMING_CHOICE_PATH = "/voice/incoming/choice"
+HOLD_PATH = "/voice/hold"  # what a voter hears while their volunteer's audio reconnects
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -106,6 +107,9 @@ class Webhooks:
 
     def incoming_choice(self) -> str:
         return self._url(INCOMING_CHOICE_PATH, {})
+
+    def hold(self, session_id: int) -> str:
+        return self._url(HOLD_PATH, {"seat": session_id})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

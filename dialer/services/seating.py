@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from dialer.domain.seats import SeatState
+from dialer.domain.seats import SeatState, can_move
 from dialer.models import CallingSession
 from dialer.ports import Seat
 from dialer.services.phone_bank import PhoneBank
@@ -26,12 +26,16 @@ def change_seat(
 ) -> bool:
     """Move the seat if its current state (and call, with `busy_with`) allows; the caller commits.
 
-    Returns False, changing nothing, when the board says the move is stale (the seat has moved on).
+    Returns False, changing nothing, when the board says the move is stale (the seat has moved on),
+    or when the seat's volunteer is away and the move is not one a held seat may make.
     """
     assert seat.id is not None
-    moved = bank.seats.move(
-        seat.id, frozenset(allowed_from), to, now=now, call_id=call_id, busy_with=busy_with
-    )
+    sources = frozenset(allowed_from)
+    if seat.away_since is not None:
+        sources = frozenset(state for state in sources if can_move(state, to, away=True))
+        if not sources:
+            return False
+    moved = bank.seats.move(seat.id, sources, to, now=now, call_id=call_id, busy_with=busy_with)
     if moved is None:
         return False
     record_seat(seat, to, now=now, call_id=call_id)
@@ -55,6 +59,7 @@ def record_seat(seat: CallingSession, to: SeatState, *, now: datetime, call_id: 
     if to is SeatState.ENDED:
         seat.ended_at = now
         seat.preview_voter_id = None
+        seat.away_since = None
 
 
 def board_seat(seat: CallingSession) -> Seat:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from dialer.domain.call_control import CallInstruction, ConfirmVolunteer, Goodbye, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.campaigns import CampaignStatus, DialingMode
-from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg, SeatState
+from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, SeatState
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
@@ -44,8 +44,11 @@ class StartedSession:
     softphone_token: str | None  # for the browser leg
 
 
-def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioLeg) -> StartedSession:
-    """Open a seat for the volunteer; their audio leg then joins it (browser) or their phone rings."""
+def start_session(
+    bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioLeg, *, rejoin: int | None = None
+) -> StartedSession:
+    """Open a seat for the volunteer; their audio leg then joins it (browser) or their phone rings.
+    With `rejoin` (a page coming back to its seat), only that seat, if still live, is returned."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
@@ -54,14 +57,27 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
         user = session.get(User, user_id)
         if campaign is None or user is None:
             raise NotFound("no such phone bank")
-        if campaign.status is not CampaignStatus.ACTIVE:
-            raise Conflict(f"{campaign.name} is not taking calls at the moment")
         existing = live_session_of(session, user_id)
+        if rejoin is not None and (existing is None or existing.id != rejoin):
+            raise Conflict("this calling session has ended")
         if existing is not None:
             if existing.campaign_id != campaign_id:
                 raise Conflict("you are already calling for another phone bank: end that session first")
             assert existing.id is not None
+            if (
+                audio is AudioLeg.PHONE
+                and existing.audio is AudioLeg.PHONE
+                and existing.away_since
+                and not existing.leg_call_sid
+                and user.phone_e164
+            ):
+                _ring_volunteer(bank, existing, campaign, user)  # their phone dropped: ring it again
+                uow.commit()
             return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
+        # Only a new seat needs the phone bank open: a volunteer coming back to a held conversation
+        # (a reload, a dropped phone) gets it back even while the organiser has paused calling.
+        if campaign.status is not CampaignStatus.ACTIVE:
+            raise Conflict(f"{campaign.name} is not taking calls at the moment")
         if audio is AudioLeg.PHONE and not user.phone_e164:
             raise InvalidInput("add your phone number on your account page to use 'call my phone'")
         if audio is AudioLeg.PHONE and user.phone_verified_at is None:
@@ -84,21 +100,12 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
         bank.seats.put(board_seat(seat), since=now)
         uow.commit()
         if audio is AudioLeg.PHONE:
-            assert user.phone_e164 is not None
             try:
-                seat.leg_call_sid = bank.telephony.place_call(
-                    OutboundCall(
-                        to=user.phone_e164,
-                        caller_id=campaign.caller_id,
-                        answer_url=bank.webhooks.volunteer_answer(seat.id),
-                        status_url=bank.webhooks.volunteer_status(seat.id),
-                        ring_timeout_s=VOLUNTEER_RING_S,
-                    )
-                )
-            except TelephonyError:
+                _ring_volunteer(bank, seat, campaign, user)
+            except Conflict:
                 change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
                 uow.commit()
-                raise Conflict("we could not ring your phone just now: please try again") from None
+                raise
             uow.commit()
         try:
             token = _token(bank, seat)
@@ -114,14 +121,41 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
     return started
 
 
+def _ring_volunteer(bank: PhoneBank, seat: CallingSession, campaign: Campaign, user: User) -> None:
+    """Ring the volunteer's own phone for their seat (they press 1 to take it); the caller commits."""
+    assert seat.id is not None and user.phone_e164 is not None
+    try:
+        seat.leg_call_sid = bank.telephony.place_call(
+            OutboundCall(
+                to=user.phone_e164,
+                caller_id=campaign.caller_id,
+                answer_url=bank.webhooks.volunteer_answer(seat.id),
+                status_url=bank.webhooks.volunteer_status(seat.id),
+                ring_timeout_s=VOLUNTEER_RING_S,
+            )
+        )
+    except TelephonyError:
+        raise Conflict("we could not ring your phone just now: please try again") from None
+
+
 def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: str) -> CallInstruction:
     """The TwiML App's Voice URL: the volunteer's browser leg asks to join its seat."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
-        seat = uow.session.get(CallingSession, session_id)
+        seat = uow.session.get(CallingSession, session_id, with_for_update=True)
         if seat is None or caller != f"client:{softphone_identity(seat.user_id)}":
             return Goodbye("This is not your calling session.")
+        if seat.audio is AudioLeg.BROWSER and (seat.away_since or seat.state in HELD_WHEN_AWAY):
+            # The volunteer's page is back (reloaded, reconnected): its new leg takes the held seat.
+            replaced = seat.leg_call_sid if seat.leg_call_sid != call_sid else None
+            seat.leg_call_sid = call_sid
+            uow.commit()
+            instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
+            if replaced:
+                with contextlib.suppress(TelephonyError):  # the old page's leg, if it is still about
+                    bank.telephony.hang_up(replaced)
+            return instruction
         if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
             return Goodbye("This calling session has already started or ended.")
         seat.leg_call_sid = call_sid
@@ -138,7 +172,8 @@ def volunteer_phone_answered(bank: PhoneBank, session_id: int, call_sid: str) ->
     """Someone (or something) answered the volunteer's own phone: ask for a 1 before the seat goes ready."""
     with bank.uow() as uow:
         seat = uow.session.get(CallingSession, session_id)
-        if seat is None or seat.state is not SeatState.CONNECTING or seat.leg_call_sid != call_sid:
+        waiting = seat is not None and (seat.state is SeatState.CONNECTING or seat.away_since is not None)
+        if seat is None or not waiting or seat.leg_call_sid != call_sid:
             return Goodbye()
         campaign = uow.session.get(Campaign, seat.campaign_id)
         name = campaign.name if campaign else "your phone bank"
@@ -158,6 +193,9 @@ def volunteer_confirmed(bank: PhoneBank, session_id: int, call_sid: str, digits:
         seat = uow.session.get(CallingSession, session_id)
         if seat is None or seat.leg_call_sid != call_sid:
             return Goodbye()
+        if seat.away_since is not None and seat.state in HELD_WHEN_AWAY:
+            # Back in their held seat: joining the conference takes the voter off hold.
+            return JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
         if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
             return Goodbye("This calling session has already ended.")
         uow.commit()
@@ -227,6 +265,8 @@ def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
             notices.seat(seat)
             notices.send()
             return
+        if seat.away_since is not None:
+            raise Conflict("your audio is not connected yet: resume once it is back")
         if not change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now):
             raise Conflict("this session is not paused")
         uow.commit()

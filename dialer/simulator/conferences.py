@@ -33,6 +33,7 @@ class Participant:
     status: str = "queued"
     muted: bool = False
     hold: bool = False
+    hold_url: str | None = None  # what a held participant hears (TwiML at this address)
     coaching: bool = False
     call_sid_to_coach: str | None = None
     start_conference_on_enter: bool = True

@@ -144,10 +144,22 @@ def _connect_talkers(switch: Switch, conference: Conference) -> None:
 
 
 def update(
-    switch: Switch, conference: Conference, participant: Participant, *, hold: bool | None, muted: bool | None
+    switch: Switch,
+    conference: Conference,
+    participant: Participant,
+    *,
+    hold: bool | None,
+    muted: bool | None,
+    hold_url: str | None = None,
 ) -> None:
+    """Hold (the participant hears `hold_url`'s TwiML, which the log names) or unhold; mute or unmute."""
     if hold is not None and hold != participant.hold:
         participant.hold = hold
+        participant.hold_url = hold_url if hold else None
+        call = switch.records.calls.get(participant.call_sid)
+        switch.log(
+            "held" if hold else "unheld", call, conference_sid=conference.sid, hold_url=participant.hold_url
+        )
         _event(switch, conference, "participant-hold" if hold else "participant-unhold", participant)
     if muted is not None and muted != participant.muted:
         participant.muted = muted

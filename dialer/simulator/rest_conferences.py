@@ -157,9 +157,10 @@ def fetch_participant(sid: str, call_sid: str) -> Response:
 def update_participant(sid: str, call_sid: str) -> Response:
     switch = simulator().switch
     hold, muted = optional_flag("Hold"), optional_flag("Muted")
+    hold_url = text("HoldUrl")
     with switch.transaction(deferred=True):
         conference, participant = _participant(sid, call_sid)
-        conferencing.update(switch, conference, participant, hold=hold, muted=muted)
+        conferencing.update(switch, conference, participant, hold=hold, muted=muted, hold_url=hold_url)
         return reply(participant.to_json())
 
 

@@ -1,7 +1,7 @@
 """A call's status never moves backwards; a seat moves only along its allowed transitions."""
 
 from dialer.adapters.twilio_telephony import render
-from dialer.domain.call_control import ConfirmVolunteer, Goodbye, InformationMessage, JoinSeat
+from dialer.domain.call_control import ConfirmVolunteer, Goodbye, HoldMessage, InformationMessage, JoinSeat
 from dialer.domain.calls import CallStatus, is_advance, reported_status
 from dialer.domain.seats import SeatState, can_move
 
@@ -30,7 +30,11 @@ def test_instructions_render_as_twiml():
     assert 'endConferenceOnExit="false"' in voter and 'startConferenceOnEnter="false"' in voter
     assert 'statusCallbackEvent="join leave"' in voter
     volunteer = render(JoinSeat("seat-abc", "https://x.test/e", volunteer=True))
-    assert 'endConferenceOnExit="true"' in volunteer
+    assert 'startConferenceOnEnter="true"' in volunteer
+    assert 'endConferenceOnExit="false"' in volunteer, "a volunteer whose audio drops must not drop the voter"
+    held = render(HoldMessage("Please hold", "https://x.test/voice/hold?seat=1"))
+    assert "<Say" in held and "Please hold" in held and "<Pause" in held
+    assert ">https://x.test/voice/hold?seat=1</Redirect>" in held
     message = render(InformationMessage("Sorry & goodbye"))
     assert "<Say" in message and "Sorry &amp; goodbye" in message and "<Hangup" in message
     gather = render(ConfirmVolunteer("Press 1", "https://x.test/confirm"))

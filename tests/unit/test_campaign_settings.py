@@ -25,6 +25,8 @@ def test_valid_settings_come_back_with_the_caller_id_in_e164():
         ({"max_attempts": 0}, "max attempts"),
         ({"weekday_end": "7pm"}, "look like"),
         ({"retry_overrides": {"do_not_call": {"retry_after_minutes": 1}}}, "fixed"),
+        ({"seat_grace_s": 5}, "between 15 and 300 seconds"),
+        ({"seat_grace_s": 3600}, "disconnected volunteer"),
     ],
 )
 def test_bad_settings_are_refused(change, message):

@@ -90,6 +90,7 @@ CAMPAIGN_FORM = {
     "dialing_mode": "power",
     "max_attempts": "3",
     "ring_timeout_s": "25",
+    "seat_grace_s": "60",
     "weekday_start": "08:00",
     "weekday_end": "21:00",
     "weekend_start": "09:00",

@@ -201,3 +201,36 @@ def test_actions_without_the_pages_csrf_token_are_refused(app, bank):
     assert (
         client.post(f"/call/{campaign}/session", json={}, headers={"X-CSRFToken": token}).status_code == 200
     )
+
+
+def test_a_volunteers_draft_comes_back_with_the_page_and_nobody_else_can_write_it(app, bank, clock):
+    campaign = make_campaign(bank, voters=1)
+    volunteer, other = make_volunteer(bank), make_volunteer(bank, "Mallory")
+    client = signed_in(app, bank, volunteer)
+    session_id = client.post(f"/call/{campaign}/session", json={"audio": "browser"}).get_json()["session"]
+    from dialer.services import sessions
+
+    sessions.softphone_joined(bank, session_id, f"client:volunteer-{volunteer}", "CAleg")
+    clock.advance(1)
+    call = only_call(bank, session_id)
+    answer(bank, call)
+    draft = {"call": call.id, "answers": {"intention": "Lab"}, "notes": "Ask about the bus route"}
+    assert client.post(f"/call/session/{session_id}/draft", json=draft).status_code == 200
+
+    page = client.get(f"/call/{campaign}").get_data(as_text=True)
+    assert "Ask about the bus route" in unescape(page), "the reloaded page is given the draft"
+    intruder = signed_in(app, bank, other)
+    hijack = {"call": call.id, "answers": {}, "notes": "overwritten"}
+    assert intruder.post(f"/call/session/{session_id}/draft", json=hijack).status_code == 404
+    bad = {"call": call.id, "answers": {"no-such-question": "x"}, "notes": ""}
+    assert client.post(f"/call/session/{session_id}/draft", json=bad).status_code == 400
+    assert only_call(bank, session_id).draft == {
+        "answers": {"intention": "Lab"},
+        "notes": "Ask about the bus route",
+    }
+
+    status(bank, call.id, call.provider_sid, "completed", 4, duration=20)
+    saved = {"call": call.id, "disposition": "talked", "answers": {"intention": "Lab"}}
+    assert client.post(f"/call/session/{session_id}/outcome", json=saved).status_code == 200
+    assert only_call(bank, session_id).draft is None, "the outcome replaces the draft"
+    assert client.post(f"/call/session/{session_id}/draft", json=draft).status_code == 409

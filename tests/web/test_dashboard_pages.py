@@ -46,6 +46,7 @@ def test_the_campaign_form_says_what_to_fix_beside_each_field_and_keeps_nothing(
         "weekday_start": "21:00",
         "weekday_end": "08:00",
         "max_attempts": "0",
+        "seat_grace_s": "2",
         "retry_busy": "soon",
         "questions-0-options": "Only one",
     }
@@ -57,6 +58,7 @@ def test_the_campaign_form_says_what_to_fix_beside_each_field_and_keeps_nothing(
     assert "not a valid, callable phone number" in problems["caller_id"]
     assert "must end after they start" in problems["weekday_end"]
     assert "Between 1 and 10" in problems["max_attempts"]
+    assert "Between 15 and 300 seconds" in problems["seat_grace_s"]
     assert "whole minutes" in problems["retry_busy"]
     assert "at least two options" in problems["questions-0-options"]
     assert 'value="Bristol Central evening calls"' in reply.get_data(as_text=True), "what was typed stays"
@@ -96,13 +98,13 @@ def test_an_organiser_creates_edits_and_opens_a_campaign(client_as, world, servi
     settings_page = organiser.get(f"/organiser/campaigns/{campaign_id}/settings").get_data(as_text=True)
     assert 'value="Could you help on polling day?"' in settings_page and "Lifts" in settings_page
 
-    changed = {**form, "name": "Bristol Central: weekend calls", "ring_timeout_s": "30"}
+    changed = {**form, "name": "Bristol Central: weekend calls", "ring_timeout_s": "30", "seat_grace_s": "90"}
     del changed["questions-1-key"], changed["questions-1-prompt"], changed["questions-1-options"]
     assert post_form(organiser, f"/organiser/campaigns/{campaign_id}/settings", changed).status_code == 303
     with services.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         assert campaign is not None and campaign.name == "Bristol Central: weekend calls"
-        assert campaign.ring_timeout_s == 30
+        assert campaign.ring_timeout_s == 30 and campaign.seat_grace_s == 90
         keys = uow.session.exec(
             select(SurveyQuestion.key).where(SurveyQuestion.campaign_id == campaign_id)
         ).all()

@@ -189,3 +189,13 @@ def test_the_public_base_url_is_what_signatures_are_checked_against(app, client,
     assert signed_post(client, answer_path(dialling), form).status_code == 403
     proxied = "https://calls.example.org" + answer_path(dialling)
     assert signed_post(client, answer_path(dialling), form, url=proxied).status_code == 200
+
+
+def test_a_held_voter_hears_that_their_caller_will_be_right_back_and_the_message_repeats(client, dialling):
+    path = f"/voice/hold?seat={dialling.session_id}"
+    assert client.post(path, data={}).status_code == 403, "signed like every webhook"
+    reply = signed_post(client, path, {"CallSid": dialling.provider_sid})
+    assert reply.status_code == 200 and reply.mimetype == "text/xml"
+    twiml = reply.get_data(as_text=True)
+    assert "<Say" in twiml and "right back" in twiml and "<Pause" in twiml
+    assert f">{BASE}{path}</Redirect>" in twiml

@@ -15,6 +15,7 @@
     preview: false,
     connectedAt: null,
     pauseAfterCall: false, // asked to pause during a call: the seat pauses when it ends
+    away: null, // the audio ("browser" or "phone") of a seat held for its volunteer, else null
   };
   // The sign-up slot (js/signup-slot.js) follows the voter being talked to: shown for them while
   // connected and in wrap-up, kept after a "pause after saving" (with the outcome to link to).
@@ -84,6 +85,9 @@
     $("call-timer").hidden = !["connected", "wrap_up"].includes(seat);
     $("preview-controls").hidden = !(state.preview && state.voter && seat === "ready");
     document.body.dataset.seat = seat;
+    document.body.dataset.session = state.session || ""; // read by seat-restore.js
+    document.body.dataset.call = state.call || ""; // read by seat-restore.js
+    document.body.dataset.away = state.away || ""; // read by seat-restore.js: "browser"/"phone" audio gone
     if (seat === "connected" && !timer) {
       state.connectedAt = state.connectedAt || Date.now();
       timer = setInterval(tick, 1000);
@@ -307,6 +311,7 @@
     state.call = snap.call;
     state.voter = snap.voter || null;
     state.preview = Boolean(snap.preview);
+    state.away = snap.away ? snap.audio : null;
     state.connectedAt = snap.connected_at ? Date.parse(snap.connected_at) : null;
     state.pauseAfterCall = Boolean(snap.pause_after_call);
     renderSeat();
@@ -366,16 +371,19 @@
       if (seat.session !== state.session || overtaken(since)) {
         return; // another seat's, or a move overtaken by a later one (they come from several processes)
       }
+      // A new conversation (not the same one, its audio back): the timer starts and the cue sounds.
+      const fresh = seat.state === "connected" && (state.seat !== "connected" || state.call !== seat.call);
+      if (fresh) {
+        state.connectedAt = Date.now();
+      }
       state.since = since === null ? state.since : since;
       const before = state.seat;
       state.seat = seat.state;
       state.call = seat.call;
       state.pauseAfterCall = Boolean(seat.pause_after_call);
-      if (seat.state === "connected") {
-        state.connectedAt = Date.now();
-        if (before !== "connected") {
-          putThrough();
-        }
+      state.away = seat.away ? seat.audio : null;
+      if (fresh) {
+        putThrough();
       }
       if (seat.reason) {
         showError(`Session ended: ${seat.reason}.`);

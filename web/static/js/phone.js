@@ -8,7 +8,8 @@
  *   phone.on(event, handler)      returns the phone; events and what the handler receives:
  *       "ringing"     {}                     the far end is ringing
  *       "accept"      {callSid}              the call is connected (e.g. the volunteer is in their seat)
- *       "disconnect"  {callSid}              the call is over, whoever hung up
+ *       "disconnect"  {callSid, lost}        the call is over, whoever hung up (lost: the connection
+ *                                            went, not a hang-up: worth joining again)
  *       "mute"        {muted}                the microphone was muted or unmuted
  *       "incoming"    {from, accept(), reject()}   someone is calling this phone
  *       "error"       {message}
@@ -147,6 +148,15 @@
       this.socket.on("mute", (data) => {
         this.muted = data.muted;
         this._emit("mute", {muted: data.muted});
+      });
+      this.socket.on("disconnect", (reason) => {
+        // The connection went (wifi, sleep) with a call on: the simulator hangs that call up.
+        if (this.callSid && reason !== "io client disconnect") {
+          const callSid = this.callSid;
+          this.callSid = null;
+          this.muted = false;
+          this._emit("disconnect", {callSid, lost: true});
+        }
       });
       this.socket.on("hangup", (data) => {
         this._emit("disconnect", {callSid: data.call_sid});

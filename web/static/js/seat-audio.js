@@ -44,7 +44,12 @@
     };
     own
       .on("mute", ifCurrent(({ muted }) => showMuted(muted)))
-      .on("disconnect", ifCurrent(() => show("Your browser audio has ended.", "ended")))
+      .on(
+        "disconnect",
+        ifCurrent(({ lost }) =>
+          lost ? show("Your browser audio was cut off.", "lost") : show("Your browser audio has ended.", "ended")
+        )
+      )
       .on("error", ifCurrent(({ message }) => show(`Browser audio problem: ${message}`, "failed")));
     try {
       await own.connect({ session: String(session) });
@@ -59,6 +64,7 @@
 
   document.addEventListener("marginal:join-seat", join);
   $("mute").addEventListener("click", () => phone && phone.mute(!phone.muted));
-  // Leaving the page hangs up the audio leg, which ends the seat (the product hears the leg leave).
+  // Leaving the page hangs up the audio leg; mid-conversation the product holds the seat (and the
+  // voter) for the reloaded page to rejoin (seat-restore.js), otherwise the seat ends.
   window.addEventListener("pagehide", () => phone && phone.destroy());
 })();
