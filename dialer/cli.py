@@ -18,13 +18,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 import click
 
 from dialer.config import Settings
 from dialer.errors import DialerError, StartupError
+
+if TYPE_CHECKING:
+    from dialer.bootstrap import Services
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -283,17 +286,25 @@ def _web_process(settings: Settings, host: str, port: int) -> list[str]:
     return [sys.executable, "-m", "gevent.monkey", "--module", "web", *address]
 
 
-def _print_new_demo_accounts(settings: Settings) -> None:
-    """Create the demo volunteer, organiser and admin once, and show their passwords that once."""
+@contextmanager
+def _services(settings: Settings) -> Iterator[Services]:
+    """The product's services for one step of a command, closed after it."""
     from dialer.bootstrap import build
-    from dialer.services.accounts import DEMO_PEOPLE, seed_demo_accounts
 
     services = build(settings)
     try:
-        created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
+        yield services
     finally:
         services.engine.dispose()
         services.redis.close()
+
+
+def _print_new_demo_accounts(settings: Settings) -> None:
+    """Create the demo volunteer, organiser and admin once, and show their passwords that once."""
+    from dialer.services.accounts import DEMO_PEOPLE, seed_demo_accounts
+
+    with _services(settings) as services:
+        created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
     if created:
         click.echo(
             "\nDemo accounts (passwords are shown only now; `scripts/demo --reset-passwords` makes new ones):"
@@ -311,7 +322,6 @@ def _print_new_demo_accounts(settings: Settings) -> None:
 
 def _reset_demo_passwords(settings: Settings) -> None:
     from dialer.adapters import db as sql
-    from dialer.bootstrap import build
     from dialer.services.accounts import reset_demo_passwords
 
     engine = sql.make_engine(settings.effective_database_url)
@@ -319,12 +329,8 @@ def _reset_demo_passwords(settings: Settings) -> None:
         sql.check_connection(engine)
     finally:
         engine.dispose()
-    services = build(settings)
-    try:
+    with _services(settings) as services:
         reset = reset_demo_passwords(services.uow(), services.passwords, services.clock)
-    finally:
-        services.engine.dispose()
-        services.redis.close()
     if not reset:
         raise StartupError("there are no demo accounts in this instance yet: run scripts/demo first")
     click.echo("New passwords for the demo accounts:")
@@ -337,16 +343,10 @@ def _reset_demo_passwords(settings: Settings) -> None:
 @_reported
 def promote(email: str) -> None:
     """Make the account with this e-mail address an admin (for the first admin of a deployment)."""
-    from dialer.bootstrap import build
     from dialer.services.roles import promote_to_admin
 
-    settings = Settings.from_env()
-    services = build(settings)
-    try:
+    with _services(Settings.from_env()) as services:
         click.echo(f"{promote_to_admin(services.uow(), services.clock, email)} is now an admin")
-    finally:
-        services.engine.dispose()
-        services.redis.close()
 
 
 @main.command()
@@ -415,13 +415,11 @@ def _seed_demo_happenings(settings: Settings, env: dict[str, str], campaign_id: 
     """The demo seat's pledge, a door-knock happening now (doorstep mode) and carpools, after the accounts."""
     import secrets
 
-    from dialer.bootstrap import build
     from dialer.domain.roles import Role
     from dialer.services.accounts import DEMO_PEOPLE
     from dialer.services.demo_happenings import seed_demo_happenings
 
-    services = build(settings.model_copy(update={"redis_url": env["REDIS_URL"]}))
-    try:
+    with _services(settings.model_copy(update={"redis_url": env["REDIS_URL"]})) as services:
         volunteer = next(email for role, email, _ in DEMO_PEOPLE if role is Role.VOLUNTEER)
         made = seed_demo_happenings(
             services.uow,
@@ -430,9 +428,6 @@ def _seed_demo_happenings(settings: Settings, env: dict[str, str], campaign_id: 
             volunteer_email=volunteer,
             unusable_password_hash=services.passwords.hash(secrets.token_urlsafe(32)),
         )
-    finally:
-        services.engine.dispose()
-        services.redis.close()
     if made.events:
         click.echo(
             f"demo seat: {made.events} door-knocks (one on now: doorstep mode), {made.carpools} carpools"

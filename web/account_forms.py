@@ -47,7 +47,9 @@ class SignInForm(HtmlForm):
     )
 
 
-class SignUpForm(HtmlForm):
+class _NameAndEmail(HtmlForm):
+    """Who the volunteer is: asked at sign-up and changed on the account page."""
+
     first_name = StringField(
         "First name",
         validators=[DataRequired("Enter your first name."), _rule(rules.normalise_first_name)],
@@ -61,6 +63,9 @@ class SignUpForm(HtmlForm):
             Email("Enter an e-mail address like name@example.org."),
         ],
     )
+
+
+class SignUpForm(_NameAndEmail):
     postcode = StringField(
         "Postcode",
         description="We use it to show you the marginal seats nearest to you.",
@@ -111,20 +116,7 @@ class SignOutForm(HtmlForm):
     """Only a CSRF token: signing out is a POST, so another site cannot sign people out."""
 
 
-class AccountForm(HtmlForm):
-    first_name = StringField(
-        "First name",
-        validators=[DataRequired("Enter your first name."), _rule(rules.normalise_first_name)],
-    )
-    email = EmailField(
-        "E-mail address",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter your e-mail address."),
-            Length(max=254),
-            Email("Enter an e-mail address like name@example.org."),
-        ],
-    )
+class AccountForm(_NameAndEmail):
     # Checked by phone_verification.change_details, which knows whether an admin allowed any number.
     phone = TelField("Phone number", filters=[_strip], description=PHONE_HINT, validators=[Optional()])
     password = PasswordField(
