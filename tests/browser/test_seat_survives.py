@@ -63,6 +63,15 @@ def calling(
     return campaign, volunteer, connected_to_a_new_voter(page, set())
 
 
+def hang_up_and_save(page, disposition: str) -> None:
+    """Choose the outcome during the conversation, hang up, save it: it is sent when the call screen's
+    undo window closes."""
+    page.click(f".disposition[data-disposition='{disposition}']")
+    page.click("#hang-up")
+    page.wait_for_function("() => document.body.dataset.seat === 'wrap_up'")
+    page.click("#save-outcome")
+
+
 def type_answers(page, notes: str) -> None:
     page.check("input[name='q-intention'][value='LD']")
     page.check("input[name='q-help'][value='Doors']")
@@ -163,7 +172,7 @@ def test_a_reload_mid_conversation_brings_back_the_voter_the_answers_and_the_aud
     assert (page.text_content("#call-timer") or "") >= "0:03", "the timer counts from the call's start"
     save_artifact(page, "seat-back-after-reload")
 
-    page.click(".disposition[data-disposition='talked']")
+    hang_up_and_save(page, "talked")
     until(lambda: in_the_export(running, campaign, voter, "talked"), "the outcome is in the export")
     assert outcome_for(running.services, voter) == (Disposition.TALKED, volunteer)
 
@@ -243,7 +252,7 @@ def test_twenty_seconds_without_any_connection_mid_conversation_loses_nothing(pa
     )
     save_artifact(page, "seat-back-after-the-connection")
 
-    page.click(".disposition[data-disposition='talked']")
+    hang_up_and_save(page, "talked")
     until(
         lambda: in_the_export(running, campaign, voter, "talked"), "the outcome is in the export", page=page
     )
@@ -319,5 +328,5 @@ def test_a_volunteer_whose_own_phone_drops_mid_conversation_rings_it_again_and_i
     page.wait_for_selector("#ring-again", state="hidden")
     assert page.text_content("#voter-name") == voter and page.input_value("#notes") == "Signal went"
     save_artifact(page, "seat-back-after-the-phone")
-    page.click(".disposition[data-disposition='talked']")
+    hang_up_and_save(page, "talked")
     until(lambda: in_the_export(running, campaign, voter, "talked"), "the outcome is in the export")
