@@ -14,7 +14,7 @@ from dialer.services.audit import Action, record_now
 from web import limits
 from web.access import current_account, public
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
-from web.errors import sentence
+from web.errors import sentence, too_many_requests
 from web.extensions import limiter
 from web.identity import actor, end_session, start_session
 from web.services import services
@@ -40,24 +40,13 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    limits.SIGN_IN_FAILURES,
-    key_func=limits.client,
-    methods=["POST"],
-    deduct_when=limits.failed_sign_in,
-    error_message=limits.TOO_MANY_SIGN_INS,
-)
-@limiter.limit(
-    limits.SIGN_IN_FAILURES,
-    key_func=limits.submitted_account,
-    methods=["POST"],
-    deduct_when=limits.failed_sign_in,
-    error_message=limits.TOO_MANY_SIGN_INS,
-)
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
+        slots = limits.reserve_sign_in()
+        if slots is None:
+            return too_many_requests(limits.TOO_MANY_SIGN_INS, limits.sign_in_retry_after())
         svc = services()
         signed = accounts.authenticate(
             svc.uow(),
@@ -68,10 +57,10 @@ def sign_in() -> ResponseReturnValue:
             ip=request.remote_addr or "",
         )
         if signed is not None:
+            slots.give_back()
             start_session(signed)
             flash(f"Welcome back, {signed.first_name}.", "success")
             return redirect(_safe_next(request.args.get("next")), 303)
-        limits.mark_failed_sign_in()
         form.password.errors.append("That e-mail address and password do not match an account.")
         status = 401
     elif form.is_submitted():
