@@ -153,6 +153,17 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = _at()
 
 
+class SignInSession(SQLModel, table=True):
+    """One signed-in browser: its cookie names it by a random token (stored here only as a hash),
+    and it works until it is ended (signing out, everywhere, a new password, an admin)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    started_at: datetime | None = _at(nullable=False)
+    ended_at: datetime | None = _at()
+
+
 # --- campaigns ----------------------------------------------------------------------------
 
 

@@ -10,13 +10,12 @@ from flask.typing import ResponseReturnValue
 from dialer.config import Mode
 from dialer.errors import InvalidInput
 from dialer.services import accounts
-from dialer.services.audit import Action, record_now
 from web import limits
-from web.access import current_account, public
+from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
 from web.errors import sentence, too_many_requests
 from web.extensions import limiter
-from web.identity import actor, end_session, start_session
+from web.identity import account_id, actor, end_session, forget_session, start_session
 from web.services import services
 
 bp = Blueprint("auth", __name__)
@@ -101,12 +100,21 @@ def sign_up() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit() and current_account() is not None:
-        svc = services()
-        record_now(
-            svc.uow(), svc.clock, actor(), Action.SIGN_OUT, subject_type="user", subject_id=actor().user_id
-        )
         end_session()
         flash("You have signed out.", "success")
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.post("/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    if SignOutForm().validate_on_submit():
+        svc = services()
+        ended = accounts.sign_out_everywhere(svc.uow(), svc.clock, actor(), account_id())
+        forget_session()
+        flash(
+            f"You have signed out everywhere ({ended} session{'' if ended == 1 else 's'} ended).", "success"
+        )
     return redirect(url_for("home.index"), 303)
 
 

@@ -1,8 +1,9 @@
 """Who is making the request: the signed-in account as Flask-Login sees it, and its session's life.
 
-A session's id is the account id plus a fingerprint of its password hash, so changing the password
-(a reset) ends every session of that account. Sessions end after IDLE_LIMIT without a request and
-SESSION_LIMIT after signing in, whichever comes first, measured on the services' clock.
+The cookie names a sign-in session kept in SQL (dialer/services/sign_in_sessions.py), so a session
+that has been ended (signing out, "sign out everywhere", a new password, an admin) is refused even
+from a copy of its cookie. Sessions also end after IDLE_LIMIT without a request and SESSION_LIMIT
+after signing in, whichever comes first, measured on the services' clock.
 """
 
 from __future__ import annotations
@@ -93,6 +94,16 @@ def start_session(signed: SignedIn) -> None:
 
 
 def end_session() -> None:
+    """Sign this browser out, ending its session for every copy of the cookie."""
+    if current_user.is_authenticated:
+        svc = services()
+        accounts.sign_out(svc.uow(), svc.clock, actor(), current_user.get_id())
+    logout_user()
+    session.clear()
+
+
+def forget_session() -> None:
+    """Drop this browser's cookie only (its session has been ended already)."""
     logout_user()
     session.clear()
 

@@ -22,6 +22,8 @@ class Action(StrEnum):
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    SESSIONS_ENDED = "sessions_ended"
     SIGN_UP = "sign_up"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
     PASSWORD_RESET = "password_reset"

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import roles
+from dialer.services import accounts, roles
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, GrantForm, RoleForm
 from web.errors import sentence
@@ -82,4 +82,18 @@ def set_role(user_id: int) -> ResponseReturnValue:
         flash(sentence(exc), "error")
     else:
         flash("Role changed.", "success")
+    return _back()
+
+
+@bp.post("/<int:user_id>/end-sessions")
+@admin_only
+def end_sessions(user_id: int) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        svc = services()
+        try:
+            ended = accounts.end_sessions(svc.uow(), svc.clock, actor(), user_id)
+        except NotFound as exc:
+            flash(sentence(exc), "error")
+        else:
+            flash(f"Signed out everywhere: {ended} session{'' if ended == 1 else 's'} ended.", "success")
     return _back()

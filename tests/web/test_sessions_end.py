@@ -1,0 +1,143 @@
+"""Sessions that really end: a cookie kept from before signing out opens nothing afterwards."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from dialer.domain.roles import Role
+from dialer.models import SignInSession
+from dialer.services import accounts
+from tests.people import add_account, csrf_token, sign_in
+
+
+def _signed_in(client) -> bool:
+    return "Signed in as" in client.get("/").get_data(as_text=True)
+
+
+def _copy_of_cookie(app, client):
+    """Another browser holding a copy of this client's session cookie, as a thief would."""
+    thief = app.test_client()
+    name = app.config["SESSION_COOKIE_NAME"]
+    thief.set_cookie(name, client.get_cookie(name).value)
+    return thief
+
+
+def _open_sessions(services, user_id: int) -> int:
+    with services.uow() as uow:
+        return len(
+            uow.session.exec(
+                select(SignInSession).where(
+                    SignInSession.user_id == user_id, col(SignInSession.ended_at).is_(None)
+                )
+            ).all()
+        )
+
+
+def test_a_cookie_saved_before_signing_out_is_refused_after_it(app, client, services):
+    user_id = add_account(services, "sam@example.org")
+    sign_in(client, "sam@example.org")
+    saved = _copy_of_cookie(app, client)
+    assert _signed_in(saved)
+
+    client.post("/sign-out", data={"csrf_token": csrf_token(client)})
+
+    assert not _signed_in(client)
+    assert not _signed_in(saved)
+    assert "/sign-in" in saved.get("/call").headers["Location"]
+    assert _open_sessions(services, user_id) == 0
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(app, services):
+    user_id = add_account(services, "sam@example.org")
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "sam@example.org")
+    sign_in(laptop, "sam@example.org")
+
+    phone.post("/sign-out", data={"csrf_token": csrf_token(phone)})
+
+    assert not _signed_in(phone)
+    assert _signed_in(laptop)
+    assert _open_sessions(services, user_id) == 1
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_account_and_no_one_elses(app, services):
+    user_id = add_account(services, "sam@example.org")
+    add_account(services, "kim@example.org", first_name="Kim")
+    phone, laptop, kim = app.test_client(), app.test_client(), app.test_client()
+    sign_in(phone, "sam@example.org")
+    sign_in(laptop, "sam@example.org")
+    sign_in(kim, "kim@example.org")
+    saved = _copy_of_cookie(app, laptop)
+
+    reply = phone.post("/sign-out-everywhere", data={"csrf_token": csrf_token(phone)})
+
+    assert reply.status_code == 303
+    assert not any(_signed_in(each) for each in (phone, laptop, saved))
+    assert _signed_in(kim)
+    assert _open_sessions(services, user_id) == 0
+
+
+def test_a_new_password_ends_every_earlier_session(app, services):
+    user_id = add_account(services, "sam@example.org")
+    laptop = app.test_client()
+    sign_in(laptop, "sam@example.org")
+    link = accounts.request_reset(
+        services.uow(), services.clock, services.settings.secret_key, "sam@example.org"
+    )
+    assert link is not None
+
+    resetting = app.test_client()
+    path = f"/reset-password/{link.token}"
+    new = "a different good passphrase"
+    reply = resetting.post(path, data={"password": new, "confirm": new, "csrf_token": csrf_token(resetting)})
+
+    assert reply.status_code == 303
+    assert not _signed_in(laptop)
+    assert _signed_in(resetting)  # the person who chose the new password is signed in with it
+    assert _open_sessions(services, user_id) == 1
+
+
+def test_an_admin_can_end_every_session_of_an_account(app, services):
+    user_id = add_account(services, "sam@example.org")
+    add_account(services, "ada@example.org", first_name="Ada", role=Role.ADMIN)
+    phone, laptop, admin = app.test_client(), app.test_client(), app.test_client()
+    sign_in(phone, "sam@example.org")
+    sign_in(laptop, "sam@example.org")
+    sign_in(admin, "ada@example.org")
+
+    reply = admin.post(f"/admin/people/{user_id}/end-sessions", data={"csrf_token": csrf_token(admin)})
+
+    assert reply.status_code == 303
+    assert not _signed_in(phone) and not _signed_in(laptop)
+    assert _signed_in(admin)
+    assert _open_sessions(services, user_id) == 0
+
+
+def test_a_volunteer_cannot_end_someone_elses_sessions(app, services):
+    user_id = add_account(services, "sam@example.org")
+    add_account(services, "kim@example.org", first_name="Kim")
+    sam, kim = app.test_client(), app.test_client()
+    sign_in(sam, "sam@example.org")
+    sign_in(kim, "kim@example.org")
+
+    reply = kim.post(f"/admin/people/{user_id}/end-sessions", data={"csrf_token": csrf_token(kim)})
+
+    assert reply.status_code == 403
+    assert _signed_in(sam)
+    assert _open_sessions(services, user_id) == 1
+
+
+def test_a_session_key_that_was_never_issued_opens_nothing(app, services):
+    user_id = add_account(services, "sam@example.org")
+    with app.test_request_context():
+        from web.identity import load_account
+
+        for key in (
+            str(user_id),
+            f"{user_id}:",
+            f"{user_id}:made-up-token",
+            "x:y",
+            "",
+            f"{user_id}:{'a' * 500}",
+        ):
+            assert load_account(key) is None
