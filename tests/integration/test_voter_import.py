@@ -202,7 +202,12 @@ def test_an_erasure_stops_an_import_of_its_campaign_and_removes_the_upload(servi
         if len(chunks) == 2:
             first = voters_of_ids(services, campaign_id)[0]
             data_protection.erase_voter(
-                services.uow(), services.clock, Actor(None), first, number_key=services.number_key
+                services.uow(),
+                services.clock,
+                Actor(None),
+                first,
+                number_key=services.number_key,
+                queue=services.phone_bank.queue,
             )
         return real_chunk(*args)
 
