@@ -309,6 +309,27 @@ def _reset_demo_passwords(settings: Settings) -> None:
 
 
 @main.command()
+@_reported
+def health() -> None:
+    """Check every component and print what each says (the details /healthz keeps from the public);
+    exit status 1 when one is not ok."""
+    import json
+
+    from dialer.bootstrap import build
+    from dialer.services.health import check_health
+
+    services = build(Settings.from_env())
+    try:
+        report = check_health(services.probes())
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    click.echo(json.dumps(report.as_dict(), indent=2))
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("email")
 @_reported
 def promote(email: str) -> None:
