@@ -499,3 +499,14 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = _json(dict)
     ip: str = Field(default="", max_length=45)
+    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0012).
+    chain_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest link of the audit log's chain (one row): new entries take turns on it, and
+    `dialer audit verify` notices entries removed from the end."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(max_length=64)
