@@ -16,7 +16,7 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.services import campaigns, organiser_view
 from web.access import organiser, organiser_of
 from web.campaign_forms import CampaignForm
-from web.identity import account_id
+from web.identity import account_id, actor
 from web.services import services
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/organiser")
@@ -72,7 +72,9 @@ def settings(campaign_id: int) -> ResponseReturnValue:
         form.fill(stored)
     elif form.validate():
         try:
-            campaigns.update_campaign(wired.uow(), campaign_id, form.spec(slug=stored.slug))
+            campaigns.update_campaign(
+                wired.uow(), campaign_id, form.spec(slug=stored.slug), clock=wired.clock, actor=actor()
+            )
         except InvalidInput as error:
             form.place(error)
         else:

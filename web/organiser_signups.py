@@ -88,7 +88,11 @@ def event_page(event_id: int) -> ResponseReturnValue:
 def change_capacity(event_id: int) -> ResponseReturnValue:
     try:
         moved = events.change_capacity(
-            services().uow(), event_id, parse_int(request.form.get("capacity"), "Capacity")
+            services().uow(),
+            event_id,
+            parse_int(request.form.get("capacity"), "Capacity"),
+            clock=services().clock,
+            actor=actor(),
         )
     except NotFound:
         abort(404)
@@ -107,6 +111,8 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
             campaign_id,
             slug=request.form.get("slug", ""),
             text=request.form.get("text", ""),
+            clock=services().clock,
+            actor=actor(),
         )
     except (InvalidInput, NotFound) as error:
         return back_with_error(error, url_for(".campaign_page", campaign_id=campaign_id))
@@ -118,7 +124,11 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
     try:
-        if pledges.set_active(services().uow(), pledge_id, state == "open") != campaign_id:
+        opened = state == "open"
+        if (
+            pledges.set_active(services().uow(), pledge_id, opened, clock=services().clock, actor=actor())
+            != campaign_id
+        ):
             abort(404)
     except NotFound:
         abort(404)

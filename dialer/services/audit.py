@@ -41,6 +41,13 @@ class Action(StrEnum):
     ORGANISER_GRANTED = "organiser_granted"
     ORGANISER_REVOKED = "organiser_revoked"
     ROLE_CHANGED = "role_changed"
+    VOTERS_UPLOADED = "voters_uploaded"
+    VOTERS_IMPORTED = "voters_imported"
+    CAMPAIGN_SETTINGS_CHANGED = "campaign_settings_changed"
+    PLEDGE_CREATED = "pledge_created"
+    PLEDGE_OPENED = "pledge_opened"
+    PLEDGE_CLOSED = "pledge_closed"
+    EVENT_CAPACITY_CHANGED = "event_capacity_changed"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from dialer.clock import Clock
 from dialer.domain import phones
 from dialer.domain.campaign_settings import CallingSettings, default_information_message, validated
 from dialer.domain.campaigns import CampaignStatus
@@ -28,6 +29,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def create_campaign(
         return campaign.id
 
 
-def update_campaign(uow: UnitOfWork, campaign_id: int, spec: CampaignSpec) -> None:
+def update_campaign(
+    uow: UnitOfWork, campaign_id: int, spec: CampaignSpec, *, clock: Clock, actor: Actor
+) -> None:
     """Change a campaign's settings, seats and survey (validated as on creation).
 
     A question voters have already answered keeps its key and kind (its answers would otherwise
@@ -138,6 +143,7 @@ def update_campaign(uow: UnitOfWork, campaign_id: int, spec: CampaignSpec) -> No
         if campaign is None:
             raise NotFound("no such campaign")
         _check_seats(session, spec.seats)
+        before = _audited_settings(campaign)
         campaign.name = name
         campaign.script_md = spec.script_md
         campaign.information_message = spec.information_message.strip() or default_information_message(
@@ -159,7 +165,42 @@ def update_campaign(uow: UnitOfWork, campaign_id: int, spec: CampaignSpec) -> No
         have = set(session.exec(select(CampaignSeat.ons_code).where(CampaignSeat.campaign_id == campaign_id)))
         session.add_all(CampaignSeat(campaign_id=campaign_id, ons_code=c) for c in wanted if c not in have)
         _replace_questions(session, campaign_id, questions)
+        changed = sorted(
+            name for name, value in _audited_settings(campaign).items() if before.get(name) != value
+        )
+        audit.record(
+            session,
+            clock,
+            actor,
+            Action.CAMPAIGN_SETTINGS_CHANGED,
+            subject_type="campaign",
+            subject_id=campaign_id,
+            detail={"changed": changed},
+        )
         uow.commit()
+
+
+def _audited_settings(campaign: Campaign) -> dict[str, object]:
+    """The settings whose change the audit log names (by name only: a script is not copied there)."""
+    return {
+        name: getattr(campaign, name)
+        for name in (
+            "name",
+            "script_md",
+            "information_message",
+            "caller_id",
+            "dialing_mode",
+            "max_attempts",
+            "ring_timeout_s",
+            "amd_enabled",
+            "weekday_start",
+            "weekday_end",
+            "weekend_start",
+            "weekend_end",
+            "retry_overrides",
+            "show_surname",
+        )
+    }
 
 
 def campaign_spec(uow: UnitOfWork, campaign_id: int) -> tuple[CampaignSpec, CampaignStatus]:

@@ -17,6 +17,8 @@ from dialer.clock import Clock
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
 from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 from dialer.services.row_locks import hold
 
 CHANNELS = ("phone", "doorstep", "web")
@@ -34,7 +36,9 @@ class PledgeSummary:
     count: int
 
 
-def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) -> int:
+def create_pledge(
+    uow: UnitOfWork, campaign_id: int, *, slug: str, text: str, clock: Clock, actor: Actor
+) -> int:
     slug = slug.strip().lower()
     text = text.strip()
     if not _SLUG.match(slug) or len(slug) > 60:
@@ -51,12 +55,22 @@ def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) ->
             raise InvalidInput(f"this campaign already has a pledge at {slug!r}")
         pledge = Pledge(campaign_id=campaign_id, slug=slug, text=text)
         uow.session.add(pledge)
-        uow.commit()
+        uow.session.flush()
         assert pledge.id is not None
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.PLEDGE_CREATED,
+            subject_type="pledge",
+            subject_id=pledge.id,
+            detail={"campaign": campaign_id},
+        )
+        uow.commit()
         return pledge.id
 
 
-def set_active(uow: UnitOfWork, pledge_id: int, active: bool) -> int:
+def set_active(uow: UnitOfWork, pledge_id: int, active: bool, *, clock: Clock, actor: Actor) -> int:
     """Open or close a pledge; returns its campaign's id."""
     with uow:
         pledge = uow.session.get(Pledge, pledge_id)
@@ -64,6 +78,15 @@ def set_active(uow: UnitOfWork, pledge_id: int, active: bool) -> int:
             raise NotFound("no such pledge")
         pledge.active = active
         uow.session.add(pledge)
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.PLEDGE_OPENED if active else Action.PLEDGE_CLOSED,
+            subject_type="pledge",
+            subject_id=pledge_id,
+            detail={"campaign": pledge.campaign_id},
+        )
         uow.commit()
         return pledge.campaign_id
 

@@ -13,6 +13,7 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
 from dialer.services import carpools, events, pledges, voter_import
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.people import sign_in_as
 
@@ -85,7 +86,14 @@ def test_a_bad_carpool_form_is_sent_back_with_the_reason(app, client, services, 
 
 def test_anyone_can_pledge_on_the_public_page(client, services):
     campaign_id = make.campaign(services)
-    pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    pledges.create_pledge(
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
+    )
     with services.uow() as uow:
         slug = uow.session.get(Campaign, campaign_id).slug
     path = f"/pledge/{slug}/day-off"
