@@ -15,13 +15,13 @@ from flask import Flask, flash, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from dialer.domain.roles import Role
-from dialer.services import accounts
+from dialer.services import accounts, sign_in_sessions
 from dialer.services.accounts import SignedIn
 from dialer.services.audit import Actor
 from web.services import services
 
 IDLE_LIMIT = timedelta(hours=4)
-SESSION_LIMIT = timedelta(hours=24)
+SESSION_LIMIT = sign_in_sessions.LIFETIME
 _SIGNED_IN_AT = "signed_in_at"
 _SEEN_AT = "seen_at"
 
@@ -68,7 +68,7 @@ class Account(UserMixin):  # type: ignore[misc]
 
 def load_account(session_key: str) -> Account | None:
     """Flask-Login's user loader: the active account this session names, or None (anonymous)."""
-    signed = accounts.load(services().uow(), session_key)
+    signed = accounts.load(services().uow(), services().clock, session_key)
     return Account.of(signed) if signed is not None else None
 
 

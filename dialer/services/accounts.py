@@ -168,10 +168,10 @@ def _verify(passwords: PasswordHasher, password_hash: str, password: str) -> boo
         return False
 
 
-def load(uow: UnitOfWork, key: str) -> SignedIn | None:
+def load(uow: UnitOfWork, clock: Clock, key: str) -> SignedIn | None:
     """The active account a session key names, or None (unknown, ended, or the account disabled)."""
     with uow:
-        user = sign_in_sessions.account_of(uow.session, key)
+        user = sign_in_sessions.account_of(uow.session, key, clock.now())
         if user is None or not user.is_active:
             return None
         return _signed_in(uow.session, user, key)
@@ -221,6 +221,14 @@ def end_sessions(uow: UnitOfWork, clock: Clock, admin: Actor, user_id: int) -> i
         )
         uow.commit()
     return ended
+
+
+def forget_finished_sessions(uow: UnitOfWork, clock: Clock) -> int:
+    """Delete the records of sessions that are over (the workers' upkeep); returns how many."""
+    with uow:
+        forgotten = sign_in_sessions.forget_finished(uow.session, clock.now())
+        uow.commit()
+    return forgotten
 
 
 # --- password reset --------------------------------------------------------------------------

@@ -2,21 +2,25 @@
 
 A browser's cookie carries `<account id>:<token>`; only the token's SHA-256 is stored, so the table
 alone opens no session. A session works until it is ended: signing out ends that one (every copy of
-its cookie), and "sign out everywhere", a new password or an admin end all of an account's.
+its cookie), and "sign out everywhere", a new password or an admin end all of an account's. No
+session outlives LIFETIME, whatever its cookie says; the workers' upkeep deletes the rows of
+sessions that are over (`forget_finished`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from dialer.models import SignInSession, User
 
 _TOKEN_BYTES = 32
+#: The longest a session lasts after signing in.
+LIFETIME = timedelta(hours=24)
 
 
 def _hash(token: str) -> str:
@@ -37,7 +41,7 @@ def _parse(key: str) -> tuple[int, str] | None:
     return int(user_id), token
 
 
-def account_of(session: Session, key: str) -> User | None:
+def account_of(session: Session, key: str, now: datetime) -> User | None:
     """The account whose session this key names, while the session has not ended (else None)."""
     parsed = _parse(key)
     if parsed is None:
@@ -50,6 +54,7 @@ def account_of(session: Session, key: str) -> User | None:
             col(User.id) == user_id,
             col(SignInSession.token_hash) == _hash(token),
             col(SignInSession.ended_at).is_(None),
+            col(SignInSession.started_at) > now - LIFETIME,
         )
     ).first()
 
@@ -77,5 +82,15 @@ def end_all(session: Session, user_id: int, now: datetime) -> int:
         update(SignInSession)
         .where(col(SignInSession.user_id) == user_id, col(SignInSession.ended_at).is_(None))
         .values(ended_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def forget_finished(session: Session, now: datetime) -> int:
+    """Delete the rows of sessions that have ended or outlived LIFETIME; returns how many."""
+    result = session.execute(
+        delete(SignInSession).where(
+            or_(col(SignInSession.ended_at).is_not(None), col(SignInSession.started_at) <= now - LIFETIME)
+        )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ def add_user(services, *, active=True, role=Role.VOLUNTEER):
         uow.session.add(user)
         uow.session.flush()
         assert user.id is not None
-        key = sign_in_sessions.start(uow.session, user.id, datetime.now(UTC))
+        key = sign_in_sessions.start(uow.session, user.id, services.clock.now())
         uow.commit()
         return user.id, key
 

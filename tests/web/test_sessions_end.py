@@ -6,7 +6,7 @@ from sqlmodel import col, select
 
 from dialer.domain.roles import Role
 from dialer.models import SignInSession
-from dialer.services import accounts
+from dialer.services import accounts, sign_in_sessions
 from tests.people import add_account, csrf_token, sign_in
 
 
@@ -141,3 +141,37 @@ def test_a_session_key_that_was_never_issued_opens_nothing(app, services):
             f"{user_id}:{'a' * 500}",
         ):
             assert load_account(key) is None
+
+
+def test_no_session_outlives_a_day_even_if_its_cookie_is_kept_alive(app, services):
+    user_id = add_account(services, "sam@example.org")
+    with services.uow() as uow:
+        key = sign_in_sessions.start(uow.session, user_id, services.clock.now())
+        uow.commit()
+    with app.test_request_context():
+        from web.identity import load_account
+
+        services.clock.advance(sign_in_sessions.LIFETIME.total_seconds() - 60)
+        assert load_account(key) is not None
+        services.clock.advance(120)
+        assert load_account(key) is None
+
+
+def test_the_workers_upkeep_forgets_sessions_that_are_over_and_keeps_open_ones(app, services):
+    user_id = add_account(services, "sam@example.org")
+    with services.uow() as uow:
+        old = sign_in_sessions.start(uow.session, user_id, services.clock.now())
+        uow.commit()
+    services.clock.advance(sign_in_sessions.LIFETIME.total_seconds() + 1)
+    with services.uow() as uow:
+        ended = sign_in_sessions.start(uow.session, user_id, services.clock.now())
+        sign_in_sessions.start(uow.session, user_id, services.clock.now())  # still open
+        sign_in_sessions.end(uow.session, ended, services.clock.now())
+        uow.commit()
+
+    assert accounts.forget_finished_sessions(services.uow(), services.clock) == 2
+    assert _open_sessions(services, user_id) == 1
+    with app.test_request_context():
+        from web.identity import load_account
+
+        assert load_account(old) is None and load_account(ended) is None
