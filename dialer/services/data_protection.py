@@ -300,9 +300,11 @@ def erase_voter(
                 "do_not_call_fingerprints": receipt.do_not_call_fingerprints,
             },
         )
+        # Redis first: if it cannot be reached, nothing is erased and the request can be made again
+        # (afterwards SQL no longer knows the number Redis would have to forget).
+        queue.forget(phones, queued)
         uow.commit()
-    # After the commit: a claim in between finds the voter erased in SQL, and Redis is rebuilt from SQL.
-    queue.forget(phones, queued)
+    queue.forget(phones, queued)  # again: a requeue between the two would have put the number back
     return receipt
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlmodel import SQLModel, col, func, select
 
 from dialer.adapters import redis_keys as keys
+from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import Disposition
@@ -39,7 +40,15 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import QueuedVoter
-from dialer.services import call_events, doorstep, queueing, suppression, upkeep, voter_import
+from dialer.services import (
+    call_events,
+    data_protection,
+    doorstep,
+    queueing,
+    suppression,
+    upkeep,
+    voter_import,
+)
 from dialer.services.audit import Actor
 from dialer.services.doorstep import Visit
 from tests.people import add_voter, csrf_token
@@ -518,3 +527,26 @@ def test_after_erasure_no_redis_key_holds_the_persons_number_or_their_place_in_a
             assert held is None, f"voter {voter_id} is still in {key}"
     # the bystander is still waiting for their call
     assert "+447700900777" in after
+
+
+class UnreachableRedis(RedisCallQueue):
+    """The call queue at the moment Redis stops answering."""
+
+    def forget(self, phones, voters):
+        raise ConnectionError("Redis is not answering")
+
+
+def test_when_redis_cannot_forget_the_person_nothing_is_erased_and_it_can_be_asked_again(services, campaign):
+    before = everything_stored(services)
+    with pytest.raises(ConnectionError):
+        data_protection.erase_voter(
+            services.uow(),
+            services.clock,
+            Actor(None),
+            campaign["person"],
+            number_key=services.number_key,
+            queue=UnreachableRedis(services.redis),
+        )
+    assert everything_stored(services) == before
+    with services.uow() as uow:
+        assert uow.session.get(Voter, campaign["person"]).phone_e164 == PHONE
