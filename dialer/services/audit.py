@@ -4,9 +4,11 @@ Entries are written inside the transaction of the action they record, so an acti
 entry are kept or lost together. Details hold ids and counts, never the personal data itself (an
 audit log that copied names and numbers would defeat erasure).
 
-Entries are hash-chained (dialer/domain/audit_chain.py): each takes its turn on the chain's head row,
-links to the entry before it, and `verify` (`dialer audit verify`) finds the first entry that was
-changed, removed or slipped in.
+Entries are hash-chained (dialer/domain/audit_chain.py). An entry is written when its transaction
+commits: the transaction takes the chain's head row, inserts its entries (so ids follow the chain)
+linked one after the other, and holds the head until the commit is done. The head is the last lock
+a transaction takes, so it never waits for a row while others wait for it. `verify` (`dialer audit
+verify`) finds the first entry that was changed, removed or slipped in.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, func, select
 
 from dialer.clock import Clock
 from dialer.domain import audit_chain
 from dialer.models import AuditChainHead, AuditEntry, User
 from dialer.ports import UnitOfWork
+from dialer.services.row_locks import hold
 
 
 class Action(StrEnum):
@@ -71,11 +75,8 @@ def record(
     subject_id: object = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an entry to the caller's transaction (the caller commits), linked into the chain.
-
-    The chain's head row stays locked until the caller's transaction ends, so entries are linked
-    one transaction at a time, in the order their transactions reach this point.
-    """
+    """Add an entry to the caller's transaction: it is written, linked into the chain, when the
+    caller commits (and not at all if the caller does not)."""
     entry = AuditEntry(
         at=clock.now(),
         actor_id=actor.user_id,
@@ -85,16 +86,37 @@ def record(
         detail=detail or {},
         ip=actor.ip[:45],
     )
-    session.add(entry)
-    session.flush()  # the id is part of the link
-    head = session.exec(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).first()
-    if head is None:  # an emptied database: the chain starts again
-        head = AuditChainHead(id=1, last_id=0, last_hash=audit_chain.GENESIS)
-    entry.chain_hash = audit_chain.link(head.last_hash, _chained(entry))
-    head.last_id, head.last_hash = entry.id or 0, entry.chain_hash
-    session.add(entry)
-    session.add(head)
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+_PENDING = "marginal.audit.pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _link_pending(session: Session) -> None:
+    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()  # the transaction's own writes first: the head is its last lock
+    # An UPDATE, not SELECT ... FOR UPDATE, which SQLite ignores: on both databases it waits for the
+    # transaction holding the head, after which the head is read as that transaction left it.
+    if hold(session, AuditChainHead, 1, "last_id"):
+        head = session.get(AuditChainHead, 1, populate_existing=True)
+    else:  # an emptied database: the chain starts again
+        head = AuditChainHead(id=1, last_id=0, last_hash=audit_chain.GENESIS)
+    assert head is not None
+    for entry in pending:
+        session.add(entry)
+        session.flush()  # the id, part of the link
+        entry.chain_hash = audit_chain.link(head.last_hash, _chained(entry))
+        head.last_id, head.last_hash = entry.id or 0, entry.chain_hash
+    session.add(head)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def _chained(entry: AuditEntry) -> audit_chain.Chained:

@@ -149,3 +149,20 @@ def test_entries_written_at_once_by_many_requests_form_one_unbroken_chain(servic
     with services.uow() as uow:
         links = uow.session.exec(select(AuditEntry.chain_hash)).all()
     assert len(set(links)) == 16
+
+
+def test_an_entry_of_a_transaction_that_is_not_committed_is_never_written_nor_linked(services):
+    write_entries(services, count=2)
+    with services.uow() as uow:
+        audit.record(uow.session, services.clock, Actor(None), Action.VOTER_VIEWED, subject_id=1)
+        uow.rollback()
+    with services.uow() as uow:
+        audit.record(uow.session, services.clock, Actor(None), Action.VOTER_VIEWED, subject_id=2)
+        # no commit: the unit of work ends without one
+    write_entries(services, count=1)
+
+    found = audit.verify(services.uow())
+    assert found.intact, found.problem
+    assert found.chained == 3
+    with services.uow() as uow:
+        assert uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_viewed")).all() == []
