@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from dialer.clock import Clock
@@ -101,10 +102,10 @@ def _link_pending(session: Session) -> None:
     session.flush()  # the transaction's own writes first: the head is its last lock
     # An UPDATE, not SELECT ... FOR UPDATE, which SQLite ignores: on both databases it waits for the
     # transaction holding the head, after which the head is read as that transaction left it.
-    if hold(session, AuditChainHead, 1, "last_id"):
-        head = session.get(AuditChainHead, 1, populate_existing=True)
-    else:  # an emptied database: the chain starts again
-        head = AuditChainHead(id=1, last_id=0, last_hash=audit_chain.GENESIS)
+    if not hold(session, AuditChainHead, 1, "last_id"):
+        _start_chain(session)
+        hold(session, AuditChainHead, 1, "last_id")
+    head = session.get(AuditChainHead, 1, populate_existing=True)
     assert head is not None
     for entry in pending:
         session.add(entry)
@@ -112,6 +113,16 @@ def _link_pending(session: Session) -> None:
         entry.chain_hash = audit_chain.link(head.last_hash, _chained(entry))
         head.last_id, head.last_hash = entry.id or 0, entry.chain_hash
     session.add(head)
+
+
+def _start_chain(session: Session) -> None:
+    """An emptied database (the migration makes the head): the chain starts again. Another
+    transaction may be starting it at the same moment; then theirs is the head."""
+    try:
+        with session.begin_nested():
+            session.add(AuditChainHead(id=1, last_id=0, last_hash=audit_chain.GENESIS))
+    except IntegrityError:
+        pass
 
 
 @event.listens_for(Session, "after_rollback")
