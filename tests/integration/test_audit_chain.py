@@ -166,3 +166,25 @@ def test_an_entry_of_a_transaction_that_is_not_committed_is_never_written_nor_li
     assert found.chained == 3
     with services.uow() as uow:
         assert uow.session.exec(select(AuditEntry).where(AuditEntry.action == "voter_viewed")).all() == []
+
+
+def test_entries_from_before_the_chain_are_reported_and_a_blanked_link_later_is_not_taken_for_one(
+    services, settings
+):
+    for index in range(2):  # written before migration 0012: no link
+        tamper(
+            services,
+            "INSERT INTO auditentry (at, action, subject_type, subject_id, detail, ip, chain_hash) "
+            "VALUES (:at, 'sign_in', 'user', :index, '{}', '', '')",
+            at=services.clock.now(),
+            index=str(index),
+        )
+    ids = write_entries(services, count=3)
+    result = dialer_audit_verify(settings)
+    assert result.exit_code == 0, result.output
+    assert "3 entries chained (2 older entries were written before the chain began)" in result.output
+
+    tamper(services, "UPDATE auditentry SET chain_hash = '' WHERE id = :id", id=ids[1])
+    result = dialer_audit_verify(settings)
+    assert result.exit_code == 1
+    assert f"audit log broken at entry #{ids[1]}:" in result.output
