@@ -187,6 +187,14 @@ class Settings(BaseSettings):
                     "MARGINAL_MODE=production for a real deployment"
                 )
 
+    def check_listening_address(self, host: str) -> None:
+        """In loopback mode a server listens on a loopback address only (others could reach it)."""
+        if self.mode is Mode.LOOPBACK and not _loopback_host(host):
+            raise ConfigurationError(
+                f"--host must be a loopback address in loopback mode ({host}): use 127.0.0.1, or "
+                "MARGINAL_MODE=production for a real deployment"
+            )
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Read the environment (the only place that does), validating it with one clear message."""
@@ -205,8 +213,11 @@ def _placeholder(value: str) -> bool:
 
 
 def _on_loopback(url: str) -> bool:
+    return _loopback_host(urlsplit(url).hostname or "")
+
+
+def _loopback_host(host: str) -> bool:
     """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True
     try:

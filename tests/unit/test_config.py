@@ -105,3 +105,19 @@ def test_an_invalid_value_is_reported_with_the_variable_name(monkeypatch):
     monkeypatch.setenv("TELEPHONY", "carrier-pigeon")
     with pytest.raises(ConfigurationError, match="TELEPHONY"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_in_loopback_mode_the_web_server_refuses_to_listen_where_other_machines_reach_it(host, monkeypatch):
+    from web.server import main
+
+    monkeypatch.setenv("MARGINAL_MODE", "loopback")
+    with pytest.raises(
+        SystemExit, match=r"^marginal web: --host must be a loopback address in loopback mode"
+    ):
+        main(["--host", host, "--port", "1"])
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_loopback_mode_listens_on_loopback_addresses(host):
+    Settings(mode=Mode.LOOPBACK).check_listening_address(host)
