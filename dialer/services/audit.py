@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as AnySession
 from sqlmodel import Session, col, func, select
 
 from dialer.clock import Clock
@@ -94,7 +95,7 @@ def record(
 _PENDING = "marginal.audit.pending"
 
 
-@event.listens_for(Session, "before_commit")
+@event.listens_for(AnySession, "before_commit")  # every session: an entry is never silently dropped
 def _link_pending(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
     if not pending:
@@ -125,7 +126,7 @@ def _start_chain(session: Session) -> None:
         pass
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(AnySession, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
