@@ -15,7 +15,7 @@ from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
 from web.errors import sentence, too_many_requests
 from web.extensions import limiter
-from web.identity import account_id, actor, end_session, forget_session, start_session
+from web.identity import account_id, actor, close_sockets, end_session, forget_session, start_session
 from web.services import services
 
 bp = Blueprint("auth", __name__)
@@ -111,6 +111,7 @@ def sign_out_everywhere() -> ResponseReturnValue:
     if SignOutForm().validate_on_submit():
         svc = services()
         ended = accounts.sign_out_everywhere(svc.uow(), svc.clock, actor(), account_id())
+        close_sockets(account_id())
         forget_session()
         flash(
             f"You have signed out everywhere ({ended} session{'' if ended == 1 else 's'} ended).", "success"
@@ -189,6 +190,7 @@ def reset_password(token: str) -> ResponseReturnValue:
             form.password.errors.append(sentence(exc))
             status = 400
         else:
+            close_sockets(signed.user_id)  # of the sessions the new password ended
             start_session(signed)
             flash("Your password has been changed and you are signed in.", "success")
             return redirect(url_for("home.index"), 303)

@@ -27,6 +27,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def fingerprint(key: str) -> str:
+    """What the database knows this session by (never the key itself); "" for a malformed key."""
+    parsed = _parse(key)
+    return _hash(parsed[1]) if parsed else ""
+
+
 def start(session: Session, user_id: int, now: datetime) -> str:
     """A new session for this account, in the caller's transaction; returns the cookie's key."""
     token = secrets.token_urlsafe(_TOKEN_BYTES)

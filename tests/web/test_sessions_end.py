@@ -175,3 +175,45 @@ def test_the_workers_upkeep_forgets_sessions_that_are_over_and_keeps_open_ones(a
         from web.identity import load_account
 
         assert load_account(old) is None and load_account(ended) is None
+
+
+def _live(app, client):
+    from web.extensions import socketio
+
+    socket = socketio.test_client(app, namespace="/live", flask_test_client=client)
+    assert socket.is_connected("/live")
+    return socket
+
+
+def test_signing_out_closes_the_sockets_that_session_opened_and_no_others(app, services):
+    add_account(services, "sam@example.org")
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "sam@example.org")
+    sign_in(laptop, "sam@example.org")
+    phone_socket, laptop_socket = _live(app, phone), _live(app, laptop)
+
+    phone.post("/sign-out", data={"csrf_token": csrf_token(phone)})
+
+    assert not phone_socket.is_connected("/live")
+    assert laptop_socket.is_connected("/live")
+
+
+def test_signing_out_everywhere_or_an_admin_closes_every_socket_of_the_account(app, services):
+    user_id = add_account(services, "sam@example.org")
+    add_account(services, "ada@example.org", first_name="Ada", role=Role.ADMIN)
+    phone, laptop, admin = app.test_client(), app.test_client(), app.test_client()
+    for browser in (phone, laptop):
+        sign_in(browser, "sam@example.org")
+    sign_in(admin, "ada@example.org")
+    sockets = [_live(app, phone), _live(app, laptop)]
+    admins_socket = _live(app, admin)
+
+    admin.post(f"/admin/people/{user_id}/end-sessions", data={"csrf_token": csrf_token(admin)})
+
+    assert not any(socket.is_connected("/live") for socket in sockets)
+    assert admins_socket.is_connected("/live")
+
+    sign_in(phone, "sam@example.org")
+    again = _live(app, phone)
+    phone.post("/sign-out-everywhere", data={"csrf_token": csrf_token(phone)})
+    assert not again.is_connected("/live")

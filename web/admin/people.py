@@ -11,7 +11,7 @@ from dialer.services import accounts, roles
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, GrantForm, RoleForm
 from web.errors import sentence
-from web.identity import actor
+from web.identity import actor, close_sockets
 from web.services import services
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -95,5 +95,6 @@ def end_sessions(user_id: int) -> ResponseReturnValue:
         except NotFound as exc:
             flash(sentence(exc), "error")
         else:
+            close_sockets(user_id)
             flash(f"Signed out everywhere: {ended} session{'' if ended == 1 else 's'} ended.", "success")
     return _back()
