@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import quote
 
 import click
 
@@ -202,11 +203,17 @@ def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None
             )
         group.start("web", _web_process(settings, host, port), env)
         _seed(settings, demo_content=True)
-        _seed_demo_phone_bank(settings, env)  # before the accounts: the demo organiser runs every campaign
+        campaign_id = _seed_demo_phone_bank(settings, env)  # before the accounts: their organiser runs it
         _print_new_demo_accounts(settings)
+        _seed_demo_happenings(settings, env, campaign_id)
         if simulated is not None:
             _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
-            _answer_the_demo_volunteers_phone(settings)
+            from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
+
+            _tell_the_simulator(settings, "/_sim/mix", DEMO_VOTERS)
+            _tell_the_simulator(
+                settings, f"/_sim/behaviours/{quote(DEMO_VOLUNTEER_PHONE)}", DEMO_VOLUNTEER_AT_THEIR_PHONE
+            )
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()
@@ -223,18 +230,34 @@ DEMO_VOLUNTEER_AT_THEIR_PHONE = {
 }
 
 
-def _answer_the_demo_volunteers_phone(settings: Settings) -> None:
-    """Tell the simulator that the demo volunteer's own phone answers and presses 1 ("call my phone")."""
+#: Who answers the demo voters' numbers: more people at home than on a real evening (about 55 in 100
+#: dials reach a person, against about 30), ringing briefly and happy to talk for a few minutes, so
+#: whoever tries the demo is talking to a voter within a minute; machines, engaged tones and numbers
+#: that no longer work still come up, as they do in a real phone bank.
+DEMO_VOTERS = {
+    "seed": 2017,
+    "weights": {
+        "answer": 0.55,
+        "machine": 0.12,
+        "no-answer": 0.13,
+        "busy": 0.1,
+        "invalid": 0.07,
+        "fax": 0.03,
+    },
+    "ring_s": [3.0, 9.0],
+    "talk_s": [120.0, 420.0],
+}
+
+
+def _tell_the_simulator(settings: Settings, path: str, body: dict[str, object]) -> None:
+    """PUT to the simulator's control plane (what `dialer demo` sets up: its callers, the volunteer's phone)."""
     import base64
     import json
-    from urllib.parse import quote
-
-    from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
 
     credentials = base64.b64encode(f"{settings.account_sid}:{settings.auth_token}".encode()).decode()
     request = urllib.request.Request(
-        f"{settings.simulator_url}/_sim/behaviours/{quote(DEMO_VOLUNTEER_PHONE)}",
-        data=json.dumps(DEMO_VOLUNTEER_AT_THEIR_PHONE).encode(),
+        f"{settings.simulator_url}{path}",
+        data=json.dumps(body).encode(),
         method="PUT",
         headers={"Content-Type": "application/json", "Authorization": f"Basic {credentials}"},
     )
@@ -242,7 +265,7 @@ def _answer_the_demo_volunteers_phone(settings: Settings) -> None:
         with urllib.request.urlopen(request, timeout=5):
             pass
     except OSError as exc:
-        raise StartupError(f"the telephony simulator refused the demo volunteer's phone: {exc}") from None
+        raise StartupError(f"the telephony simulator refused the demo's set-up ({path}): {exc}") from None
 
 
 def _web_process(settings: Settings, host: str, port: int) -> list[str]:
@@ -426,7 +449,7 @@ def _simulator_process(
     return args, env
 
 
-def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> None:
+def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> int:
     """The demo phone bank (a real marginal seat, fictional voters on Ofcom drama numbers), once."""
     from dialer.bootstrap import build
     from dialer.services.demo import seed_demo
@@ -435,6 +458,35 @@ def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> None:
     campaign_id = seed_demo(services.phone_bank)
     click.echo(f"demo phone bank ready: /call/{campaign_id}")
     services.engine.dispose()
+    return campaign_id
+
+
+def _seed_demo_happenings(settings: Settings, env: dict[str, str], campaign_id: int) -> None:
+    """The demo seat's pledge, a door-knock happening now (doorstep mode) and carpools, after the accounts."""
+    import secrets
+
+    from dialer.bootstrap import build
+    from dialer.domain.roles import Role
+    from dialer.services.accounts import DEMO_PEOPLE
+    from dialer.services.demo_happenings import seed_demo_happenings
+
+    services = build(settings.model_copy(update={"redis_url": env["REDIS_URL"]}))
+    try:
+        volunteer = next(email for role, email, _ in DEMO_PEOPLE if role is Role.VOLUNTEER)
+        made = seed_demo_happenings(
+            services.uow,
+            services.clock,
+            campaign_id=campaign_id,
+            volunteer_email=volunteer,
+            unusable_password_hash=services.passwords.hash(secrets.token_urlsafe(32)),
+        )
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    if made.events:
+        click.echo(
+            f"demo seat: {made.events} door-knocks (one on now: doorstep mode), {made.carpools} carpools"
+        )
 
 
 def _preflight(

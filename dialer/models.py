@@ -241,9 +241,11 @@ class SurveyQuestion(SQLModel, table=True):
 
 
 class Voter(SQLModel, table=True):
-    """A person on a campaign's call list. The phone number is for the telephony provider only."""
+    """A person on a campaign's call list. The phone number is for the telephony provider only.
 
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "phone_e164"),)
+    Several voters may share a number (a household's landline): the number is in one call at a time,
+    and every rule kept per number (suppression, the 72-hour block, dialled today) holds for them all.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
@@ -398,6 +400,9 @@ class EventSignup(SQLModel, table=True):
     name: str = Field(default="", max_length=120)
     status: str = Field(default="confirmed", max_length=12)  # confirmed, waitlist, cancelled
     created_at: datetime | None = _at(nullable=False)
+    # An organiser confirmed this volunteer may canvass at the event (see dialer/services/doorstep).
+    canvass_approved_at: datetime | None = _at()
+    canvass_approved_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Carpool(SQLModel, table=True):
@@ -472,6 +477,7 @@ class VoterImport(SQLModel, table=True):
     processed_rows: int = 0
     imported: int = 0
     merged: int = 0
+    unchanged: int = 0  # rows that were already voters exactly as the file has them (a re-import)
     rejected: int = 0
     errors: list[dict[str, Any]] = _json(list)
     created_at: datetime | None = _at(nullable=False)
@@ -499,7 +505,7 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = _json(dict)
     ip: str = Field(default="", max_length=45)
-    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0012).
+    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0014).
     chain_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 

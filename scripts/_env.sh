@@ -23,15 +23,27 @@ if [ ! -x .venv/bin/python ]; then
   "$(find_python)" -m venv .venv
 fi
 installed() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+# uv installs the packages (in parallel, from its own cache after the first time: about 10 s where pip
+# takes minutes); pip itself only fetches uv, and installs everything if uv cannot be had or fails.
+# UV_NATIVE_TLS trusts the system's certificates, as pip does.
+pip_install() {
+  if [ -x .venv/bin/uv ] || .venv/bin/python -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; then
+    if UV_NATIVE_TLS="${UV_NATIVE_TLS:-1}" .venv/bin/uv pip install --quiet --python .venv/bin/python "$@"; then
+      return 0
+    fi
+    echo "uv could not install the packages; trying pip ..." >&2
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
+}
 if [ "${1:-}" = dev ]; then
   if ! installed .venv/.marginal-installed-dev; then
     echo "Installing Marginal and its test tools into .venv ..." >&2
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    pip_install -e ".[dev]"
     touch .venv/.marginal-installed-dev .venv/.marginal-installed
   fi
 elif ! installed .venv/.marginal-installed && ! installed .venv/.marginal-installed-dev; then
   echo "Installing Marginal into .venv ..." >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+  pip_install -e .
   touch .venv/.marginal-installed
 fi
 if [ -f package-lock.json ]; then

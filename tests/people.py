@@ -8,8 +8,9 @@
 (`world.other_campaign_id`), an admin, a voter on the organiser's campaign and a suppressed number.
 The organiser's campaign is taking calls, and around it is one of everything the other pages work
 on: the volunteer's calling session and a conversation they just had with the voter, a door-knocking
-event on now at which the volunteer has a confirmed place (a canvasser), a carpool to it driven by
-the volunteer with a seat the organiser asked for, a pledge, and a voter import awaiting its mapping.
+event on now at which the volunteer has a confirmed place and is approved to canvass (a canvasser), a
+carpool to it driven by the volunteer with a seat the organiser asked for, a pledge, and a voter
+import awaiting its mapping.
 `client_as("anonymous")` is a fresh client that is not signed in.
 """
 
@@ -200,18 +201,19 @@ def add_campaign_life(services: Services, world: World) -> None:
         campaign = session.get(Campaign, world.campaign_id)
         assert campaign is not None
         world.campaign_slug = campaign.slug
-        session.add(
-            Constituency(
-                ons_code=SEAT, name="Bristol Central", country="England", boundary_set="2024",
-                lat=51.4545, lon=-2.5879,
-            )
-        )  # fmt: skip
-        session.add(PostcodeDistrict.model_validate(HOME.model_dump()))
-        session.flush()  # the seat before the rows that point at it
+        if session.get(Constituency, SEAT) is None:  # the other campaign's life shares the seat
+            session.add(
+                Constituency(
+                    ons_code=SEAT, name="Bristol Central", country="England", boundary_set="2024",
+                    lat=51.4545, lon=-2.5879,
+                )
+            )  # fmt: skip
+            session.add(PostcodeDistrict.model_validate(HOME.model_dump()))
+            session.flush()  # the seat before the rows that point at it
         session.add(CampaignSeat(campaign_id=world.campaign_id, ons_code=SEAT))
         call = CallAttempt(
             campaign_id=world.campaign_id, voter_id=world.voter_id, session_id=world.session_id,
-            provider_sid="CA" + "a" * 32, mode=DialingMode.PREVIEW, status=CallStatus.COMPLETED,
+            provider_sid=f"CA{world.campaign_id:032x}", mode=DialingMode.PREVIEW, status=CallStatus.COMPLETED,
             placed_at=now - timedelta(minutes=5), answered_at=now - timedelta(minutes=4),
             connected_at=now - timedelta(minutes=4), ended_at=now - timedelta(minutes=1), duration_s=180,
         )  # fmt: skip
@@ -230,7 +232,10 @@ def add_campaign_life(services: Services, world: World) -> None:
         session.add_all([outcome, event, pledge])
         session.flush()
         assert event.id is not None
-        place = EventSignup(event_id=event.id, user_id=volunteer, status="confirmed", created_at=now)
+        place = EventSignup(
+            event_id=event.id, user_id=volunteer, status="confirmed", created_at=now,
+            canvass_approved_at=now, canvass_approved_by_id=organiser,
+        )  # fmt: skip
         carpool = Carpool(
             event_id=event.id, driver_id=volunteer, pickup_postcode="BS1 4DJ", lat=HOME.lat,
             lon=HOME.lon, seats_offered=3, departs_at=now + timedelta(minutes=10), created_at=now,
@@ -253,6 +258,31 @@ def add_campaign_life(services: Services, world: World) -> None:
         data=VOTERS_CSV,
         encoding="utf-8",
     )
+
+
+def add_other_campaign_life(services: Services, world: World) -> World:
+    """The same life around the other campaign, seen from its organiser: a World whose campaign is
+    `world.other_campaign_id` (its own volunteer, voter, calls, event, carpool, pledge and import).
+
+    Only the authorization matrix builds it, to try every id of one campaign under the other's URLs.
+    """
+    volunteer = add_account(services, "volunteer-b@example.org", first_name="Robin")
+    with services.uow() as uow:
+        campaign = uow.session.get(Campaign, world.other_campaign_id)
+        assert campaign is not None
+        campaign.status = CampaignStatus.ACTIVE
+        uow.session.add(campaign)
+        uow.commit()
+    mirror = World(
+        accounts={**world.accounts, "volunteer": volunteer, "organiser": world.accounts["other_organiser"]},
+        emails=dict(world.emails),
+        campaign_id=world.other_campaign_id,
+        other_campaign_id=world.campaign_id,
+        voter_id=add_voter(services, world.other_campaign_id, phone="+447700900456", first_name="Jo"),
+        suppression_id=world.suppression_id,
+    )
+    add_campaign_life(services, mirror)
+    return mirror
 
 
 #: A small, good voter file (drama numbers) for the import pages.

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web import access, browser_security, errors, identity, request_text
+from web import access, browser_security, errors, identity, request_json, request_text
 from web.converters import RecordId
 from web.extensions import csrf, limiter, login_manager, socketio
 
@@ -44,10 +44,12 @@ def create_app(
 
 
 def register_security(app: Flask, settings: Settings) -> None:
-    """Headers, cookie flags, session expiry, refusal of undeclared endpoints and of NUL text, error pages."""
+    """Headers, cookie flags, session expiry, refusal of undeclared endpoints, of JSON beyond its limits
+    and of NUL text, error pages."""
     browser_security.protect(app, settings)
     identity.expire_sessions(app)
     access.guard_undeclared(app)
+    request_json.refuse_unreadable_json(app)
     request_text.refuse_nul_characters(app)
     errors.register_error_handlers(app)
 
@@ -76,12 +78,13 @@ def register_extensions(app: Flask, services: Services, async_mode: str = "threa
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import admin, auth, calling, home, marginals, signups, vendor, voice
+    from web import account_pages, admin, auth, calling, home, marginals, signups, vendor, voice
 
     app.register_blueprint(home.bp)
     app.register_blueprint(marginals.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account_pages.bp)
     app.register_blueprint(calling.bp)
     app.register_blueprint(voice.bp)
     admin.register(app)

@@ -12,8 +12,9 @@ the route decorator:
 Policies: `public`, `signed_in`, `organiser` (may set up campaigns), `organiser_of(arg)` (runs the
 campaign whose id is the view argument, or query argument, `arg`; with `campaign_of=Model`, `arg`
 names a voter, event or import and the policy asks which campaign it belongs to; with `also=`, one
-more kind of account is let in at that record, e.g. an event's confirmed canvassers), `admin_only`,
-and `twilio_webhook` (no session: the voice blueprint checks X-Twilio-Signature; CSRF does not apply).
+more kind of account is let in at that record, e.g. the canvassers an event's organisers
+approved), `admin_only`, and `twilio_webhook` (no session: the voice blueprint checks
+X-Twilio-Signature; CSRF does not apply).
 
 Refusals: an anonymous visitor is sent to the sign-in page (a JSON endpoint under /api/ answers
 401); a signed-in account without the right answers 403. Admins may do everything an organiser may.

@@ -23,9 +23,11 @@ from markdown_it import MarkdownIt
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.services import calling_view, dialing, sessions
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
+from web import json_fields as fields
 from web.access import signed_in
 from web.services import services
+from web.signups import UK
 
 bp = Blueprint("calling", __name__)
 
@@ -146,21 +148,20 @@ def _outcome_form() -> OutcomeForm:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidInput("send the outcome as JSON")
-    call_back_at = body.get("call_back_at")
+    call_back_at = fields.text(body, "call_back_at", longest=40)
     try:
         when = datetime.fromisoformat(call_back_at) if call_back_at else None
-        call_id = int(body.get("call", 0))
-    except (TypeError, ValueError):
-        raise InvalidInput("the call or the call-back time is not understood") from None
-    answers = body.get("answers") or {}
-    if not isinstance(answers, dict):
-        raise InvalidInput("answers must be an object keyed by question")
+    except ValueError:
+        raise InvalidInput("the call-back time is not understood") from None
+    if when is not None and when.tzinfo is None:  # a wall time typed on the page: UK time
+        when = when.replace(tzinfo=UK)
     return OutcomeForm(
-        call_id=call_id,
-        disposition=str(body.get("disposition", "")),
-        answers=answers,
-        notes=str(body.get("notes", "")),
+        call_id=fields.record_id(body, "call"),
+        disposition=fields.text(body, "disposition", longest=40),
+        answers=fields.mapping(body, "answers"),
+        notes=fields.text(body, "notes", longest=MAX_NOTES),
         call_back_at=when,
-        idempotency_key=str(body["idempotency_key"])[:64] if body.get("idempotency_key") else None,
-        pause_after=bool(body.get("pause_after")),
+        idempotency_key=fields.text(body, "idempotency_key", longest=64) or None,
+        pause_after=fields.flag(body, "pause_after"),
+        others=fields.texts_by_id(body, "others", longest=40),
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import carpools
 from web.access import signed_in
+from web.event_pages import event_page
 from web.identity import account_id
 from web.services import services
-from web.signups import back_with_error, locate, parse_int, parse_uk_time
+from web.signup_forms import CarpoolForm, refuse
+from web.signups import back_with_error, locate
 
 bp = Blueprint("carpool_pages", __name__)
 
@@ -28,25 +30,28 @@ def mine() -> ResponseReturnValue:
 @signed_in
 def offer(event_id: int) -> ResponseReturnValue:
     wired = services()
-    form = request.form
-    try:
-        carpools.offer(
-            wired.uow(),
-            wired.clock,
-            locate(),
-            event_id=event_id,
-            driver_id=account_id(),
-            pickup_postcode=form.get("pickup_postcode", ""),
-            seats=parse_int(form.get("seats"), "Seats"),
-            departs_at=parse_uk_time(form.get("departs_at", ""), "Leaving at"),
-            notes=form.get("notes", ""),
-        )
-    except NotFound:
-        abort(404)
-    except InvalidInput as error:
-        return back_with_error(error, url_for("event_pages.detail", event_id=event_id))
-    flash("Thank you! Riders near your pickup can now ask for a seat.", "success")
-    return redirect(url_for(".mine"), 303)
+    form = CarpoolForm()
+    if form.validate():
+        try:
+            carpools.offer(
+                wired.uow(),
+                wired.clock,
+                locate(),
+                event_id=event_id,
+                driver_id=account_id(),
+                pickup_postcode=form.pickup_postcode.data or "",
+                seats=form.seats.data,
+                departs_at=form.departs_at.data,
+                notes=form.notes.data or "",
+            )
+        except NotFound:
+            abort(404)
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash("Thank you! Riders near your pickup can now ask for a seat.", "success")
+            return redirect(url_for(".mine"), 303)
+    return event_page(event_id, carpool_form=form)
 
 
 @bp.post("/carpools/<int:carpool_id>/seats")

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from dialer.errors import Conflict, NotFound
 from dialer.services import campaign_control, dashboard
 from web.access import organiser_of
+from web.errors import shortened
 from web.services import services
 
 bp = Blueprint("dashboard_pages", __name__, url_prefix="/organiser/campaigns/<int:campaign_id>")
@@ -58,7 +59,7 @@ def change_status(campaign_id: int, change: str) -> ResponseReturnValue:
     except NotFound:
         abort(404)
     except Conflict as error:
-        flash(str(error), "error")
+        flash(shortened(error), "error")
     else:
         flash(f"The phone bank is now {status.value}.", "success")
     return redirect(url_for(".dashboard_page", campaign_id=campaign_id), 303)

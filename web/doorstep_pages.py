@@ -3,7 +3,8 @@
 The page works from what it was served: visits are stored on the phone first and sent to
 /doorstep/events/<id>/visits with their keys until the server confirms (web/static/js/doorstep.js).
 A walk list is names and home addresses: it is for the event campaign's organisers and the
-canvassers with a confirmed place at the event, around its time (`doorstep.is_canvassing`).
+canvassers they approved among those with a confirmed place, around its time
+(`doorstep.is_canvassing`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.models import Event
 from dialer.services import doorstep, events, pledges
 from dialer.services.doorstep import Visit
+from web import json_fields as fields
 from web.access import Also, organiser_of, signed_in
 from web.identity import Account, account_id
 from web.services import services
@@ -31,7 +33,7 @@ def _canvassing(*, recording: bool) -> Also:
         wired = services()
         return doorstep.is_canvassing(wired.uow(), wired.clock, account.id, event_id, recording=recording)
 
-    return Also("a confirmed canvasser of the event", check)
+    return Also("a canvasser approved for the event", check)
 
 
 #: Canvassers see the walk list from an hour before the event until it ends ...
@@ -77,8 +79,8 @@ def record(event_id: int) -> ResponseReturnValue:
         return jsonify(error="send the visit as JSON"), 400
     try:
         visit = _visit(event_id, body)
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return jsonify(error="the visit is missing a field or has one of the wrong type"), 400
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 400
     try:
         receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=account_id())
     except NotFound as error:
@@ -94,16 +96,13 @@ def record(event_id: int) -> ResponseReturnValue:
 
 
 def _visit(event_id: int, body: dict[str, Any]) -> Visit:
-    answers = body.get("answers") or {}
-    if not isinstance(answers, dict):
-        raise TypeError("answers")
     return Visit(
-        idempotency_key=str(body["key"]),
+        idempotency_key=fields.text(body, "key", longest=64),
         event_id=event_id,
-        voter_id=int(body["voter_id"]),
-        disposition=str(body["disposition"]),
-        answers=answers,
-        notes=str(body.get("notes") or ""),
-        event_ids=tuple(int(item) for item in body.get("event_ids") or ()),
-        pledge_ids=tuple(int(item) for item in body.get("pledge_ids") or ()),
+        voter_id=fields.record_id(body, "voter_id"),
+        disposition=fields.text(body, "disposition", longest=40),
+        answers=fields.mapping(body, "answers"),
+        notes=fields.text(body, "notes", longest=2000),
+        event_ids=fields.id_list(body, "event_ids"),
+        pledge_ids=fields.id_list(body, "pledge_ids"),
     )

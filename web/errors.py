@@ -75,9 +75,20 @@ def _is_custom(error: HTTPException) -> bool:
     return type(error).description != error.description
 
 
+#: The longest message shown back: messages may quote what was typed, and a flashed one travels in
+#: the session cookie, which browsers drop past 4 KB.
+LONGEST_MESSAGE = 300
+
+
+def shortened(problem: object) -> str:
+    """A message cut to LONGEST_MESSAGE characters."""
+    text = str(problem).strip()
+    return text if len(text) <= LONGEST_MESSAGE else text[: LONGEST_MESSAGE - 1] + "…"
+
+
 def sentence(problem: object) -> str:
     """A core error message ("enter a full UK postcode") as a sentence for a page."""
-    text = str(problem).strip()
+    text = shortened(problem)
     if not text:
         return text
     text = text[0].upper() + text[1:]

@@ -10,6 +10,7 @@ from dialer.services import carpools, events, postcode_lookup
 from web.access import signed_in
 from web.identity import account_id
 from web.services import services
+from web.signup_forms import CarpoolForm
 from web.signups import back_with_error, locate
 
 bp = Blueprint("event_pages", __name__)
@@ -28,6 +29,11 @@ def upcoming() -> ResponseReturnValue:
 @bp.get("/events/<int:event_id>")
 @signed_in
 def detail(event_id: int) -> ResponseReturnValue:
+    return event_page(event_id)
+
+
+def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> ResponseReturnValue:
+    """An event for a volunteer; a refused lift offer is shown again as it was typed (status 400)."""
     wired = services()
     home = postcode_lookup.home_of(wired.uow, locate(), account_id())
     try:
@@ -36,7 +42,14 @@ def detail(event_id: int) -> ResponseReturnValue:
         abort(404)
     rides = carpools.rides_to(wired.uow(), wired.clock, near=home, event_ids=[event_id])
     place = events.places_of_volunteer(wired.uow(), account_id()).get(event_id)
-    return render_template("signups/event.html", event=event, rides=rides, place=place)
+    html = render_template(
+        "signups/event.html",
+        event=event,
+        rides=rides,
+        place=place,
+        carpool_form=carpool_form or CarpoolForm(formdata=None),
+    )
+    return html, 200 if carpool_form is None else 400
 
 
 @bp.post("/events/<int:event_id>/places")

@@ -12,9 +12,11 @@ than the limit of password checks and an office's own successful sign-ins never 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 
@@ -40,8 +42,11 @@ def client() -> str:
 
 
 def submitted_account() -> str:
-    """The account a form is about, by its normalised e-mail address (never empty: limits need a key)."""
-    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+    """The account a form is about, by a keyed hash of its normalised e-mail address (never empty:
+    limits need a key). Redis never holds the address itself, so an erased account leaves none behind."""
+    email = normalise_email(request.form.get("email", ""))[:254]
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return "account:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class SignInSlots:

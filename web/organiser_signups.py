@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -20,12 +19,13 @@ from flask.typing import ResponseReturnValue
 from dialer.domain.voter_rows import ENCODINGS
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Event, Voter
-from dialer.services import events, exports, pledges, timeline, voter_import
+from dialer.services import doorstep, events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
 from web.access import organiser_of
 from web.identity import account_id, actor
 from web.services import services
-from web.signups import back_with_error, locate, parse_int, parse_uk_time
+from web.signup_forms import CapacityForm, EventForm, PledgeForm, refuse
+from web.signups import locate
 
 bp = Blueprint("organiser_signups", __name__, url_prefix="/organiser")
 
@@ -33,103 +33,149 @@ bp = Blueprint("organiser_signups", __name__, url_prefix="/organiser")
 @bp.get("/campaigns/<int:campaign_id>/signups")
 @organiser_of("campaign_id")
 def campaign_page(campaign_id: int) -> ResponseReturnValue:
+    return _campaign_page(campaign_id)
+
+
+def _campaign_page(
+    campaign_id: int, *, event_form: EventForm | None = None, pledge_form: PledgeForm | None = None
+) -> ResponseReturnValue:
+    """The campaign's sign-ups page; a refused form is shown again as it was typed (status 400)."""
     wired = services()
     try:
         campaign = events.campaign_card(wired.uow(), campaign_id)
     except NotFound:
         abort(404)
-    return render_template(
+    refused = event_form is not None or pledge_form is not None
+    event_form = event_form or EventForm(formdata=None)
+    event_form.ons_code.choices = campaign.seats
+    html = render_template(
         "signups/organiser_campaign.html",
         campaign=campaign,
         events=events.upcoming(wired.uow(), wired.clock, campaign_id=campaign_id, limit=200),
         pledges=pledges.pledges_of(wired.uow(), campaign_id),
         imports=voter_import.imports_of(wired.uow(), campaign_id),
         encodings=ENCODINGS,
+        event_form=event_form,
+        pledge_form=pledge_form or PledgeForm(formdata=None),
     )
+    return html, 400 if refused else 200
 
 
 @bp.post("/campaigns/<int:campaign_id>/events")
 @organiser_of("campaign_id")
 def create_event(campaign_id: int) -> ResponseReturnValue:
     wired = services()
-    form = request.form
-    fallback = url_for(".campaign_page", campaign_id=campaign_id)
-    try:
-        draft = EventDraft(
-            campaign_id=campaign_id,
-            ons_code=form.get("ons_code", ""),
-            title=form.get("title", ""),
-            starts_at=parse_uk_time(form.get("starts_at", ""), "Starts"),
-            ends_at=parse_uk_time(form.get("ends_at", ""), "Ends"),
-            meeting_postcode=form.get("meeting_postcode", ""),
-            capacity=parse_int(form.get("capacity"), "Capacity"),
-            notes=form.get("notes", ""),
-        )
-        event_id = events.create_event(wired.uow(), wired.clock, locate(), draft, account_id())
-    except (InvalidInput, NotFound) as error:
-        return back_with_error(error, fallback)
-    flash("Event created.", "success")
-    return redirect(url_for(".event_page", event_id=event_id), 303)
+    form = EventForm()
+    if form.validate():
+        try:
+            draft = EventDraft(
+                campaign_id=campaign_id,
+                ons_code=form.ons_code.data or "",
+                title=form.title.data or "",
+                starts_at=form.starts_at.data,
+                ends_at=form.ends_at.data,
+                meeting_postcode=form.meeting_postcode.data or "",
+                capacity=form.capacity.data,
+                notes=form.notes.data or "",
+            )
+            event_id = events.create_event(wired.uow(), wired.clock, locate(), draft, account_id())
+        except NotFound:
+            abort(404)
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash("Event created.", "success")
+            return redirect(url_for(".event_page", event_id=event_id), 303)
+    return _campaign_page(campaign_id, event_form=form)
 
 
 @bp.get("/events/<int:event_id>")
 @organiser_of("event_id", campaign_of=Event)
 def event_page(event_id: int) -> ResponseReturnValue:
+    return _event_page(event_id)
+
+
+def _event_page(event_id: int, capacity_form: CapacityForm | None = None) -> ResponseReturnValue:
     try:
         event = events.summary(services().uow(), event_id)
     except NotFound:
         abort(404)
     people = events.signups_of(services().uow(), event_id)
-    return render_template("signups/organiser_event.html", event=event, people=people)
+    form = capacity_form or CapacityForm(formdata=None, capacity=event.capacity)
+    html = render_template(
+        "signups/organiser_event.html",
+        event=event,
+        people=people,
+        capacity_form=form,
+        status_labels=exports.STATUS_LABELS,
+    )
+    return html, 200 if capacity_form is None else 400
 
 
 @bp.post("/events/<int:event_id>/capacity")
 @organiser_of("event_id", campaign_of=Event)
 def change_capacity(event_id: int) -> ResponseReturnValue:
+    form = CapacityForm()
+    if form.validate():
+        try:
+            moved = events.change_capacity(
+                services().uow(), event_id, form.capacity.data, clock=services().clock, actor=actor()
+            )
+        except NotFound:
+            abort(404)
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
+            return redirect(url_for(".event_page", event_id=event_id), 303)
+    return _event_page(event_id, form)
+
+
+@bp.post("/events/<int:event_id>/canvassers/<int:user_id>/<any(approve, withdraw):decision>")
+@organiser_of("event_id", campaign_of=Event)
+def canvasser(event_id: int, user_id: int, decision: str) -> ResponseReturnValue:
+    """Approve a volunteer with a confirmed place to canvass at the event, or withdraw that."""
+    wired = services()
+    act = doorstep.approve_canvasser if decision == "approve" else doorstep.withdraw_canvasser
     try:
-        moved = events.change_capacity(
-            services().uow(),
-            event_id,
-            parse_int(request.form.get("capacity"), "Capacity"),
-            clock=services().clock,
-            actor=actor(),
-        )
+        act(wired.uow(), wired.clock, actor(), event_id, user_id)
     except NotFound:
         abort(404)
-    except InvalidInput as error:
-        return back_with_error(error, url_for(".event_page", event_id=event_id))
-    flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
+    flash("Approved to canvass." if decision == "approve" else "No longer canvassing.", "success")
     return redirect(url_for(".event_page", event_id=event_id), 303)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pledges")
 @organiser_of("campaign_id")
 def create_pledge(campaign_id: int) -> ResponseReturnValue:
-    try:
-        pledges.create_pledge(
-            services().uow(),
-            campaign_id,
-            slug=request.form.get("slug", ""),
-            text=request.form.get("text", ""),
-            clock=services().clock,
-            actor=actor(),
-        )
-    except (InvalidInput, NotFound) as error:
-        return back_with_error(error, url_for(".campaign_page", campaign_id=campaign_id))
-    flash("Pledge added.", "success")
-    return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)
+    form = PledgeForm()
+    if form.validate():
+        try:
+            pledges.create_pledge(
+                services().uow(),
+                campaign_id,
+                slug=form.slug.data or "",
+                text=form.text.data or "",
+                clock=services().clock,
+                actor=actor(),
+            )
+        except NotFound:
+            abort(404)
+        except InvalidInput as error:
+            refuse(form, error)
+        else:
+            flash("Pledge added.", "success")
+            return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)
+    return _campaign_page(campaign_id, pledge_form=form)
 
 
 @bp.post("/campaigns/<int:campaign_id>/pledges/<int:pledge_id>/<any(open, close):state>")
 @organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
     try:
-        opened = state == "open"
-        if (
-            pledges.set_active(services().uow(), pledge_id, opened, clock=services().clock, actor=actor())
-            != campaign_id
-        ):
-            abort(404)
+        pledges.set_active(
+            services().uow(), campaign_id, pledge_id, state == "open", clock=services().clock, actor=actor()
+        )
     except NotFound:
         abort(404)
     return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)

@@ -10,6 +10,7 @@ from dialer.services import pledges
 from web.access import public
 from web.extensions import limiter
 from web.services import services
+from web.signup_forms import PublicPledgeForm, refuse
 
 bp = Blueprint("pledge_pages", __name__)
 
@@ -23,23 +24,23 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
     except NotFound:
         abort(404)
-    error = None
-    if request.method == "POST":
+    form = PublicPledgeForm()
+    if request.method == "POST" and form.validate():
         try:
             _, new = pledges.make_pledge(
                 wired.uow(),
                 wired.clock,
                 found.id,
                 channel="web",
-                name=request.form.get("name", ""),
-                email=request.form.get("email", ""),
+                name=form.name.data or "",
+                email=form.email.data or "",
             )
-        except InvalidInput as exc:
-            error = str(exc)
+        except InvalidInput as error:
+            refuse(form, error)
         else:
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
-    status = 400 if error else 200
+    status = 400 if form.errors else 200
     return render_template(
-        "signups/pledge.html", campaign_name=campaign_name, pledge=found, error=error, form=request.form
+        "signups/pledge.html", campaign_name=campaign_name, pledge=found, form=form
     ), status

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Voter
 from dialer.services import live_figures, signup_slot
+from web import json_fields as fields
 from web.access import Also, organiser_of
 from web.identity import Account
 from web.services import services
@@ -83,29 +84,31 @@ def options(voter_id: int) -> ResponseReturnValue:
 def sign_up(voter_id: int) -> ResponseReturnValue:
     body: Any = request.get_json(silent=True)
     kinds = {"event": "event_id", "carpool": "carpool_id", "pledge": "pledge_id"}
-    if not isinstance(body, dict) or body.get("kind") not in kinds:
+    if not isinstance(body, dict):
         return jsonify(error="send {kind: event|carpool|pledge, id, outcome_id}"), 400
     try:
-        target = int(body["id"])
-        outcome_id = int(body["outcome_id"]) if body.get("outcome_id") not in (None, "") else None
-        channel = "doorstep" if body.get("channel") == "doorstep" else "phone"
+        kind = fields.choice(body, "kind", kinds)
+        target = fields.record_id(body, "id")
+        outcome_id = fields.optional_id(body, "outcome_id")
+        channel = fields.choice(body, "channel", ("phone", "doorstep"), default="phone")
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 400
+    try:
         status = signup_slot.sign_up_voter(
             services().uow(),
             services().clock,
             voter_id,
             outcome_id=outcome_id,
             channel=channel,
-            **{kinds[body["kind"]]: target},
+            **{kinds[kind]: target},
         )
-    except (KeyError, TypeError, ValueError):
-        return jsonify(error="id and outcome_id are numbers"), 400
     except NotFound as error:
         return jsonify(error=str(error)), 404
     except InvalidInput as error:
         return jsonify(error=str(error)), 422
     if outcome_id is not None:  # made after the outcome was saved: the dashboards count it now
         live_figures.count_conversation_signups(services().phone_bank, outcome_id)
-    return jsonify(kind=body["kind"], id=target, status=status)
+    return jsonify(kind=kind, id=target, status=status)
 
 
 def _km(distance: float | None) -> float | None:

@@ -10,7 +10,7 @@ from flask import Flask, flash, redirect, request
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.places import Locate
-from dialer.errors import InvalidInput
+from web.errors import shortened
 from web.services import services
 
 #: Campaigns happen in UK time; forms take it and pages show it.
@@ -46,29 +46,14 @@ def locate() -> Locate:
     return services().seat_finder.point_of
 
 
-def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M") -> str:
+def uk_time(moment: datetime | None, pattern: str = "%a %-d %b, %H:%M %Z") -> str:
+    """A moment in UK time, the zone named (GMT or BST), as every page shows times."""
     return "" if moment is None else moment.astimezone(UK).strftime(pattern)
-
-
-def parse_uk_time(text: str, what: str) -> datetime:
-    """A browser's datetime-local value, read as UK time."""
-    try:
-        naive = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: give a date and time") from None
-    return naive.replace(tzinfo=UK) if naive.tzinfo is None else naive
-
-
-def parse_int(text: str | None, what: str) -> int:
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        raise InvalidInput(f"{what} must be a whole number") from None
 
 
 def back_with_error(error: Exception, fallback: str) -> ResponseReturnValue:
     """Show the reason on the page the form came from."""
-    flash(str(error), "error")
+    flash(shortened(error), "error")
     target = (
         request.referrer if request.referrer and request.referrer.startswith(request.host_url) else fallback
     )

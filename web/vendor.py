@@ -18,6 +18,7 @@ FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "twilio.min.js": "@twilio/voice-sdk/dist/twilio.min.js",
+    "slugify.js": "slugify/slugify.js",
 }
 
 

@@ -1,4 +1,6 @@
-"""Voter import pages: upload a CSV, choose which column is which, watch the import run.
+"""Voter import pages: upload a CSV, choose which column is which (previewing the first rows as
+mapped, before anything is written), watch the import run, then review the rows it reported a page
+at a time, by reason, or as a CSV (dialer/services/import_review.py).
 
 The progress page renders the import's row as it stands (so a reload always shows the truth) and,
 when JavaScript and Socket.IO are available, moves the bar live as the worker publishes each chunk
@@ -8,14 +10,17 @@ the import's campaign, and admins.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.voter_rows import ENCODINGS, FIELDS
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import VoterImport
-from dialer.services import voter_import
+from dialer.services import exports, import_review, voter_import
 from web.access import organiser_of
+from web.errors import sentence
 from web.identity import account_id
 from web.services import services
 from web.signups import back_with_error
@@ -46,29 +51,67 @@ def upload(campaign_id: int) -> ResponseReturnValue:
     return redirect(url_for(".import_page", import_id=import_id), 303)
 
 
-def _import(
-    import_id: int,
-) -> tuple[voter_import.Progress, list[str], dict[str, str], list[dict[str, object]]]:
+def _import(import_id: int) -> tuple[voter_import.Progress, VoterImport]:
     try:
-        progress, row = voter_import.progress(services().uow(), import_id)
+        return voter_import.progress(services().uow(), import_id)
     except NotFound:
         abort(404)
-    return progress, row.headers, row.columns, list(voter_import.problems_of(row))
+
+
+def _page_number() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
 
 
 @bp.get("/imports/<int:import_id>")
 @organiser_of("import_id", campaign_of=VoterImport)
 def import_page(import_id: int) -> ResponseReturnValue:
-    progress, headers, columns, problems = _import(import_id)
+    chosen = None
+    if "preview" in request.args:  # the organiser's choice, before anything is written
+        chosen = {field.name: request.args.get(field.name, "") for field in FIELDS}
+    return _import_page(import_id, chosen)
+
+
+def _import_page(
+    import_id: int, chosen: dict[str, str] | None, *, refused: str | None = None
+) -> ResponseReturnValue:
+    """The import as it stands; a mapping the organiser chose (or that was refused) is shown as chosen."""
+    progress, row = _import(import_id)
+    columns = chosen if chosen is not None else row.columns
+    preview = None
+    if progress.status == "mapping":
+        try:
+            preview = import_review.preview(services().uow(), import_id, columns)
+        except NotFound:
+            preview = None
+    report = import_review.problem_page(row, reason=request.args.get("reason") or None, page=_page_number())
     return render_template(
         "signups/import.html",
         progress=progress,
-        headers=headers,
+        headers=row.headers,
         columns=columns,
         fields=FIELDS,
-        problems=problems,
+        preview=preview,
+        report=report,
         encodings=ENCODINGS,
         room=voter_import.room(import_id),
+        refused=refused,
+    ), 400 if refused else 200
+
+
+@bp.get("/imports/<int:import_id>/problems.csv")
+@organiser_of("import_id", campaign_of=VoterImport)
+def problems_csv(import_id: int) -> ResponseReturnValue:
+    progress, row = _import(import_id)
+    rows = import_review.problem_rows(row, request.args.get("reason") or None)
+    stem = progress.filename.rsplit(".", 1)[0] or "voters"
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{stem}-problems.csv")
+    return Response(
+        exports.csv_text(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
@@ -79,7 +122,7 @@ def choose_columns(import_id: int) -> ResponseReturnValue:
     columns = {field.name: request.form.get(field.name, "") for field in FIELDS}
     try:
         voter_import.choose_columns(services().uow(), services().jobs, import_id, columns)
-    except InvalidInput as error:
-        return back_with_error(error, url_for(".import_page", import_id=import_id))
+    except InvalidInput as error:  # shown with the columns as chosen, not as first guessed
+        return _import_page(import_id, columns, refused=sentence(error))
     flash("Import started: the bar below moves as it runs.", "success")
     return redirect(url_for(".import_page", import_id=import_id), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialer.domain import places
+from dialer.domain.postcodes import parse_postcode
 from dialer.errors import InvalidInput
 
 PASSWORD_MIN = 10
@@ -58,11 +58,9 @@ def check_password(password: str, *, email: str = "") -> None:
 
 
 def normalise_postcode(raw: str) -> str:
-    """A full UK postcode in its standard form ("sw1a1aa" -> "SW1A 1AA"), or InvalidInput."""
-    postcode = places.normalise_postcode(raw)
-    if postcode is None:
-        raise InvalidInput("enter a full UK postcode, like SW1A 1AA")
-    return postcode
+    """A UK postcode or district in its standard form ("sw1a1aa" -> "SW1A 1AA", "sw9" -> "SW9"), or
+    InvalidPostcode saying why (the one parser every postcode field uses)."""
+    return parse_postcode(raw).text
 
 
 def normalise_first_name(raw: str) -> str:

@@ -70,6 +70,10 @@ class Circumstances:
     in_a_call: bool = False
     dialled_today_elsewhere: bool = False
     call_back_requested: bool = False  # a voter who asked to be called back is owed that call
+    #: The 72-hour block on the number itself (an abandoned call to anyone who shares it).
+    number_blocked_until: datetime | None = None
+    #: The number is registered with the TPS: a list flags someone else who shares it.
+    number_on_tps: bool = False
 
 
 def reason_not_to_call(
@@ -87,7 +91,7 @@ def reason_not_to_call(
         return NotCallable.ERASED
     if circumstances.suppressed:
         return NotCallable.SUPPRESSED
-    if voter.tps:
+    if voter.tps or circumstances.number_on_tps:
         return NotCallable.TPS
     if voter.do_not_call:
         return NotCallable.DO_NOT_CALL
@@ -95,7 +99,7 @@ def reason_not_to_call(
         return NotCallable.DONE
     if voter.attempts >= max_attempts and not circumstances.call_back_requested:
         return NotCallable.MAX_ATTEMPTS
-    if voter.blocked_until is not None and now < voter.blocked_until:
+    if any(until is not None and now < until for until in blocks(voter, circumstances)):
         return NotCallable.BLOCKED_AFTER_ABANDON
     if voter.next_call_at is not None and now < voter.next_call_at:
         return NotCallable.NOT_YET_DUE
@@ -120,7 +124,14 @@ def owed_a_call_back(
     )
 
 
-def earliest_call(voter: DialFacts) -> datetime | None:
-    """The first moment the voter's own record allows a call (None: as soon as hours allow)."""
-    moments = [moment for moment in (voter.next_call_at, voter.blocked_until) if moment is not None]
+def blocks(voter: DialFacts, circumstances: Circumstances) -> tuple[datetime | None, datetime | None]:
+    """The 72-hour blocks on the voter: their own record's and their number's."""
+    return voter.blocked_until, circumstances.number_blocked_until
+
+
+def earliest_call(voter: DialFacts, circumstances: Circumstances = Circumstances()) -> datetime | None:
+    """The first moment the voter's record (and their number's block) allows a call (None: as soon
+    as hours allow)."""
+    candidates = (voter.next_call_at, *blocks(voter, circumstances))
+    moments = [moment for moment in candidates if moment is not None]
     return max(moments) if moments else None

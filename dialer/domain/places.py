@@ -43,14 +43,30 @@ def outcode(postcode: str) -> str:
     return postcode.split(" ", 1)[0]
 
 
-def place_of(text: str, locate: Locate, *, what: str = "postcode") -> tuple[str, Point]:
-    """A postcode someone typed, normalised and located, or InvalidInput saying what is wrong."""
-    postcode = normalise_postcode(text)
-    if postcode is None:
-        raise InvalidInput(f"{what} {text.strip()!r} is not a UK postcode (e.g. SW1A 1AA)")
+def normalise_place(text: str) -> str | None:
+    """'sw9 ' -> 'SW9', 'sw1a1aa' -> 'SW1A 1AA'; None unless the text is a full postcode or a district.
+
+    Every field that places someone (an account's home, an event's meeting point, a carpool's pickup)
+    takes what the nearest-marginal finder takes: a district is placed at its centre.
+    """
+    try:
+        return parse_postcode(text).text
+    except InvalidPostcode:
+        return None
+
+
+def place_of(
+    text: str, locate: Locate, *, what: str = "postcode", field: str | None = None
+) -> tuple[str, Point]:
+    """A postcode or postcode district someone typed, normalised and located, or InvalidInput saying
+    what is wrong (the one parser, dialer.domain.postcodes, gives the reason); `field` names the input."""
+    try:
+        postcode = parse_postcode(text).text
+    except InvalidPostcode as exc:
+        raise InvalidInput(str(exc), field=field) from None
     point = locate(postcode)
     if point is None:
-        raise InvalidInput(f"{what} {postcode} was not found")
+        raise InvalidInput(f"{what} {postcode} was not found", field=field)
     return postcode, point
 
 

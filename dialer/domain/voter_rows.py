@@ -90,14 +90,36 @@ class VoterRow:
     do_not_call: bool = False
 
     def key(self) -> str:
-        """What makes two rows the same voter: the phone number, else the reference, else name and home."""
-        if self.phone_e164:
-            return f"phone:{self.phone_e164}"
-        if self.external_id:
-            return f"ref:{self.external_id}"
-        return "home:" + "|".join(
-            part.casefold() for part in (self.first_name, self.last_name, self.address, self.postcode)
+        """What makes two rows the same person: the organiser's reference when the row has one, else
+        name and number, else name and home. Never the number alone: a household shares a landline."""
+        return person_key(
+            self.external_id, self.first_name, self.last_name, self.phone_e164, self.address, self.postcode
         )
+
+    def without_reference(self) -> tuple[str, str, str | None, str, str]:
+        """The values person_key takes after the reference: name, number, address, postcode."""
+        return (self.first_name, self.last_name, self.phone_e164, self.address, self.postcode)
+
+
+#: How an import recognised a person, by the prefix of their key (said in the report).
+KEY_KINDS: Final = {"ref": "your reference", "named-number": "name and number", "home": "name and address"}
+
+
+def person_key(
+    external_id: str, first_name: str, last_name: str, phone_e164: str | None, address: str, postcode: str
+) -> str:
+    """The key VoterRow.key gives a row with these values (and a stored voter, to find them again)."""
+    if external_id:
+        return f"ref:{external_id}"
+    name = f"{first_name.casefold()}|{last_name.casefold()}"
+    if phone_e164:
+        return f"named-number:{name}|{phone_e164}"
+    return f"home:{name}|{address.casefold()}|{postcode.casefold()}"
+
+
+def key_kind(key: str) -> str:
+    """How a key recognises a person, in the organiser's words."""
+    return KEY_KINDS[key.split(":", 1)[0]]
 
 
 def decode(data: bytes, encoding: str) -> str:

@@ -54,6 +54,10 @@ class Action(StrEnum):
     PLEDGE_OPENED = "pledge_opened"
     PLEDGE_CLOSED = "pledge_closed"
     EVENT_CAPACITY_CHANGED = "event_capacity_changed"
+    ACCOUNT_EXPORTED = "account_exported"
+    ACCOUNT_ERASED = "account_erased"
+    CANVASSER_APPROVED = "canvasser_approved"
+    CANVASSER_WITHDRAWN = "canvasser_withdrawn"
 
 
 @dataclass(frozen=True)

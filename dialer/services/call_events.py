@@ -32,7 +32,7 @@ from dialer.domain.dispositions import ABANDON_BLOCK, Disposition
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, User, Voter
-from dialer.services import live_figures, queueing, sessions
+from dialer.services import live_figures, queueing, sessions, shared_numbers
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
@@ -171,6 +171,8 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         call.abandoned = True
         call.info_message_at = now
         voter.blocked_until = max(voter.blocked_until or now, now + ABANDON_BLOCK)
+        if voter.phone_e164:  # and everyone who shares the number
+            shared_numbers.block_after_abandon(session, voter.phone_e164, until=now + ABANDON_BLOCK)
         uow.commit()
         abandoned = figures.abandoned(call.id, now, found.constituency)
         _count_later(bank, notices, call.campaign_id, [answered, abandoned])

@@ -28,9 +28,9 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import queueing
+from dialer.services import queueing, shared_numbers
 from dialer.services.campaigns import survey_of
-from dialer.services.notices import HistoryItem, VoterCard, seat_payload
+from dialer.services.notices import HistoryItem, Housemate, VoterCard, seat_payload
 
 #: Dispositions a volunteer records (the system records abandoned calls itself).
 VOLUNTEER_DISPOSITIONS = [d for d, rule in DEFAULT_RULES.items() if rule.by_volunteer]
@@ -166,10 +166,18 @@ def voter_card(session: Session, voter: Voter, campaign: Campaign) -> VoterCard:
         select(Outcome).where(Outcome.voter_id == voter.id).order_by(col(Outcome.created_at), col(Outcome.id))
     ).all()
     area = voter.area or (_seat_name(session, voter.ons_code) if voter.ons_code else "") or voter.postcode[:4]
+    last_name = voter.last_name if campaign.show_surname and voter.last_name else None
+    household = [
+        Housemate(other.id or 0, other.first_name, other.last_name if campaign.show_surname else None)
+        for other in shared_numbers.household(session, voter)
+        if not (other.done or other.do_not_call or other.tps)
+    ]
     return VoterCard(
         voter_id=voter.id,
         first_name=voter.first_name,
-        last_name=voter.last_name if campaign.show_surname and voter.last_name else None,
+        last_name=last_name,
+        ask_for=" ".join(filter(None, (voter.first_name, last_name))) if household else None,
+        household=household,
         area=area,
         attempts=voter.attempts,
         history=[

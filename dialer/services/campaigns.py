@@ -60,6 +60,7 @@ class VoterSpec:
     phone: str
     last_name: str = ""
     postcode: str = ""
+    address: str = ""
     area: str = ""
     ons_code: str | None = None
     external_id: str = ""
@@ -310,7 +311,14 @@ def add_voters(
     with uow:
         if uow.session.get(Campaign, campaign_id) is None:
             raise NotFound("no such campaign")
-        known = set(uow.session.exec(select(Voter.phone_e164).where(Voter.campaign_id == campaign_id)).all())
+        known = {
+            _same_person(first, last, phone)
+            for first, last, phone in uow.session.exec(
+                select(Voter.first_name, Voter.last_name, Voter.phone_e164).where(
+                    Voter.campaign_id == campaign_id
+                )
+            ).all()
+        }
         for row, spec in enumerate(voters, start=1):
             try:
                 phone = phones.normalise_phone(spec.phone)
@@ -320,10 +328,11 @@ def add_voters(
             if not spec.first_name.strip():
                 result.errors.append(f"row {row}: a first name is needed")
                 continue
-            if phone in known:
-                result.errors.append(f"row {row}: {spec.first_name} has the same number as an earlier voter")
+            person = _same_person(spec.first_name.strip(), spec.last_name.strip(), phone)
+            if person in known:  # people may share a number (a household); one person is listed once
+                result.errors.append(f"row {row}: {spec.first_name} is already listed with this number")
                 continue
-            known.add(phone)
+            known.add(person)
             uow.session.add(
                 Voter(
                     campaign_id=campaign_id,
@@ -332,6 +341,7 @@ def add_voters(
                     last_name=spec.last_name.strip(),
                     phone_e164=phone,
                     postcode=spec.postcode.strip().upper(),
+                    address=spec.address.strip(),
                     area=spec.area.strip(),
                     ons_code=spec.ons_code,
                     tps=spec.tps,
@@ -395,3 +405,7 @@ def survey_of(session: Session, campaign_id: int) -> list[Question]:
         Question(row.id or 0, row.key, row.prompt, QuestionKind(row.kind), tuple(row.options), row.required)
         for row in rows
     ]
+
+
+def _same_person(first_name: str, last_name: str, phone: str | None) -> tuple[str, str, str | None]:
+    return (first_name.casefold(), last_name.casefold(), phone)

@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
-from dialer.domain.places import Locate, Point, distance_km, normalise_postcode, outcode, place_of
+from dialer.domain.places import Locate, Point, distance_km, normalise_place, outcode, place_of
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Carpool, CarpoolSeat, Event, User, Voter
 from dialer.ports import UnitOfWork
@@ -101,19 +101,19 @@ def offer(
     notes: str = "",
 ) -> int:
     if not 1 <= seats <= MAX_SEATS:
-        raise InvalidInput(f"offer between 1 and {MAX_SEATS} seats")
+        raise InvalidInput(f"offer between 1 and {MAX_SEATS} seats", field="seats")
     if len(notes) > 300:
-        raise InvalidInput("notes are at most 300 characters")
-    postcode, point = place_of(pickup_postcode, locate, what="pickup postcode")
+        raise InvalidInput("notes are at most 300 characters", field="notes")
+    postcode, point = place_of(pickup_postcode, locate, what="pickup postcode", field="pickup_postcode")
     with uow:
         event = uow.session.get(Event, event_id)
         if event is None:
             raise NotFound("no such event")
         assert event.ends_at is not None
         if departs_at.tzinfo is None:
-            raise InvalidInput("the departure time needs a time zone")
+            raise InvalidInput("the departure time needs a time zone", field="departs_at")
         if departs_at < clock.now() or departs_at >= event.ends_at:
-            raise InvalidInput("leave after now and before the event ends")
+            raise InvalidInput("leave after now and before the event ends", field="departs_at")
         carpool = Carpool(
             event_id=event_id,
             driver_id=driver_id,
@@ -327,7 +327,7 @@ def _driver_view(
         voter = session.get(Voter, seat.voter_id)
         assert voter is not None
         name, postcode = f"{voter.first_name} (a voter; the organisers will put you in touch)", voter.postcode
-    normalised = normalise_postcode(postcode) if postcode else None
+    normalised = normalise_place(postcode) if postcode else None
     point = locate(normalised) if normalised else None
     assert carpool.departs_at is not None
     event = session.get(Event, carpool.event_id)

@@ -103,16 +103,24 @@ def _match(voter: Voter, campaign: str) -> VoterMatch:
 
 
 def _records_of(session: Session, voter_id: int) -> list[Voter]:
-    """This voter and every other campaign's record of the same person (same number)."""
+    """This voter and every other campaign's record of the same person: the same number and name.
+    Not the number alone: the others in a household who share it are other people, whose records
+    are neither shown in this person's export nor erased with theirs."""
     voter = session.get(Voter, voter_id)
     if voter is None:
         raise NotFound("no such voter")
     if not voter.phone_e164:
         return [voter]
-    return list(
-        session.exec(
-            select(Voter).where(col(Voter.phone_e164) == voter.phone_e164).order_by(col(Voter.id))
-        ).all()
+    same_number = session.exec(
+        select(Voter).where(col(Voter.phone_e164) == voter.phone_e164).order_by(col(Voter.id))
+    ).all()
+    return [other for other in same_number if other.id == voter.id or _same_name(other, voter)]
+
+
+def _same_name(one: Voter, other: Voter) -> bool:
+    return (one.first_name.casefold(), one.last_name.casefold()) == (
+        other.first_name.casefold(),
+        other.last_name.casefold(),
     )
 
 

@@ -39,6 +39,19 @@ SEAT = Constituency(
 )
 AREAS = ["Pimlico", "Victoria", "Mayfair", "Marylebone", "Soho", "Covent Garden", "St James's", "Barbican"]
 POSTCODES = ["SW1V", "SW1P", "W1K", "W1U", "W1D", "WC2E", "SW1A", "EC2Y"]
+#: Streets of each area (real streets; the house numbers and the people in them are invented).
+STREETS = [
+    ["Lupus Street", "Warwick Way", "Belgrave Road", "Cambridge Street", "Denbigh Street"],
+    ["Rochester Row", "Vincent Square", "Horseferry Road", "Regency Street"],
+    ["Mount Street", "South Audley Street", "Brook Street"],
+    ["Marylebone High Street", "Paddington Street", "Crawford Street"],
+    ["Greek Street", "Frith Street", "Old Compton Street"],
+    ["Floral Street", "Henrietta Street", "Maiden Lane"],
+    ["Cleveland Row", "Park Place", "King Street"],
+    ["Wood Street", "Fore Street", "Golden Lane"],
+]
+#: The letters a postcode's last two characters are drawn from (Royal Mail leaves out C I K M O V).
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 FIRST_NAMES = [
     "Aisha", "Ben", "Chloe", "Dev", "Ellie", "Femi", "Grace", "Harry", "Imran", "Jess", "Kwame", "Lucy",
     "Mo", "Niamh", "Oliver", "Priya", "Rhys", "Sophie", "Tom", "Uma", "Vikram", "Wendy", "Yusuf", "Zoe",
@@ -143,13 +156,16 @@ def seed_demo_campaign(
     people = []
     for n in range(min(voters, 1000)):
         area = rng.randrange(len(AREAS))
+        inward = f"{rng.randint(1, 9)}{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
+        flat = f"Flat {rng.randint(1, 12)}, " if rng.random() < 0.4 else ""
         people.append(
             VoterSpec(
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(SURNAMES),
                 phone=f"+447700900{n:03d}",
                 area=AREAS[area],
-                postcode=POSTCODES[area],
+                postcode=f"{POSTCODES[area]} {inward}",
+                address=f"{flat}{rng.randint(1, 140)} {rng.choice(STREETS[area])}",
                 ons_code=SEAT.ons_code,
                 external_id=f"demo-{n:04d}",
                 tps=rng.random() < 0.03,

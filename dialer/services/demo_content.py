@@ -58,8 +58,10 @@ def seed_demo_content(uow: UnitOfWorkFactory, clock: Clock, *, unusable_password
     now = clock.now()
     with uow() as unit:
         session = unit.session
-        organiser = _account(session, *ORGANISER, Role.ORGANISER, unusable_password_hash, now)
-        drivers = [_account(session, n, e, Role.VOLUNTEER, unusable_password_hash, now) for n, e in DRIVERS]
+        organiser = demo_account(session, *ORGANISER, Role.ORGANISER, unusable_password_hash, now)
+        drivers = [
+            demo_account(session, n, e, Role.VOLUNTEER, unusable_password_hash, now) for n, e in DRIVERS
+        ]
         upcoming = session.exec(
             select(Event.id).where(Event.created_by_id == organiser.id, col(Event.ends_at) > now).limit(1)
         ).first()
@@ -78,7 +80,10 @@ def seed_demo_content(uow: UnitOfWorkFactory, clock: Clock, *, unusable_password
         return made
 
 
-def _account(session: Session, name: str, email: str, role: Role, password_hash: str, now: datetime) -> User:
+def demo_account(
+    session: Session, name: str, email: str, role: Role, password_hash: str, now: datetime
+) -> User:
+    """The fictional account with this address, made (unable to sign in) if it is not there yet."""
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
         user = User(email=email, password_hash=password_hash, first_name=name, role=role, created_at=now)

@@ -21,7 +21,7 @@ from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
 from dialer.ports import OutboundCall, QueuedVoter
-from dialer.services import live_figures, queueing
+from dialer.services import live_figures, queueing, shared_numbers
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import PLACE_CALL, PhoneBank
@@ -318,6 +318,9 @@ def give_up_unplaced(
     call.ended_at = now
     if dead:
         voter.done = True
+        if voter.phone_e164:  # a number that does not exist is nobody's
+            for other in shared_numbers.wrong_number(session, voter.campaign_id, voter.phone_e164):
+                bank.queue.remove(voter.campaign_id, other)
     queueing.release_number(bank, voter)
     if not dead:
         queueing.queue_voter(bank, voter, now=now)

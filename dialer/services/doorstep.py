@@ -1,4 +1,12 @@
-"""Doorstep canvassing: an event's walk list, and visits recorded exactly once from a flaky phone.
+"""Doorstep canvassing: who may canvass, an event's walk list, and visits recorded exactly once from
+a flaky phone.
+
+A walk list is names and home addresses, and a visit can put a number on the do-not-call list or
+store someone's political opinions: so a place at an event is not enough. An organiser of the
+event's campaign approves each volunteer with a confirmed place who may canvass at it
+(`approve_canvasser`, audited), and a canvasser sees the list and records visits only around the
+event's time (`is_canvassing`), only for the voters on that event's walk list, each shown with the
+fewest details a knock on the door needs (first name and initial, address, postcode).
 
 The doorstep page queues each visit on the device with a key it makes up, and sends it until the
 server confirms. Recording is idempotent on that key: the first delivery stores the outcome, every
@@ -25,12 +33,13 @@ from dialer.models import (
     Event,
     EventSignup,
     Outcome,
+    Pledge,
     SurveyAnswer,
     Voter,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import campaigns, events, pledges, suppression
-from dialer.services.audit import Actor
+from dialer.services import audit, campaigns, events, pledges, roles, suppression
+from dialer.services.audit import Action, Actor
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 WALK_LIST_LIMIT = 400
@@ -83,7 +92,7 @@ class WalkList:
 def is_canvassing(
     uow: UnitOfWork, clock: Clock, user_id: int, event_id: int, *, recording: bool = False
 ) -> bool:
-    """True for a canvasser with a confirmed place at the event, while it is on.
+    """True for a canvasser an organiser approved, with a confirmed place at the event, while it is on.
 
     A walk list is names and home addresses: a canvasser sees it from an hour before the event
     starts until it ends, not whenever they like. Visits queued on a phone that was offline at the
@@ -92,20 +101,80 @@ def is_canvassing(
     """
     with uow:
         event = uow.session.get(Event, event_id)
-        if event is None or event.campaign_id is None:
-            return False
-        assert event.starts_at is not None and event.ends_at is not None
-        closes = event.ends_at + (LATE_VISITS if recording else timedelta(0))
-        if not event.starts_at - WALK_LIST_OPENS <= clock.now() <= closes:
-            return False
-        place = uow.session.exec(
-            select(EventSignup.id).where(
+        return event is not None and _canvassing(uow.session, clock, user_id, event, recording=recording)
+
+
+def _canvassing(session: Session, clock: Clock, user_id: int, event: Event, *, recording: bool) -> bool:
+    if event.campaign_id is None:
+        return False
+    assert event.starts_at is not None and event.ends_at is not None
+    closes = event.ends_at + (LATE_VISITS if recording else timedelta(0))
+    if not event.starts_at - WALK_LIST_OPENS <= clock.now() <= closes:
+        return False
+    place = session.exec(
+        select(EventSignup.id).where(
+            EventSignup.event_id == event.id,
+            EventSignup.user_id == user_id,
+            EventSignup.status == events.CONFIRMED,
+            col(EventSignup.canvass_approved_at).is_not(None),
+        )
+    ).first()
+    return place is not None
+
+
+def approve_canvasser(uow: UnitOfWork, clock: Clock, actor: Actor, event_id: int, user_id: int) -> None:
+    """Let the volunteer with a confirmed place at the event canvass at it (see its walk list, record
+    visits); the caller is an organiser of the event's campaign (the route's policy), or the demo."""
+    _set_canvasser(uow, clock, actor, event_id, user_id, approved=True)
+
+
+def withdraw_canvasser(uow: UnitOfWork, clock: Clock, actor: Actor, event_id: int, user_id: int) -> None:
+    """Stop the volunteer canvassing at the event (their place stays)."""
+    _set_canvasser(uow, clock, actor, event_id, user_id, approved=False)
+
+
+def _set_canvasser(
+    uow: UnitOfWork, clock: Clock, actor: Actor, event_id: int, user_id: int, *, approved: bool
+) -> None:
+    with uow:
+        session = uow.session
+        place = session.exec(
+            select(EventSignup).where(
                 EventSignup.event_id == event_id,
                 EventSignup.user_id == user_id,
                 EventSignup.status == events.CONFIRMED,
             )
         ).first()
-        return place is not None
+        if place is None:
+            raise NotFound("this volunteer has no confirmed place at this event")
+        if (place.canvass_approved_at is not None) == approved:
+            return
+        place.canvass_approved_at = clock.now() if approved else None
+        place.canvass_approved_by_id = actor.user_id if approved else None
+        session.add(place)
+        audit.record(
+            session,
+            clock,
+            actor,
+            Action.CANVASSER_APPROVED if approved else Action.CANVASSER_WITHDRAWN,
+            subject_type="user",
+            subject_id=user_id,
+            detail={"event_id": event_id},
+        )
+        uow.commit()
+
+
+def canvassers_of(uow: UnitOfWork, event_id: int) -> frozenset[int]:
+    """The accounts approved to canvass at the event (with a confirmed place)."""
+    with uow:
+        rows = uow.session.exec(
+            select(EventSignup.user_id).where(
+                EventSignup.event_id == event_id,
+                EventSignup.status == events.CONFIRMED,
+                col(EventSignup.canvass_approved_at).is_not(None),
+            )
+        ).all()
+        return frozenset(user_id for user_id in rows if user_id is not None)
 
 
 def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
@@ -117,19 +186,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             raise NotFound("no such event")
         if event.campaign_id is None:
             raise InvalidInput("this event has no campaign, so it has no walk list")
-        district = outcode(event.meeting_postcode)
-        voters = session.exec(
-            select(Voter)
-            .where(
-                Voter.campaign_id == event.campaign_id,
-                Voter.address != "",
-                col(Voter.postcode).startswith(district + " "),
-                col(Voter.do_not_call).is_(False),
-                col(Voter.erased_at).is_(None),
-            )
-            .order_by(col(Voter.postcode), col(Voter.address), col(Voter.id))
-            .limit(WALK_LIST_LIMIT)
-        ).all()
+        voters = _walk_list_voters(session, event)
         visited: dict[int, str] = {}
         for voter_id, disposition in session.exec(
             select(Outcome.voter_id, Outcome.disposition)
@@ -141,7 +198,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
         doors = [
             Door(
                 voter_id=voter.id or 0,
-                name=f"{voter.first_name} {voter.last_name}".strip(),
+                name=_door_name(voter),
                 address=voter.address,
                 postcode=voter.postcode,
                 visited=visited.get(voter.id or 0),
@@ -156,6 +213,31 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             doors=doors,
             questions=campaigns.survey_of(session, event.campaign_id),
         )
+
+
+def _walk_list_voters(session: Session, event: Event) -> list[Voter]:
+    """The campaign's callable voters with an address in the meeting point's postcode district."""
+    district = outcode(event.meeting_postcode)
+    return list(
+        session.exec(
+            select(Voter)
+            .where(
+                Voter.campaign_id == event.campaign_id,
+                Voter.address != "",
+                col(Voter.postcode).startswith(district + " "),
+                col(Voter.do_not_call).is_(False),
+                col(Voter.erased_at).is_(None),
+            )
+            .order_by(col(Voter.postcode), col(Voter.address), col(Voter.id))
+            .limit(WALK_LIST_LIMIT)
+        ).all()
+    )
+
+
+def _door_name(voter: Voter) -> str:
+    """Who to ask for at the door: a first name and the surname's initial, no more."""
+    initial = f" {voter.last_name[:1]}." if voter.last_name else ""
+    return f"{voter.first_name}{initial}".strip()
 
 
 def record_visit(uow: UnitOfWork, clock: Clock, visit: Visit, *, user_id: int) -> Receipt:
@@ -185,6 +267,9 @@ def record_visit(uow: UnitOfWork, clock: Clock, visit: Visit, *, user_id: int) -
                 if replay is None:
                     raise
         if replay is not None:
+            event = session.get(Event, visit.event_id)
+            assert event is not None  # the replayed outcome was stored for it
+            _check_sign_ups(session, event, visit)
             outcome_id, created = replay, False
     return Receipt(outcome_id, created, tuple(_sign_up(uow, clock, visit, outcome_id)))
 
@@ -193,19 +278,25 @@ def _replay(session: Session, visit: Visit, user_id: int) -> int | None:
     existing = session.exec(select(Outcome).where(Outcome.idempotency_key == visit.idempotency_key)).first()
     if existing is None:
         return None
-    if existing.user_id != user_id or existing.voter_id != visit.voter_id:
+    if (existing.user_id, existing.voter_id, existing.event_id) != (user_id, visit.voter_id, visit.event_id):
         raise InvalidInput("this visit's key was already used for another visit")
     assert existing.id is not None
     return existing.id
 
 
 def _store(session: Session, clock: Clock, visit: Visit, disposition: Disposition, user_id: int) -> int:
+    """Check who is recording, and that every id belongs to the event's campaign, then store the visit."""
     event = session.get(Event, visit.event_id)
-    voter = session.get(Voter, visit.voter_id)
     if event is None or event.campaign_id is None:
         raise NotFound("no such event")
-    if voter is None or voter.erased_at is not None or voter.campaign_id != event.campaign_id:
+    if not roles.runs_campaign(session, user_id, event.campaign_id) and not _canvassing(
+        session, clock, user_id, event, recording=True
+    ):
+        raise NotFound("no such event among those you are canvassing")
+    voter = next((door for door in _walk_list_voters(session, event) if door.id == visit.voter_id), None)
+    if voter is None:
         raise NotFound("no such voter on this event's walk list")
+    _check_sign_ups(session, event, visit)
     answers = check_answers(
         campaigns.survey_of(session, event.campaign_id),
         visit.answers,
@@ -233,6 +324,18 @@ def _store(session: Session, clock: Clock, visit: Visit, disposition: Dispositio
             session, clock, voter, Actor(user_id), source=f"doorstep, event {event.id}"
         )
     return outcome.id
+
+
+def _check_sign_ups(session: Session, event: Event, visit: Visit) -> None:
+    """Events and pledges offered at the door are the event's campaign's (or events of no campaign)."""
+    for event_id in visit.event_ids:
+        other = session.get(Event, event_id)
+        if other is None or other.campaign_id not in (None, event.campaign_id):
+            raise NotFound(f"no event {event_id} of this campaign")
+    for pledge_id in visit.pledge_ids:
+        pledge = session.get(Pledge, pledge_id)
+        if pledge is None or pledge.campaign_id != event.campaign_id:
+            raise NotFound(f"no pledge {pledge_id} of this campaign")
 
 
 def _sign_up(uow: UnitOfWork, clock: Clock, visit: Visit, outcome_id: int) -> list[str]:

@@ -112,21 +112,23 @@ def create_event(uow: UnitOfWork, clock: Clock, locate: Locate, draft: EventDraf
     """Check the organiser's form and save the event; returns its id."""
     title = draft.title.strip()
     if not title or len(title) > 120:
-        raise InvalidInput("give the event a title of at most 120 characters")
+        raise InvalidInput("give the event a title of at most 120 characters", field="title")
     if draft.starts_at.tzinfo is None or draft.ends_at.tzinfo is None:
-        raise InvalidInput("start and end need a time zone")
+        raise InvalidInput("start and end need a time zone", field="starts_at")
     if draft.ends_at <= draft.starts_at:
-        raise InvalidInput("the event must end after it starts")
+        raise InvalidInput("the event must end after it starts", field="ends_at")
     if draft.ends_at - draft.starts_at > timedelta(hours=24):
-        raise InvalidInput("an event lasts at most 24 hours")
+        raise InvalidInput("an event lasts at most 24 hours", field="ends_at")
     if draft.starts_at < clock.now() - timedelta(hours=1):
-        raise InvalidInput("the event starts in the past")
+        raise InvalidInput("the event starts in the past", field="starts_at")
     if not 1 <= draft.capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}")
-    postcode, point = place_of(draft.meeting_postcode, locate, what="meeting point postcode")
+        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}", field="capacity")
+    postcode, point = place_of(
+        draft.meeting_postcode, locate, what="meeting point postcode", field="meeting_postcode"
+    )
     with uow:
         if uow.session.get(Constituency, draft.ons_code) is None:
-            raise InvalidInput(f"no constituency {draft.ons_code!r}")
+            raise InvalidInput(f"no constituency {draft.ons_code!r}", field="ons_code")
         if draft.campaign_id is not None and uow.session.get(Campaign, draft.campaign_id) is None:
             raise NotFound("no such campaign")
         event = Event(
@@ -222,7 +224,7 @@ def change_capacity(
 ) -> list[int]:
     """Set a new capacity; people on the waiting list move up into any new places."""
     if not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}")
+        raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}", field="capacity")
     with uow:
         session = uow.session
         if not hold(session, Event, event_id, "capacity"):
@@ -230,7 +232,9 @@ def change_capacity(
         event = session.get(Event, event_id)
         assert event is not None
         if capacity < _confirmed(session, event_id):
-            raise InvalidInput("more people are confirmed than that; cancel some places first")
+            raise InvalidInput(
+                "more people are confirmed than that; cancel some places first", field="capacity"
+            )
         before = event.capacity
         event.capacity = capacity
         session.add(event)

@@ -5,6 +5,12 @@ out, and is streamed in batches so a large campaign does not have to fit in memo
 numbers are not exported: the organiser's own reference and the voter id identify voters (the
 email of someone who pledged on the public page is, as that is how organisers reach them). Cells that a
 spreadsheet would run as a formula are defused with a leading apostrophe.
+
+The columns are described in docs/EXPORTS.md. Every header is unique: survey answers are
+`survey_<question key>`, so a question keyed `notes` cannot collide with the outcome's notes. Every
+stable code (outcome, channel, status, kind) has a `_label` column beside it with the words the
+pages show, and every time is ISO 8601 in UK time with its offset (`+00:00` in winter, `+01:00` in
+summer), so a spreadsheet and a script read the same instant.
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
 from dialer.clock import Clock
+from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.errors import NotFound
 from dialer.models import (
     Campaign,
@@ -40,6 +48,34 @@ from dialer.services.audit import Action, Actor
 BATCH = 1000
 KINDS = ("outcomes", "signups")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UK = ZoneInfo("Europe/London")
+#: The prefix of a survey answer's column, before the question's key.
+SURVEY_PREFIX = "survey_"
+
+CHANNEL_LABELS = {"phone": "Phone call", "doorstep": "Doorstep", "web": "Web page"}
+KIND_LABELS = {"event": "Event place", "carpool": "Carpool seat", "pledge": "Pledge"}
+STATUS_LABELS = {
+    "confirmed": "Confirmed",
+    "waitlist": "On the waiting list",
+    "cancelled": "Cancelled",
+    "requested": "Requested",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "pledged": "Pledged",
+}
+WHO_LABELS = {"voter": "Voter", "volunteer": "Volunteer", "public": "Member of the public"}
+
+
+def outcome_label(code: str) -> str:
+    """The words the calling page shows for an outcome's code."""
+    try:
+        return DEFAULT_RULES[Disposition(code)].label
+    except ValueError:
+        return code
+
+
+def _label(labels: dict[str, str], code: str) -> str:
+    return labels.get(code, code)
 
 
 def export(
@@ -63,10 +99,11 @@ def export(
         )
         uow.commit()
     rows = _outcome_rows if kind == "outcomes" else _signup_rows
-    return _csv(rows(uow_factory, campaign_id))
+    return csv_text(rows(uow_factory, campaign_id))
 
 
-def _csv(rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_text(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """Rows as CSV text in batches, every cell a spreadsheet would run as a formula defused."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for count, row in enumerate(rows, start=1):
@@ -84,7 +121,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+        return value.astimezone(UK).isoformat(timespec="seconds")
     if isinstance(value, list):
         value = "; ".join(str(item) for item in value)
     text = str(value)
@@ -103,7 +140,9 @@ def _outcome_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> It
             "outcome_id",
             "recorded_at",
             "channel",
+            "channel_label",
             "outcome",
+            "outcome_label",
             "voter_id",
             "voter_reference",
             "first_name",
@@ -112,7 +151,7 @@ def _outcome_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> It
             "volunteer",
             "event",
             "notes",
-            *[question.key for question in questions],
+            *[SURVEY_PREFIX + question.key for question in questions],
         ]
         last_id = 0
         while True:
@@ -142,7 +181,9 @@ def _outcome_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> It
                     outcome.id,
                     outcome.created_at,
                     outcome.channel,
+                    _label(CHANNEL_LABELS, outcome.channel),
                     outcome.disposition.value,
+                    outcome_label(outcome.disposition.value),
                     outcome.voter_id,
                     voter.external_id if voter else "",
                     voter.first_name if voter else "",
@@ -157,8 +198,25 @@ def _outcome_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> It
 
 
 def _signup_rows(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Iterator[list[Any]]:
-    header = ["kind", "signup_id", "recorded_at", "what", "status", "who", "name", "voter_id"]
-    yield [*header, "voter_reference", "from_outcome_id", "channel", "email"]
+    yield list(SIGNUP_HEADER)
+    for row in _signup_facts(uow_factory, campaign_id):
+        kind, signup_id, at, what, status, who, name, voter_id, ref, outcome_id, channel, email = row
+        yield [
+            kind, _label(KIND_LABELS, kind), signup_id, at, what, status, _label(STATUS_LABELS, status),
+            who, _label(WHO_LABELS, who), name, voter_id, ref, outcome_id,
+            channel, _label(CHANNEL_LABELS, channel) if channel else "", email,
+        ]  # fmt: skip
+
+
+SIGNUP_HEADER = (
+    "kind", "kind_label", "signup_id", "recorded_at", "what", "status", "status_label", "who", "who_label",
+    "name", "voter_id", "voter_reference", "from_outcome_id", "channel", "channel_label", "email",
+)  # fmt: skip
+
+
+def _signup_facts(uow_factory: Callable[[], UnitOfWork], campaign_id: int) -> Iterator[list[Any]]:
+    """Each sign-up as (kind, id, when, what, status, who, name, voter id, reference, outcome id,
+    channel, email), codes unlabelled."""
     with uow_factory() as uow:
         session = uow.session
         voters: dict[int, str] = {}

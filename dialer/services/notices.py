@@ -23,8 +23,21 @@ class HistoryItem:
 
 
 @dataclass(frozen=True)
+class Housemate:
+    """Someone else on the campaign's list at the number being called (a shared landline)."""
+
+    voter_id: int
+    first_name: str
+    last_name: str | None
+
+
+@dataclass(frozen=True)
 class VoterCard:
-    """What a volunteer sees about the voter they are calling (deliberately no phone number)."""
+    """What a volunteer sees about the voter they are calling (deliberately no phone number).
+
+    When others on the list share the number, `ask_for` is the name to ask for and `household`
+    lists them, so the volunteer can record what came of each one they spoke to or asked for.
+    """
 
     voter_id: int
     first_name: str
@@ -32,6 +45,8 @@ class VoterCard:
     area: str
     attempts: int
     history: list[HistoryItem] = field(default_factory=list)
+    ask_for: str | None = None
+    household: list[Housemate] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

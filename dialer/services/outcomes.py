@@ -31,7 +31,7 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services import audit, live_figures, queueing, signup_slot, suppression
+from dialer.services import audit, live_figures, queueing, shared_numbers, signup_slot, suppression
 from dialer.services.audit import Actor
 from dialer.services.calling_view import volunteer_totals
 from dialer.services.campaigns import survey_of
@@ -54,6 +54,9 @@ class OutcomeForm:
     call_back_at: datetime | None = None
     idempotency_key: str | None = None
     pause_after: bool = False
+    #: What came of each other person at the number whom the volunteer spoke to or asked for
+    #: (voter id -> disposition); people not mentioned stay in the queue as they were.
+    others: Mapping[int, str] = field(default_factory=dict)
 
 
 def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: OutcomeForm) -> int:
@@ -85,7 +88,13 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         notes = form.notes.strip()
         if len(notes) > MAX_NOTES:
             raise InvalidInput(f"notes may be at most {MAX_NOTES} characters")
-        answers = _answers(session, campaign.id or 0, disposition, form.answers)
+        # The survey and notes are of the person the volunteer talked to: the voter called, or,
+        # when the voter was not the one who came to the phone, the housemate who did.
+        spoke_with = _who_talked(voter.id or 0, disposition, form.others)
+        answers = _answers(session, campaign.id or 0, spoke_with is not None, form.answers)
+        survey = Survey(spoke_with or voter.id or 0, notes, answers)
+        if survey.voter_id != voter.id:
+            notes, answers = "", []
         outcome = Outcome(
             campaign_id=campaign.id or 0,
             voter_id=voter.id,
@@ -107,6 +116,9 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         )
         assert outcome.id is not None and call.connected_at is not None
         signup_slot.link_to_conversation(session, voter.id or 0, outcome.id, since=call.connected_at)
+        housemates = _record_housemates(
+            bank, session, notices, voter, campaign, form, survey, user_id=user_id, now=now
+        )
         schedule_next_call(
             bank,
             session,
@@ -128,8 +140,9 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
         )
         uow.commit()
-        facts, names = live_figures.outcome_recorded(session, outcome)
-        notices.then(partial(live_figures.count, bank, campaign.id or 0, facts, names=names))
+        for recorded in (outcome, *housemates):
+            facts, names = live_figures.outcome_recorded(session, recorded)
+            notices.then(partial(live_figures.count, bank, campaign.id or 0, facts, names=names))
         if freed:
             notices.seat(seat)
             notices.voter(session_id, None, call_id=None, preview=False)
@@ -148,6 +161,81 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
     if freed and target is SeatState.READY:
         bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     return outcome_id
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The survey answers and notes of a call, and whose they are."""
+
+    voter_id: int
+    notes: str
+    answers: list[tuple[int, Any]]
+
+
+def _who_talked(voter_id: int, disposition: Disposition, others: Mapping[int, str]) -> int | None:
+    """Who the volunteer talked to on the call: the voter called, else the first housemate recorded
+    as talked to, else nobody."""
+    if disposition is Disposition.TALKED:
+        return voter_id
+    return next((other for other, value in sorted(others.items()) if value == Disposition.TALKED), None)
+
+
+def _record_housemates(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    voter: Voter,
+    campaign: Campaign,
+    form: OutcomeForm,
+    survey: Survey,
+    *,
+    user_id: int,
+    now: datetime,
+) -> list[Outcome]:
+    """An outcome for each other person at the called number the volunteer spoke to or asked for,
+    on the same call; the survey goes with the one the volunteer talked to."""
+    if not form.others:
+        return []
+    household = {other.id: other for other in shared_numbers.household(session, voter)}
+    recorded = []
+    for voter_id, value in sorted(form.others.items()):
+        other = household.get(voter_id)
+        if other is None or other.done:
+            raise InvalidInput("record outcomes only for the people listed at this number")
+        disposition = _volunteer_disposition(value)
+        call_back_at = _call_back_time(campaign, disposition, form.call_back_at, now)
+        mine = survey.voter_id == voter_id
+        outcome = Outcome(
+            campaign_id=campaign.id or 0,
+            voter_id=voter_id,
+            user_id=user_id,
+            disposition=disposition,
+            notes=survey.notes if mine else "",
+            call_back_at=call_back_at,
+            created_at=now,
+        )
+        session.add(outcome)
+        if mine:
+            session.flush()
+            session.add_all(
+                SurveyAnswer(outcome_id=outcome.id or 0, question_id=qid, value=v)
+                for qid, v in survey.answers
+            )
+        schedule_next_call(
+            bank,
+            session,
+            notices,
+            other,
+            campaign,
+            disposition,
+            now=now,
+            call_back_at=call_back_at,
+            actor=Actor(user_id),
+            line=False,
+        )
+        recorded.append(outcome)
+    session.flush()
+    return recorded
 
 
 def record_system_outcome(
@@ -191,8 +279,11 @@ def schedule_next_call(
     now: datetime,
     call_back_at: datetime | None = None,
     actor: Actor = audit.SYSTEM,
+    line: bool = True,
 ) -> None:
-    """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit)."""
+    """Apply the campaign's retry rule for `disposition` to the voter (queue changes happen after commit).
+    `line`: the disposition says how the call itself went (False for what a volunteer learnt about
+    someone else at the number)."""
     session.refresh(voter)
     plan = plan_after(
         disposition,
@@ -204,11 +295,18 @@ def schedule_next_call(
     )
     voter.done = voter.done or plan.done
     voter.next_call_at = plan.next_call_at
+    if disposition in _LINE_NOT_PICKED_UP and line:
+        shared_numbers.line_not_picked_up(session, voter, retry_at=plan.next_call_at, now=now)
+    campaign_id, voter_id = campaign.id or 0, voter.id or 0
     if plan.block_until is not None:
         voter.blocked_until = max(voter.blocked_until or plan.block_until, plan.block_until)
+        if voter.phone_e164:
+            shared_numbers.block_after_abandon(session, voter.phone_e164, until=plan.block_until)
     if plan.suppress and voter.phone_e164:
         suppress_number(bank, session, notices, voter.phone_e164, disposition=disposition, actor=actor)
-    campaign_id, voter_id = campaign.id or 0, voter.id or 0
+    if disposition is Disposition.WRONG_NUMBER and voter.phone_e164:
+        for other in shared_numbers.wrong_number(session, campaign_id, voter.phone_e164):
+            notices.then(partial(bank.queue.remove, campaign_id, other))
     if voter.done or voter.do_not_call:
         notices.then(lambda: bank.queue.remove(campaign_id, voter_id))
     else:
@@ -220,6 +318,9 @@ def schedule_next_call(
             )
         )
 
+
+#: Calls no person picked up: the others at the number wait as long as the voter called.
+_LINE_NOT_PICKED_UP = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.MACHINE})
 
 #: Why a number went on the do-not-call list, by the disposition that put it there.
 _SUPPRESSED_FOR = {
@@ -294,7 +395,7 @@ def _call_back_time(
 
 
 def _answers(
-    session: Session, campaign_id: int, disposition: Disposition, given: Mapping[str, Any]
+    session: Session, campaign_id: int, talked: bool, given: Mapping[str, Any]
 ) -> list[tuple[int, Any]]:
     survey = survey_of(session, campaign_id)
-    return list(check_answers(survey, given, talked=disposition is Disposition.TALKED).items())
+    return list(check_answers(survey, given, talked=talked).items())

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from slugify import slugify
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -22,8 +23,14 @@ from dialer.services.audit import Action, Actor
 from dialer.services.row_locks import hold
 
 CHANNELS = ("phone", "doorstep", "web")
+SLUG_MAX = 60
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def suggested_slug(text: str) -> str:
+    """A pledge's web address part made from its text ("Take polling day off!" -> "take-polling-day-off")."""
+    return slugify(text, max_length=SLUG_MAX, word_boundary=True)
 
 
 @dataclass(frozen=True)
@@ -39,12 +46,15 @@ class PledgeSummary:
 def create_pledge(
     uow: UnitOfWork, campaign_id: int, *, slug: str, text: str, clock: Clock, actor: Actor
 ) -> int:
-    slug = slug.strip().lower()
+    """Add a pledge; its web address part is made from its text when left blank."""
     text = text.strip()
-    if not _SLUG.match(slug) or len(slug) > 60:
-        raise InvalidInput("the web address part is lower-case letters, digits and dashes (e.g. polling-day)")
+    slug = slug.strip().lower() or suggested_slug(text)
+    if not _SLUG.match(slug) or len(slug) > SLUG_MAX:
+        raise InvalidInput(
+            "the web address part is lower-case letters, digits and dashes (e.g. polling-day)", field="slug"
+        )
     if not text or len(text) > 300:
-        raise InvalidInput("the pledge is between 1 and 300 characters")
+        raise InvalidInput("the pledge is between 1 and 300 characters", field="text")
     with uow:
         if uow.session.get(Campaign, campaign_id) is None:
             raise NotFound("no such campaign")
@@ -52,7 +62,7 @@ def create_pledge(
             select(Pledge).where(Pledge.campaign_id == campaign_id, Pledge.slug == slug)
         ).first()
         if clash is not None:
-            raise InvalidInput(f"this campaign already has a pledge at {slug!r}")
+            raise InvalidInput(f"this campaign already has a pledge at {slug!r}", field="slug")
         pledge = Pledge(campaign_id=campaign_id, slug=slug, text=text)
         uow.session.add(pledge)
         uow.session.flush()
@@ -70,12 +80,14 @@ def create_pledge(
         return pledge.id
 
 
-def set_active(uow: UnitOfWork, pledge_id: int, active: bool, *, clock: Clock, actor: Actor) -> int:
-    """Open or close a pledge; returns its campaign's id."""
+def set_active(
+    uow: UnitOfWork, campaign_id: int, pledge_id: int, active: bool, *, clock: Clock, actor: Actor
+) -> None:
+    """Open or close one of this campaign's pledges (another campaign's is not found, and left alone)."""
     with uow:
         pledge = uow.session.get(Pledge, pledge_id)
-        if pledge is None:
-            raise NotFound("no such pledge")
+        if pledge is None or pledge.campaign_id != campaign_id:
+            raise NotFound("no such pledge in this campaign")
         pledge.active = active
         uow.session.add(pledge)
         audit.record(
@@ -88,7 +100,6 @@ def set_active(uow: UnitOfWork, pledge_id: int, active: bool, *, clock: Clock, a
             detail={"campaign": pledge.campaign_id},
         )
         uow.commit()
-        return pledge.campaign_id
 
 
 def pledges_of(uow: UnitOfWork, campaign_id: int, *, active_only: bool = False) -> list[PledgeSummary]:
@@ -138,9 +149,9 @@ def make_pledge(
     name, email = name.strip(), email.strip().lower()
     if user_id is None and voter_id is None:
         if not name or len(name) > 120:
-            raise InvalidInput("give your name (at most 120 characters)")
+            raise InvalidInput("give your name (at most 120 characters)", field="name")
         if len(email) > 254 or not _EMAIL.match(email):
-            raise InvalidInput("give an email address we can reach you at")
+            raise InvalidInput("give an email address we can reach you at", field="email")
     with uow:
         session = uow.session
         if not hold(session, Pledge, pledge_id, "active"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dialer.domain.places import Locate, Point, normalise_postcode
+from dialer.domain.places import Locate, Point, normalise_place
 from dialer.models import User
 from dialer.ports import UnitOfWork
 
@@ -17,5 +17,5 @@ def home_of(uow_factory: Callable[[], UnitOfWork], locate: Locate, user_id: int)
     """Where a volunteer said they live (their postcode's coordinates), if known."""
     with uow_factory() as uow:
         user = uow.session.get(User, user_id)
-        postcode = normalise_postcode(user.postcode) if user is not None and user.postcode else None
+        postcode = normalise_place(user.postcode) if user is not None and user.postcode else None
     return locate(postcode) if postcode else None

@@ -22,6 +22,7 @@ from dialer.domain.eligibility import (
 )
 from dialer.models import CallAttempt, Campaign, Outcome, Voter
 from dialer.ports import Claimed, QueuedVoter
+from dialer.services import shared_numbers
 from dialer.services.phone_bank import PhoneBank
 from dialer.services.suppression import is_suppressed
 
@@ -78,6 +79,8 @@ def circumstances(session: Session, voter: Voter, now: datetime) -> Circumstance
         in_a_call=live is not None,
         dialled_today_elsewhere=elsewhere is not None,
         call_back_requested=call_back_requested(session, voter),
+        number_blocked_until=shared_numbers.blocked_until(session, phone, now) if phone else None,
+        number_on_tps=shared_numbers.on_tps(session, phone) if phone else False,
     )
 
 
@@ -127,7 +130,7 @@ def claim_callable_voter(
         if reason is None:
             return ClaimedVoter(voter, claim)
         bank.queue.release(claim.phone, claim.token)
-        later = requeue_time(reason, voter, hours, now)
+        later = requeue_time(reason, voter, hours, now, facts)
         if later is not None and voter.phone_e164:
             bank.queue.add(
                 campaign.id,
@@ -136,12 +139,18 @@ def claim_callable_voter(
     return None
 
 
-def requeue_time(reason: NotCallable, voter: Voter, hours: CallingHours, now: datetime) -> datetime | None:
+def requeue_time(
+    reason: NotCallable,
+    voter: Voter,
+    hours: CallingHours,
+    now: datetime,
+    facts: Circumstances,
+) -> datetime | None:
     """When a voter refused for `reason` should be looked at again (None: only if their record changes)."""
     if reason.permanent:
         return None
     if reason in (NotCallable.BLOCKED_AFTER_ABANDON, NotCallable.NOT_YET_DUE):
-        return earliest_call(voter) or now
+        return earliest_call(voter, facts) or now
     if reason is NotCallable.OUTSIDE_HOURS:
         return hours.next_opening(now)
     if reason is NotCallable.DIALLED_TODAY_ELSEWHERE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import col, func, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from dialer.clock import Clock
 from dialer.domain.roles import Role
@@ -33,6 +33,14 @@ def campaign_of(uow: UnitOfWork, record: type[CampaignRecord], record_id: int) -
     with uow:
         found = uow.session.exec(query).first()
     return found if isinstance(found, int) else None
+
+
+def runs_campaign(session: Session, user_id: int, campaign_id: int) -> bool:
+    """True for an admin or an organiser of this campaign (in the caller's transaction)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return False
+    return user.role is Role.ADMIN or session.get(CampaignOrganiser, (campaign_id, user_id)) is not None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,16 @@ from sqlmodel import Session, col, func, select
 from dialer.clock import Clock
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.postcodes import InvalidPostcode, parse_postcode
-from dialer.models import Campaign, CampaignSeat, Carpool, CarpoolSeat, Constituency, Event, EventSignup
+from dialer.models import (
+    Campaign,
+    CampaignSeat,
+    Carpool,
+    CarpoolSeat,
+    Constituency,
+    Event,
+    EventSignup,
+    Pledge,
+)
 from dialer.ports import UnitOfWorkFactory
 
 DEFAULT_TTL_S = 15.0
@@ -208,6 +217,39 @@ def upcoming_events(
                     max(0, carpool.seats_offered - int(seats_taken)),
                 )
             )
+    return dict(listings)
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeListing:
+    """An open pledge of a campaign working in the seat, and where it is made."""
+
+    text: str
+    campaign_name: str
+    url: str
+
+
+def open_pledges(session: Session, ons_codes: Iterable[str]) -> dict[str, list[PledgeListing]]:
+    """The open pledges of the active campaigns targeting each seat, oldest campaign first."""
+    codes = sorted(set(ons_codes))
+    if not codes:
+        return {}
+    rows = session.exec(
+        select(CampaignSeat.ons_code, Pledge, Campaign.name, Campaign.slug)
+        .join(Campaign, col(Campaign.id) == CampaignSeat.campaign_id)
+        .join(Pledge, col(Pledge.campaign_id) == Campaign.id)
+        .where(
+            col(CampaignSeat.ons_code).in_(codes),
+            Campaign.status == CampaignStatus.ACTIVE,
+            col(Pledge.active).is_(True),
+        )
+        .order_by(col(Campaign.id), col(Pledge.id))
+    ).all()
+    listings: dict[str, list[PledgeListing]] = defaultdict(list)
+    for code, pledge, campaign_name, campaign_slug in rows:
+        listings[code].append(
+            PledgeListing(pledge.text, campaign_name, f"/pledge/{campaign_slug}/{pledge.slug}")
+        )
     return dict(listings)
 
 

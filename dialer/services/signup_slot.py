@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select, update
 
 from dialer.clock import Clock
-from dialer.domain.places import Locate, normalise_postcode
+from dialer.domain.places import Locate, normalise_place
 from dialer.domain.seats import LIVE_SEAT_STATES
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import (
@@ -111,7 +111,7 @@ def options_for(uow: UnitOfWork, clock: Clock, locate: Locate, voter_id: int) ->
             session.exec(select(PledgeSignup.pledge_id).where(PledgeSignup.voter_id == voter_id))
         )
         first_name = voter.first_name
-        postcode = normalise_postcode(voter.postcode) if voter.postcode else None
+        postcode = normalise_place(voter.postcode) if voter.postcode else None
     near = locate(postcode) if postcode else None
     found = {item.id: item for item in events.upcoming(uow, clock, near=near, campaign_id=campaign_id)}
     if seats:

@@ -1,7 +1,7 @@
 """Everything the volunteer's first page shows, gathered in one call.
 
 Both orderings of the nearby marginals (from memory), then the counts, upcoming events and carpools
-of every seat listed (read fresh), and the seats the map is drawn from.
+and open pledges of every seat listed (read fresh), and the seats the map is drawn from.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dialer.ports import UnitOfWorkFactory
 from dialer.services.seat_activity import (
     NO_ACTIVITY,
     EventListing,
+    PledgeListing,
     SeatActivity,
     count_activity,
+    open_pledges,
     upcoming_events,
 )
 from dialer.services.seat_finder import FindSeats, Ordering, Seat, SeatFinder, SeatIndex, SeatsNearby
@@ -27,6 +29,8 @@ class VolunteerView:
     neediest: SeatsNearby
     #: Upcoming events (with their carpools) of every seat in either list, by ONS code.
     events: dict[str, list[EventListing]]
+    #: Open pledges of the campaigns working in every seat listed, by ONS code.
+    pledges: dict[str, list[PledgeListing]]
     #: Every seat at the election, and the marginal ones, for the map.
     seats: Sequence[Seat]
     marginals: SeatIndex
@@ -41,11 +45,13 @@ def volunteer_view(
     with uow() as unit:
         now = clock.now()
         events = upcoming_events(unit.session, listed, now)
+        pledges = open_pledges(unit.session, listed)
         activity = count_activity(unit.session, now, only=listed)
     return VolunteerView(
         nearest=_with_activity(nearest, activity),
         neediest=_with_activity(neediest, activity),
         events=events,
+        pledges=pledges,
         seats=finder.seats(nearest.rule.election),
         marginals=finder.index(nearest.rule),
     )

@@ -2,11 +2,17 @@
 
 The upload is kept in SQL (VoterImportFile) so any worker can run the job. The job reads the file
 in chunks; each chunk's voters and the import's progress are committed together, so the progress
-bar never runs ahead of the data and a job that dies part-way resumes where it stopped. Rows are
-merged by phone number (else the organiser's reference, else name and home): a voter seen before
-(in the campaign, or earlier in the file) is updated rather than duplicated, and TPS and do-not-call
-flags are never cleared by a merge. A do-not-call row also joins the cross-campaign suppression
-list. Every bad row is reported with its line and reason; the good rows around it are imported.
+bar never runs ahead of the data and a job that dies part-way resumes where it stopped.
+
+A person is recognised by the key the organiser's mapping gives (`VoterRow.key`): their reference
+when the file has that column filled, else name and number, else name and address; never the number
+alone, since a household shares a landline and two people on one number are two voters. A person
+seen before (in the campaign, or earlier in the file) is updated rather than duplicated, and TPS and
+do-not-call flags are never cleared by a merge. Every merge is itemised with both rows (the earlier
+line, or the voter already in the campaign); a row that would change nothing is counted unchanged,
+so importing the same file again changes nothing. A do-not-call row also joins the cross-campaign
+suppression list. Every bad row is reported with its line and reason; the good rows around it are
+imported.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import insert, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import insert, or_, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete, select
 
 from dialer.clock import Clock
@@ -26,7 +32,7 @@ from dialer.domain.voter_rows import Record, RowProblem, VoterRow
 from dialer.errors import DialerError, InvalidInput, NotFound
 from dialer.models import Campaign, Voter, VoterImport, VoterImportFile
 from dialer.ports import JobQueue, LiveUpdates, UnitOfWork
-from dialer.services import audit, suppression
+from dialer.services import audit, row_locks, suppression
 from dialer.services.audit import Action, Actor
 from dialer.services.suppression import Reason
 
@@ -58,6 +64,7 @@ class Progress:
     processed_rows: int
     imported: int
     merged: int
+    unchanged: int
     rejected: int
     failure: str
 
@@ -82,6 +89,7 @@ class Progress:
             row.processed_rows,
             row.imported,
             row.merged,
+            row.unchanged,
             row.rejected,
             row.failure,
         )
@@ -214,6 +222,7 @@ def run_import(
         index = voter_rows.check_columns(row.columns, row.headers)
         width = len(row.headers)
         done_before = row.processed_rows
+        campaign_id = row.campaign_id
     try:
         items = list(voter_rows.records(voter_rows.decode(data, encoding)))[1:]  # after the header
         _set(uow_factory, live, import_id, status="running", total_rows=len(items))
@@ -224,7 +233,9 @@ def run_import(
                 seen.setdefault(parsed.key(), parsed.line)
         for start in range(done_before, len(items), CHUNK_ROWS):
             chunk = items[start : start + CHUNK_ROWS]
-            if not _import_chunk(uow_factory, clock, live, import_id, chunk, width, index, seen, number_key):
+            if not _import_chunk(
+                uow_factory, clock, live, import_id, campaign_id, chunk, width, index, seen, number_key
+            ):
                 return progress(uow_factory(), import_id)[0]  # stopped meanwhile (an erasure)
         return _finish(uow_factory, clock, live, import_id, status="done")
     except Exception as exc:
@@ -239,6 +250,7 @@ def run_import(
 class _Tally:
     imported: int = 0
     merged: int = 0
+    unchanged: int = 0
     rejected: int = 0
 
 
@@ -247,6 +259,7 @@ def _import_chunk(
     clock: Clock,
     live: LiveUpdates,
     import_id: int,
+    campaign_id: int,
     chunk: list[Record | RowProblem],
     width: int,
     index: dict[str, int],
@@ -258,31 +271,25 @@ def _import_chunk(
     parsed = [
         voter_rows.parse_row(item, width, index) if isinstance(item, Record) else item for item in chunk
     ]
-    for attempt in (1, 2):
-        seen_before = dict(seen)
-        try:
-            with uow_factory() as uow:
-                row = uow.session.get(VoterImport, import_id, with_for_update=True)
-                if row is None or row.status != "running":
-                    return False
-                tally, problems = _write_chunk(uow.session, clock, row, parsed, seen, number_key)
-                row.processed_rows += len(chunk)
-                row.imported += tally.imported
-                row.merged += tally.merged
-                row.rejected += tally.rejected
-                if problems:
-                    row.errors = [*row.errors, *problems]
-                uow.session.add(row)
-                uow.commit()
-                live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
-                return True
-        except IntegrityError:
-            # Another import added one of these voters meanwhile: read them again and merge.
-            seen.clear()
-            seen.update(seen_before)
-            if attempt == 2:
-                raise
-    return False
+    with uow_factory() as uow:
+        # Imports into one campaign take turns, chunk by chunk, so neither adds a person the other
+        # has just added (nothing in the schema could refuse it: people may share a number).
+        row_locks.hold(uow.session, Campaign, campaign_id, "name")
+        row = uow.session.get(VoterImport, import_id, with_for_update=True)
+        if row is None or row.status != "running":
+            return False
+        tally, problems = _write_chunk(uow.session, clock, row, parsed, seen, number_key)
+        row.processed_rows += len(chunk)
+        row.imported += tally.imported
+        row.merged += tally.merged
+        row.unchanged += tally.unchanged
+        row.rejected += tally.rejected
+        if problems:
+            row.errors = [*row.errors, *problems]
+        uow.session.add(row)
+        uow.commit()
+        live.publish(room(import_id), PROGRESS_EVENT, Progress.of(row).as_dict())
+        return True
 
 
 def _write_chunk(
@@ -307,16 +314,24 @@ def _write_chunk(
             continue
         key = item.key()
         first = seen.setdefault(key, item.line)
-        if first != item.line:
-            problems.append(
-                {"line": item.line, "kind": "duplicate", "reason": f"same voter as line {first}; merged"}
-            )
         if key in new:
             _merge(new[key], item)
+            problems.append(_merged_with_line(item.line, first, key))
             tally.merged += 1
-        elif key in known:
-            voter = known[key]
-            _merge(changed.setdefault(voter["id"], voter), item)
+        elif (match := _match(known, changed, item, key)) is not None:
+            voter_id = match["id"]
+            before = changed.get(voter_id, match)
+            after = dict(before)
+            _merge(after, item)
+            renumbered = bool(item.phone_e164) and item.phone_e164 != before["phone_e164"]
+            if first != item.line:  # earlier in this file, written by an earlier chunk
+                problems.append(_merged_with_line(item.line, first, key))
+            elif after != before or renumbered:
+                problems.append(_merged_with_voter(item.line, voter_id, key, renumbered=renumbered))
+            else:
+                tally.unchanged += 1
+                continue
+            changed[voter_id] = after
             tally.merged += 1
         else:
             new[key] = _fresh(item, campaign_id, clock)
@@ -338,28 +353,82 @@ def _write_chunk(
 
 
 def _known_voters(session: Session, campaign_id: int, rows: list[VoterRow]) -> dict[str, dict[str, Any]]:
-    """The campaign's existing voters that rows of this chunk could be, by merge key."""
+    """The campaign's existing voters that rows of this chunk could be, under every key that finds them
+    (a voter with a reference is also found by name and number, or name and address, by a file that
+    has no reference column)."""
+    refs = {row.external_id for row in rows if row.external_id}
     phones = {row.phone_e164 for row in rows if row.phone_e164}
-    refs = {row.external_id for row in rows if not row.phone_e164 and row.external_id}
-    postcodes = {row.postcode for row in rows if not row.phone_e164 and not row.external_id}
+    postcodes = {row.postcode for row in rows if not row.phone_e164}
     columns = [getattr(Voter, name) for name in ("id", "phone_e164", "tps", "do_not_call", *_TEXT_FIELDS)]
-    found: dict[str, dict[str, Any]] = {}
-
-    def load(condition: Any, key: Callable[[dict[str, Any]], str]) -> None:
-        for record in session.exec(select(*columns).where(Voter.campaign_id == campaign_id, condition)):
-            values = dict(record._mapping)
-            found.setdefault(key(values), values)
-
-    if phones:
-        load(col(Voter.phone_e164).in_(phones), lambda v: f"phone:{v['phone_e164']}")
+    conditions = []
     if refs:
-        load(col(Voter.external_id).in_(refs), lambda v: f"ref:{v['external_id']}")
+        conditions.append(col(Voter.external_id).in_(refs))
+    if phones:
+        conditions.append(col(Voter.phone_e164).in_(phones))
     if postcodes:
-        load(
-            col(Voter.phone_e164).is_(None) & col(Voter.postcode).in_(postcodes),
-            lambda v: VoterRow(0, v["first_name"], v["last_name"], None, v["postcode"], v["address"]).key(),
-        )
+        conditions.append(col(Voter.postcode).in_(postcodes))
+    found: dict[str, dict[str, Any]] = {}
+    if not conditions:
+        return found
+    records = session.exec(
+        select(*columns)
+        .where(Voter.campaign_id == campaign_id, col(Voter.erased_at).is_(None), or_(*conditions))
+        .order_by(col(Voter.id))
+    )
+    for record in records:
+        values = dict(record._mapping)
+        for key in _keys_of(values):
+            found.setdefault(key, values)
     return found
+
+
+def _match(
+    known: dict[str, dict[str, Any]], changed: dict[int, dict[str, Any]], row: VoterRow, key: str
+) -> dict[str, Any] | None:
+    """The stored voter this row is: by its key, or, for a row with a reference that no voter has yet,
+    a voter with no reference and the same name and number (or address): the same list imported
+    before the reference column was added."""
+    found = known.get(key)
+    if found is None and row.external_id:
+        other = known.get(voter_rows.person_key("", *row.without_reference()))
+        if other is not None and not changed.get(other["id"], other)["external_id"]:
+            return other
+    return found
+
+
+def _keys_of(values: dict[str, Any]) -> list[str]:
+    """Every key a row could have and still be this stored voter."""
+    names = (values["first_name"], values["last_name"])
+    keys = []
+    if values["external_id"]:
+        keys.append(voter_rows.person_key(values["external_id"], *names, None, "", ""))
+    if values["phone_e164"]:
+        keys.append(voter_rows.person_key("", *names, values["phone_e164"], "", ""))
+    keys.append(voter_rows.person_key("", *names, None, values["address"], values["postcode"]))
+    return keys
+
+
+def _merged_with_line(line: int, first: int, key: str) -> dict[str, Any]:
+    how = voter_rows.key_kind(key)
+    return {
+        "line": line,
+        "kind": "duplicate",
+        "same_as_line": first,
+        "reason": f"same person as line {first} (same {how}); merged",
+    }
+
+
+def _merged_with_voter(line: int, voter_id: int, key: str, *, renumbered: bool) -> dict[str, Any]:
+    how = voter_rows.key_kind(key)
+    # A voter's number is not changed by an import: the call queue holds numbers by voter, and a
+    # number changed under it could be in two calls at once. The report says so instead.
+    kept = "; the file has another phone number for them, which was not changed" if renumbered else ""
+    return {
+        "line": line,
+        "kind": "merged",
+        "same_as_voter": voter_id,
+        "reason": f"same person as voter {voter_id}, already in the campaign (same {how}); updated{kept}",
+    }
 
 
 def _fresh(row: VoterRow, campaign_id: int, clock: Clock) -> dict[str, Any]:

@@ -84,3 +84,24 @@ def test_the_admin_pages_render_under_the_policy(page, live_server, world):
         page.goto(live_server.url + path)
     assert page.evaluate("window.__violations") == []
     assert errors == []
+
+
+def test_a_volunteer_erases_their_account_from_their_account_page_on_a_phone(page, live_server, services):
+    from tests.people import add_account, sign_in_browser
+
+    add_account(services, "zed@example.org", first_name="Zed")
+    errors = watch(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in_browser(page, live_server.url, "zed@example.org")
+    page.click("a:text('Signed in as Zed')")
+    page.wait_for_selector("h1:text('Your account')")
+    page.click("button:text('Erase my account')")
+    assert page.locator("#confirm-error").inner_text() == "Tick the box to confirm."
+    assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False
+    save_artifact(page, "account-erase-refused-phone")
+    page.check("#confirm")
+    page.click("button:text('Erase my account')")
+    page.wait_for_selector("text=Your account is erased and you are signed out.")
+    assert "Zed" not in page.inner_text("body")
+    assert page.evaluate("window.__violations") == []
+    assert errors == []

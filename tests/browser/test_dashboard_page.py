@@ -125,3 +125,21 @@ def test_the_campaign_form_previews_the_script_and_fits_a_tablet(page, live_serv
     assert page.locator("#script-preview img").count() == 0, "raw HTML in a script is shown as text"
     assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False
     save_artifact(page, "campaign-form-tablet")
+
+
+def test_the_hours_of_the_chart_are_uk_hours_on_a_device_set_to_new_york(browser, running):
+    from zoneinfo import ZoneInfo
+
+    shift, server, email = running
+    context = browser.new_context(locale="en-GB", timezone_id="America/New_York")
+    page = context.new_page()
+    try:
+        sign_in_browser(page, server.url, email)
+        page.goto(f"{server.url}/organiser/campaigns/{shift.campaign_id}/dashboard")
+        page.wait_for_function("() => window.marginalDashboard.charts.hourly.data.labels.length > 0")
+        labels = page.evaluate("window.marginalDashboard.charts.hourly.data.labels")
+        now = shift.services.clock.now().astimezone(ZoneInfo("Europe/London"))
+        assert labels[-1] == f"{now:%H}:00", labels
+        assert "UK time" in page.inner_text("#chart-title")
+    finally:
+        context.close()

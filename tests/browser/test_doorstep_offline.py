@@ -5,7 +5,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from dialer.models import Outcome, SurveyAnswer
-from dialer.services import events
+from dialer.services import doorstep, events
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser
@@ -36,6 +37,7 @@ def test_visits_made_with_the_network_cut_are_sent_once_it_returns_and_never_dou
     ]
     canvasser = make.user(services)
     events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    doorstep.approve_canvasser(services.uow(), services.clock, SYSTEM, event_id, canvasser)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/")
     sign_in_browser(page, live_server.url, email_of(services, canvasser))

@@ -32,11 +32,14 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def door(services):
+    """A campaign's event starting in half an hour, a voter on its walk list, and an approved canvasser."""
     campaign_id = make.campaign(services)
     make.question(services, campaign_id)
-    event_id = make.event(services, campaign_id)
+    event_id = make.event(services, campaign_id, starts_in=timedelta(minutes=30))
     voter_id = make.voter(services, campaign_id, postcode="SW1A 1AB", address="3 Whitehall")
     canvasser = make.user(services, first_name="Cal")
+    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    doorstep.approve_canvasser(services.uow(), services.clock, SYSTEM, event_id, canvasser)
     return campaign_id, event_id, voter_id, canvasser
 
 
@@ -102,7 +105,9 @@ def test_do_not_contact_at_the_door_opts_the_number_out_everywhere(services, doo
         [entry] = uow.session.exec(select(SuppressionEntry)).all()
         assert (entry.phone_e164, entry.created_by_id) == (phone, canvasser)
         assert uow.session.get(Voter, elsewhere).do_not_call, "the same number on another campaign's list"
-        audited = uow.session.exec(select(AuditEntry.action, AuditEntry.actor_id)).all()
+        audited = uow.session.exec(
+            select(AuditEntry.action, AuditEntry.actor_id).where(AuditEntry.action != "canvasser_approved")
+        ).all()
         assert audited == [("suppression_added", canvasser)]
     walk = doorstep.walk_list(services.uow(), event_id)
     assert voter_id not in [d.voter_id for d in walk.doors]
@@ -240,7 +245,7 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
     )
     [header, row] = list(csv.reader(io.StringIO(text)))
     record = dict(zip(header, row, strict=True))
-    assert (record["channel"], record["outcome"], record["volunteer"], record["support"]) == (
+    assert (record["channel"], record["outcome"], record["volunteer"], record["survey_support"]) == (
         "doorstep",
         "talked",
         "Cal",
@@ -257,9 +262,16 @@ def test_exports_are_audited_csv_without_phone_numbers_and_with_formulas_defused
             )
         )
     )
-    assert [(s["kind"], s["who"], s["status"]) for s in signups] == [("event", "voter", "confirmed")]
+    assert [(s["kind"], s["who"], s["status"]) for s in signups] == [
+        ("event", "volunteer", "confirmed"),  # the canvasser's own place
+        ("event", "voter", "confirmed"),
+    ]
     with services.uow() as uow:
-        actions = uow.session.exec(select(AuditEntry.action, AuditEntry.subject_id, AuditEntry.detail)).all()
+        actions = uow.session.exec(
+            select(AuditEntry.action, AuditEntry.subject_id, AuditEntry.detail).where(
+                AuditEntry.action == "campaign_exported"
+            )
+        ).all()
     assert actions == [
         ("campaign_exported", str(campaign_id), {"export": "outcomes", "format": "csv"}),
         ("campaign_exported", str(campaign_id), {"export": "signups", "format": "csv"}),
@@ -271,14 +283,16 @@ def test_a_canvasser_is_canvassing_only_around_the_event(services):
     campaign_id = make.campaign(services)
     event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
     canvasser, stranger = make.user(services), make.user(services)
-    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    for volunteer in (canvasser, stranger):
+        events.sign_up(services.uow(), services.clock, event_id, user_id=volunteer)
+    doorstep.approve_canvasser(services.uow(), services.clock, SYSTEM, event_id, canvasser)
 
     def canvassing(user_id, *, recording=False):
         return doorstep.is_canvassing(services.uow(), services.clock, user_id, event_id, recording=recording)
 
     assert (canvassing(canvasser), canvassing(stranger)) == (False, False)
     services.clock.advance(2.5 * 3600)  # half an hour before the start
-    assert (canvassing(canvasser), canvassing(stranger)) == (True, False)
+    assert (canvassing(canvasser), canvassing(stranger)) == (True, False), "a place alone is not enough"
     services.clock.advance(4 * 3600)  # after the end: no walk list, but late visits still arrive
     assert canvassing(canvasser) is False
     assert canvassing(canvasser, recording=True)

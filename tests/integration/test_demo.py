@@ -3,17 +3,8 @@ and `dialer demo` itself, which comes up healthy from an empty folder and stops 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
 
 import psutil
 import pytest
@@ -32,9 +23,9 @@ from dialer.services import accounts, queueing, sessions
 from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
 from dialer.services.demo import seed_demo
 from dialer.simulator import Behaviour
+from tests.demo_process import Demo
 from tests.one_clock import product_and_simulator
 from tests.phone_bank_builders import make_volunteer, ready_seat
-from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -100,21 +91,11 @@ def test_call_my_phone_works_in_the_demo_the_simulator_answers_the_volunteer_and
 
 @pytest.fixture
 def start_demo(tmp_path) -> Iterator[Callable[[str], Demo]]:
-    """`dialer demo` in an empty instance folder with none of the product's variables set but PORT: it
-    chooses the simulator's port itself. Each demo started is stopped at the end, whatever happened."""
-    ours = {name.upper() for name in Settings.model_fields} | {"MARGINAL_MODE", "PORT"}
-    base = {name: value for name, value in os.environ.items() if name not in ours}
-    dialer = Path(sys.executable).with_name("dialer")
+    """`dialer demo` in an empty instance folder per name; each is stopped at the end, whatever happened."""
     started: list[Demo] = []
 
     def start(name: str) -> Demo:
-        port = free_port()
-        env = base | {"INSTANCE_PATH": str(tmp_path / name), "PORT": str(port), "PYTHONUNBUFFERED": "1"}
-        command = [str(dialer), "demo", "--workers", "1"]
-        process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        started.append(Demo(process, f"http://127.0.0.1:{port}"))
+        started.append(Demo.start(tmp_path / name))
         return started[-1]
 
     try:
@@ -122,77 +103,6 @@ def start_demo(tmp_path) -> Iterator[Callable[[str], Demo]]:
     finally:
         for running in started:
             running.close()
-
-
-class Demo:
-    """The running command, its output as it comes, and every process it started."""
-
-    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
-        self.process, self.url = process, url
-        self.simulator_url = ""
-        self.out: list[str] = []
-        self.err: list[str] = []
-        self.announced = threading.Event()
-        self.processes: list[psutil.Process] = []
-        self._readers = [
-            threading.Thread(target=self._read, args=(process.stdout, self.out), daemon=True),
-            threading.Thread(target=self._read, args=(process.stderr, self.err), daemon=True),
-        ]
-        for reader in self._readers:
-            reader.start()
-
-    def _read(self, stream: IO[str], lines: list[str]) -> None:
-        for line in stream:
-            lines.append(line)
-            if line.startswith("telephony simulator: "):
-                self.simulator_url = line.removeprefix("telephony simulator: ").strip()
-            if line.startswith("Marginal is running: open "):
-                self.announced.set()
-
-    def up(self, timeout: float = 90) -> dict[str, Any]:
-        """Wait for the demo to say it is running, then read /healthz."""
-        deadline = time.monotonic() + timeout
-        while not self.announced.wait(0.2):
-            assert self.process.poll() is None, f"the demo exited with {self.process.returncode}: {self.err}"
-            assert time.monotonic() < deadline, f"the demo did not start within {timeout} s: {self.out}"
-        reply = requests.get(f"{self.url}/healthz", timeout=10)
-        assert reply.status_code == 200, reply.text
-        return dict(reply.json())
-
-    def everything_it_started(self) -> list[psutil.Process]:
-        """Its children (simulator, workers, web) and the embedded Redis they share (not a child)."""
-        children = psutil.Process(self.process.pid).children(recursive=True)
-        sockets = {child.environ().get("REDIS_URL", "").removeprefix("unix://") for child in children} - {""}
-        redis_servers = [
-            process
-            for process in psutil.process_iter(["name", "cmdline"])
-            if process.info["name"] == "redis-server"
-            and any(s in " ".join(process.info["cmdline"] or ()) for s in sockets)
-        ]
-        self.processes = children + redis_servers
-        return self.processes
-
-    def close(self) -> None:
-        """Whatever happened in the test, leave nothing running and no pipe open."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for leftover in self.processes:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                leftover.kill()
-        for reader in self._readers:
-            reader.join(timeout=5)
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-
-    def interrupt(self, timeout: float = 30) -> tuple[int, str, str]:
-        """Ctrl-C: the exit status and everything it printed."""
-        self.process.send_signal(signal.SIGINT)
-        status = self.process.wait(timeout=timeout)
-        for reader in self._readers:
-            reader.join(timeout=5)
-        return status, "".join(self.out), "".join(self.err)
 
 
 def test_two_demos_run_side_by_side_each_healthy_and_each_stops_cleanly_on_ctrl_c(start_demo):

@@ -85,8 +85,13 @@ def test_the_malformed_fixture_imports_every_good_row_and_reports_every_bad_one_
         19,
         23,
     ]
-    assert report[11] == {"line": 11, "kind": "duplicate", "reason": "same voter as line 2; merged"}
-    assert report[18]["reason"] == "same voter as line 17; merged"
+    assert report[11] == {
+        "line": 11,
+        "kind": "duplicate",
+        "same_as_line": 2,
+        "reason": "same person as line 2 (same name and number); merged",
+    }
+    assert report[18]["reason"] == "same person as line 17 (same name and address); merged"
 
 
 def test_a_do_not_call_row_joins_the_suppression_list_and_the_upload_is_not_kept(services):
@@ -110,12 +115,106 @@ def test_importing_again_merges_into_the_same_voters_and_never_clears_a_flag(ser
     campaign_id = make.campaign(services)
     import_file(services, campaign_id, FIXTURE.read_bytes())
     again = (
-        "First name,Phone,Address,Do not call\nAda,020 7946 0001,11 Downing Street,no\nZed,020 7946 0500,,\n"
+        "First name,Surname,Phone,Address,Do not call\n"
+        "Ada,Lovelace,020 7946 0001,11 Downing Street,no\nZed,,020 7946 0500,,\n"
     )
     result = import_file(services, campaign_id, again.encode())
     assert (result.imported, result.merged, result.rejected) == (1, 1, 0)
     ada = [row for row in voters_of(services, campaign_id) if row[0] == "Ada"]
     assert ada == [("Ada", "+442079460001", "SW1A 1AA", "11 Downing Street", False, True)]
+
+
+def all_voters(services, campaign_id):
+    """Every stored column of the campaign's voters (but when each was created)."""
+    with services.uow() as uow:
+        rows = uow.session.exec(
+            select(Voter).where(Voter.campaign_id == campaign_id).order_by(col(Voter.id))
+        ).all()
+        return [v.model_dump(exclude={"created_at"}) for v in rows]
+
+
+def test_two_people_on_one_number_import_as_two_voters(services):
+    campaign_id = make.campaign(services)
+    household = "First name,Surname,Phone\nAlice,Smith,07700 900123\nEve,Brown,07700 900123\n"
+    result = import_file(services, campaign_id, household.encode())
+    assert (result.imported, result.merged, result.rejected) == (2, 0, 0)
+    assert [
+        (v["first_name"], v["last_name"], v["phone_e164"]) for v in all_voters(services, campaign_id)
+    ] == [
+        ("Alice", "Smith", "+447700900123"),
+        ("Eve", "Brown", "+447700900123"),
+    ]
+
+
+def test_importing_the_same_file_again_changes_nothing(services, clock):
+    campaign_id = make.campaign(services)
+    import_file(services, campaign_id, FIXTURE.read_bytes())
+    before = all_voters(services, campaign_id)
+    clock.advance(3600)
+
+    again = import_file(services, campaign_id, FIXTURE.read_bytes())
+
+    assert all_voters(services, campaign_id) == before
+    assert (again.imported, again.unchanged, again.rejected) == (0, 7, 10)
+    _, row = voter_import.progress(services.uow(), again.id)
+    merges = [p for p in row.errors if p["kind"] != "error"]
+    assert [(p["line"], p["same_as_line"]) for p in merges] == [(11, 2), (18, 17)], (
+        "only the file's own repeats are merges: it names each twice as before"
+    )
+    assert again.merged == len(merges)
+
+
+def test_every_merge_in_the_report_names_both_rows(services):
+    campaign_id = make.campaign(services)
+    first = "Ref,First name,Surname,Phone\nA1,Alice,Smith,07700 900123\nB2,Bob,Jones,07700 900456\n"
+    import_file(services, campaign_id, first.encode())
+    alice, bob = [v["id"] for v in all_voters(services, campaign_id)]
+    second = (
+        "Ref,First name,Surname,Phone,Address\n"
+        "A1,Alice,Smith,07700 900123,1 High Street\n"  # line 2: Alice, now with her address
+        "C3,Cat,Smith,07700 900123,\n"  # line 3: a new person on Alice's number
+        "A1,Alice,Smith,07700 900123,1 High St\n"  # line 4: line 2 again
+        "B2,Robert,Jones,07700 900999,\n"  # line 5: Bob by his reference, under another name
+        "C3,Cat,Smith,07700 900123,2 Low Road\n"  # line 6: line 3 again
+    )
+    result = import_file(services, campaign_id, second.encode())
+
+    _, row = voter_import.progress(services.uow(), result.id)
+    merges = sorted((p for p in row.errors if p["kind"] != "error"), key=lambda p: p["line"])
+    assert result.merged == len(merges) == 4
+    assert [(p["line"], p.get("same_as_line"), p.get("same_as_voter")) for p in merges] == [
+        (2, None, alice),
+        (4, 2, None),
+        (5, None, bob),
+        (6, 3, None),
+    ]
+    assert merges[0]["reason"] == (
+        f"same person as voter {alice}, already in the campaign (same your reference); updated"
+    )
+    assert merges[2]["reason"] == (
+        f"same person as voter {bob}, already in the campaign (same your reference); updated; "
+        "the file has another phone number for them, which was not changed"
+    ), "never quietly: Bob's new number is named as not taken"
+    assert [(v["first_name"], v["address"]) for v in all_voters(services, campaign_id)] == [
+        ("Alice", "1 High St"),
+        ("Robert", ""),
+        ("Cat", "2 Low Road"),
+    ]
+
+
+def test_a_file_with_references_finds_the_people_an_earlier_file_without_them_brought_in(services):
+    campaign_id = make.campaign(services)
+    import_file(services, campaign_id, b"First name,Surname,Phone\nAlice,Smith,07700 900123\n")
+    result = import_file(
+        services,
+        campaign_id,
+        b"Ref,First name,Surname,Phone\nA1,Alice,Smith,07700 900123\nA2,Alice,Smith,07700 900123\n",
+    )
+    assert (result.imported, result.merged) == (1, 1), "A2 is someone else with the same name"
+    assert [(v["external_id"], v["first_name"]) for v in all_voters(services, campaign_id)] == [
+        ("A1", "Alice"),
+        ("A2", "Alice"),
+    ]
 
 
 def test_progress_is_published_after_every_chunk_and_at_the_end(services, monkeypatch):

@@ -48,6 +48,8 @@ def test_a_fresh_voter_in_hours_may_be_called():
         (Facts(next_call_at=NOW + timedelta(minutes=1)), {}, NotCallable.NOT_YET_DUE),
         (Facts(), {"in_a_call": True}, NotCallable.IN_A_CALL),
         (Facts(), {"dialled_today_elsewhere": True}, NotCallable.DIALLED_TODAY_ELSEWHERE),
+        (Facts(), {"number_on_tps": True}, NotCallable.TPS),
+        (Facts(), {"number_blocked_until": NOW + timedelta(hours=1)}, NotCallable.BLOCKED_AFTER_ABANDON),
     ],
 )
 def test_each_rule_refuses_the_dial_and_says_why(facts, circumstances, expected):
@@ -81,3 +83,10 @@ def test_the_earliest_call_is_the_later_of_retry_time_and_block():
     assert earliest_call(facts) == NOW + timedelta(hours=72)
     assert earliest_call(replace(facts, blocked_until=None)) == NOW
     assert earliest_call(Facts()) is None
+
+
+def test_a_voter_whose_number_is_blocked_is_looked_at_again_when_the_numbers_block_ends():
+    ends = NOW + timedelta(hours=70)
+    facts = Facts(next_call_at=NOW + timedelta(hours=4))
+    assert earliest_call(facts, Circumstances(number_blocked_until=ends)) == ends
+    assert reason(facts, now=ends, number_blocked_until=ends) is None, "the block ends on the hour"

@@ -29,6 +29,24 @@ def test_a_postcode_nobody_knows_is_a_clear_error():
         place_of("bs19zz", lambda postcode: None)
 
 
+@pytest.mark.parametrize(("typed", "placed"), [("sw9", "SW9"), (" sw1a1aa ", "SW1A 1AA"), ("Bs1", "BS1")])
+def test_a_district_or_a_full_postcode_is_placed_as_the_seat_search_would(typed, placed):
+    seen: list[str] = []
+
+    def locate(text: str) -> Point:
+        seen.append(text)
+        return Point(51.5, -0.1)
+
+    postcode, _ = place_of(typed, locate)
+    assert postcode == placed and seen == [placed]
+
+
+def test_a_refused_postcode_names_its_field_and_gives_the_parsers_reason():
+    with pytest.raises(InvalidInput, match=r"^not a UK postcode: 'NOT ONE'") as refused:
+        place_of("not one", lambda postcode: None, field="pickup_postcode")
+    assert refused.value.field == "pickup_postcode"
+
+
 def test_london_to_manchester_is_about_260_km():
     assert 255 < distance_km(Point(51.5010, -0.1416), Point(53.4808, -2.2426)) < 265
 

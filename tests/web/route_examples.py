@@ -77,6 +77,8 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "import_id": lambda world, services: world.import_id,
     # the organiser's dashboard and campaign settings (the world's campaign is taking calls)
     "change": lambda world, services: "pause",
+    # doorstep canvassing: the volunteer with a place at the world's event is approved already
+    "decision": lambda world, services: "approve",
 }
 
 #: A complete, valid campaign form (the organiser's create and settings pages).
@@ -168,7 +170,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303, statuses={"volunteer": 404, "other_organiser": 404, "admin": 404}
     ),
     ("pledge_pages.pledge", "POST"): Example(data={"name": "Sam", "email": "sam@example.org"}, ok=303),
-    # the volunteer has a confirmed place at the event, which is on now: a canvasser
+    # the volunteer has a confirmed place at the event, which is on now, and is approved: a canvasser
     ("doorstep_pages.walk", "GET"): Example(statuses={"volunteer": 200}),
     ("doorstep_pages.record", "POST"): Example(
         json=lambda world: {"key": "visit-0001", "voter_id": world.voter_id, "disposition": "talked"},
@@ -187,6 +189,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303,
     ),
     ("organiser_signups.change_capacity", "POST"): Example(data={"capacity": "30"}, ok=303),
+    ("organiser_signups.canvasser", "POST"): Example(ok=303),
     ("organiser_signups.create_pledge", "POST"): Example(
         data={"slug": "lift", "text": "Give a neighbour a lift to vote"}, ok=303
     ),
@@ -198,6 +201,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         data={"first_name": "First name", "last_name": "Last name", "phone": "Phone", "postcode": "Postcode"},
         ok=303,
     ),
+    # every signed-in account may erase itself (the world is rebuilt for each caller); the world's
+    # volunteer is in a calling session, which they must end first
+    ("account_pages.erase", "POST"): Example(data={"confirm": "y"}, ok=303, statuses={"volunteer": 409}),
     # the volunteer recorded a conversation with the voter minutes ago: they may sign them up
     ("signup_slot.options", "GET"): Example(statuses={"volunteer": 200}),
     # --- the organiser's dashboard and campaigns (issue 8) ---
@@ -213,6 +219,27 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         statuses={"volunteer": 200},
     ),
 }
+
+
+#: Fields an endpoint reads beyond those its example sends (the schema-aware fuzz fills every one).
+MORE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("doorstep_pages.record", "POST"): ("answers", "notes", "event_ids", "pledge_ids"),
+    ("signup_slot.sign_up", "POST"): ("channel",),
+    ("calling.act", "POST"): (
+        "call",
+        "disposition",
+        "answers",
+        "notes",
+        "call_back_at",
+        "idempotency_key",
+        "pause_after",
+    ),
+    ("organiser_signups.create_event", "POST"): ("notes",),
+    ("carpool_pages.offer", "POST"): ("notes",),
+}
+
+#: URL arguments the fuzz also tries with each of these values (an action that reads a body).
+FUZZ_ARGUMENTS: dict[str, tuple[str, ...]] = {"action": ("outcome", "dial", "skip", "pause", "resume")}
 
 
 @dataclass(frozen=True)

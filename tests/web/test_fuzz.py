@@ -1,14 +1,26 @@
-"""A property-based fuzz run over every route's forms, JSON bodies, query strings and URL ids: no 500s.
+"""Property-based fuzz runs: no request makes the app fail, and no refused request writes anything.
 
-Routes come from the app's URL map (so later routes are fuzzed without any change here); field
-names come from the forms the app's own pages render, mixed with arbitrary ones. Requests carry a
-valid CSRF token (otherwise every one would stop at the CSRF check) and come from a signed-in admin,
-who can reach every route, except the account pages, which are fuzzed signed out. The number of
-examples per route is bounded (MARGINAL_FUZZ_EXAMPLES, default 12) so it runs in CI.
+Two runs, both over routes read from the app's URL map (so later routes are fuzzed without any
+change here):
+
+- Every route's forms, JSON bodies, query strings and URL ids, with arbitrary values and arbitrary
+  field names mixed with those the app's own pages render, as a signed-in admin (who can reach every
+  route; the account pages are fuzzed signed out). MARGINAL_FUZZ_EXAMPLES per route (default 6).
+- Schema-aware: every JSON and form endpoint's known fields (its example's in
+  tests/web/route_examples.py, MORE_FIELDS there, and the fields of the forms that post to it),
+  starting from a valid request and giving one to three of them wrong types (objects, lists,
+  booleans where an id or a kind belongs), out-of-range numbers (past 32 and 64 bits, Infinity,
+  NaN), deep nesting, huge or odd Unicode text, as anonymous, volunteer, organiser and admin: no
+  server error, and a refused request (4xx, or sent to sign in) leaves every domain table as it was.
+  MARGINAL_SCHEMA_FUZZ_EXAMPLES per endpoint and caller (default 8).
+
+Requests carry a valid CSRF token (otherwise every one would stop at the CSRF check). The example
+counts are bounded so that this file and the authorization matrices run in under 3 minutes in CI.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any
@@ -18,9 +30,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.people import csrf_token, sign_in
-from tests.web.route_examples import PARAMETERS, route_table
+from tests.web import route_examples
+from tests.web.route_examples import FUZZ_ARGUMENTS, MORE_FIELDS, PARAMETERS, Example, route_table
 
-EXAMPLES = int(os.environ.get("MARGINAL_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("MARGINAL_FUZZ_EXAMPLES", "6"))
 ROUTES = route_table()
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 _ACTION = re.compile(r'\baction="([^"]*)"')
@@ -154,3 +167,221 @@ def test_no_request_makes_the_app_fail(app, services, world, endpoint, method, r
         )
 
     fuzz()
+
+
+# --- every known field, with values of the wrong kind, as every kind of caller ----------------
+
+SCHEMA_EXAMPLES = int(os.environ.get("MARGINAL_SCHEMA_FUZZ_EXAMPLES", "8"))
+#: The callers the schema-aware fuzz runs as (an organiser of another campaign is the matrix's).
+FUZZ_AUDIENCES = ("anonymous", "volunteer", "organiser", "admin")
+#: Reference data no request writes, and the audit log, which records refusals: not compared.
+NOT_COMPARED = frozenset(
+    {"auditentry", "constituency", "postcode", "postcodedistrict", "constituencypoint", "electionresult"}
+)
+
+
+class Raw:
+    """JSON text sent as it is (what json.dumps will not write: deep nesting, a lone surrogate)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Raw({self.text[:40]!r}{'...' if len(self.text) > 40 else ''})"
+
+
+ODD_TEXT = [
+    "",
+    " ",
+    "\u202eevil\u202c",  # right-to-left override
+    "\u200b\u200d\ufeff",  # zero-width characters and a byte-order mark
+    "e\u0301" * 2000,  # combining accents
+    "\U0001f5f3\ufe0f" * 500,  # a ballot box with its variation selector
+    "\uff21\uff22",  # full-width letters
+    "x" * 100_000,
+    "é" * 70_000,
+    "=1+1",
+    "<script>alert(1)</script>",
+]
+HOSTILE_JSON: list[Any] = [
+    None,
+    True,
+    False,
+    {},
+    [],
+    [[]],
+    {"id": 1},
+    [1, 2, 3],
+    0,
+    -1,
+    0.5,
+    2**31 - 1,
+    2**31,
+    2**63 - 1,
+    2**63,
+    2**64 + 1,
+    -(2**63),
+    10**30,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    Raw("1e400"),
+    Raw('"\\ud800"'),  # a lone surrogate
+    Raw("[" * 50 + "]" * 50),
+    Raw("[" * 20_000 + "]" * 20_000),
+    Raw('{"a":' * 5_000 + "1" + "}" * 5_000),
+    *ODD_TEXT,
+]
+HOSTILE_FORM: list[Any] = [
+    "0",
+    "-1",
+    "2147483648",
+    "9223372036854775808",
+    "18446744073709551617",
+    "99999999999999999999999999999999",
+    "1e400",
+    "Infinity",
+    "NaN",
+    "-0",
+    "[]",
+    "{}",
+    ["1", "2"],  # the field sent twice
+    *ODD_TEXT,
+]
+
+
+def json_text(body: Any) -> str:
+    """The body as JSON text, with Raw values spliced in where they stand."""
+    raws: list[str] = []
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, Raw):
+            raws.append(value.text)
+            return f"\x00raw{len(raws) - 1}\x00"
+        if isinstance(value, dict):
+            return {key: swap(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return value
+
+    text = json.dumps(swap(body), allow_nan=True)
+    for index, raw in enumerate(raws):
+        text = text.replace(json.dumps(f"\x00raw{index}\x00"), raw)
+    return text
+
+
+def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
+    from sqlalchemy import select as sql_select
+    from sqlmodel import SQLModel
+
+    with services.engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(sql_select(table))), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in NOT_COMPARED
+        }
+
+
+def schema_of(app, services, world, admin, endpoint: str, method: str) -> tuple[str, list[str]]:
+    """("json" or "form", the endpoint's known fields): its example's, the forms', and MORE_FIELDS."""
+    example = route_examples.EXAMPLES.get((endpoint, method), Example())
+    body = example.body(world)
+    names = set(MORE_FIELDS.get((endpoint, method), ()))
+    if body is not None or (endpoint, method) in JSON_ENDPOINTS:
+        return "json", sorted(names | set(body or {}))
+    names |= set(example.form(world)) | fields_by_endpoint(app, services, world, admin).get(
+        (endpoint, method), set()
+    )
+    return "form", sorted(names - {"file"})
+
+
+#: JSON endpoints whose example sends no body.
+JSON_ENDPOINTS = frozenset({("calling.act", "POST"), ("dashboard_pages.reconcile", "POST")})
+
+
+def hostile_request(kind: str, names: list[str], arguments: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    values = st.sampled_from(HOSTILE_JSON if kind == "json" else HOSTILE_FORM)
+    return st.fixed_dictionaries(
+        {
+            "fields": st.dictionaries(st.sampled_from(names), values, min_size=1, max_size=3)
+            if names
+            else st.just({}),
+            "dropped": st.lists(st.sampled_from(names), max_size=1) if names else st.just([]),
+            "arguments": st.fixed_dictionaries(
+                {name: st.sampled_from(FUZZ_ARGUMENTS[name]) for name in arguments if name in FUZZ_ARGUMENTS}
+            ),
+            "whole": st.none() | st.sampled_from(HOSTILE_JSON[:8]) if kind == "json" else st.none(),
+        }
+    )
+
+
+@pytest.mark.parametrize("audience", FUZZ_AUDIENCES)
+def test_no_known_field_with_a_wrong_value_makes_the_app_fail_or_a_refused_request_write(
+    app, services, world, audience
+):
+    """Every JSON and form endpoint, each known field given wrong types, out-of-range numbers, deep
+    nesting, huge or odd text: never a server error, and a refused request writes nothing."""
+    admin = app.test_client()
+    sign_in(admin, world.emails["admin"])
+    caller = app.test_client()
+    if audience != "anonymous":
+        sign_in(caller, world.emails[audience])
+    tried = 0
+    for endpoint, method, _rule in ROUTES:
+        if method == "GET" or endpoint == "auth.sign_out":
+            continue
+        kind, names = schema_of(app, services, world, admin, endpoint, method)
+        tried += fuzz_endpoint(app, services, world, caller, audience, endpoint, method, kind, names)
+    assert tried >= 20 * SCHEMA_EXAMPLES, f"only {tried} requests were sent"
+
+
+def fuzz_endpoint(app, services, world, caller, audience, endpoint, method, kind, names) -> int:
+    """Send SCHEMA_EXAMPLES hostile requests to one endpoint; returns how many were sent."""
+    from flask import url_for
+
+    token = csrf_token(caller)
+    url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    arguments = sorted(url_rule.arguments)
+    example = route_examples.EXAMPLES.get((endpoint, method), Example())
+    sent = 0
+
+    @settings(
+        max_examples=SCHEMA_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(request=hostile_request(kind, names, arguments))
+    def fuzz(request: dict[str, Any]) -> None:
+        nonlocal sent
+        values = {name: PARAMETERS[name](world, services) for name in arguments}
+        values.update(request["arguments"])
+        with app.test_request_context():
+            url = url_for(endpoint, **values)
+        headers = {"X-CSRFToken": token}
+        before = snapshot(services)
+        if kind == "json":
+            body = dict(example.body(world) or {})
+            body.update(request["fields"])
+            for name in request["dropped"]:
+                body.pop(name, None)
+            whole = body if request["whole"] is None else request["whole"]
+            reply = caller.open(
+                url, method=method, data=json_text(whole), content_type="application/json", headers=headers
+            )
+        else:
+            form = {**example.form(world), **request["fields"], "csrf_token": token}
+            for name in request["dropped"]:
+                form.pop(name, None)
+            reply = caller.open(url, method=method, data=form, headers=headers)
+        reply.close()
+        sent += 1
+        where = f"{method} {url} as {audience} with {request!r}"[:600]
+        assert reply.status_code < 500, f"{where}: {reply.status_code}"
+        location = reply.headers.get("Location", "")
+        refused = reply.status_code >= 400 or (reply.status_code == 302 and "/sign-in" in location)
+        if refused:
+            after = snapshot(services)
+            assert before == after, f"{where} was refused ({reply.status_code}) but changed " + str(
+                [name for name in before if before[name] != after[name]]
+            )
+
+    fuzz()
+    return sent

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
@@ -11,9 +11,9 @@ from sqlmodel import col, select
 
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
-from dialer.models import AuditEntry, Campaign, Outcome, PostcodeDistrict
-from dialer.services import carpools, events, pledges, voter_import
-from dialer.services.audit import SYSTEM
+from dialer.models import AuditEntry, Campaign, Event, Outcome, PostcodeDistrict
+from dialer.services import carpools, doorstep, events, pledges, voter_import
+from dialer.services.audit import SYSTEM, Actor
 from tests import signup_factories as make
 from tests.people import sign_in_as
 
@@ -33,7 +33,7 @@ def places(services):
 
 def csrf(client, path):
     page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert found is not None
     return found.group(1)
 
@@ -80,8 +80,9 @@ def test_a_bad_carpool_form_is_sent_back_with_the_reason(app, client, services, 
     sign_in_as(client, services, make.user(services))
     token = csrf(client, f"/events/{event_id}")
     form = {"csrf_token": token, "pickup_postcode": "not one", "seats": "2", "departs_at": "2030-01-01T10:00"}
-    reply = client.post(f"/events/{event_id}/carpools", data=form, follow_redirects=True)
-    assert "not a UK postcode" in reply.get_data(as_text=True)
+    reply = client.post(f"/events/{event_id}/carpools", data=form)
+    assert reply.status_code == 400
+    assert 'id="pickup_postcode-error">Not a UK postcode' in reply.get_data(as_text=True)
 
 
 def test_anyone_can_pledge_on_the_public_page(client, services):
@@ -276,7 +277,9 @@ def test_the_walk_list_is_for_the_campaigns_organisers_and_its_canvassers_only_a
     campaign_id = make.campaign(services, organiser_id=organiser)
     event_id = make.event(services, campaign_id, starts_in=timedelta(hours=3))
     canvasser, stranger = make.user(services), make.user(services)
-    events.sign_up(services.uow(), services.clock, event_id, user_id=canvasser)
+    for volunteer in (canvasser, stranger):  # both have a place; the organiser approved one to canvass
+        events.sign_up(services.uow(), services.clock, event_id, user_id=volunteer)
+    doorstep.approve_canvasser(services.uow(), services.clock, Actor(organiser), event_id, canvasser)
     path = f"/doorstep/events/{event_id}"
 
     def status(user_id):
@@ -287,3 +290,66 @@ def test_the_walk_list_is_for_the_campaigns_organisers_and_its_canvassers_only_a
     assert (status(organiser), status(canvasser), status(stranger)) == (200, 200, 403)
     services.clock.advance(4 * 3600)  # over: only the organisers still see names and addresses
     assert (status(organiser), status(canvasser), status(stranger)) == (200, 403, 403)
+
+
+def test_event_times_are_shown_in_uk_time_with_the_zone_named(app, client, services, places):
+    campaign_id = make.campaign(services)
+    event_id = make.event(services, campaign_id)
+    with services.uow() as uow:
+        event = uow.session.get(Event, event_id)
+        event.starts_at = datetime(2031, 7, 1, 17, 0, tzinfo=UTC)  # 18:00 in British Summer Time
+        event.ends_at = datetime(2031, 7, 1, 20, 0, tzinfo=UTC)
+        uow.session.add(event)
+        uow.commit()
+    sign_in_as(client, services, make.user(services))
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "Tue 1 Jul, 18:00\u201321:00 BST" in page
+
+
+def test_a_pledge_left_without_a_web_address_gets_one_made_from_its_text(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_as(client, services, organiser)
+    token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
+    form = {"csrf_token": token, "text": "Drive a neighbour to the polls — on 4 July!", "slug": ""}
+    assert client.post(f"/organiser/campaigns/{campaign_id}/pledges", data=form).status_code == 303
+    assert [p.slug for p in pledges.pledges_of(services.uow(), campaign_id)] == [
+        "drive-a-neighbour-to-the-polls-on-4-july"
+    ]
+
+
+def test_a_refused_column_mapping_is_shown_again_as_chosen_with_the_reason(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_as(client, services, organiser)
+    token = csrf(client, f"/organiser/campaigns/{campaign_id}/signups")
+    data = {
+        "csrf_token": token,
+        "encoding": "utf-8",
+        "file": (io.BytesIO(b"Given,Other,Tel\nAda,Bo,020 7946 0001\n"), "v.csv"),
+    }
+    reply = client.post(
+        f"/organiser/campaigns/{campaign_id}/imports", data=data, content_type="multipart/form-data"
+    )
+    refused = client.post(reply.location + "/columns", data={"csrf_token": token, "phone": "Other"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Choose the column that holds first names." in page
+    assert '<option value="Other" selected>Other</option>' in page, "the organiser's choice, not the guess"
+    assert _jobs(services) == []
+
+
+def test_a_refused_capacity_is_shown_again_with_the_reason_beside_it(app, client, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    event_id = make.event(services, campaign_id, capacity=1)
+    events.sign_up(services.uow(), services.clock, event_id, user_id=make.user(services))
+    sign_in_as(client, services, organiser)
+    path = f"/organiser/events/{event_id}"
+    reply = client.post(f"{path}/capacity", data={"csrf_token": csrf(client, path), "capacity": "0"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 400
+    assert 'id="capacity-error">Capacity must be between 1 and' in page and 'value="0"' in page
+    assert "Confirmed" in page, "the status's label, not its code"
+    with services.uow() as uow:
+        assert uow.session.get(Event, event_id).capacity == 1

@@ -103,6 +103,50 @@
     $("voter-history").textContent = voter.history.length
       ? "Before: " + voter.history.map((h) => `${h.outcome} (${h.when})`).join(", ")
       : "First call to this voter.";
+    renderHousehold(voter);
+  }
+
+  // Others on the list at the same number: one choice each, "Not asked" unless the volunteer says.
+  function renderHousehold(voter) {
+    const household = voter.household || [];
+    $("voter-ask").hidden = !voter.ask_for;
+    $("voter-ask").textContent = voter.ask_for
+      ? `Ask for ${voter.ask_for}: ${household.length + 1} people on your list share this number.`
+      : "";
+    $("voter-household").hidden = household.length === 0;
+    const list = $("voter-household-list");
+    if (list.dataset.voter === String(voter.voter_id)) {
+      return; // the same card again: keep what the volunteer chose
+    }
+    list.dataset.voter = String(voter.voter_id);
+    const choices = [...document.querySelectorAll(".disposition")].map((button) => [
+      button.dataset.disposition,
+      button.childNodes[0].textContent.trim(),
+    ]);
+    list.replaceChildren(
+      ...household.map((person) => {
+        const item = document.createElement("li");
+        const label = document.createElement("label");
+        const select = document.createElement("select");
+        select.dataset.voter = String(person.voter_id);
+        for (const [value, text] of [["", "Not asked"], ...choices]) {
+          select.append(new Option(text, value));
+        }
+        label.append(person.last_name ? `${person.first_name} ${person.last_name} ` : `${person.first_name} `, select);
+        item.append(label);
+        return item;
+      }),
+    );
+  }
+
+  function housemateOutcomes() {
+    const others = {};
+    for (const select of $("voter-household-list").querySelectorAll("select")) {
+      if (select.value) {
+        others[select.dataset.voter] = select.value;
+      }
+    }
+    return others;
   }
 
   function renderSlot() {
@@ -267,6 +311,7 @@
   function resetForm() {
     $("outcome-form").reset();
     $("call-back-field").hidden = true;
+    delete $("voter-household-list").dataset.voter; // the next card starts with "Not asked"
     $("idempotency-key").value = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
   }
 
@@ -275,7 +320,9 @@
       return;
     }
     const callBack = $("call-back-at").value;
-    if (disposition === "call_back" && !callBack) {
+    const others = housemateOutcomes();
+    const callingBack = disposition === "call_back" || Object.values(others).includes("call_back");
+    if (callingBack && !callBack) {
       $("call-back-field").hidden = false;
       $("call-back-at").focus();
       return;
@@ -287,7 +334,10 @@
         disposition,
         answers: answers(),
         notes: $("notes").value,
-        call_back_at: disposition === "call_back" ? new Date(callBack).toISOString() : null,
+        // The typed wall time is UK time: sent as typed, the server reads it in Europe/London
+        // (new Date() would read it in this device's zone, booking the wrong hour abroad).
+        call_back_at: callingBack ? callBack : null,
+        others,
         idempotency_key: $("idempotency-key").value,
         pause_after: $("pause-after").checked,
       });
@@ -311,7 +361,9 @@
 
   function typing(event) {
     const tag = event.target.tagName;
-    return tag === "TEXTAREA" || (tag === "INPUT" && !["radio", "checkbox"].includes(event.target.type));
+    return (
+      tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && !["radio", "checkbox"].includes(event.target.type))
+    );
   }
 
   document.addEventListener("keydown", (event) => {

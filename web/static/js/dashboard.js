@@ -317,7 +317,8 @@ function makeCharts() {
 function paintCharts() {
   if (!charts.hourly) { return; }
   const hours = lastHours(HOURS_SHOWN);
-  const labels = hours.map((h) => h.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }).replace(/:\d\d$/, ":00"));
+  // Hours are labelled in UK time, whatever zone the organiser's device is set to.
+  const labels = hours.map((h) => h.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" }).replace(/:\d\d$/, ":00"));
   const series = (metric) => hours.map((h) => n(metric, hourKey(h)));
   charts.hourly.data.labels = labels;
   charts.hourly.data.datasets[0].data = series("dials");

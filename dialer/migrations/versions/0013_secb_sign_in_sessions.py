@@ -1,7 +1,7 @@
 """Sign-in sessions: each signed-in browser is a row, so signing out (or out everywhere) ends it.
 
-Revision ID: 0011_secb_sign_in_sessions
-Revises: 0010_pacer_state
+Revision ID: 0013_secb_sign_in_sessions
+Revises: 0012_seca_canvass_approval
 Create Date: 2026-12-07 12:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0011_secb_sign_in_sessions"
-down_revision: str | None = "0010_pacer_state"
+revision: str = "0013_secb_sign_in_sessions"
+down_revision: str | None = "0012_seca_canvass_approval"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
