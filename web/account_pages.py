@@ -18,7 +18,7 @@ from dialer.errors import Conflict
 from dialer.services import volunteer_data
 from web.access import signed_in
 from web.html_forms import HtmlForm
-from web.identity import account_id, actor, end_session
+from web.identity import account_id, actor, close_sockets, end_session
 from web.services import services
 
 bp = Blueprint("account_pages", __name__)
@@ -71,11 +71,13 @@ def erase() -> ResponseReturnValue:
     if not form.validate():
         return _page(form, 400)
     wired = services()
+    me = account_id()
     try:
         volunteer_data.erase_account(wired.uow, wired.clock, actor())
     except Conflict as exc:
         form.form_errors.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
         return _page(form, 409)
+    close_sockets(me)  # every device's: the erasure ended all the account's sessions
     end_session()
     flash("Your account is erased and you are signed out. Thank you for all you did.", "success")
     return redirect(url_for("home.index"), 303)

@@ -217,3 +217,18 @@ def test_signing_out_everywhere_or_an_admin_closes_every_socket_of_the_account(a
     again = _live(app, phone)
     phone.post("/sign-out-everywhere", data={"csrf_token": csrf_token(phone)})
     assert not again.is_connected("/live")
+
+
+def test_erasing_ones_account_ends_its_sessions_and_closes_its_sockets_on_every_device(app, services):
+    user_id = add_account(services, "sam@example.org")
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone, "sam@example.org")
+    sign_in(laptop, "sam@example.org")
+    laptop_socket = _live(app, laptop)
+
+    erased = phone.post("/account/erase", data={"csrf_token": csrf_token(phone), "confirm": "y"})
+
+    assert erased.status_code == 303
+    assert not _signed_in(laptop)
+    assert not laptop_socket.is_connected("/live")
+    assert _open_sessions(services, user_id) == 0
