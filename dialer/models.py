@@ -147,6 +147,10 @@ class User(SQLModel, table=True):
     first_name: str = Field(max_length=60)
     postcode: str = Field(default="", max_length=8)
     phone_e164: str | None = Field(default=None, max_length=16)  # for "call my phone" only
+    phone_verified_at: datetime | None = _at()  # its owner pressed 1 on a call to it
+    any_phone_allowed: bool = (
+        False  # an admin let "call my phone" ring a number outside UK landlines and mobiles
+    )
     role: Role = Field(default=Role.VOLUNTEER, sa_type=_enum(Role))
     is_active: bool = True
     created_at: datetime | None = _at(nullable=False)
@@ -162,6 +166,25 @@ class SignInSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     started_at: datetime | None = _at(nullable=False)
     ended_at: datetime | None = _at()
+
+
+class PhoneVerification(SQLModel, table=True):
+    """A call asking a volunteer to press 1 on the number they gave (counted for its rate limits)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    phone_e164: str = Field(max_length=16, index=True)
+    call_sid: str | None = Field(default=None, max_length=34)
+    created_at: datetime | None = _at(nullable=False, index=True)
+    verified_at: datetime | None = _at()
+
+
+class LeaderboardOptIn(SQLModel, table=True):
+    """A volunteer who chose to appear (first name and conversations) on a phone bank's leaderboard."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    created_at: datetime | None = _at(nullable=False)
 
 
 # --- campaigns ----------------------------------------------------------------------------
@@ -296,6 +319,7 @@ class CallingSession(SQLModel, table=True):
     leg_call_sid: str | None = Field(default=None, max_length=34)
     current_call_id: int | None = Field(default=None)
     preview_voter_id: int | None = Field(default=None)  # preview mode: the voter card on screen
+    pause_after_call: bool = False  # asked for during a call: the seat pauses when the call ends
     started_at: datetime | None = _at(nullable=False)
     state_changed_at: datetime | None = _at(nullable=False)
     ended_at: datetime | None = _at()
@@ -505,7 +529,7 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = _json(dict)
     ip: str = Field(default="", max_length=45)
-    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0014).
+    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0017).
     chain_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 

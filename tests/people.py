@@ -96,8 +96,10 @@ def add_account(
     first_name: str = "Sam",
     postcode: str = "BS1 4DJ",
     phone: str | None = None,
+    phone_verified: bool = True,
 ) -> int:
-    """An account that signs in with `password` (every test builder of accounts comes here)."""
+    """An account that signs in with `password` (every test builder of accounts comes here); a phone
+    given is verified (pressed 1) unless `phone_verified` is False."""
     with services.uow() as uow:
         user = User(
             email=email,
@@ -105,6 +107,7 @@ def add_account(
             first_name=first_name,
             postcode=postcode,
             phone_e164=phone,
+            phone_verified_at=services.clock.now() if phone and phone_verified else None,
             role=role,
             created_at=services.clock.now(),
         )

@@ -1,7 +1,9 @@
-"""A volunteer's own account page: what we hold about them, a download of all of it, and erasure.
+"""A volunteer's own account page: their name, e-mail and phone number (the phone verified by a call
+that asks for a 1, which is what "call my phone" then rings; only its owner ever sees it), a download
+of everything held about them, and erasure.
 
-Both are POSTs (Flask-WTF, CSRF-checked) and both are audited; erasing signs the volunteer out.
-See dialer/services/volunteer_data.py for what an erasure changes.
+Every change is a POST (Flask-WTF, CSRF-checked); the download and erasure are audited and erasing
+signs the volunteer out. See dialer/services/volunteer_data.py for what an erasure changes.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from flask_login import current_user
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from dialer.errors import Conflict
-from dialer.services import volunteer_data
+from dialer.errors import Conflict, InvalidInput
+from dialer.services import phone_verification, volunteer_data
 from web.access import signed_in
+from web.account_forms import AccountForm, VerifyPhoneForm
+from web.errors import sentence
 from web.html_forms import HtmlForm
 from web.identity import account_id, actor, close_sockets, end_session
 from web.services import services
@@ -35,16 +39,73 @@ class EraseAccountForm(HtmlForm):
     )
 
 
-@bp.get("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @signed_in
 def account() -> ResponseReturnValue:
-    return _page(EraseAccountForm(formdata=None))
+    svc = services()
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            phone_changed = phone_verification.change_details(
+                svc.uow(),
+                svc.passwords,
+                current_user.id,
+                first_name=form.first_name.data or "",
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                password=form.password.data or "",
+            )
+        except InvalidInput as exc:
+            message = str(exc)
+            field = (
+                form.email
+                if "another account" in message
+                else form.phone
+                if "ring" in message
+                else form.password
+            )
+            field.errors.append(sentence(exc))
+            return _page(form, EraseAccountForm(formdata=None), 400)
+        flash(
+            "Saved. Verify your new number so \u201ccall my phone\u201d can use it."
+            if phone_changed and form.phone.data
+            else "Saved.",
+            "success",
+        )
+        return redirect(url_for(".account"), 303)
+    if form.is_submitted():
+        return _page(form, EraseAccountForm(formdata=None), 400)
+    phone = phone_verification.account_phone(svc.uow(), current_user.id)
+    form.first_name.data = current_user.first_name
+    form.email.data = current_user.email
+    form.phone.data = phone.national
+    return _page(form, EraseAccountForm(formdata=None))
 
 
-def _page(erase_form: EraseAccountForm, status: int = 200) -> ResponseReturnValue:
+def _page(form: AccountForm, erase_form: EraseAccountForm, status: int = 200) -> ResponseReturnValue:
     return render_template(
-        "auth/account.html", user=current_user, download_form=DownloadForm(), erase_form=erase_form
+        "auth/account.html",
+        user=current_user,
+        form=form,
+        phone=phone_verification.account_phone(services().uow(), current_user.id),
+        verify=VerifyPhoneForm(),
+        download_form=DownloadForm(),
+        erase_form=erase_form,
     ), status
+
+
+@bp.post("/account/phone/verify")
+@signed_in
+def verify_phone() -> ResponseReturnValue:
+    if VerifyPhoneForm().validate_on_submit():
+        svc = services()
+        try:
+            phone_verification.ring_to_verify(svc.phone_bank, current_user.id, svc.settings.twilio_caller_id)
+        except (InvalidInput, Conflict) as exc:
+            flash(sentence(exc), "error")
+        else:
+            flash("We are ringing your phone now: answer it and press 1.", "success")
+    return redirect(url_for(".account"), 303)
 
 
 @bp.post("/account/export")
@@ -67,16 +128,19 @@ def export() -> ResponseReturnValue:
 @bp.post("/account/erase")
 @signed_in
 def erase() -> ResponseReturnValue:
-    form = EraseAccountForm()
-    if not form.validate():
-        return _page(form, 400)
+    erase_form = EraseAccountForm()
+    details = AccountForm(formdata=None)
+    details.first_name.data = current_user.first_name
+    details.email.data = current_user.email
+    if not erase_form.validate():
+        return _page(details, erase_form, 400)
     wired = services()
     me = account_id()
     try:
         volunteer_data.erase_account(wired.uow, wired.clock, actor())
     except Conflict as exc:
-        form.form_errors.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
-        return _page(form, 409)
+        erase_form.form_errors.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
+        return _page(details, erase_form, 409)
     close_sockets(me)  # every device's: the erasure ended all the account's sessions
     end_session()
     flash("Your account is erased and you are signed out. Thank you for all you did.", "success")

@@ -78,7 +78,11 @@ def sign_up() -> ResponseReturnValue:
     if form.validate_on_submit():
         svc = services()
         new = accounts.NewAccount(
-            form.email.data, form.password.data, form.first_name.data, form.postcode.data
+            form.email.data,
+            form.password.data,
+            form.first_name.data,
+            form.postcode.data,
+            form.phone.data or "",
         )
         try:
             signed = accounts.sign_up(svc.uow(), svc.passwords, svc.clock, new, ip=request.remote_addr or "")

@@ -18,23 +18,25 @@ from uuid import uuid4
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from markdown_it import MarkdownIt
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import calling_view, dialing, sessions
+from dialer.services import calling_view, dialing, leaderboard, sessions
 from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
+from dialer.services.volunteer_progress import volunteer_progress
 from web import json_fields as fields
 from web.access import signed_in
+from web.call_script import ScriptContext, render_script
 from web.services import services
 from web.signups import UK
 
 bp = Blueprint("calling", __name__)
 
-#: CommonMark with raw HTML switched off: an organiser's script cannot inject markup or scripts.
-_markdown = MarkdownIt("commonmark", {"html": False})
-
 P = ParamSpec("P")
+
+#: How long a saved outcome can be undone on the calling page before it is sent and the seat is
+#: ready again (until then the seat stays in wrap-up: no pacer dials for it).
+UNDO_SECONDS = 5
 
 
 @bp.get("/call")
@@ -57,15 +59,23 @@ def calling_page(campaign_id: int) -> ResponseReturnValue:
     return render_template(
         "calling/page.html",
         page=page,
-        script_html=_markdown.render(page.script_md),
+        script_html=render_script(
+            page.script_md,
+            ScriptContext(
+                volunteer_first_name=current_user.first_name, seat=", ".join(page.seats), campaign=page.name
+            ),
+        ),
         bootstrap={
             "campaign": campaign_id,
             "mode": page.mode.value,
             "session": page.session,
             "totals": page.totals,
             "phone": _softphone(),
+            "undo_seconds": UNDO_SECONDS,
         },
         idempotency_key=uuid4().hex,
+        progress=volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()),
+        leaderboard=leaderboard.leaderboard(bank.uow(), campaign_id, current_user.id),
     )
 
 
@@ -94,6 +104,45 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
         return jsonify(result if result is not None else {"ok": True})
 
     return run
+
+
+@bp.get("/call/progress")
+@signed_in
+@json_action
+def progress() -> dict[str, Any]:
+    """The volunteer's own progress and badges (the calling page reads it after each outcome)."""
+    bank = services().phone_bank
+    return volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now()).as_dict()
+
+
+@bp.get("/call/<int:campaign_id>/leaderboard")
+@signed_in
+@json_action
+def standings(campaign_id: int) -> dict[str, Any]:
+    """The phone bank's leaderboard: the volunteers who chose to be on it."""
+    return leaderboard.leaderboard(services().uow(), campaign_id, current_user.id).as_dict()
+
+
+@bp.post("/call/<int:campaign_id>/leaderboard")
+@signed_in
+@json_action
+def show_me_on_leaderboard(campaign_id: int) -> dict[str, Any]:
+    """Opt in to (or out of) the leaderboard: {"show_me": true/false}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("show_me"), bool):
+        raise InvalidInput('send {"show_me": true} or {"show_me": false}')
+    bank = services().phone_bank
+    leaderboard.show_me(bank.uow(), campaign_id, current_user.id, body["show_me"], now=bank.clock.now())
+    return leaderboard.leaderboard(bank.uow(), campaign_id, current_user.id).as_dict()
+
+
+@bp.get("/call/<int:campaign_id>/wait")
+@signed_in
+@json_action
+def wait(campaign_id: int) -> dict[str, Any]:
+    """The wait a ready volunteer is told to expect, from the phone bank's recent dials."""
+    bank = services().phone_bank
+    return {"seconds": calling_view.wait_estimate(bank.uow(), campaign_id, now=bank.clock.now())}
 
 
 @bp.post("/call/<int:campaign_id>/session")
@@ -129,7 +178,7 @@ def snapshot(session_id: int) -> dict[str, Any]:
 def act(session_id: int, action: str) -> dict[str, Any] | None:
     bank = services().phone_bank
     actions: dict[str, Callable[[], object]] = {
-        "pause": lambda: sessions.pause(bank, current_user.id, session_id),
+        "pause": lambda: {"paused": sessions.pause(bank, current_user.id, session_id)},
         "resume": lambda: sessions.resume(bank, current_user.id, session_id),
         "end": lambda: sessions.end_session(bank, current_user.id, session_id),
         "hang-up": lambda: sessions.hang_up(bank, current_user.id, session_id),

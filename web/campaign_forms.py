@@ -114,7 +114,13 @@ class CampaignForm(HtmlForm):
         choices=[],
         validate_choice=True,
     )
-    script_md = TextAreaField("Script (Markdown)", description="Shown to volunteers beside the voter card.")
+    script_md = TextAreaField(
+        "Script (Markdown)",
+        description=(
+            "Shown to volunteers beside the voter card. {first name} (the voter's), {my name} (the "
+            "volunteer's), {seat} and {campaign} are filled in."
+        ),
+    )
     caller_id = StringField(
         "Caller ID",
         description="A number voters can ring back (it must be one your Twilio account owns).",

@@ -1,5 +1,6 @@
 """The organiser's live dashboard: the page, its first paint (one JSON request), the recount
-button, pausing/resuming/ending the phone bank, and ending one volunteer's session.
+button, pausing/resuming/ending the phone bank (ending behind a confirmation naming how many
+volunteers are calling; an ended one can be reopened), and ending one volunteer's session.
 
 After the first paint the page listens on /live (`watch_campaign`) for deltas: nothing polls.
 Every route is for the campaign's organisers and admins.
@@ -7,11 +8,12 @@ Every route is for the campaign's organisers and admins.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import Conflict, NotFound
 from dialer.services import campaign_control, dashboard
+from web import identity
 from web.access import organiser_of
 from web.errors import shortened
 from web.services import services
@@ -51,11 +53,29 @@ def reconcile(campaign_id: int) -> ResponseReturnValue:
     return jsonify(version=result.version, corrected=len(result.corrected))
 
 
-@bp.post("/<any(open, pause, resume, end):change>")
+@bp.get("/end")
+@organiser_of("campaign_id")
+def confirm_end(campaign_id: int) -> ResponseReturnValue:
+    """Ending a phone bank stops everyone calling: the organiser confirms, told how many that is."""
+    bank = services().phone_bank
+    try:
+        campaign = dashboard.snapshot(bank, campaign_id)["campaign"]
+    except NotFound:
+        abort(404)
+    return render_template(
+        "organiser/end_phone_bank.html",
+        campaign=campaign,
+        calling=campaign_control.calling_now(bank.uow(), campaign_id),
+    )
+
+
+@bp.post("/<any(open, pause, resume, end, reopen):change>")
 @organiser_of("campaign_id")
 def change_status(campaign_id: int, change: str) -> ResponseReturnValue:
+    if change == "end" and request.form.get("confirmed") != "yes":
+        return redirect(url_for(".confirm_end", campaign_id=campaign_id), 303)
     try:
-        status = campaign_control.change_status(services().phone_bank, campaign_id, change)
+        status = campaign_control.change_status(services().phone_bank, campaign_id, change, identity.actor())
     except NotFound:
         abort(404)
     except Conflict as error:

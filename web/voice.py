@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import call_events, sessions
+from dialer.services import call_events, phone_verification, sessions
 from dialer.services import phone_bank as paths
 from web.access import twilio_webhook
 from web.services import services
@@ -146,6 +146,33 @@ def volunteer_status() -> ResponseReturnValue:
         sessions.volunteer_leg_ended(
             services().phone_bank, _int_arg("seat"), request.form.get("CallSid", ""), status_value
         )
+    return "", 204
+
+
+@bp.post(paths.PHONE_CHECK_ANSWER_PATH)
+@twilio_webhook
+@signed_by_twilio
+def phone_check_answer() -> ResponseReturnValue:
+    bank = services().phone_bank
+    return _twiml(phone_verification.check_answered(bank, _int_arg("check"), request.form.get("CallSid", "")))
+
+
+@bp.post(paths.PHONE_CHECK_CONFIRM_PATH)
+@twilio_webhook
+@signed_by_twilio
+def phone_check_confirm() -> ResponseReturnValue:
+    bank = services().phone_bank
+    instruction = phone_verification.check_confirmed(
+        bank, _int_arg("check"), request.form.get("CallSid", ""), request.form.get("Digits", "")
+    )
+    return _twiml(instruction)
+
+
+@bp.post(paths.PHONE_CHECK_STATUS_PATH)
+@twilio_webhook
+@signed_by_twilio
+def phone_check_status() -> ResponseReturnValue:
+    """Nothing to do when a verification call ends: only a 1 pressed changes anything."""
     return "", 204
 
 

@@ -89,3 +89,37 @@ def fingerprint(phone_e164: str, key: bytes) -> str:
     """A keyed one-way fingerprint of a number: what the do-not-call list keeps of a person who was
     erased, so that the number, imported again, is still never called."""
     return hmac.new(key, phone_e164.encode(), "sha256").hexdigest()
+
+
+UK_COUNTRY_CODE = 44
+#: What "call my phone" may ring: UK landlines and mobiles. Premium-rate, shared-cost, personal and
+#: international numbers are refused (a call to them costs the campaign, or earns someone money).
+_VOLUNTEER_PHONE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+)
+
+
+def volunteer_phone(raw: str, *, any_number: bool = False) -> str:
+    """A volunteer's own number as E.164 (UK by default), if it is one Marginal will ring; with
+    `any_number` (an admin allowed it for the account), any valid number."""
+    e164 = normalise_phone(raw, what="phone number")
+    number = phonenumbers.parse(e164)
+    if any_number:
+        ringable = True
+    elif is_drama_number(e164):
+        ringable = not e164.startswith("+44808")  # the drama ranges' geographic and mobile numbers
+    else:
+        ringable = (
+            number.country_code == UK_COUNTRY_CODE  # with the Channel Islands and Man, which share +44
+            and phonenumbers.number_type(number) in _VOLUNTEER_PHONE_TYPES
+        )
+    if not ringable:
+        raise InvalidInput(
+            "we can only ring UK landline and mobile numbers (not premium-rate, shared-cost, "
+            "freephone or international ones, unless an admin allows them)"
+        )
+    return e164

@@ -28,7 +28,8 @@ class AudioLeg(StrEnum):
 TRANSITIONS: dict[SeatState, frozenset[SeatState]] = {
     SeatState.CONNECTING: frozenset({SeatState.READY, SeatState.ENDED}),
     SeatState.READY: frozenset({SeatState.DIALING, SeatState.CONNECTED, SeatState.PAUSED, SeatState.ENDED}),
-    SeatState.DIALING: frozenset({SeatState.CONNECTED, SeatState.READY, SeatState.ENDED}),
+    # DIALING -> PAUSED: an unanswered call ends a seat whose volunteer asked to pause after it.
+    SeatState.DIALING: frozenset({SeatState.CONNECTED, SeatState.READY, SeatState.PAUSED, SeatState.ENDED}),
     SeatState.CONNECTED: frozenset({SeatState.WRAP_UP, SeatState.ENDED}),
     SeatState.WRAP_UP: frozenset({SeatState.READY, SeatState.PAUSED, SeatState.ENDED}),
     SeatState.PAUSED: frozenset({SeatState.READY, SeatState.ENDED}),

@@ -58,6 +58,9 @@ class Action(StrEnum):
     ACCOUNT_ERASED = "account_erased"
     CANVASSER_APPROVED = "canvasser_approved"
     CANVASSER_WITHDRAWN = "canvasser_withdrawn"
+    PHONE_BANK_ENDED = "phone_bank_ended"
+    PHONE_BANK_REOPENED = "phone_bank_reopened"
+    ANY_PHONE_ALLOWED = "any_phone_allowed"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
-from dialer.services.seating import change_seat
+from dialer.services.seating import after_call, change_seat
 
 
 class Applied(StrEnum):
@@ -332,12 +332,13 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
         campaign_id = call.campaign_id
         notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
     if seat is not None and change_seat(
-        bank, seat, {SeatState.DIALING}, SeatState.READY, now=now, busy_with=call.id
+        bank, seat, {SeatState.DIALING}, target := after_call(seat), now=now, busy_with=call.id
     ):
         notices.seat(seat)
         notices.voter(seat.id or 0, None, call_id=None, preview=False)
-        campaign_id = seat.campaign_id
-        notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
+        if target is SeatState.READY:
+            campaign_id = seat.campaign_id
+            notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
 
 
 def _find_call(session: Session, report: StatusReport) -> CallAttempt | None:

@@ -6,7 +6,7 @@ Read-only. Nothing here returns a phone number: cards and summaries are built fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -17,6 +17,7 @@ from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules
 from dialer.domain.seats import LIVE_SEAT_STATES
 from dialer.domain.surveys import Question
+from dialer.domain.wait_estimate import expected_wait_s
 from dialer.errors import NotFound
 from dialer.models import (
     CallAttempt,
@@ -25,6 +26,7 @@ from dialer.models import (
     CampaignSeat,
     Constituency,
     Outcome,
+    PacerState,
     Voter,
 )
 from dialer.ports import UnitOfWork
@@ -128,7 +130,9 @@ def calling_page(uow: UnitOfWork, user_id: int, campaign_id: int, *, now: dateti
                 DispositionChoice(d.value, rules[d].label, rules[d].shortcut) for d in VOLUNTEER_DISPOSITIONS
             ],
             session=seat_snapshot(session, seat) if seat else None,
-            totals=volunteer_totals(session, user_id, campaign_id, now=now),
+            totals=volunteer_totals(
+                session, user_id, campaign_id, now=now, seat_id=seat.id if seat else None
+            ),
         )
 
 
@@ -190,8 +194,11 @@ def voter_card(session: Session, voter: Voter, campaign: Campaign) -> VoterCard:
     )
 
 
-def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: datetime) -> dict[str, int]:
-    """The volunteer's own counts for this phone bank: calls taken and conversations, today and ever."""
+def volunteer_totals(
+    session: Session, user_id: int, campaign_id: int, *, now: datetime, seat_id: int | None = None
+) -> dict[str, int]:
+    """The volunteer's own counts for this phone bank: calls taken and conversations, in this sitting
+    (the seat `seat_id`; 0 without one), today and ever."""
     connected = (
         select(func.count())
         .select_from(CallAttempt)
@@ -212,12 +219,57 @@ def volunteer_totals(session: Session, user_id: int, campaign_id: int, *, now: d
         )
     )
     today = london_day_start(now)
+    in_sitting = (
+        talked.join(CallAttempt, col(CallAttempt.id) == Outcome.call_attempt_id).where(
+            CallAttempt.session_id == seat_id
+        )
+        if seat_id is not None
+        else None
+    )
     return {
+        "calls_session": int(session.exec(connected.where(CallAttempt.session_id == seat_id)).one())
+        if seat_id is not None
+        else 0,
+        "conversations_session": int(session.exec(in_sitting).one()) if in_sitting is not None else 0,
         "calls": int(session.exec(connected).one()),
         "calls_today": int(session.exec(connected.where(CallAttempt.connected_at >= today)).one()),  # type: ignore[operator]
         "conversations": int(session.exec(talked).one()),
         "conversations_today": int(session.exec(talked.where(Outcome.created_at >= today)).one()),  # type: ignore[operator]
     }
+
+
+#: The dials a wait estimate is drawn from: the campaign's most recent, within this window.
+WAIT_WINDOW = timedelta(minutes=30)
+WAIT_DIALS = 500
+
+
+def wait_estimate(uow: UnitOfWork, campaign_id: int, *, now: datetime) -> int | None:
+    """Seconds a ready volunteer of this phone bank can expect to wait for a voter (None: too few
+    recent dials to say), from how long its recent dials took and the pacer's lines per seat."""
+    with uow:
+        session = uow.session
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status is not CampaignStatus.ACTIVE:
+            raise NotFound("no such phone bank")
+        dials = session.exec(
+            select(CallAttempt.placed_at, CallAttempt.connected_at, CallAttempt.ended_at)
+            .where(
+                CallAttempt.campaign_id == campaign_id,
+                col(CallAttempt.placed_at) >= now - WAIT_WINDOW,
+                col(CallAttempt.connected_at).is_not(None) | col(CallAttempt.ended_at).is_not(None),
+            )
+            .order_by(col(CallAttempt.placed_at).desc())
+            .limit(WAIT_DIALS)
+        ).all()
+        pacer = session.get(PacerState, campaign_id)
+        lines = pacer.dial_level if pacer and campaign.dialing_mode is DialingMode.PREDICTIVE else 1.0
+    seconds = [
+        (decided - placed).total_seconds()
+        for placed, connected, ended in dials
+        if placed is not None and (decided := connected or ended) is not None
+    ]
+    conversations = sum(1 for _, connected, _ in dials if connected is not None)
+    return expected_wait_s(seconds, conversations, lines)
 
 
 def seat_names(session: Session, campaign_id: int) -> list[str]:

@@ -73,8 +73,8 @@ SURNAMES = [
 SCRIPT = """\
 ## Introduce yourself
 
-Hi, is that **{first name}**? My name's ___ and I'm a volunteer with the local Labour campaign in
-Cities of London and Westminster. Have you got two minutes?
+Hi, is that **{first name}**? My name's {my name} and I'm a volunteer with the local Labour campaign in
+{seat}. Have you got two minutes?
 
 ## Ask
 

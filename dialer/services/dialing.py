@@ -26,7 +26,7 @@ from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import PLACE_CALL, PhoneBank
 from dialer.services.predictive_pacing import pace_predictive
-from dialer.services.seating import change_seat
+from dialer.services.seating import after_call, change_seat
 
 #: Provider errors are retried this many times, waiting 1, 2, 4, 8... seconds (capped).
 MAX_PLACE_TRIES = 6
@@ -327,7 +327,7 @@ def give_up_unplaced(
     if call.session_id is not None:
         seat = session.get(CallingSession, call.session_id)
         if seat is not None and change_seat(
-            bank, seat, {SeatState.DIALING}, SeatState.READY, now=now, busy_with=call.id
+            bank, seat, {SeatState.DIALING}, after_call(seat), now=now, busy_with=call.id
         ):
             notices = Notices(bank.live)
             notices.seat(seat)

@@ -110,6 +110,7 @@ def seat_payload(seat: CallingSession) -> dict[str, Any]:
         "audio": seat.audio.value,
         "call": seat.current_call_id,
         "since": _iso(seat.state_changed_at),
+        "pause_after_call": seat.pause_after_call,
     }
 
 

@@ -37,7 +37,7 @@ from dialer.services.calling_view import volunteer_totals
 from dialer.services.campaigns import survey_of
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import CALL_BACK_DUE, PACE_CAMPAIGN, PhoneBank
-from dialer.services.seating import change_seat
+from dialer.services.seating import after_call, change_seat
 from dialer.services.suppression import Reason
 
 MAX_NOTES = 4000
@@ -135,7 +135,7 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             if seat.current_call_id == call.id and seat.state is SeatState.CONNECTED
             else None
         )
-        target = SeatState.PAUSED if form.pause_after else SeatState.READY
+        target = SeatState.PAUSED if form.pause_after else after_call(seat)
         freed = change_seat(
             bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
         )
@@ -150,7 +150,7 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             session_id,
             call.id or 0,
             disposition.value,
-            volunteer_totals(session, user_id, campaign.id or 0, now=now),
+            volunteer_totals(session, user_id, campaign.id or 0, now=now, seat_id=session_id),
         )
         outcome_id = outcome.id or 0
         campaign_id = campaign.id or 0

@@ -32,6 +32,9 @@ SOFTPHONE_PATH = "/voice/volunteer"  # the TwiML App's Voice URL: the browser so
 VOLUNTEER_ANSWER_PATH = "/voice/volunteer/answer"  # "call my phone" answered: ask for a 1
 VOLUNTEER_CONFIRM_PATH = "/voice/volunteer/confirm"
 VOLUNTEER_STATUS_PATH = "/voice/volunteer/status"
+PHONE_CHECK_ANSWER_PATH = "/voice/phone-check/answer"  # a volunteer's number being verified: press 1
+PHONE_CHECK_CONFIRM_PATH = "/voice/phone-check/confirm"
+PHONE_CHECK_STATUS_PATH = "/voice/phone-check/status"
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -86,6 +89,15 @@ class Webhooks:
 
     def volunteer_status(self, session_id: int) -> str:
         return self._url(VOLUNTEER_STATUS_PATH, {"seat": session_id})
+
+    def phone_check_answer(self, verification_id: int) -> str:
+        return self._url(PHONE_CHECK_ANSWER_PATH, {"check": verification_id})
+
+    def phone_check_confirm(self, verification_id: int) -> str:
+        return self._url(PHONE_CHECK_CONFIRM_PATH, {"check": verification_id})
+
+    def phone_check_status(self, verification_id: int) -> str:
+        return self._url(PHONE_CHECK_STATUS_PATH, {"check": verification_id})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

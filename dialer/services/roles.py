@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, or_, select
 
 from dialer.clock import Clock
+from dialer.domain.phones import masked
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignOrganiser, Event, User, Voter, VoterImport
@@ -57,6 +58,9 @@ class Person:
     role: Role
     is_active: bool
     organises: list[CampaignRef]
+    phone_masked: str = ""  # "call my phone": admins see only its last digits
+    phone_verified: bool = False
+    any_phone_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,15 @@ def people(uow: UnitOfWork, *, query: str = "", limit: int = 100) -> PeoplePage:
         return PeoplePage(
             people=[
                 Person(
-                    u.id or 0, u.email, u.first_name, Role(u.role), u.is_active, by_user.get(u.id or 0, [])
+                    u.id or 0,
+                    u.email,
+                    u.first_name,
+                    Role(u.role),
+                    u.is_active,
+                    by_user.get(u.id or 0, []),
+                    masked(u.phone_e164) if u.phone_e164 else "",
+                    u.phone_verified_at is not None,
+                    u.any_phone_allowed,
                 )
                 for u in users
             ],
@@ -167,6 +179,26 @@ def set_role(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, role: Ro
                 detail={"from": user.role.value, "to": role.value},
             )
             user.role = role
+            uow.session.add(user)
+        uow.commit()
+
+
+def allow_any_phone(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int, allowed: bool) -> None:
+    """Let "call my phone" ring any valid number for this account (international, non-geographic),
+    or only UK landlines and mobiles again (a number already verified stays until it is changed)."""
+    with uow:
+        user = _user(uow, user_id)
+        if user.any_phone_allowed is not allowed:
+            audit.record(
+                uow.session,
+                clock,
+                actor,
+                Action.ANY_PHONE_ALLOWED,
+                subject_type="user",
+                subject_id=user_id,
+                detail={"allowed": allowed},
+            )
+            user.any_phone_allowed = allowed
             uow.session.add(user)
         uow.commit()
 

@@ -38,9 +38,16 @@ def change_seat(
     return True
 
 
+def after_call(seat: CallingSession) -> SeatState:
+    """Where a seat goes when its call is over: paused if its volunteer asked for that, else ready."""
+    return SeatState.PAUSED if seat.pause_after_call else SeatState.READY
+
+
 def record_seat(seat: CallingSession, to: SeatState, *, now: datetime, call_id: int | None = None) -> None:
     seat.state = to
     seat.state_changed_at = now
+    if to in (SeatState.PAUSED, SeatState.ENDED):
+        seat.pause_after_call = False
     if to in CALL_FREE:
         seat.current_call_id = None
     elif call_id is not None:

@@ -63,7 +63,12 @@ def start_session(bank: PhoneBank, user_id: int, campaign_id: int, audio: AudioL
             assert existing.id is not None
             return StartedSession(existing.id, existing.state, existing.audio, _token(bank, existing))
         if audio is AudioLeg.PHONE and not user.phone_e164:
-            raise InvalidInput("add your phone number to your account to use 'call my phone'")
+            raise InvalidInput("add your phone number on your account page to use 'call my phone'")
+        if audio is AudioLeg.PHONE and user.phone_verified_at is None:
+            raise InvalidInput(
+                "verify your phone number on your account page first (we ring it and you press 1), "
+                "then 'call my phone' can use it"
+            )
         seat = CallingSession(
             campaign_id=campaign_id,
             user_id=user_id,
@@ -179,26 +184,49 @@ def volunteer_leg_ended(bank: PhoneBank, session_id: int, call_sid: str, status:
     end_session(bank, seat.user_id, session_id, reason=reasons.get(status, "your audio was disconnected"))
 
 
-def pause(bank: PhoneBank, user_id: int, session_id: int) -> None:
-    """Stop receiving calls for now (between calls only); a voter card on screen goes back to the queue."""
+#: Seats with a call under way: a pause asked for now waits for the call to end.
+_ON_A_CALL = frozenset({SeatState.DIALING, SeatState.CONNECTED})
+
+
+def pause(bank: PhoneBank, user_id: int, session_id: int) -> bool:
+    """Stop receiving calls: at once between calls (a voter card on screen goes back to the queue),
+    or, asked during a call (dialling or talking), when that call ends. Returns whether it paused now."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        if not change_seat(bank, seat, {SeatState.READY, SeatState.WRAP_UP}, SeatState.PAUSED, now=now):
-            raise Conflict("you can pause once this call has ended")
-        _return_preview_voter(bank, uow.session, seat, now)
+        if change_seat(bank, seat, {SeatState.READY, SeatState.WRAP_UP}, SeatState.PAUSED, now=now):
+            _return_preview_voter(bank, uow.session, seat, now)
+            uow.commit()
+            notices.seat(seat)
+            notices.voter(session_id, None, call_id=None, preview=False)
+            notices.send()
+            return True
+        if seat.state not in _ON_A_CALL:
+            raise Conflict(f"a {seat.state.value.replace('_', ' ')} session cannot be paused")
+        seat.pause_after_call = True
         uow.commit()
         notices.seat(seat)
-        notices.voter(session_id, None, call_id=None, preview=False)
     notices.send()
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        ended_meanwhile = seat.state is SeatState.READY and seat.pause_after_call
+    # The call ended between reading the seat and asking (its end saw no request): pause now.
+    return pause(bank, user_id, session_id) if ended_meanwhile else False
 
 
 def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
+    """Take calls again: out of a pause, or (asked during a call) keep calling after it."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
+        if seat.pause_after_call and seat.state is not SeatState.PAUSED:
+            seat.pause_after_call = False
+            uow.commit()
+            notices.seat(seat)
+            notices.send()
+            return
         if not change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now):
             raise Conflict("this session is not paused")
         uow.commit()

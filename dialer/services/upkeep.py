@@ -29,7 +29,7 @@ from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import HEARTBEAT, HEARTBEAT_JOB_ID, PACE_CAMPAIGN, PhoneBank
-from dialer.services.seating import board_seat, change_seat
+from dialer.services.seating import after_call, board_seat, change_seat
 from dialer.services.sessions import end_session
 
 HEARTBEAT_EVERY = timedelta(seconds=10)
@@ -119,17 +119,18 @@ def repair_seats(bank: PhoneBank) -> int:
         ).all()
         moves = [
             *(
-                (seat, call, SeatState.WRAP_UP if call.connected_at is not None else SeatState.READY)
+                (seat, call, SeatState.WRAP_UP if call.connected_at is not None else after_call(seat))
                 for seat, call in stuck
             ),
-            *((seat, call, SeatState.READY) for seat, call in recorded),
+            *((seat, call, after_call(seat)) for seat, call in recorded),
         ]
         for seat, call, target in moves:
             if not change_seat(bank, seat, {seat.state}, target, now=now, busy_with=call.id):
                 continue
             notices.seat(seat)
-            if target is SeatState.READY:
+            if target in (SeatState.READY, SeatState.PAUSED):
                 notices.voter(seat.id or 0, None, call_id=None, preview=False)
+            if target is SeatState.READY:
                 campaigns.add(seat.campaign_id)
             repaired += 1
         uow.commit()

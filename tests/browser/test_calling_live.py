@@ -7,8 +7,8 @@ Socket.IO clients instead of through Redis pub/sub (tests/integration/test_dashb
 covers that hop between processes).
 
 The volunteer signs in, starts calling in the browser (the page's softphone joins their seat through
-the simulator's TwiML App), is put through to a voter the simulator answers for, records the outcome
-with a keyboard shortcut, and the next voter arrives; then the same page on a phone-sized screen.
+the simulator's TwiML App), is put through to a voter the simulator answers for, chooses the outcome
+with a keyboard shortcut, hangs up and saves it, and the next voter arrives; then the same page on a phone-sized screen.
 """
 
 from __future__ import annotations
@@ -170,6 +170,15 @@ def connected_to_a_new_voter(page, seen: set[str]) -> str:
     return page.text_content("#voter-name") or ""
 
 
+def hang_up_and_save(page, key: str) -> None:
+    """Choose the outcome with its key during the conversation, hang up (H), save it (Enter): it is
+    sent when the page's undo window closes."""
+    page.keyboard.press(key)
+    page.keyboard.press("h")
+    page.wait_for_function("() => document.body.dataset.seat === 'wrap_up'")
+    page.keyboard.press("Enter")
+
+
 def test_a_volunteer_talks_to_a_voter_records_the_outcome_with_a_key_and_the_next_voter_arrives(
     page, running
 ):
@@ -195,7 +204,7 @@ def test_a_volunteer_talks_to_a_voter_records_the_outcome_with_a_key_and_the_nex
     page.wait_for_function("() => document.getElementById('call-timer').textContent !== '0:00'")  # it ticks
     save_artifact(page, "calling-live-connected")
 
-    page.keyboard.press("1")  # "Talked to voter"
+    hang_up_and_save(page, "1")  # "Talked to voter"
     second = connected_to_a_new_voter(page, {first})
     assert outcome_for(running.services, first) == (Disposition.TALKED, volunteer)
     page.wait_for_function("() => document.getElementById('total-conversations-today').textContent === '1'")
@@ -214,7 +223,9 @@ def test_a_volunteer_talks_to_a_voter_records_the_outcome_with_a_key_and_the_nex
         box = part.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], part
     save_artifact(page, "calling-live-phone")
-    refused.click()
+    page.click("#hang-up")
+    page.wait_for_function("() => document.body.dataset.seat === 'wrap_up'")
+    refused.click()  # after the call, a tap saves (once the undo window closes)
     third = connected_to_a_new_voter(page, {first, second})
     assert outcome_for(running.services, second) == (Disposition.REFUSED, volunteer)
     assert third.startswith("Voter")
@@ -237,7 +248,7 @@ def test_the_next_voter_stays_on_screen_when_news_of_the_last_call_arrives_after
     held: list[tuple[Route, APIResponse]] = []
     page.route("**/outcome", lambda route: held.append((route, route.fetch())))  # saved, reply held back
 
-    page.keyboard.press("1")
+    hang_up_and_save(page, "1")
     second = connected_to_a_new_voter(page, {first})
     with bank.uow() as uow:
         seat = uow.session.exec(select(CallingSession).where(CallingSession.user_id == volunteer)).one()

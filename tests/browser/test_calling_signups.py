@@ -10,7 +10,7 @@ from dialer.services import pledges
 from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import LiveServer, save_artifact
-from tests.integration.test_power_dialing import answer, only_call
+from tests.integration.test_power_dialing import answer, only_call, status
 from tests.people import email_of, sign_in_browser
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
@@ -44,8 +44,12 @@ def test_a_volunteer_signs_up_the_voter_on_the_line_and_the_outcome_claims_the_s
         slot.locator('[data-slot="pledges"] .status-pledged').wait_for()
         save_artifact(page, "calling-signup-slot")
 
-        page.keyboard.press("1")  # "Talked to voter"
-        page.wait_for_function("() => document.getElementById('voter-details').hidden")
+        page.keyboard.press("1")  # "Talked to voter": chosen during the call, nothing saved yet
+        status(bank, call.id, call.provider_sid, "completed", 3, duration=42)  # the voter hangs up
+        page.reload()  # this app sends the page no live updates: it reads the seat, in wrap-up
+        slot.locator('[data-slot="events"] .status-confirmed').wait_for()  # the slot stays for the voter
+        page.keyboard.press("1")  # after the call, the key saves (when the undo window closes)
+        page.wait_for_function("() => document.getElementById('voter-details').hidden", timeout=15_000)
         assert slot.is_hidden(), "the slot goes with the voter"
     finally:
         server.stop()

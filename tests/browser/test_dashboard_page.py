@@ -143,3 +143,35 @@ def test_the_hours_of_the_chart_are_uk_hours_on_a_device_set_to_new_york(browser
         assert "UK time" in page.inner_text("#chart-title")
     finally:
         context.close()
+
+
+def test_an_organiser_ends_the_phone_bank_after_a_confirmation_naming_who_is_calling_and_reopens_it(
+    page, running
+):
+    shift, server, email = running
+    shift.advance(30)
+    with shift.services.uow() as uow:
+        calling = len(uow.session.exec(_live_seats(shift.campaign_id)).all())
+    assert calling > 1
+    sign_in_browser(page, server.url, email)
+    page.goto(f"{server.url}/organiser/campaigns/{shift.campaign_id}/dashboard")
+    save_artifact(page, "dashboard-end-button")
+    page.click("#end-phone-bank")
+
+    assert page.text_content("#calling-now").startswith(f"{calling} volunteers are calling now.")
+    save_artifact(page, "dashboard-end-confirmation")
+    page.get_by_role("button", name=f"End the phone bank for {calling} volunteers").click()
+    page.get_by_role("button", name="Reopen phone bank").click()
+    page.wait_for_selector("#end-phone-bank")
+    assert page.text_content("#campaign-status") == "Active"
+
+
+def _live_seats(campaign_id: int):
+    from sqlmodel import col, select
+
+    from dialer.domain.seats import LIVE_SEAT_STATES
+    from dialer.models import CallingSession
+
+    return select(CallingSession).where(
+        CallingSession.campaign_id == campaign_id, col(CallingSession.state).in_(LIVE_SEAT_STATES)
+    )

@@ -171,7 +171,7 @@ def test_an_entry_of_a_transaction_that_is_not_committed_is_never_written_nor_li
 def test_entries_from_before_the_chain_are_reported_and_a_blanked_link_later_is_not_taken_for_one(
     services, settings
 ):
-    for index in range(2):  # written before migration 0014: no link
+    for index in range(2):  # written before migration 0017: no link
         tamper(
             services,
             "INSERT INTO auditentry (at, action, subject_type, subject_id, detail, ip, chain_hash) "

@@ -19,7 +19,8 @@ def test_statuses_only_advance():
 def test_a_seat_cannot_skip_its_wrap_up_or_come_back_from_ended():
     assert can_move(SeatState.CONNECTED, SeatState.WRAP_UP)
     assert not can_move(SeatState.CONNECTED, SeatState.READY)
-    assert not can_move(SeatState.DIALING, SeatState.PAUSED), "pausing waits for the call to end"
+    assert not can_move(SeatState.CONNECTED, SeatState.PAUSED), "a conversation is wrapped up before pausing"
+    assert can_move(SeatState.DIALING, SeatState.PAUSED), "an unanswered call ends in the pause asked for"
     assert not any(can_move(SeatState.ENDED, state) for state in SeatState)
 
 

@@ -40,3 +40,22 @@ def test_a_numbers_fingerprint_is_stable_under_one_key_and_reveals_no_digit():
     assert print_ != phones.fingerprint("+447700900124", key)
     assert print_ != phones.fingerprint("+447700900123", phones.number_key("another deployment's secret"))
     assert "900123" not in print_ and len(print_) == 64
+
+
+def test_a_volunteers_phone_is_a_uk_landline_or_mobile_written_any_usual_way():
+    from dialer.domain.phones import volunteer_phone
+
+    assert volunteer_phone("07911 123456") == "+447911123456"
+    assert volunteer_phone("020 7946 0123") == "+442079460123"
+    assert volunteer_phone("+44 7700 900123") == "+447700900123"  # a drama mobile (demo and tests)
+
+
+def test_premium_rate_shared_cost_freephone_and_international_numbers_are_never_rung_for_a_volunteer():
+    import pytest
+
+    from dialer.domain.phones import volunteer_phone
+    from dialer.errors import InvalidInput
+
+    for number in ("09098 790000", "0845 464 0000", "0800 123 4567", "+33 1 42 68 53 00", "0808 157 0123"):
+        with pytest.raises(InvalidInput, match="only ring UK landline and mobile"):
+            volunteer_phone(number)

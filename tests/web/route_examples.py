@@ -26,7 +26,7 @@ from flask import Flask
 
 from dialer.bootstrap import Services
 from dialer.services import accounts
-from tests.people import VOTERS_CSV, World
+from tests.people import PASSWORD, VOTERS_CSV, World
 from web import register_blueprints
 from web.access import BUILT_IN_PUBLIC
 from web.converters import RecordId
@@ -137,6 +137,10 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303,
     ),
     ("auth.sign_out", "POST"): Example(ok=303),
+    # a new e-mail address (and no phone) needs the account's password: given, so the change is made
+    ("account_pages.account", "POST"): Example(
+        data={"first_name": "Kim", "email": "kim@example.org", "phone": "", "password": PASSWORD}, ok=303
+    ),
     ("auth.request_reset", "POST"): Example(data={"email": "nobody@example.org"}, ok=303),
     ("auth.reset_password", "POST"): Example(
         data={"password": "another good passphrase", "confirm": "another good passphrase"}, ok=303
@@ -148,10 +152,12 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("people.grant", "POST"): Example(data=lambda world: {"campaign_id": world.campaign_id}, ok=303),
     ("people.revoke", "POST"): Example(ok=303),
     ("people.set_role", "POST"): Example(data={"role": "organiser"}, ok=303),
+    ("people.any_phone", "POST"): Example(data={"allowed": "yes"}, ok=303),
     # --- the phone bank (issue 5) ---
     ("calling.start", "POST"): Example(json={"audio": "browser"}, ok=200),
     ("calling.snapshot", "GET"): Example(statuses=OWN_SESSION),
     ("calling.act", "POST"): Example(json={}, statuses=OWN_SESSION),
+    ("calling.show_me_on_leaderboard", "POST"): Example(json={"show_me": True}, ok=200),
     # --- sign-ups (issue 7) ---
     ("event_pages.take_place", "POST"): Example(ok=303),
     # only the volunteer holds this place; anyone else is told there is no such place

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from dialer.domain.roles import Role
-from dialer.models import CampaignOrganiser, SuppressionEntry, User
+from dialer.models import AuditEntry, CampaignOrganiser, SuppressionEntry, User
 from tests.people import csrf_token
 
 
@@ -122,3 +122,49 @@ def test_the_audit_log_pages_through_long_histories(client_as, services, world):
     assert "Page 1 of 2" in first
     assert "Page 2 of 2" in admin.get("/admin/audit", query_string={"page": "2"}).get_data(as_text=True)
     assert "Page 2 of 2" in admin.get("/admin/audit", query_string={"page": "99"}).get_data(as_text=True)
+
+
+def test_a_volunteers_phone_is_shown_in_full_only_to_them_and_masked_to_admins(client_as, services, world):
+    with services.uow() as uow:
+        volunteer = uow.session.get(User, world.accounts["volunteer"])
+        volunteer.phone_e164 = "+447700900456"
+        volunteer.phone_verified_at = services.clock.now()
+        uow.session.add(volunteer)
+        uow.commit()
+
+    own = client_as("volunteer").get("/account").get_data(as_text=True)
+    assert "07700 900456 is verified." in own
+    admin = client_as("admin").get("/admin/people", query_string={"q": "volunteer"}).get_data(as_text=True)
+    assert '•••• 456 <span class="tag">verified</span>' in admin
+    assert "900456" not in admin and "900 456" not in admin
+    organiser = client_as("organiser").get("/account").get_data(as_text=True)
+    assert "900456" not in organiser and "900 456" not in organiser
+
+
+def test_an_admin_allows_a_volunteer_an_international_number_which_is_otherwise_refused(
+    client_as, services, world
+):
+    volunteer = client_as("volunteer")
+    french = {"first_name": "Sam", "email": world.emails["volunteer"], "phone": "+33 6 12 34 56 78"}
+    refused = post(volunteer, "/account", **french, password="correct horse battery staple")
+    assert refused.status_code == 400 and "unless an admin allows them" in refused.get_data(as_text=True)
+
+    admin = client_as("admin")
+    assert (
+        post(admin, f"/admin/people/{world.accounts['volunteer']}/any-phone", allowed="yes").status_code
+        == 303
+    )
+    assert post(volunteer, "/account", **french, password="correct horse battery staple").status_code == 303
+    with services.uow() as uow:
+        user = uow.session.get(User, world.accounts["volunteer"])
+        assert (user.phone_e164, user.phone_verified_at, user.any_phone_allowed) == (
+            "+33612345678",
+            None,
+            True,
+        )
+        entry = uow.session.exec(select(AuditEntry).where(AuditEntry.action == "any_phone_allowed")).one()
+        assert (entry.actor_id, entry.subject_id, entry.detail) == (
+            world.accounts["admin"],
+            str(world.accounts["volunteer"]),
+            {"allowed": True},
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.domain import figures
 from dialer.domain.campaigns import CampaignStatus
@@ -14,6 +14,7 @@ from dialer.domain.seats import SeatState
 from dialer.domain.surveys import QuestionKind
 from dialer.errors import InvalidInput
 from dialer.models import (
+    AuditEntry,
     CallingSession,
     Campaign,
     CampaignOrganiser,
@@ -248,13 +249,70 @@ def test_pausing_resuming_and_ending_a_phone_bank_from_the_dashboard(client_as, 
     assert "cannot be told to pause" in twice.get_data(as_text=True)
     organiser.post(f"{base}/resume", data={"csrf_token": csrf_token(organiser)})
     assert status() is CampaignStatus.ACTIVE
-    organiser.post(f"{base}/end", data={"csrf_token": csrf_token(organiser)})
+    organiser.post(f"{base}/end", data={"csrf_token": csrf_token(organiser), "confirmed": "yes"})
     assert status() is CampaignStatus.ENDED
     with services.uow() as uow:
         seat = uow.session.get(CallingSession, world.session_id)
         assert seat is not None and seat.state is SeatState.ENDED, "ending a phone bank ends its sessions"
     published = [(room, event) for room, event, _ in services.live.published]
     assert (f"campaign:{world.campaign_id}", "campaign") in published
+
+
+def test_ending_a_phone_bank_needs_a_confirmation_naming_who_is_calling_and_reopening_lets_them_call_again(
+    client_as, world, services
+):
+    organiser = client_as("organiser")
+    base = f"/organiser/campaigns/{world.campaign_id}"
+
+    def status():
+        with services.uow() as uow:
+            return uow.session.get(Campaign, world.campaign_id).status
+
+    dashboard = organiser.get(f"{base}/dashboard").get_data(as_text=True)
+    assert re.search(
+        r'<a class="button secondary" id="end-phone-bank" href="[^"]+/end">End phone bank', dashboard
+    )
+    unconfirmed = organiser.post(f"{base}/end", data={"csrf_token": csrf_token(organiser)})
+    assert unconfirmed.status_code == 303 and unconfirmed.headers["Location"].endswith(f"{base}/end")
+    assert status() is CampaignStatus.ACTIVE, "nothing ends without the confirmation"
+    confirmation = organiser.get(f"{base}/end").get_data(as_text=True)
+    assert "1 volunteer is calling now." in confirmation
+    assert "End the phone bank for 1 volunteer" in confirmation
+
+    organiser.post(f"{base}/end", data={"csrf_token": csrf_token(organiser), "confirmed": "yes"})
+    assert status() is CampaignStatus.ENDED
+    volunteer = client_as("volunteer")
+    refused = volunteer.post(
+        f"/call/{world.campaign_id}/session", json={"audio": "browser"}, headers=csrf_headers(volunteer)
+    )
+    assert refused.status_code in (404, 409)
+
+    ended = organiser.get(f"{base}/dashboard").get_data(as_text=True)
+    assert "Reopen phone bank" in ended and "end-phone-bank" not in ended
+    assert organiser.post(f"{base}/reopen", data={"csrf_token": csrf_token(organiser)}).status_code == 303
+    assert status() is CampaignStatus.ACTIVE
+    again = volunteer.post(
+        f"/call/{world.campaign_id}/session", json={"audio": "browser"}, headers=csrf_headers(volunteer)
+    )
+    assert again.status_code == 200, again.get_data(as_text=True)
+    with services.uow() as uow:
+        entries = uow.session.exec(
+            select(AuditEntry).where(col(AuditEntry.action).in_(["phone_bank_ended", "phone_bank_reopened"]))
+        ).all()
+        assert [(e.action, e.actor_id, e.subject_id, e.detail) for e in entries] == [
+            (
+                "phone_bank_ended",
+                world.accounts["organiser"],
+                str(world.campaign_id),
+                {"volunteers_calling": 1},
+            ),
+            (
+                "phone_bank_reopened",
+                world.accounts["organiser"],
+                str(world.campaign_id),
+                {"volunteers_calling": 0},
+            ),
+        ]
 
 
 def test_an_organiser_cannot_end_a_session_of_another_campaign(client_as, world):

@@ -54,6 +54,25 @@ def grant(user_id: int) -> ResponseReturnValue:
     return _back()
 
 
+@bp.post("/<int:user_id>/any-phone")
+@admin_only
+def any_phone(user_id: int) -> ResponseReturnValue:
+    """Allow (or stop allowing) "call my phone" to ring a number outside UK landlines and mobiles."""
+    if ConfirmForm().validate_on_submit():
+        svc = services()
+        allowed = request.form.get("allowed") == "yes"
+        try:
+            roles.allow_any_phone(svc.uow(), svc.clock, actor(), user_id, allowed)
+        except NotFound as exc:
+            flash(sentence(exc), "error")
+        else:
+            flash(
+                "They may now give any number." if allowed else "Only UK landlines and mobiles again.",
+                "success",
+            )
+    return _back()
+
+
 @bp.post("/<int:user_id>/organiser/<int:campaign_id>/revoke")
 @admin_only
 def revoke(user_id: int, campaign_id: int) -> ResponseReturnValue:

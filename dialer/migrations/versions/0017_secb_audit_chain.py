@@ -2,8 +2,8 @@
 
 Entries written before this revision stay unchained (an empty link) at the start of the log.
 
-Revision ID: 0014_secb_audit_chain
-Revises: 0013_secb_sign_in_sessions
+Revision ID: 0017_secb_audit_chain
+Revises: 0016_secb_sign_in_sessions
 Create Date: 2026-12-07 13:00:00.000000
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0014_secb_audit_chain"
-down_revision: str | None = "0013_secb_sign_in_sessions"
+revision: str = "0017_secb_audit_chain"
+down_revision: str | None = "0016_secb_sign_in_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

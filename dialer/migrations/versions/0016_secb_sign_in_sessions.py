@@ -1,7 +1,7 @@
 """Sign-in sessions: each signed-in browser is a row, so signing out (or out everywhere) ends it.
 
-Revision ID: 0013_secb_sign_in_sessions
-Revises: 0012_seca_canvass_approval
+Revision ID: 0016_secb_sign_in_sessions
+Revises: 0015_nightui_leaderboard
 Create Date: 2026-12-07 12:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0013_secb_sign_in_sessions"
-down_revision: str | None = "0012_seca_canvass_approval"
+revision: str = "0016_secb_sign_in_sessions"
+down_revision: str | None = "0015_nightui_leaderboard"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
