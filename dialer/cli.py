@@ -203,11 +203,12 @@ def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None
             )
         group.start("web", _web_process(settings, host, port), env)
         _seed(settings, demo_content=True)
+        if simulated is not None:  # opening the phone bank checks its caller ID with the simulator
+            _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
         campaign_id = _seed_demo_phone_bank(settings, env)  # before the accounts: their organiser runs it
         _print_new_demo_accounts(settings)
         _seed_demo_happenings(settings, env, campaign_id)
         if simulated is not None:
-            _wait_until_up(f"{settings.simulator_url}/_sim/health", group, name="the telephony simulator")
             from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
 
             _tell_the_simulator(settings, "/_sim/mix", DEMO_VOTERS)

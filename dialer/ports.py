@@ -122,6 +122,16 @@ class Telephony(Protocol):
         """A short-lived token the volunteer's browser softphone uses to join its seat."""
         ...
 
+    def may_call_from(self, number: str) -> bool:
+        """True when calls may show `number` (E.164): one of the account's own numbers, or a number
+        it has verified as an outgoing caller ID (any other is refused, Twilio's 21210)."""
+        ...
+
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        """Send calls to `number` (one of the account's own numbers) to `voice_url`; False when the
+        account does not own it (a verified caller ID rings elsewhere: nothing to route)."""
+        ...
+
 
 # --- the dialer's shared state in Redis (rebuilt from SQL at any time) ------------------------------
 

@@ -356,6 +356,12 @@ class AcceptingProvider:
     def softphone_token(self, identity: str) -> str:
         return f"token-for-{identity}"
 
+    def may_call_from(self, number: str) -> bool:
+        return True  # staging places no real calls
+
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        return True  # nobody rings back while staging
+
 
 class NoCallLimit:
     """Staging places thousands of calls at once: the account's calls-per-second budget is not measured."""

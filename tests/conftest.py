@@ -25,6 +25,7 @@ from dialer.adapters.live import RecordingLiveUpdates
 from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Settings
+from dialer.ports import Telephony
 from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
 from tests.parallel_workers import WORKER_DATABASE_URL, WORKER_REDIS_URL, ensure_database
 from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
@@ -215,9 +216,17 @@ def seeded_services(
     redis: redis_lib.Redis,
     redis_url: str,
     clock: SimClock,
+    telephony: Telephony,
 ) -> Services:
+    """As `services`, on the seeded database (the provider is the recording fake here too)."""
     services = build(
-        settings, engine=seeded_db, redis=redis, redis_url=redis_url, clock=clock, live=RecordingLiveUpdates()
+        settings,
+        engine=seeded_db,
+        redis=redis,
+        redis_url=redis_url,
+        clock=clock,
+        live=RecordingLiveUpdates(),
+        telephony=telephony,
     )
     services.seat_finder = SeatFinder(services.uow, clock, reference=seat_reference)
     return services

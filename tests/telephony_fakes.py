@@ -18,6 +18,10 @@ class FakeTelephony:
     statuses: dict[str, ProviderCall] = field(default_factory=dict)
     failures: list[TelephonyError] = field(default_factory=list)
     fetched: list[str] = field(default_factory=list)
+    #: The account's numbers and verified caller IDs (020 7946 0000-0002, as the simulator's).
+    caller_ids: set[str] = field(default_factory=lambda: {"+442079460000", "+442079460001", "+442079460002"})
+    #: Where calls to each of the account's numbers go (their Voice URLs).
+    routes: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def place_call(self, call: OutboundCall) -> str:
@@ -39,6 +43,15 @@ class FakeTelephony:
 
     def softphone_token(self, identity: str) -> str:
         return f"token-for-{identity}"
+
+    def may_call_from(self, number: str) -> bool:
+        return number in self.caller_ids
+
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        if number not in self.caller_ids:
+            return False
+        self.routes[number] = voice_url
+        return True
 
     def sid_to(self, phone: str) -> str:
         """The sid of the latest call placed to `phone`."""

@@ -47,7 +47,11 @@ def new_campaign() -> ResponseReturnValue:
     elif form.validate():
         try:
             campaign_id = campaigns.create_campaign(
-                wired.uow(), form.spec(), now=wired.clock.now(), organiser_id=account_id()
+                wired.uow(),
+                form.spec(),
+                now=wired.clock.now(),
+                organiser_id=account_id(),
+                telephony=wired.phone_bank.telephony,
             )
         except InvalidInput as error:
             form.place(error)
@@ -73,7 +77,12 @@ def settings(campaign_id: int) -> ResponseReturnValue:
     elif form.validate():
         try:
             campaigns.update_campaign(
-                wired.uow(), campaign_id, form.spec(slug=stored.slug), clock=wired.clock, actor=actor()
+                wired.uow(),
+                campaign_id,
+                form.spec(slug=stored.slug),
+                clock=wired.clock,
+                actor=actor(),
+                telephony=wired.phone_bank.telephony,
             )
         except InvalidInput as error:
             form.place(error)

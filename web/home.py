@@ -15,9 +15,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.config import Mode
+from dialer.services import pledges
 from dialer.services.health import check_health
 from dialer.services.volunteer_progress import volunteer_progress
 from web.access import current_account, public
+from web.identity import account_id
 from web.services import services
 
 bp = Blueprint("home", __name__)
@@ -27,10 +29,12 @@ bp = Blueprint("home", __name__)
 @public
 def index() -> ResponseReturnValue:
     progress = None
-    if current_user.is_authenticated:  # a volunteer's own progress and badges
+    offered = []
+    if current_user.is_authenticated:  # a volunteer's own progress and badges, and pledges to make
         bank = services().phone_bank
         progress = volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now())
-    return render_template("home.html", progress=progress)
+        offered = pledges.offered_to(services().uow(), account_id())
+    return render_template("home.html", progress=progress, pledges=offered)
 
 
 @bp.get("/healthz")

@@ -199,6 +199,17 @@ def as_json(found: SeatsNearby) -> dict[str, Any]:
             "constituency": {"ons_code": home.ons_code, "name": home.name} if home else None,
         },
         "marginal_seats": found.marginal_count,
+        "party_absent": (
+            {
+                "party": found.absent.party,
+                "seat": found.absent.home_seat.name,
+                "country": found.absent.home_seat.country,
+                "whole_country": found.absent.whole_country,
+                "parties_that_stood": list(found.absent.stood_here),
+            }
+            if found.absent
+            else None
+        ),
         "seats": [_seat_json(ranked) for ranked in found.seats],
         "needs_you_most": (
             "score = closeness x staffing x travel; closeness = 1/(1 + majority_pct/"

@@ -1,14 +1,18 @@
-"""The public pledge page: anyone can make a campaign's pledge with a name and an email address."""
+"""The public pledge page: anyone can make a campaign's pledge with a name and an email address;
+a signed-in volunteer makes it with one press, as their account."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import pledges
 from web.access import public
 from web.extensions import limiter
+from web.html_forms import HtmlForm
+from web.identity import account_id
 from web.services import services
 from web.signup_forms import PublicPledgeForm, refuse
 
@@ -24,23 +28,35 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
     except NotFound:
         abort(404)
-    form = PublicPledgeForm()
+    signed_in = bool(current_user.is_authenticated)
+    form = HtmlForm() if signed_in else PublicPledgeForm()
     if request.method == "POST" and form.validate():
         try:
-            _, new = pledges.make_pledge(
-                wired.uow(),
-                wired.clock,
-                found.id,
-                channel="web",
-                name=form.name.data or "",
-                email=form.email.data or "",
-            )
+            if signed_in:
+                _, new = pledges.make_pledge(
+                    wired.uow(), wired.clock, found.id, channel="web", user_id=account_id()
+                )
+            else:
+                _, new = pledges.make_pledge(
+                    wired.uow(),
+                    wired.clock,
+                    found.id,
+                    channel="web",
+                    name=form.name.data or "",
+                    email=form.email.data or "",
+                )
         except InvalidInput as error:
             refuse(form, error)
         else:
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
+    pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())
     status = 400 if form.errors else 200
     return render_template(
-        "signups/pledge.html", campaign_name=campaign_name, pledge=found, form=form
+        "signups/pledge.html",
+        campaign_name=campaign_name,
+        pledge=found,
+        form=form,
+        signed_in=signed_in,
+        pledged=pledged,
     ), status

@@ -4,7 +4,8 @@ Every seat is a dot at its reference point, so 650 dots draw the country's outli
 Marginal seats are filled in the colour of the party holding them and ringed in the colour of the
 runner-up; the volunteer is a marked point; the listed seats carry their rank. Two views: the whole
 UK, and a close-up framing the volunteer and every seat listed. The projection is equirectangular
-scaled by the cosine of the middle latitude, which is faithful enough at the scale of the UK.
+scaled by the cosine of the middle latitude, which is faithful enough at the scale of the UK; each
+map carries it (`projection`) so the page's script draws the coastline in the same place.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class SeatMap:
     you: tuple[float, float]
     markers: list[Marker]
     frame: tuple[float, float, float, float] | None = None  # the close-up's extent, on the overview
+    #: (west, north, cos, scale): the page's script projects the coastline exactly as the dots.
+    projection: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
 
     @property
     def view_box(self) -> str:
@@ -112,6 +115,7 @@ def _draw(
         you=projection(location.lat, location.lon),
         markers=markers,
         frame=frame,
+        projection=(projection.west, projection.north, projection.cos, projection.scale),
     )
 
 

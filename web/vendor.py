@@ -19,6 +19,11 @@ FILES = {
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
     "twilio.min.js": "@twilio/voice-sdk/dist/twilio.min.js",
     "slugify.js": "slugify/slugify.js",
+    "d3-array.min.js": "d3-array/dist/d3-array.min.js",
+    "d3-geo.min.js": "d3-geo/dist/d3-geo.min.js",
+    "topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
+    #: Natural Earth's land at 1:50m (public domain), as TopoJSON: the marginals map's coastline.
+    "land-50m.json": "world-atlas/land-50m.json",
 }
 
 

@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import call_events, phone_verification, sessions
+from dialer.services import call_events, phone_verification, returned_calls, sessions
 from dialer.services import phone_bank as paths
 from web.access import twilio_webhook
 from web.services import services
@@ -78,6 +78,8 @@ def status() -> ResponseReturnValue:
             duration_s=form.get("CallDuration", type=int),
             answered_by=form.get("AnsweredBy"),
             payload=_payload(),
+            sip_code=form.get("SipResponseCode", type=int),
+            error_code=form.get("ErrorCode", type=int),
         ),
     )
     return "", 204
@@ -174,6 +176,26 @@ def phone_check_confirm() -> ResponseReturnValue:
 def phone_check_status() -> ResponseReturnValue:
     """Nothing to do when a verification call ends: only a 1 pressed changes anything."""
     return "", 204
+
+
+@bp.post(paths.INCOMING_PATH)
+@twilio_webhook
+@signed_by_twilio
+def incoming() -> ResponseReturnValue:
+    """The Voice URL of every campaign caller ID: someone rings the number back."""
+    form = request.form
+    return _twiml(returned_calls.on_incoming(services().phone_bank, form.get("To", ""), form.get("From", "")))
+
+
+@bp.post(paths.INCOMING_CHOICE_PATH)
+@twilio_webhook
+@signed_by_twilio
+def incoming_choice() -> ResponseReturnValue:
+    form = request.form
+    instruction = returned_calls.on_choice(
+        services().phone_bank, form.get("To", ""), form.get("From", ""), form.get("Digits", "")
+    )
+    return _twiml(instruction)
 
 
 def _twiml(instruction: CallInstruction) -> Response:

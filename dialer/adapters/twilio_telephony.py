@@ -20,6 +20,7 @@ from dialer.domain.call_control import (
     Goodbye,
     InformationMessage,
     JoinSeat,
+    OptOutOffer,
 )
 from dialer.errors import TelephonyError
 from dialer.ports import OutboundCall, ProviderCall
@@ -86,6 +87,27 @@ class TwilioTelephony:
         )
         return voice_token(self._settings, identity, application_sid=application)
 
+    def route_incoming(self, number: str, voice_url: str) -> bool:
+        owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))
+        found = next((candidate for candidate in owned if candidate.phone_number == number), None)
+        if found is None:
+            return False
+        if found.voice_url != voice_url or found.voice_method != "POST":
+            sid = str(found.sid)
+            self._request(
+                lambda: self._client.incoming_phone_numbers(sid).update(
+                    voice_url=voice_url, voice_method="POST"
+                )
+            )
+        return True
+
+    def may_call_from(self, number: str) -> bool:
+        owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))
+        if any(found.phone_number == number for found in owned):
+            return True
+        verified = self._request(lambda: self._client.outgoing_caller_ids.list(phone_number=number, limit=20))
+        return any(found.phone_number == number for found in verified)
+
     def _request(self, send: Callable[[], T]) -> T:
         try:
             return send()
@@ -127,6 +149,11 @@ def render(instruction: CallInstruction) -> str:
             gather = response.gather(num_digits=1, action=action_url, method="POST", timeout=timeout_s)
             gather.say(prompt, **VOICE)
             response.say("We did not hear a 1, so we will not start your session. Goodbye.", **VOICE)
+            response.hangup()
+        case OptOutOffer(text=text, action_url=action_url, timeout_s=timeout_s, no_choice=no_choice):
+            gather = response.gather(num_digits=1, action=action_url, method="POST", timeout=timeout_s)
+            gather.say(text, **VOICE)
+            response.say(no_choice, **VOICE)
             response.hangup()
         case Goodbye(text=text):
             if text:

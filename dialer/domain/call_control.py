@@ -39,10 +39,21 @@ class ConfirmVolunteer:
 
 
 @dataclass(frozen=True)
+class OptOutOffer:
+    """Tell someone who rang a campaign's number who called them and why, and offer "press 1 to
+    never be called again" (the key pressed goes to `action_url`); `no_choice` if they press nothing."""
+
+    text: str
+    action_url: str
+    timeout_s: int = 8
+    no_choice: str = "Thank you for calling. Goodbye."
+
+
+@dataclass(frozen=True)
 class Goodbye:
     """Say something short (or nothing) and hang up."""
 
     text: str = ""
 
 
-CallInstruction = JoinSeat | InformationMessage | ConfirmVolunteer | Goodbye
+CallInstruction = JoinSeat | InformationMessage | ConfirmVolunteer | OptOutOffer | Goodbye

@@ -20,6 +20,7 @@ class Disposition(StrEnum):
     DECEASED = "deceased"
     LANGUAGE_BARRIER = "language_barrier"
     ABANDONED = "abandoned"  # recorded by the system, never by a volunteer
+    CARRIER_FAILURE = "carrier_failure"  # the network could not complete the call (system only)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ class RetryRule:
     by_volunteer: bool = True
 
 
+#: A voter's calls that the network failed (congestion, temporary failures) do not count against
+#: their attempts, up to this many; after that each one counts, so a number that never connects
+#: still runs out of attempts.
+UNCOUNTED_CARRIER_FAILURES = 3
+
 #: Ofcom: no further call within 72 hours of an abandoned one.
 ABANDON_BLOCK = timedelta(hours=72)
 
@@ -54,4 +60,7 @@ DEFAULT_RULES: dict[Disposition, RetryRule] = {
     Disposition.DECEASED: RetryRule("Deceased", "0", None, suppress=True),
     Disposition.LANGUAGE_BARRIER: RetryRule("Language barrier", "l", timedelta(days=7)),
     Disposition.ABANDONED: RetryRule("Abandoned (no volunteer free)", "", ABANDON_BLOCK, by_volunteer=False),
+    Disposition.CARRIER_FAILURE: RetryRule(
+        "Network failure (tried again)", "", timedelta(minutes=30), by_volunteer=False
+    ),
 }

@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select, update
 
 from dialer.domain import figures
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
+from dialer.domain.call_failures import Failure, classify, describe
 from dialer.domain.calls import (
     FINAL_STATUSES,
     MACHINE_ANSWERS,
@@ -28,10 +29,10 @@ from dialer.domain.calls import (
     reported_status,
 )
 from dialer.domain.campaigns import DialingMode
-from dialer.domain.dispositions import ABANDON_BLOCK, Disposition
+from dialer.domain.dispositions import ABANDON_BLOCK, UNCOUNTED_CARRIER_FAILURES, Disposition
 from dialer.domain.figures import Fact
 from dialer.domain.seats import SeatState
-from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, User, Voter
+from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Outcome, User, Voter
 from dialer.services import live_figures, queueing, sessions, shared_numbers
 from dialer.services.calling_view import voter_card
 from dialer.services.notices import Notices
@@ -59,6 +60,9 @@ class StatusReport:
     answered_by: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
     kind: str = "status"
+    #: Why a `failed` call failed: the far end's SIP response and Twilio's error code, when sent.
+    sip_code: int | None = None
+    error_code: int | None = None
 
 
 def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
@@ -84,10 +88,12 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
             _count_later(bank, notices, call.campaign_id, [live_figures.call_answered(session, call)])
         if report.answered_by:
             call.answered_by = answered_by(report.answered_by)
+        if reported is CallStatus.FAILED:
+            call.error = describe(report.sip_code, report.error_code)
         if reported in FINAL_STATUSES:
             call.ended_at = now
             call.duration_s = report.duration_s
-            _finish(bank, session, notices, call, now)
+            _finish(bank, session, notices, call, now, failure=classify(report.sip_code, report.error_code))
         uow.commit()
     notices.send()
     return Applied.APPLIED
@@ -295,8 +301,17 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
     return Applied.APPLIED
 
 
-def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttempt, now: datetime) -> None:
-    """A call is over: free the number, move the seat on, and record the outcome if no volunteer will."""
+def _finish(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    call: CallAttempt,
+    now: datetime,
+    *,
+    failure: Failure,
+) -> None:
+    """A call is over: free the number, move the seat on, and record the outcome if no volunteer will.
+    `failure` says what a `failed` call means for the number."""
     voter = session.get(Voter, call.voter_id)
     assert voter is not None
     notices.then(lambda: queueing.release_number(bank, voter))
@@ -323,8 +338,11 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
         disposition = Disposition.MACHINE
     elif call.status is CallStatus.BUSY:
         disposition = Disposition.BUSY
-    elif call.status is CallStatus.FAILED:  # the number does not exist (SIP 404): never again
-        disposition = Disposition.WRONG_NUMBER
+    elif call.status is CallStatus.FAILED and failure is Failure.NUMBER_DOES_NOT_EXIST:
+        disposition = Disposition.WRONG_NUMBER  # never again
+    elif call.status is CallStatus.FAILED:  # the network's trouble, not the voter's
+        disposition = Disposition.CARRIER_FAILURE
+        _forgive_attempt(session, call)
     else:  # no answer, cancelled, or answered and gone before reaching a seat
         disposition = Disposition.NO_ANSWER
     record_system_outcome(bank, session, notices, call, disposition, now=now)
@@ -339,6 +357,28 @@ def _finish(bank: PhoneBank, session: Session, notices: Notices, call: CallAttem
         if target is SeatState.READY:
             campaign_id = seat.campaign_id
             notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
+
+
+def _forgive_attempt(session: Session, call: CallAttempt) -> None:
+    """Take back the attempt place_call counted for a call the network failed, unless the voter has
+    had UNCOUNTED_CARRIER_FAILURES such calls already (then it counts, so attempts still run out)."""
+    earlier = session.exec(
+        select(func.count())
+        .select_from(Outcome)
+        .where(
+            Outcome.campaign_id == call.campaign_id,
+            Outcome.voter_id == call.voter_id,
+            Outcome.disposition == Disposition.CARRIER_FAILURE,
+        )
+    ).one()
+    if earlier >= UNCOUNTED_CARRIER_FAILURES:
+        return
+    session.execute(
+        update(Voter)
+        .where(col(Voter.id) == call.voter_id, col(Voter.attempts) > 0)
+        .values(attempts=col(Voter.attempts) - 1)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def _find_call(session: Session, report: StatusReport) -> CallAttempt | None:

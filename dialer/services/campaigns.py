@@ -28,8 +28,8 @@ from dialer.models import (
     SurveyQuestion,
     Voter,
 )
-from dialer.ports import UnitOfWork
-from dialer.services import audit
+from dialer.ports import Telephony, UnitOfWork
+from dialer.services import audit, caller_ids
 from dialer.services.audit import Action, Actor
 
 
@@ -74,15 +74,22 @@ class VoterImportResult:
 
 
 def create_campaign(
-    uow: UnitOfWork, spec: CampaignSpec, *, now: datetime, organiser_id: int | None = None
+    uow: UnitOfWork,
+    spec: CampaignSpec,
+    *,
+    now: datetime,
+    organiser_id: int | None = None,
+    telephony: Telephony | None = None,
 ) -> int:
     """Validate and store a campaign (as a draft), run by `organiser_id`; returns its id.
 
-    Bad input raises InvalidInput (with `field` naming the setting at fault)."""
+    Bad input raises InvalidInput (with `field` naming the setting at fault); with `telephony`, a
+    caller ID the account cannot call from is bad input too."""
     name = spec.name.strip()
     if not name:
         raise InvalidInput("a campaign needs a name", field="name")
     calling = validated(spec.calling)
+    _check_caller_id(telephony, calling.caller_id)
     slug = spec.slug or _slug(name)
     questions = _questions(spec.questions)
     with uow:
@@ -126,7 +133,13 @@ def create_campaign(
 
 
 def update_campaign(
-    uow: UnitOfWork, campaign_id: int, spec: CampaignSpec, *, clock: Clock, actor: Actor
+    uow: UnitOfWork,
+    campaign_id: int,
+    spec: CampaignSpec,
+    *,
+    clock: Clock,
+    actor: Actor,
+    telephony: Telephony | None = None,
 ) -> None:
     """Change a campaign's settings, seats and survey (validated as on creation).
 
@@ -137,6 +150,7 @@ def update_campaign(
     if not name:
         raise InvalidInput("a campaign needs a name", field="name")
     calling = validated(spec.calling)
+    _check_caller_id(telephony, calling.caller_id)
     questions = _questions(spec.questions)
     with uow:
         session = uow.session
@@ -379,6 +393,11 @@ def _questions(specs: Sequence[QuestionSpec]) -> list[SurveyQuestion]:
             )
         )
     return questions
+
+
+def _check_caller_id(telephony: Telephony | None, caller_id: str) -> None:
+    if telephony is not None and (problem := caller_ids.problem_with(telephony, caller_id)):
+        raise InvalidInput(problem[0].upper() + problem[1:], field="caller_id")
 
 
 def _slug(name: str) -> str:

@@ -320,7 +320,9 @@ def schedule_next_call(
 
 
 #: Calls no person picked up: the others at the number wait as long as the voter called.
-_LINE_NOT_PICKED_UP = frozenset({Disposition.NO_ANSWER, Disposition.BUSY, Disposition.MACHINE})
+_LINE_NOT_PICKED_UP = frozenset(
+    {Disposition.NO_ANSWER, Disposition.BUSY, Disposition.MACHINE, Disposition.CARRIER_FAILURE}
+)
 
 #: Why a number went on the do-not-call list, by the disposition that put it there.
 _SUPPRESSED_FOR = {

@@ -35,6 +35,8 @@ VOLUNTEER_STATUS_PATH = "/voice/volunteer/status"
 PHONE_CHECK_ANSWER_PATH = "/voice/phone-check/answer"  # a volunteer's number being verified: press 1
 PHONE_CHECK_CONFIRM_PATH = "/voice/phone-check/confirm"
 PHONE_CHECK_STATUS_PATH = "/voice/phone-check/status"
+INCOMING_PATH = "/voice/incoming"  # a campaign caller ID's Voice URL: someone rings it back
+INCOMING_CHOICE_PATH = "/voice/incoming/choice"
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -98,6 +100,12 @@ class Webhooks:
 
     def phone_check_status(self, verification_id: int) -> str:
         return self._url(PHONE_CHECK_STATUS_PATH, {"check": verification_id})
+
+    def incoming(self) -> str:
+        return self._url(INCOMING_PATH, {})
+
+    def incoming_choice(self) -> str:
+        return self._url(INCOMING_CHOICE_PATH, {})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from slugify import slugify
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
+from dialer.domain.campaigns import CampaignStatus
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
 from dialer.ports import UnitOfWork
@@ -41,6 +42,16 @@ class PledgeSummary:
     text: str
     active: bool
     count: int
+
+
+@dataclass(frozen=True)
+class OfferedPledge:
+    """An open pledge offered to a signed-in volunteer, and whether they have made it."""
+
+    text: str
+    campaign_name: str
+    url: str
+    pledged: bool
 
 
 def create_pledge(
@@ -131,6 +142,44 @@ def public_pledge(uow: UnitOfWork, campaign_slug: str, pledge_slug: str) -> tupl
         return name, PledgeSummary(pledge.id, pledge.campaign_id, pledge.slug, pledge.text, True, count)
 
 
+def has_pledged(uow: UnitOfWork, pledge_id: int, user_id: int) -> bool:
+    """Whether this volunteer has made the pledge (signed in, or earlier with their account's email)."""
+    with uow:
+        who = _who(uow.session, _pledge(uow.session, pledge_id), user_id, None, "")
+        return (
+            uow.session.exec(select(PledgeSignup.id).where(PledgeSignup.pledge_id == pledge_id, who)).first()
+            is not None
+        )
+
+
+def offered_to(uow: UnitOfWork, user_id: int, *, limit: int = 5) -> list[OfferedPledge]:
+    """The open pledges of the active campaigns, those not yet made first, oldest campaign first."""
+    with uow:
+        session = uow.session
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("no such volunteer")
+        rows = session.exec(
+            select(Pledge, Campaign.name, Campaign.slug)
+            .join(Campaign, col(Campaign.id) == Pledge.campaign_id)
+            .where(Campaign.status == CampaignStatus.ACTIVE, col(Pledge.active).is_(True))
+            .order_by(col(Campaign.id), col(Pledge.id))
+        ).all()
+        ids = [pledge.id for pledge, _, _ in rows]
+        made = set(
+            session.exec(
+                select(PledgeSignup.pledge_id).where(
+                    col(PledgeSignup.pledge_id).in_(ids), _by_account(user_id, user.email)
+                )
+            ).all()
+        )
+        offered = [
+            OfferedPledge(pledge.text, name, f"/pledge/{slug}/{pledge.slug}", pledge.id in made)
+            for pledge, name, slug in rows
+        ]
+        return sorted(offered, key=lambda offer: offer.pledged)[:limit]
+
+
 def make_pledge(
     uow: UnitOfWork,
     clock: Clock,
@@ -191,9 +240,10 @@ def make_pledge(
 
 def _who(session: Session, pledge: Pledge, user_id: int | None, voter_id: int | None, email: str) -> Any:
     if user_id is not None:
-        if session.get(User, user_id) is None:
+        user = session.get(User, user_id)
+        if user is None:
             raise NotFound("no such volunteer")
-        return PledgeSignup.user_id == user_id
+        return _by_account(user_id, user.email)
     if voter_id is not None:
         voter = session.get(Voter, voter_id)
         if voter is None or voter.erased_at is not None:
@@ -202,6 +252,18 @@ def _who(session: Session, pledge: Pledge, user_id: int | None, voter_id: int | 
             raise InvalidInput("this pledge belongs to another campaign")
         return PledgeSignup.voter_id == voter_id
     return PledgeSignup.email == email
+
+
+def _by_account(user_id: int, email: str) -> Any:
+    """The pledges of an account: made signed in, or before with the account's email address."""
+    return or_(col(PledgeSignup.user_id) == user_id, col(PledgeSignup.email) == email.strip().lower())
+
+
+def _pledge(session: Session, pledge_id: int) -> Pledge:
+    pledge = session.get(Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound("no such pledge")
+    return pledge
 
 
 def _counts(session: Session, ids: list[int]) -> dict[int, int]:

@@ -77,6 +77,8 @@ class Seat:
     runner_up: str
     majority: int
     majority_pct: float
+    #: The parties that put up a candidate here (results spelling).
+    stood: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,20 @@ class SeatsNearby:
     #: The seat the volunteer is in (approximate when located by district), at the rule's election.
     home_seat: Seat | None
     marginal_count: int
+    #: Set when the chosen party put up no candidate in the volunteer's own seat.
+    absent: PartyAbsent | None = None
+
+
+@dataclass(frozen=True)
+class PartyAbsent:
+    """The chosen party did not stand where the volunteer is: the seats listed are elsewhere."""
+
+    party: str
+    home_seat: Seat
+    #: True when the party stood nowhere in the home seat's nation (Labour in Northern Ireland).
+    whole_country: bool
+    #: Parties that did stand in the home seat and have marginals somewhere, to look for instead.
+    stood_here: tuple[str, ...]
 
 
 class SeatIndex:
@@ -196,7 +212,17 @@ class SeatFinder:
             ranked.append(RankedSeat(rank, seat, index.standings[i], distance, need, seat_activity))
         home_code = location.seat_in(rule.for_election.boundary_set.value)
         home = reference.seats[rule.election].get(home_code) if home_code else None
-        return SeatsNearby(location, rule, command.order, command.limit, ranked, home, len(index))
+        absent = self._absent(rule, home) if home is not None else None
+        return SeatsNearby(location, rule, command.order, command.limit, ranked, home, len(index), absent)
+
+    def _absent(self, rule: MarginalityRule, home: Seat) -> PartyAbsent | None:
+        if rule.party in home.stood or not home.stood:  # no vote counts held: assume it stood
+            return None
+        seats = self._loaded().seats[rule.election].values()
+        nowhere = all(rule.party not in s.stood for s in seats if s.country == home.country)
+        known = self._loaded().parties[rule.election]
+        others = tuple(p for p in sorted(home.stood) if p.lower() in known)
+        return PartyAbsent(rule.party, home, nowhere, others)
 
     @staticmethod
     def _neediest(
@@ -318,17 +344,19 @@ def load_seat_reference(session: Session) -> SeatReference:
         ElectionResult.runner_up_party,
         ElectionResult.majority,
         ElectionResult.majority_pct,
+        ElectionResult.party_votes,
     )
     results = session.connection().execute(
         sa.select(*columns).where(col(ElectionResult.election).in_(list(ELECTIONS)))
     )
-    for election, code, result, winner, runner_up, majority, majority_pct in results:
+    for election, code, result, winner, runner_up, majority, majority_pct, votes in results:
         point = points.get((ELECTIONS[election].boundary_set.value, code))
         if point is None:
             continue  # a result without a reference point cannot be placed on the map
         name, country, region = names[code]
+        stood = frozenset(party for party, count in (votes or {}).items() if count and party != "Other")
         seats[election][code] = Seat(
-            code, name, country, region, *point, result, winner, runner_up, majority, majority_pct
+            code, name, country, region, *point, result, winner, runner_up, majority, majority_pct, stood
         )
     parties = {
         election: {

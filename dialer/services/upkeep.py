@@ -21,10 +21,10 @@ from dialer.domain.calls import FINAL_STATUSES, CallStatus
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.eligibility import earliest_call, owed_a_call_back
 from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
-from dialer.errors import NotFound, TelephonyError
+from dialer.errors import Conflict, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot, Seat
-from dialer.services import dashboard, queueing, suppression
+from dialer.services import caller_ids, dashboard, queueing, suppression
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
@@ -247,12 +247,19 @@ def rebuild_dialer_state(bank: PhoneBank) -> QueueSnapshot:
 
 
 def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
-    """Start taking calls for a campaign: mark it active and queue its callable voters; returns how many."""
+    """Start taking calls for a campaign: mark it active and queue its callable voters; returns how many.
+    Calls to its caller ID (when the account owns it) come to the product (returned_calls).
+
+    A campaign whose caller ID the telephony account cannot call from stays as it was (Conflict says
+    why): every call would be refused, and each voter's number marked dialled for the day."""
     now = bank.clock.now()
     with bank.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         if campaign is None:
             raise NotFound("no such campaign")
+        if problem := caller_ids.problem_with(bank.telephony, campaign.caller_id):
+            raise Conflict(f"{campaign.name} cannot open: {problem}.")
+        caller_ids.answer_calls_back(bank.telephony, campaign.caller_id, bank.webhooks.incoming())
         campaign.status = CampaignStatus.ACTIVE
         uow.commit()
         voters = _queued_voters(

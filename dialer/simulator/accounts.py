@@ -1,4 +1,5 @@
-"""What an account owns: its phone numbers (caller IDs) and TwiML Applications (the browser leg)."""
+"""What an account owns: its phone numbers, the other numbers it has verified as caller IDs, and
+TwiML Applications (the browser leg). A call may come from an owned or a verified number."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ class PhoneNumber:
     phone_number: str
     created: datetime
     friendly_name: str = ""
+    #: Where Twilio asks what to do with a call to this number (None: nobody answers it).
+    voice_url: str | None = None
+    voice_method: str = "POST"
+    updated: datetime | None = None
+
+    #: Form field -> attribute, for update.
+    FIELDS = {"FriendlyName": "friendly_name", "VoiceUrl": "voice_url", "VoiceMethod": "voice_method"}
 
     def uri(self) -> str:
         return f"{wire.account_path(self.account_sid)}/IncomingPhoneNumbers/{self.sid}.json"
@@ -30,7 +38,7 @@ class PhoneNumber:
             "bundle_sid": None,
             "capabilities": {"fax": False, "mms": False, "sms": False, "voice": True},
             "date_created": wire.rfc2822(self.created),
-            "date_updated": wire.rfc2822(self.created),
+            "date_updated": wire.rfc2822(self.updated or self.created),
             "emergency_address_sid": None,
             "emergency_address_status": "unregistered",
             "emergency_status": "Inactive",
@@ -54,9 +62,34 @@ class PhoneNumber:
             "voice_caller_id_lookup": False,
             "voice_fallback_method": "POST",
             "voice_fallback_url": None,
-            "voice_method": "POST",
+            "voice_method": self.voice_method,
             "voice_receive_mode": "voice",
-            "voice_url": None,
+            "voice_url": self.voice_url,
+        }
+
+
+@dataclass(eq=False)
+class OutgoingCallerId:
+    """A number the account holder proved is theirs (Twilio rings it with a code): usable as `From`."""
+
+    sid: str
+    account_sid: str
+    phone_number: str
+    created: datetime
+    friendly_name: str = ""
+
+    def uri(self) -> str:
+        return f"{wire.account_path(self.account_sid)}/OutgoingCallerIds/{self.sid}.json"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_sid": self.account_sid,
+            "date_created": wire.rfc2822(self.created),
+            "date_updated": wire.rfc2822(self.created),
+            "friendly_name": self.friendly_name or wire.formatted(self.phone_number),
+            "phone_number": self.phone_number,
+            "sid": self.sid,
+            "uri": self.uri(),
         }
 
 

@@ -25,7 +25,9 @@ class Behaviour:
                talks `talk_s` and hangs up (unless we hang up first).
     machine:   rings `ring_s`, plays a `greeting_s` greeting then a beep, records up to `record_s`.
     fax:       rings `ring_s`, answers with fax tones for `record_s`.
-    busy:      busy tone `after_s` after dialling.  invalid: fails `after_s` after dialling.
+    busy:      busy tone `after_s` after dialling.
+    invalid:   fails `after_s` after dialling with SIP response `sip_code`: 404 (the number does not
+               exist), or a carrier's temporary failure such as 503 (congestion) or 480.
     no-answer: rings until the call's Timeout.
     `hangup_after_s` makes an answered callee hang up that long after answering, whatever is playing;
     `detected_as` is what answering-machine detection reports instead of the truth (misclassification);
@@ -43,10 +45,13 @@ class Behaviour:
     detected_as: str | None = None
     digits: str | None = None
     digits_after_s: float = 2.0
+    sip_code: int = 404
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown behaviour kind {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if not 400 <= self.sip_code <= 699:
+            raise ValueError("sip_code must be a SIP failure response (400-699)")
         for name in ("ring_s", "talk_s", "patience_s", "greeting_s", "record_s", "after_s", "digits_after_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
@@ -74,8 +79,13 @@ class Behaviour:
         return cls("fax", ring_s=ring, record_s=30.0)
 
     @classmethod
-    def invalid(cls, after: float = 1.0) -> Behaviour:
-        return cls("invalid", after_s=after)
+    def invalid(cls, after: float = 1.0, sip_code: int = 404) -> Behaviour:
+        return cls("invalid", after_s=after, sip_code=sip_code)
+
+    @classmethod
+    def congested(cls, after: float = 1.0) -> Behaviour:
+        """The carrier cannot complete the call just now (SIP 503 Service Unavailable)."""
+        return cls("invalid", after_s=after, sip_code=503)
 
     @classmethod
     def hangs_up_after(cls, seconds: float, ring: float = 5.0) -> Behaviour:

@@ -104,6 +104,30 @@ def add_number() -> Response:
     return reply(simulator().add_number(number).to_json(), 201)
 
 
+@bp.post("/numbers/<path:number>/calls")
+def ring(number: str) -> Response:
+    """Someone rings one of the account's numbers: `{"from": "+447700900001", "behaviour": {...}}`."""
+    body = _body()
+    caller = body.get("from")
+    if not isinstance(caller, str):
+        raise ControlError("from is required")
+    behaviour = Behaviour.from_json(body["behaviour"]) if isinstance(body.get("behaviour"), dict) else None
+    try:
+        sid = simulator().ring(number, from_=caller, behaviour=behaviour)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return reply({"call_sid": sid}, 201)
+
+
+@bp.post("/caller_ids")
+def verify_caller_id() -> Response:
+    """Stands in for Twilio's verification call: the number becomes an outgoing caller ID."""
+    number = _body().get("phone_number")
+    if not isinstance(number, str):
+        raise ControlError("phone_number is required")
+    return reply(simulator().verify_caller_id(number).to_json(), 201)
+
+
 @bp.get("/clock")
 def clock() -> Response:
     return reply(simulator().clock_state())

@@ -95,16 +95,20 @@ class Exchange:
         self.cps = CpsQueue(self.settings.cps)
 
     def reset(self) -> None:
-        """Forget every call, conference, behaviour, fault and event; pending timers become no-ops.
+        """Forget every call, conference, behaviour, fault and event (the account's numbers and
+        verified caller IDs stay); pending timers become no-ops.
 
         Sids keep coming from the same sequence, so no CallSid is ever handed out twice.
         """
         with self.transaction():
             self._generation += 1
             numbers = list(self.records.numbers.values())
+            caller_ids = list(self.records.caller_ids.values())
             self._reset_state()
             for number in numbers:
                 self.records.add_number(number)
+            for caller_id in caller_ids:  # the account's, like its numbers
+                self.records.add_caller_id(caller_id)
 
     # --- transactions, timers and the outbox ----------------------------------------
 

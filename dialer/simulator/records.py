@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from dialer.simulator.accounts import Application, PhoneNumber
+from dialer.simulator.accounts import Application, OutgoingCallerId, PhoneNumber
 from dialer.simulator.calls import Call
 from dialer.simulator.conferences import Conference
 
@@ -31,6 +31,8 @@ class Records:
         self.live_conferences: dict[str, Conference] = {}
         self.numbers: dict[str, PhoneNumber] = {}
         self.numbers_by_e164: dict[str, PhoneNumber] = {}
+        self.caller_ids: dict[str, OutgoingCallerId] = {}
+        self.caller_ids_by_e164: dict[str, OutgoingCallerId] = {}
         self.applications: dict[str, Application] = {}
         self.application_order: list[Application] = []
 
@@ -96,6 +98,10 @@ class Records:
     def add_number(self, number: PhoneNumber) -> None:
         self.numbers[number.sid] = number
         self.numbers_by_e164[number.phone_number] = number
+
+    def add_caller_id(self, caller_id: OutgoingCallerId) -> None:
+        self.caller_ids[caller_id.sid] = caller_id
+        self.caller_ids_by_e164[caller_id.phone_number] = caller_id
 
     def add_application(self, application: Application) -> None:
         self.applications[application.sid] = application

@@ -1,11 +1,12 @@
-"""IncomingPhoneNumbers (the caller IDs the account owns) and Applications (the browser leg's voice URL)."""
+"""IncomingPhoneNumbers (the numbers the account owns), OutgoingCallerIds (other numbers it has
+verified) and Applications (the browser leg's voice URL)."""
 
 from __future__ import annotations
 
 from flask import Response, request
 
 from dialer.simulator import errors
-from dialer.simulator.accounts import Application, PhoneNumber
+from dialer.simulator.accounts import Application, OutgoingCallerId, PhoneNumber
 from dialer.simulator.errors import TwilioError
 from dialer.simulator.records import display_order, newest_first
 from dialer.simulator.rest import bp, listing, query_filters, reply, simulator, text
@@ -42,6 +43,59 @@ def fetch_number(sid: str) -> Response:
         if number is None:
             raise errors.not_found(request.path)
         return reply(number.to_json())
+
+
+@bp.post("/IncomingPhoneNumbers/<sid>.json")
+def update_number(sid: str) -> Response:
+    """Set what a call to the number does (its Voice URL and method) or its name."""
+    switch = simulator().switch
+    with switch.transaction():
+        number = switch.records.numbers.get(sid)
+        if number is None:
+            raise errors.not_found(request.path)
+        for name, attribute in PhoneNumber.FIELDS.items():
+            value = text(name)
+            if value is None:
+                continue
+            if attribute == "voice_method":
+                value = value.upper()
+                if value not in ("GET", "POST"):
+                    raise TwilioError(400, errors.INVALID_PARAMETER, f"{name} must be GET or POST")
+            setattr(number, attribute, (value or None) if attribute == "voice_url" else value)
+        number.updated = switch.clock.now()
+        return reply(number.to_json())
+
+
+@bp.get("/OutgoingCallerIds.json")
+def list_caller_ids() -> Response:
+    switch = simulator().switch
+    wanted, name = request.args.get("PhoneNumber"), request.args.get("FriendlyName")
+    with switch.transaction():
+        caller_ids = [
+            caller_id
+            for caller_id in switch.records.caller_ids.values()
+            if (wanted is None or wanted in caller_id.phone_number)
+            and (name is None or caller_id.friendly_name == name)
+        ]
+        after, before, position = display_order(caller_ids, lambda caller_id: caller_id.sid)
+        return listing(
+            "outgoing_caller_ids",
+            after,
+            before,
+            position,
+            OutgoingCallerId.to_json,
+            query_filters("PhoneNumber", "FriendlyName"),
+        )
+
+
+@bp.get("/OutgoingCallerIds/<sid>.json")
+def fetch_caller_id(sid: str) -> Response:
+    switch = simulator().switch
+    with switch.transaction():
+        caller_id = switch.records.caller_ids.get(sid)
+        if caller_id is None:
+            raise errors.not_found(request.path)
+        return reply(caller_id.to_json())
 
 
 @bp.get("/Applications.json")

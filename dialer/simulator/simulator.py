@@ -15,9 +15,10 @@ from flask_socketio import SocketIO
 from twilio.rest import Client
 
 from dialer.clock import Clock, RealTimeScheduler, Scheduler, SimClock
-from dialer.simulator.accounts import PhoneNumber
+from dialer.simulator.accounts import OutgoingCallerId, PhoneNumber
 from dialer.simulator.app import create_app
 from dialer.simulator.behaviours import Behaviour, Mix
+from dialer.simulator.calls import CallOptions
 from dialer.simulator.events import Event
 from dialer.simulator.faults import Fault
 from dialer.simulator.inprocess import WsgiHttpClient
@@ -158,8 +159,38 @@ class Simulator:
             switch.records.add_number(number)
             return number
 
+    def ring(self, number: str, *, from_: str, behaviour: Behaviour | None = None) -> str:
+        """Someone on the phone network (behaving as `behaviour`: e.g. keying digits into a <Gather>)
+        rings one of the account's numbers; Twilio asks the number's Voice URL what to do. Returns
+        the CallSid. A number the account does not own, or one without a Voice URL, is refused."""
+        switch = self.switch
+        with switch.transaction():
+            owned = switch.records.numbers_by_e164.get(number)
+            if owned is None:
+                raise ValueError(f"{number} is not one of the account's numbers")
+            if not owned.voice_url:
+                raise ValueError(f"{number} has no Voice URL: nothing would answer it")
+            options = CallOptions(to=number, from_=from_, url=owned.voice_url, method=owned.voice_method)
+            return switch.place_inbound(options, behaviour=behaviour or Behaviour.answer()).sid
+
+    def verify_caller_id(self, phone_number: str) -> OutgoingCallerId:
+        """The account holder verifies a number they own elsewhere (on Twilio, by answering a call
+        and keying a code): it becomes an outgoing caller ID."""
+        switch = self.switch
+        with switch.transaction():
+            existing = switch.records.caller_ids_by_e164.get(phone_number)
+            if existing is not None:
+                return existing
+            caller_id = OutgoingCallerId(
+                switch.sids.new(PHONE_NUMBER), self.account_sid, phone_number, self.clock.now()
+            )
+            switch.records.add_caller_id(caller_id)
+            return caller_id
+
     def owned_caller_ids(self) -> frozenset[str]:
-        return frozenset(self.switch.records.numbers_by_e164)
+        """The numbers a call may come from: the account's own and its verified caller IDs."""
+        records = self.switch.records
+        return frozenset(records.numbers_by_e164) | frozenset(records.caller_ids_by_e164)
 
     def inject(self, fault: Fault) -> Fault:
         added = self.switch.faults.add(fault)

@@ -8,6 +8,7 @@ asynchronous) and the call's TwiML; the call ends when someone hangs up or its T
 from __future__ import annotations
 
 from dialer.simulator import conferencing, program, twiml
+from dialer.simulator.behaviours import Behaviour
 from dialer.simulator.calls import (
     BUSY,
     CANCELED,
@@ -74,8 +75,11 @@ class Switch(Exchange):
             self._dial(call)
         return call
 
-    def place_inbound(self, options: CallOptions, *, phone: str) -> Call:
-        """A call into the account from a browser softphone: its Application's voice URL answers."""
+    def place_inbound(
+        self, options: CallOptions, *, phone: str | None = None, behaviour: Behaviour | None = None
+    ) -> Call:
+        """A call into the account, from a browser softphone (its Application's voice URL answers) or
+        from a caller on the phone network who behaves as `behaviour` (the number's Voice URL answers)."""
         now = self.clock.now()
         call = Call(
             sid=self.sids.new(CALL),
@@ -84,6 +88,7 @@ class Switch(Exchange):
             direction="inbound",
             created=now,
             seq=len(self.records.call_order),
+            behaviour=behaviour,
             status=RINGING,
             start_time=now,
             phone=phone,
@@ -335,7 +340,11 @@ class Switch(Exchange):
             timer.cancel()
         call.timers.clear()
         self.set_status(call, status)
-        call.sip_response_code = SIP_CODES[status]
+        behaviour = call.behaviour
+        failed_as = (
+            behaviour.sip_code if behaviour and behaviour.kind == "invalid" and status == FAILED else None
+        )
+        call.sip_response_code = failed_as or SIP_CODES[status]
         self.log("ended", call, status=status, by=by, duration=call.duration_s(call.end_time))
         if call.conference_sid:
             conferencing.leave(self, call, reason="participant_hung_up", resume=False)

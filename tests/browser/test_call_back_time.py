@@ -11,7 +11,7 @@ from sqlmodel import select
 from dialer.domain.dispositions import Disposition
 from dialer.models import Outcome, Voter
 from tests.browser.conftest import LiveServer, save_artifact
-from tests.integration.test_power_dialing import answer, only_call
+from tests.integration.test_power_dialing import answer, only_call, status
 from tests.people import email_of, sign_in_browser
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
@@ -43,6 +43,11 @@ def test_a_volunteer_whose_browser_is_in_new_york_books_a_call_back_for_1800_uk_
         sign_in_browser(page, server.url, email_of(dialer_services, volunteer))
         page.goto(f"{server.url}/call/{campaign}")
         page.locator("#voter-name:text('Voter0')").wait_for()
+        # The call ends (outcome keys only choose while it goes on): this app sends the page no live
+        # updates, so the page is reloaded and reads the seat, in wrap-up, where a press saves.
+        status(bank, call.id, call.provider_sid, "completed", 3, duration=42)
+        page.reload()
+        page.wait_for_function("() => document.body.dataset.seat === 'wrap_up'")
         book = page.locator(".disposition[data-disposition='call_back']")
         book.click()  # asks when
         assert "UK time" in page.inner_text("label[for=call-back-at]")

@@ -51,7 +51,7 @@ def test_a_duplicate_final_callback_is_stored_once_and_counts_once(bank, placed)
 
 
 def test_a_call_that_fails_because_the_number_does_not_exist_is_never_retried(bank, placed):
-    assert on_call_status(bank, report(placed, "failed", 1)) is Applied.APPLIED
+    assert on_call_status(bank, report(placed, "failed", 1, sip_code=404)) is Applied.APPLIED
     call, voter, outcomes, _ = stored(bank, placed)
     assert call.status is CallStatus.FAILED and outcomes == 1
     assert voter.done and voter.next_call_at is None

@@ -9,9 +9,9 @@ from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from dialer.adapters.twilio_telephony import TwilioTelephony
+from dialer.adapters.twilio_telephony import TwilioTelephony, render
 from dialer.config import Settings
-from dialer.domain.call_control import Goodbye
+from dialer.domain.call_control import Goodbye, OptOutOffer
 from dialer.errors import TelephonyError
 from dialer.ports import OutboundCall
 
@@ -117,3 +117,11 @@ def test_the_softphone_token_grants_outgoing_calls_through_the_twiml_app():
     claims = jwt.decode(token, "s" * 40, algorithms=["HS256"])
     assert claims["grants"]["identity"] == "volunteer-7"
     assert claims["grants"]["voice"]["outgoing"]["application_sid"] == "AP" + "3" * 32
+
+
+def test_the_opt_out_offer_gathers_one_key_for_its_action_and_says_goodbye_if_none_comes():
+    twiml = render(OptOutOffer("This is the Westminster phone bank. Press 1.", "https://x.test/choice", 8))
+    assert twiml.startswith("<?xml")
+    assert '<Gather action="https://x.test/choice" method="POST" numDigits="1" timeout="8">' in twiml
+    assert "This is the Westminster phone bank. Press 1.</Say></Gather>" in twiml
+    assert twiml.endswith("Thank you for calling. Goodbye.</Say><Hangup /></Response>")

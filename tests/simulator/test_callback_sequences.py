@@ -78,6 +78,21 @@ def test_a_number_that_does_not_exist_fails_with_sip_404(sim, twilio, product):
     assert progress(product, call.sid) == [("initiated", "0", None, None), ("failed", "1", "404", "0")]
 
 
+def test_a_congested_carrier_fails_the_call_with_sip_503(sim, twilio, product):
+    sim.set_behaviour(VOTER, Behaviour.congested())
+    call = dial(twilio, VOTER)
+    sim.advance(10)
+    assert progress(product, call.sid) == [("initiated", "0", None, None), ("failed", "1", "503", "0")]
+    assert product.at("/voice") == []
+
+
+def test_a_failed_call_carries_the_sip_code_its_behaviour_names(sim, twilio, product):
+    sim.set_behaviour(VOTER, Behaviour.invalid(sip_code=480))
+    call = dial(twilio, VOTER)
+    sim.advance(10)
+    assert progress(product, call.sid)[-1] == ("failed", "1", "480", "0")
+
+
 def test_a_call_canceled_while_ringing_reports_canceled(sim, twilio, product):
     sim.set_behaviour(VOTER, Behaviour.answer(ring=20))
     call = dial(twilio, VOTER)

@@ -43,6 +43,10 @@ def test_a_scenario_is_staged_and_played_through_the_control_plane(sim, twilio, 
 
     assert control("POST", "/numbers", {"phone_number": "+442079460123"}).status_code == 201
     assert len(twilio.incoming_phone_numbers.list()) == 4
+    assert control("POST", "/caller_ids", {"phone_number": "+447700900555"}).status_code == 201
+    assert [c.phone_number for c in twilio.outgoing_caller_ids.list()] == ["+447700900555"]
+    assert control("POST", "/caller_ids", {}).status_code == 400
+    assert control("POST", "/numbers/+442079460123/calls", {"from": "+447700900001"}).status_code == 400
 
     fault = control("POST", "/faults", {"kind": "rest_5xx", "status": 503, "count": None}).get_json()
     assert [f["id"] for f in control("GET", "/faults").get_json()["faults"]] == [fault["id"]]
@@ -52,6 +56,7 @@ def test_a_scenario_is_staged_and_played_through_the_control_plane(sim, twilio, 
     assert control("POST", "/reset").status_code == 200
     assert twilio.calls.list() == []
     assert len(twilio.incoming_phone_numbers.list()) == 4
+    assert len(twilio.outgoing_caller_ids.list()) == 1
     assert control("GET", "/behaviours").get_json()["numbers"] == {}
 
 

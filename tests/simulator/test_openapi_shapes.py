@@ -138,7 +138,18 @@ def test_every_implemented_endpoint_answers_in_the_shape_twilio_documents(spec, 
         CallSid=first.sid,
     )
     check("POST", f"{conferences}/{{Sid}}.json", 200, {"Status": "completed"}, Sid=conference)
-    check("GET", f"{ACCOUNT}/IncomingPhoneNumbers.json", 200)
+    numbers = check("GET", f"{ACCOUNT}/IncomingPhoneNumbers.json", 200)["incoming_phone_numbers"]
+    check("GET", f"{ACCOUNT}/IncomingPhoneNumbers/{{Sid}}.json", 200, Sid=numbers[0]["sid"])
+    check(
+        "POST",
+        f"{ACCOUNT}/IncomingPhoneNumbers/{{Sid}}.json",
+        200,
+        {"VoiceUrl": url("/in")},
+        Sid=numbers[0]["sid"],
+    )
+    verified = sim.verify_caller_id("+447700900555")
+    check("GET", f"{ACCOUNT}/OutgoingCallerIds.json", 200)
+    check("GET", f"{ACCOUNT}/OutgoingCallerIds/{{Sid}}.json", 200, Sid=verified.sid)
     application = check(
         "POST", f"{ACCOUNT}/Applications.json", 201, {"FriendlyName": "Marginal", "VoiceUrl": url("/b")}
     )
@@ -151,7 +162,7 @@ def test_every_implemented_endpoint_answers_in_the_shape_twilio_documents(spec, 
     check("GET", f"{calls}/{{Sid}}.json", 200, Sid=first.sid)
     check("GET", f"{conferences}/{{Sid}}.json", 200, Sid=conference)
     check("GET", f"{calls}.json", 200)
-    assert len(set(checked)) == 16
+    assert len(set(checked)) == 20
 
 
 def test_the_checker_itself_rejects_a_body_twilio_would_not_send(spec):

@@ -170,6 +170,44 @@ def test_the_accounts_caller_ids_and_applications_are_listed(sim, twilio):
     assert twilio.applications.list() == []
 
 
+def test_ringing_an_account_number_asks_its_voice_url_and_keys_the_callers_digits(sim, twilio, product):
+    number = twilio.incoming_phone_numbers.list(phone_number=CALLER_ID)[0]
+    updated = twilio.incoming_phone_numbers(number.sid).update(voice_url=url("/incoming"))
+    assert (updated.voice_url, updated.voice_method) == (url("/incoming"), "POST")
+    product.twiml["/incoming"] = (
+        '<Response><Gather numDigits="1" action="/choice"><Say>Press 1</Say></Gather></Response>'
+    )
+    product.twiml["/choice"] = "<Response><Say>Done</Say></Response>"
+    sid = sim.ring(CALLER_ID, from_=VOTER, behaviour=Behaviour.answer(digits="1"))
+    sim.advance(30)
+    voice = product.at("/incoming")[0].form
+    assert (voice["CallSid"], voice["From"], voice["To"]) == (sid, VOTER, CALLER_ID)
+    assert voice["Direction"] == "inbound" and voice["CallStatus"] == "ringing"
+    assert product.at("/choice")[0].form["Digits"] == "1"
+    call = twilio.calls(sid).fetch()
+    assert (call.direction, call.status) == ("inbound", "completed")
+
+
+def test_only_an_account_number_with_a_voice_url_can_be_rung(sim):
+    with pytest.raises(ValueError, match="not one of the account's numbers"):
+        sim.ring("+447700900555", from_=VOTER)
+    with pytest.raises(ValueError, match="no Voice URL"):
+        sim.ring(CALLER_ID, from_=VOTER)
+
+
+def test_a_verified_caller_id_is_listed_and_may_be_the_from_of_a_call(sim, twilio):
+    with pytest.raises(TwilioRestException) as unverified:
+        twilio.calls.create(to=VOTER, from_="+447700900555", url=url("/voice"))
+    assert unverified.value.code == 21210
+    verified = sim.verify_caller_id("+447700900555")
+    listed = twilio.outgoing_caller_ids.list(phone_number="+447700900555")
+    assert [(c.sid, c.phone_number) for c in listed] == [(verified.sid, "+447700900555")]
+    assert twilio.outgoing_caller_ids(verified.sid).fetch().phone_number == "+447700900555"
+    assert twilio.outgoing_caller_ids.list(phone_number="+447700900556") == []
+    assert twilio.calls.create(to=VOTER, from_="+447700900555", url=url("/voice")).status == "queued"
+    assert "+447700900555" not in [n.phone_number for n in twilio.incoming_phone_numbers.list()]
+
+
 @pytest.mark.parametrize(
     ("to", "from_", "code"),
     [

@@ -33,6 +33,20 @@ def test_the_answer_lists_the_nearest_marginals_with_everything_a_volunteer_need
     assert "closeness" in body["needs_you_most"]
 
 
+def test_the_answer_says_when_the_party_stood_nowhere_in_the_volunteers_nation(seeded_client):
+    body = seeded_client.get("/api/marginals/nearest?postcode=BT1 1AA&party=lab&limit=1").get_json()
+    assert body["party_absent"] == {
+        "party": "Lab",
+        "seat": "Belfast South and Mid Down",
+        "country": "Northern Ireland",
+        "whole_country": True,
+        "parties_that_stood": ["APNI", "DUP", "Green", "SDLP", "UUP"],
+    }
+    assert body["seats"][0]["country"] == "Scotland"
+    stood = seeded_client.get("/api/marginals/nearest?postcode=M1 1AD&limit=1").get_json()
+    assert stood["party_absent"] is None
+
+
 def test_party_and_election_are_read_whatever_their_case(seeded_client):
     body = seeded_client.get("/api/marginals/nearest?postcode=W8&party=con&election=ge2019").get_json()
     assert (body["query"]["party"], body["query"]["election"]) == ("Con", "GE2019")

@@ -112,14 +112,14 @@ def test_each_seat_shows_its_events_with_carpools_and_its_phone_bank(seeded_clie
         assert carpool.id
         session.add(CarpoolSeat(carpool_id=carpool.id, status="accepted", created_at=now))
         uow.commit()
-        campaign_id = campaign.id
+        campaign_id, saturday_id = campaign.id, saturday.id
 
     status, html = html_of(seeded_client, "/marginals?postcode=CT1")
     assert status == 200
     card = html.split(f'id="seat-distance-{code}"')[1].split("</li>\n\n")[0]
-    assert "Saturday doors" in card and "Sunday doors" in card
+    assert f'<a href="/events/{saturday_id}">Saturday doors</a>' in card and "Sunday doors" in card
     assert "15 of 20 places left" in card
-    assert "Carpool from ME4" in card and "2 seats free" in card
+    assert f'<a href="/events/{saturday_id}#carpools">Carpool from ME4</a>' in card and "2 seats free" in card
     assert "ME4 4QU" not in html  # a driver's postcode is their address: only the district is shown
     assert f"""<a class="button" href="/call/{campaign_id}">Join this seat's phone bank</a>""" in card
     assert "2 upcoming events" in card and "1 carpool" in card and "1 phone bank" in card
@@ -152,8 +152,46 @@ def test_past_events_are_not_listed(seeded_client, seeded_services):
 
 def test_the_page_loads_only_its_own_script_and_stylesheet(seeded_client):
     _, html = html_of(seeded_client, "/marginals?postcode=CT1")
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/marginals.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/vendor/d3-array.min.js" defer>',
+        '<script src="/vendor/d3-geo.min.js" defer>',
+        '<script src="/vendor/topojson-client.min.js" defer>',
+        '<script src="/static/js/marginals.js" defer data-land="/vendor/land-50m.json">',
+    ]  # the coastline's libraries and data come from node_modules, never a CDN
     assert " style=" not in html
-    for asset in ("/static/js/marginals.js", "/static/css/marginals.css"):
+    for asset in (
+        "/static/js/marginals.js",
+        "/static/css/marginals.css",
+        "/vendor/d3-geo.min.js",
+        "/vendor/land-50m.json",
+    ):
         with seeded_client.get(asset) as reply:
             assert reply.status_code == 200
+
+
+def test_a_party_that_stood_nowhere_in_the_nation_is_named_and_the_nearest_seats_it_fought_are_offered(
+    seeded_client,
+):
+    status, html = html_of(seeded_client, "/marginals?postcode=BT1+1AA&party=Lab")
+    assert status == 200
+    notice = html.split('class="party-absent"')[1].split("</div>")[0]
+    assert "Labour does not stand in Northern Ireland</strong>" in notice
+    assert "The seats below are the nearest where it did stand, the closest" in notice
+    assert "Or find the marginals of a party that stood in Belfast South and Mid Down" in notice
+    assert "party=SDLP" in notice and "party=DUP" in notice and "party=Lab&" not in notice
+    nearest = html.split('id="ranking-distance"')[1].split('id="ranking-need"')[0]
+    codes = re.findall(r'data-ons="(\w+)"', nearest)
+    assert len(codes) == 10 and not [c for c in codes if c.startswith("N")]  # all across the sea, in GB
+
+
+def test_a_party_that_stood_in_the_volunteers_seat_gets_no_such_notice(seeded_client):
+    status, html = html_of(seeded_client, "/marginals?postcode=M1+1AD&party=Lab")
+    assert status == 200
+    assert "party-absent" not in html
+
+
+def test_a_party_absent_only_from_the_volunteers_own_seat_is_named_for_that_seat(seeded_client):
+    status, html = html_of(seeded_client, "/marginals?postcode=PR7&party=Lab")  # Chorley, the Speaker's seat
+    assert status == 200
+    notice = " ".join(html.split('class="party-absent"')[1].split("</div>")[0].split())
+    assert "Labour did not stand in Chorley</strong>: it had no candidate there at GE2024" in notice

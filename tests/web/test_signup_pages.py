@@ -9,13 +9,14 @@ import icalendar
 import pytest
 from sqlmodel import col, select
 
+from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
-from dialer.models import AuditEntry, Campaign, Event, Outcome, PostcodeDistrict
+from dialer.models import AuditEntry, Campaign, Event, Outcome, PledgeSignup, PostcodeDistrict
 from dialer.services import carpools, doorstep, events, pledges, voter_import
 from dialer.services.audit import SYSTEM, Actor
 from tests import signup_factories as make
-from tests.people import sign_in_as
+from tests.people import email_of, sign_in_as
 
 
 @pytest.fixture
@@ -110,6 +111,78 @@ def test_anyone_can_pledge_on_the_public_page(client, services):
         as_text=True
     ) and "1 person has pledged" in good.get_data(as_text=True)
     assert client.get(f"/pledge/{slug}/nope").status_code == 404
+
+
+def _open_pledge(services, text="Take polling day off"):
+    """An active campaign's open pledge; its page's path."""
+    campaign_id = make.campaign(services)
+    pledge_id = pledges.create_pledge(
+        services.uow(), campaign_id, slug="day-off", text=text, clock=services.clock, actor=SYSTEM
+    )
+    with services.uow() as uow:
+        campaign = uow.session.get(Campaign, campaign_id)
+        campaign.status = CampaignStatus.ACTIVE
+        uow.session.add(campaign)
+        uow.commit()
+        return pledge_id, f"/pledge/{campaign.slug}/day-off"
+
+
+def _signups_of(services, pledge_id):
+    with services.uow() as uow:
+        return uow.session.exec(select(PledgeSignup).where(PledgeSignup.pledge_id == pledge_id)).all()
+
+
+def test_a_signed_in_volunteer_pledges_with_one_press_without_typing_their_details(client, services):
+    pledge_id, path = _open_pledge(services)
+    volunteer = make.user(services, first_name="Priya")
+    sign_in_as(client, services, volunteer)
+    html = client.get(path).get_data(as_text=True)
+    assert "You are pledging as <strong>Priya</strong>" in html
+    assert 'name="email"' not in html and 'name="name"' not in html
+    token = csrf(client, path)
+    done = client.post(path, data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "Thank you for pledging" in done and "You have made this pledge" in done
+    assert "1 person has pledged" in done
+    again = client.post(path, data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "You had already pledged" in again
+    [made] = _signups_of(services, pledge_id)
+    assert (made.user_id, made.name, made.channel) == (volunteer, "Priya", "web")
+
+
+def test_a_signed_in_pledge_without_the_form_token_is_refused(client, services):
+    pledge_id, path = _open_pledge(services)
+    sign_in_as(client, services, make.user(services))
+    assert client.post(path, data={}).status_code == 400
+    assert _signups_of(services, pledge_id) == []
+
+
+def test_a_volunteer_who_pledged_with_their_email_before_signing_up_is_not_counted_twice(client, services):
+    pledge_id, path = _open_pledge(services)
+    volunteer = make.user(services, first_name="Priya")
+    email = email_of(services, volunteer)
+    pledges.make_pledge(
+        services.uow(), services.clock, pledge_id, channel="web", name="P", email=email.upper()
+    )
+    sign_in_as(client, services, volunteer)
+    assert "You have made this pledge" in client.get(path).get_data(as_text=True)
+    _, new = pledges.make_pledge(services.uow(), services.clock, pledge_id, channel="web", user_id=volunteer)
+    assert new is False and len(_signups_of(services, pledge_id)) == 1
+
+
+def test_the_home_page_offers_a_signed_in_volunteer_the_open_pledges_made_with_one_press(client, services):
+    pledge_id, path = _open_pledge(services)
+    assert "Pledges you can make" not in client.get("/").get_data(as_text=True)  # nobody signed in
+    volunteer = make.user(services)
+    sign_in_as(client, services, volunteer)
+    home = client.get("/").get_data(as_text=True)
+    offer = home.split('class="card pledges-offered"')[1].split("</section>")[0]
+    assert "Take polling day off" in offer and f'<form method="post" action="{path}"' in offer
+    client.post(path, data={"csrf_token": csrf(client, "/")})
+    assert [s.user_id for s in _signups_of(services, pledge_id)] == [volunteer]
+    after = (
+        client.get("/").get_data(as_text=True).split('class="card pledges-offered"')[1].split("</section>")[0]
+    )
+    assert "You have pledged" in after and "<form" not in after
 
 
 def test_organiser_pages_are_for_the_campaigns_organisers_only(app, client, services):

@@ -252,7 +252,7 @@
     list.dataset.voter = String(voter.voter_id);
     const choices = [...document.querySelectorAll(".disposition")].map((button) => [
       button.dataset.disposition,
-      button.childNodes[0].textContent.trim(),
+      labelOf(button.dataset.disposition),
     ]);
     list.replaceChildren(
       ...household.map((person) => {

@@ -48,4 +48,58 @@
   for (const marker of document.querySelectorAll(".marker")) {
     marker.addEventListener("click", () => showOrder(marker.dataset.order));
   }
+
+  // A marginal seat clicked on either map: its card if it is listed (in the ordering showing, else
+  // the other), otherwise its name and result under the maps.
+  const detail = document.querySelector(".seat-detail");
+  for (const dot of document.querySelectorAll(".seat-dot.marginal")) {
+    dot.addEventListener("click", () => {
+      const ons = dot.dataset.ons;
+      const card =
+        document.getElementById(`seat-${results.dataset.order}-${ons}`) ||
+        document.querySelector(`.seat-card[data-ons="${CSS.escape(ons)}"]`);
+      if (card) {
+        showOrder(card.closest(".ranking").dataset.order);
+        location.hash = card.id;
+      } else if (detail) {
+        detail.textContent = `${dot.querySelector("title").textContent}: not among the seats listed here.`;
+        detail.hidden = false;
+      }
+    });
+  }
+})();
+
+// The coastline: Natural Earth's land (world-atlas, served from node_modules), projected exactly as
+// the server placed the dots (equirectangular, longitudes scaled by the cosine of the middle
+// latitude) and clipped to each map. Without JavaScript, or if it fails to load, the dots remain.
+(function () {
+  "use strict";
+  const script = document.currentScript || document.querySelector("script[data-land]");
+  const url = script && script.dataset.land;
+  const maps = document.querySelectorAll("svg.seat-map[data-projection]");
+  if (!url || !maps.length || !window.d3 || !window.topojson) return;
+
+  fetch(url)
+    .then((reply) => (reply.ok ? reply.json() : Promise.reject(new Error(reply.statusText))))
+    .then((topology) => {
+      const land = topojson.feature(topology, topology.objects.land);
+      for (const svg of maps) drawCoast(svg, land);
+    })
+    .catch(() => {});
+
+  function drawCoast(svg, land) {
+    const [west, north, cos, scale] = svg.dataset.projection.split(" ").map(Number);
+    const box = svg.viewBox.baseVal;
+    const place = d3.geoTransform({
+      point(lon, lat) {
+        this.stream.point((lon - west) * cos * scale, (north - lat) * scale);
+      },
+    });
+    const clip = d3.geoClipRectangle(-4, -4, box.width + 4, box.height + 4);
+    const path = d3.geoPath({ stream: (out) => place.stream(clip(out)) });
+    const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    shape.setAttribute("class", "land");
+    shape.setAttribute("d", path(land) || "");
+    svg.querySelector("g.coast").appendChild(shape);
+  }
 })();
