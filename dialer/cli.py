@@ -338,6 +338,57 @@ def _reset_demo_passwords(settings: Settings) -> None:
         click.echo(f"  {account.role.value:<10} {account.email:<34} {account.password}")
 
 
+@main.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@_reported
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; name the first entry changed, removed or slipped in
+    (exit status 1), or print the newest link (keep it elsewhere: a rewritten log cannot match it)."""
+    from dialer.bootstrap import build
+    from dialer.services.audit import verify
+
+    services = build(Settings.from_env())
+    try:
+        found = verify(services.uow())
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    if not found.intact:
+        click.echo(f"audit log broken at entry #{found.broken_at}: {found.problem}", err=True)
+        click.echo(f"the {found.chained} entries before it are intact (up to #{found.last_id})", err=True)
+        sys.exit(1)
+    older = (
+        f" ({found.unchained} older entries were written before the chain began)" if found.unchained else ""
+    )
+    click.echo(f"audit log intact: {found.chained} entries chained{older}")
+    click.echo(f"newest link: entry #{found.last_id} {found.last_hash}")
+
+
+@main.command()
+@_reported
+def health() -> None:
+    """Check every component and print what each says (the details /healthz keeps from the public);
+    exit status 1 when one is not ok."""
+    import json
+
+    from dialer.bootstrap import build
+    from dialer.services.health import check_health
+
+    services = build(Settings.from_env())
+    try:
+        report = check_health(services.probes())
+    finally:
+        services.engine.dispose()
+        services.redis.close()
+    click.echo(json.dumps(report.as_dict(), indent=2))
+    if not report.ok:
+        sys.exit(1)
+
+
 @main.command()
 @click.argument("email")
 @_reported

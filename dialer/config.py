@@ -1,10 +1,19 @@
-"""The product's settings: one typed object, read from the environment once at each entry point."""
+"""The product's settings: one typed object, read from the environment once at each entry point.
+
+MARGINAL_MODE says what kind of deployment this is. `production` refuses anything unsafe for real
+voters (the simulator as telephony, placeholder or short secrets, an http PUBLIC_BASE_URL), each with
+one line naming the setting. `loopback` is a whole deployment on one machine for benchmarks and
+drills: the simulator and http are allowed, on loopback addresses only. `development` (the default,
+and the demo) and `test` allow everything.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +21,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from dialer.errors import ConfigurationError
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "dev", "development"})
+#: The shortest SECRET_KEY production accepts (`secrets.token_hex(16)` is 32 characters).
+SECRET_KEY_MIN = 32
+#: Twilio's auth tokens and API key secrets are 32 characters.
+TWILIO_SECRET_MIN = 32
 
 #: The account the bundled simulator accepts when no Twilio account is configured.
 SIMULATOR_ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -27,6 +40,8 @@ class Mode(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
     TEST = "test"
+    #: Benchmarks and the loopback deployment: simulator and http allowed, on loopback addresses only.
+    LOOPBACK = "loopback"
 
 
 class TelephonyBackend(StrEnum):
@@ -126,19 +141,59 @@ class Settings(BaseSettings):
         return not self.redis_url
 
     def check_production_ready(self) -> None:
-        """Refuse to run in production with secrets that are missing or obviously placeholders."""
-        if self.mode is not Mode.PRODUCTION:
-            return
-        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16:
+        """Refuse what the mode does not allow, with one line naming the setting to change."""
+        if self.mode is Mode.PRODUCTION:
+            self._check_production()
+        elif self.mode is Mode.LOOPBACK:
+            self._check_loopback()
+
+    def _check_production(self) -> None:
+        if _placeholder(self.secret_key) or len(self.secret_key) < SECRET_KEY_MIN:
             raise ConfigurationError(
-                "SECRET_KEY is missing or a placeholder: set it to a long random value "
-                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+                f"SECRET_KEY is missing or a placeholder (or under {SECRET_KEY_MIN} characters): set it to "
+                "a long random value (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
-        if self.telephony_backend is TelephonyBackend.TWILIO:
-            for name in ("twilio_account_sid", "twilio_auth_token", "twilio_caller_id"):
-                value = getattr(self, name)
-                if not value or value.strip().lower() in PLACEHOLDER_SECRETS:
-                    raise ConfigurationError(f"{name.upper()} is missing or a placeholder")
+        if not self.public_base_url.startswith("https://"):
+            raise ConfigurationError(
+                f"PUBLIC_BASE_URL must be https:// in production ({self.public_base_url} would send "
+                "sign-in cookies in the clear): set it to the https address people and Twilio use"
+            )
+        if self.uses_simulator:
+            raise ConfigurationError(
+                "TELEPHONY is the simulator, which production does not run on (its token is public): "
+                "set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or MARGINAL_MODE=loopback for a benchmark"
+            )
+        for name, simulator_value, minimum in (
+            ("twilio_account_sid", SIMULATOR_ACCOUNT_SID, 34),
+            ("twilio_auth_token", SIMULATOR_AUTH_TOKEN, TWILIO_SECRET_MIN),
+            ("twilio_caller_id", DEMO_CALLER_ID, 1),
+        ):
+            value = getattr(self, name)
+            if _placeholder(value) or value == simulator_value or len(value) < minimum:
+                raise ConfigurationError(f"{name.upper()} is missing, a placeholder or too short")
+        if self.twilio_api_secret and (
+            self.twilio_api_secret == SIMULATOR_API_SECRET or len(self.twilio_api_secret) < TWILIO_SECRET_MIN
+        ):
+            raise ConfigurationError("TWILIO_API_SECRET is a placeholder or too short")
+
+    def _check_loopback(self) -> None:
+        addresses = [("PUBLIC_BASE_URL", self.public_base_url)]
+        if self.uses_simulator:
+            addresses.append(("SIMULATOR_URL", self.simulator_url))
+        for name, url in addresses:
+            if not _on_loopback(url):
+                raise ConfigurationError(
+                    f"{name} must be a loopback address in loopback mode ({url}): use 127.0.0.1, or "
+                    "MARGINAL_MODE=production for a real deployment"
+                )
+
+    def check_listening_address(self, host: str) -> None:
+        """In loopback mode a server listens on a loopback address only (others could reach it)."""
+        if self.mode is Mode.LOOPBACK and not _loopback_host(host):
+            raise ConfigurationError(
+                f"--host must be a loopback address in loopback mode ({host}): use 127.0.0.1, or "
+                "MARGINAL_MODE=production for a real deployment"
+            )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -151,3 +206,21 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"{where}: {first['msg']}") from None
         settings.check_production_ready()
         return settings
+
+
+def _placeholder(value: str) -> bool:
+    return value.strip().lower() in PLACEHOLDER_SECRETS
+
+
+def _on_loopback(url: str) -> bool:
+    return _loopback_host(urlsplit(url).hostname or "")
+
+
+def _loopback_host(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

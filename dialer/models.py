@@ -157,6 +157,17 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = _at()
 
 
+class SignInSession(SQLModel, table=True):
+    """One signed-in browser: its cookie names it by a random token (stored here only as a hash),
+    and it works until it is ended (signing out, everywhere, a new password, an admin)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    started_at: datetime | None = _at(nullable=False)
+    ended_at: datetime | None = _at()
+
+
 class PhoneVerification(SQLModel, table=True):
     """A call asking a volunteer to press 1 on the number they gave (counted for its rate limits)."""
 
@@ -525,3 +536,14 @@ class AuditEntry(SQLModel, table=True):
     subject_id: str = Field(default="", max_length=64)
     detail: dict[str, Any] = _json(dict)
     ip: str = Field(default="", max_length=45)
+    #: dialer/domain/audit_chain.py's link over the id, time, actor, action and subject ("" before 0017).
+    chain_hash: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest link of the audit log's chain (one row): new entries take turns on it, and
+    `dialer audit verify` notices entries removed from the end."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    last_id: int = 0
+    last_hash: str = Field(max_length=64)

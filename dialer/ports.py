@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -192,6 +192,11 @@ class CallQueue(Protocol):
         ...
 
     def suppress(self, phone: str) -> None: ...
+
+    def forget(self, phones: Collection[str], voters: Collection[tuple[int, int]]) -> None:
+        """Erasure: these numbers and these (campaign id, voter id)s leave every queue, hold, day's
+        list of dialled numbers and the do-not-call set (SQL keeps what an opt-out needs)."""
+        ...
 
     def waiting(self, campaign_id: int) -> int: ...
 

@@ -99,7 +99,7 @@ def _environment(folder: Path) -> dict[str, str]:
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.db'}",
         REDIS_URL=os.environ.get("REDIS_URL") or redis_server.embedded_server(folder),
         SECRET_KEY=secrets.token_hex(16),
-        MARGINAL_MODE="development",
+        MARGINAL_MODE="loopback",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -750,7 +750,7 @@ def run(args: argparse.Namespace, folder: Path) -> Results:
         public_base_url=public_url,
         secret_key=secret,
         instance_path=folder,
-        mode="production",
+        mode="loopback",
     )
     services = build(settings, engine=engine)
     try:
@@ -767,7 +767,7 @@ def run(args: argparse.Namespace, folder: Path) -> Results:
             "PUBLIC_BASE_URL": public_url,
             "SECRET_KEY": secret,
             "INSTANCE_PATH": str(folder),
-            "MARGINAL_MODE": "production",
+            "MARGINAL_MODE": "loopback",
         }
         with ExitStack() as stack:
             servers = [

@@ -297,6 +297,7 @@ def main() -> int:
             REDIS_URL=redis_url,
             INSTANCE_PATH=str(instance),
             LOOKUP_RATE_LIMIT="100000000/minute",
+            MARGINAL_MODE="loopback",
             PYTHONUNBUFFERED="1",
         )
         server = start_server(env, port)

@@ -22,7 +22,7 @@ from web.access import signed_in
 from web.account_forms import AccountForm, VerifyPhoneForm
 from web.errors import sentence
 from web.html_forms import HtmlForm
-from web.identity import account_id, actor, end_session
+from web.identity import account_id, actor, close_sockets, end_session
 from web.services import services
 
 bp = Blueprint("account_pages", __name__)
@@ -135,11 +135,13 @@ def erase() -> ResponseReturnValue:
     if not erase_form.validate():
         return _page(details, erase_form, 400)
     wired = services()
+    me = account_id()
     try:
         volunteer_data.erase_account(wired.uow, wired.clock, actor())
     except Conflict as exc:
         erase_form.form_errors.append(str(exc)[:1].upper() + str(exc)[1:] + ".")
         return _page(details, erase_form, 409)
+    close_sockets(me)  # every device's: the erasure ended all the account's sessions
     end_session()
     flash("Your account is erased and you are signed out. Thank you for all you did.", "success")
     return redirect(url_for("home.index"), 303)

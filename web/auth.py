@@ -10,13 +10,12 @@ from flask.typing import ResponseReturnValue
 from dialer.config import Mode
 from dialer.errors import InvalidInput
 from dialer.services import accounts
-from dialer.services.audit import Action, record_now
 from web import limits
-from web.access import current_account, public
+from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
-from web.errors import sentence
+from web.errors import sentence, too_many_requests
 from web.extensions import limiter
-from web.identity import actor, end_session, start_session
+from web.identity import account_id, actor, close_sockets, end_session, forget_session, start_session
 from web.services import services
 
 bp = Blueprint("auth", __name__)
@@ -40,24 +39,13 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    limits.SIGN_IN_FAILURES,
-    key_func=limits.client,
-    methods=["POST"],
-    deduct_when=limits.failed_sign_in,
-    error_message=limits.TOO_MANY_SIGN_INS,
-)
-@limiter.limit(
-    limits.SIGN_IN_FAILURES,
-    key_func=limits.submitted_account,
-    methods=["POST"],
-    deduct_when=limits.failed_sign_in,
-    error_message=limits.TOO_MANY_SIGN_INS,
-)
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
+        slots = limits.reserve_sign_in()
+        if slots is None:
+            return too_many_requests(limits.TOO_MANY_SIGN_INS, limits.sign_in_retry_after())
         svc = services()
         signed = accounts.authenticate(
             svc.uow(),
@@ -68,10 +56,10 @@ def sign_in() -> ResponseReturnValue:
             ip=request.remote_addr or "",
         )
         if signed is not None:
+            slots.give_back()
             start_session(signed)
             flash(f"Welcome back, {signed.first_name}.", "success")
             return redirect(_safe_next(request.args.get("next")), 303)
-        limits.mark_failed_sign_in()
         form.password.errors.append("That e-mail address and password do not match an account.")
         status = 401
     elif form.is_submitted():
@@ -116,12 +104,22 @@ def sign_up() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit() and current_account() is not None:
-        svc = services()
-        record_now(
-            svc.uow(), svc.clock, actor(), Action.SIGN_OUT, subject_type="user", subject_id=actor().user_id
-        )
         end_session()
         flash("You have signed out.", "success")
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.post("/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere() -> ResponseReturnValue:
+    if SignOutForm().validate_on_submit():
+        svc = services()
+        ended = accounts.sign_out_everywhere(svc.uow(), svc.clock, actor(), account_id())
+        close_sockets(account_id())
+        forget_session()
+        flash(
+            f"You have signed out everywhere ({ended} session{'' if ended == 1 else 's'} ended).", "success"
+        )
     return redirect(url_for("home.index"), 303)
 
 
@@ -196,6 +194,7 @@ def reset_password(token: str) -> ResponseReturnValue:
             form.password.errors.append(sentence(exc))
             status = 400
         else:
+            close_sockets(signed.user_id)  # of the sessions the new password ended
             start_session(signed)
             flash("Your password has been changed and you are signed in.", "success")
             return redirect(url_for("home.index"), 303)

@@ -16,7 +16,7 @@ from dialer.errors import InvalidInput, NotFound
 from dialer.services import campaigns, organiser_view
 from web.access import organiser, organiser_of
 from web.campaign_forms import CampaignForm
-from web.identity import account_id
+from web.identity import account_id, actor
 from web.services import services
 
 bp = Blueprint("campaign_pages", __name__, url_prefix="/organiser")
@@ -77,7 +77,12 @@ def settings(campaign_id: int) -> ResponseReturnValue:
     elif form.validate():
         try:
             campaigns.update_campaign(
-                wired.uow(), campaign_id, form.spec(slug=stored.slug), telephony=wired.phone_bank.telephony
+                wired.uow(),
+                campaign_id,
+                form.spec(slug=stored.slug),
+                clock=wired.clock,
+                actor=actor(),
+                telephony=wired.phone_bank.telephony,
             )
         except InvalidInput as error:
             form.place(error)

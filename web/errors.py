@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, Response, jsonify, make_response, render_template
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -54,6 +54,13 @@ def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
     wait = "a minute" if seconds <= 60 else f"{-(-seconds // 60)} minutes"
     message = detail or f"Too many requests. Please wait {wait}, then try again."
     response = _answer(429, message)
+    return response
+
+
+def too_many_requests(message: str, retry_after: int) -> Response:
+    """A 429 for a limit a view counts itself, saying when to come back."""
+    response = make_response(_answer(429, message))
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 

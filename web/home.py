@@ -1,15 +1,24 @@
-"""The front door: what Marginal is, where to go next, and whether it is healthy."""
+"""The front door: what Marginal is, where to go next, and whether it is healthy.
+
+`/healthz` tells anyone only ok or not ok (a load balancer needs no more). Which component failed,
+and why, goes to signed-in admins, to callers on this machine outside production, and to
+`dialer health` on the server: account ids, internal addresses and exception text are a map for
+an attacker.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+import ipaddress
+
+from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from dialer.config import Mode
 from dialer.services import pledges
 from dialer.services.health import check_health
 from dialer.services.volunteer_progress import volunteer_progress
-from web.access import public
+from web.access import current_account, public
 from web.identity import account_id
 from web.services import services
 
@@ -32,4 +41,19 @@ def index() -> ResponseReturnValue:
 @public
 def healthz() -> ResponseReturnValue:
     report = check_health(services().probes())
-    return jsonify(report.as_dict()), 200 if report.ok else 503
+    body = report.as_dict() if _may_see_details() else {"ok": report.ok}
+    return jsonify(body), 200 if report.ok else 503
+
+
+def _may_see_details() -> bool:
+    account = current_account()
+    if account is not None and account.is_admin:
+        return True
+    return services().settings.mode is not Mode.PRODUCTION and _from_this_machine()
+
+
+def _from_this_machine() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False

@@ -1,8 +1,12 @@
 """Who is making the request: the signed-in account as Flask-Login sees it, and its session's life.
 
-A session's id is the account id plus a fingerprint of its password hash, so changing the password
-(a reset) ends every session of that account. Sessions end after IDLE_LIMIT without a request and
-SESSION_LIMIT after signing in, whichever comes first, measured on the services' clock.
+The cookie names a sign-in session kept in SQL (dialer/services/sign_in_sessions.py), so a session
+that has been ended (signing out, "sign out everywhere", a new password, an admin) is refused even
+from a copy of its cookie, and the Socket.IO connections it opened are closed on whichever web
+process holds them (`close_sockets`, through the Redis message queue). Which sockets a session
+opened is kept in Redis for the session's lifetime: lost, those sockets only stay open until they
+close themselves, each event they send refused already. Sessions also end after IDLE_LIMIT without a request and SESSION_LIMIT
+after signing in, whichever comes first, measured on the services' clock.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ from datetime import timedelta
 from flask import Flask, flash, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user
 
+from dialer.adapters.live import NAMESPACE
 from dialer.domain.roles import Role
-from dialer.services import accounts
+from dialer.services import accounts, sign_in_sessions
 from dialer.services.accounts import SignedIn
 from dialer.services.audit import Actor
+from web.extensions import socketio
 from web.services import services
 
 IDLE_LIMIT = timedelta(hours=4)
-SESSION_LIMIT = timedelta(hours=24)
+SESSION_LIMIT = sign_in_sessions.LIFETIME
+_SOCKETS = "marginal:live:sockets:"  # + account id: a hash of socket id -> its session's fingerprint
 _SIGNED_IN_AT = "signed_in_at"
 _SEEN_AT = "seen_at"
 
@@ -67,7 +74,7 @@ class Account(UserMixin):  # type: ignore[misc]
 
 def load_account(session_key: str) -> Account | None:
     """Flask-Login's user loader: the active account this session names, or None (anonymous)."""
-    signed = accounts.load(services().uow(), session_key)
+    signed = accounts.load(services().uow(), services().clock, session_key)
     return Account.of(signed) if signed is not None else None
 
 
@@ -93,6 +100,37 @@ def start_session(signed: SignedIn) -> None:
 
 
 def end_session() -> None:
+    """Sign this browser out, ending its session for every copy of the cookie, and its sockets."""
+    if current_user.is_authenticated:
+        svc = services()
+        key = current_user.get_id()
+        accounts.sign_out(svc.uow(), svc.clock, actor(), key)
+        close_sockets(account_id(), only=key)
+    logout_user()
+    session.clear()
+
+
+def remember_socket(sid: str) -> None:
+    """This request's session opened socket `sid`."""
+    key = _SOCKETS + str(account_id())
+    redis = services().redis
+    redis.hset(key, sid, sign_in_sessions.fingerprint(current_user.get_id()))
+    redis.expire(key, int(SESSION_LIMIT.total_seconds()))
+
+
+def close_sockets(user_id: int, *, only: str | None = None) -> None:
+    """Disconnect the sockets an account's sessions opened (`only` one session's, by its key)."""
+    redis = services().redis
+    key = _SOCKETS + str(user_id)
+    wanted = sign_in_sessions.fingerprint(only).encode() if only is not None else None
+    for sid, fingerprint in redis.hgetall(key).items():
+        if wanted is None or fingerprint == wanted:
+            socketio.server.disconnect(sid.decode() if isinstance(sid, bytes) else sid, namespace=NAMESPACE)
+            redis.hdel(key, sid)
+
+
+def forget_session() -> None:
+    """Drop this browser's cookie only (its session has been ended already)."""
     logout_user()
     session.clear()
 

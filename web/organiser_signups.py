@@ -118,7 +118,9 @@ def change_capacity(event_id: int) -> ResponseReturnValue:
     form = CapacityForm()
     if form.validate():
         try:
-            moved = events.change_capacity(services().uow(), event_id, form.capacity.data)
+            moved = events.change_capacity(
+                services().uow(), event_id, form.capacity.data, clock=services().clock, actor=actor()
+            )
         except NotFound:
             abort(404)
         except InvalidInput as error:
@@ -150,7 +152,12 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
     if form.validate():
         try:
             pledges.create_pledge(
-                services().uow(), campaign_id, slug=form.slug.data or "", text=form.text.data or ""
+                services().uow(),
+                campaign_id,
+                slug=form.slug.data or "",
+                text=form.text.data or "",
+                clock=services().clock,
+                actor=actor(),
             )
         except NotFound:
             abort(404)
@@ -166,7 +173,9 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
     try:
-        pledges.set_active(services().uow(), campaign_id, pledge_id, state == "open")
+        pledges.set_active(
+            services().uow(), campaign_id, pledge_id, state == "open", clock=services().clock, actor=actor()
+        )
     except NotFound:
         abort(404)
     return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)

@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=64, help="threads per process (threading mode)")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
+    try:
+        Settings.from_env().check_listening_address(args.host)
+    except DialerError as exc:
+        sys.exit(f"marginal web: {exc}")
     WebServer(
         options(
             args.host, args.port, async_mode=args.async_mode, threads=args.threads, log_level=args.log_level

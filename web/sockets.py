@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_socketio import Namespace, SocketIO, emit, join_room
 
 from dialer.adapters.live import NAMESPACE
@@ -25,7 +26,7 @@ from dialer.services import voter_import
 from dialer.services.dashboard import target_seats
 from dialer.services.phone_bank import campaign_room, constituency_room, seat_room
 from web.access import organiser_of, signed_in, socket_policy
-from web.identity import account_id
+from web.identity import account_id, remember_socket
 from web.services import services
 
 FORBIDDEN = {"error": "forbidden"}
@@ -34,6 +35,7 @@ FORBIDDEN = {"error": "forbidden"}
 class LiveNamespace(Namespace):  # type: ignore[misc]
     @socket_policy(signed_in)
     def on_connect(self, auth: Any = None) -> None:
+        remember_socket(request.sid)  # type: ignore[attr-defined]  # Flask-SocketIO's; closed with the session
         return None
 
     @socket_policy(signed_in)

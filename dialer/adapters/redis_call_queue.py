@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import redis
@@ -69,6 +70,20 @@ class RedisCallQueue:
 
     def suppress(self, phone: str) -> None:
         self._redis.sadd(keys.SUPPRESSED, phone)
+
+    def forget(self, phones: Collection[str], voters: Collection[tuple[int, int]]) -> None:
+        days = list(self._redis.scan_iter(match=keys.dialled("*"), count=100))
+        with self._redis.pipeline(transaction=True) as pipe:
+            for campaign_id, voter_id in voters:
+                pipe.hdel(keys.phones(campaign_id), str(voter_id))
+                pipe.zrem(keys.queue(campaign_id), str(voter_id))
+                pipe.zrem(keys.call_backs(campaign_id), str(voter_id))
+            if phones:
+                pipe.srem(keys.SUPPRESSED, *phones)
+                pipe.hdel(keys.IN_CALL, *phones)
+                for day in days:
+                    pipe.hdel(day, *phones)
+            pipe.execute()
 
     def waiting(self, campaign_id: int) -> int:
         with self._redis.pipeline(transaction=False) as pipe:

@@ -109,6 +109,7 @@ class Deployment:
             simulator_url=self.simulator_url,
             calls_per_second=min(100.0, shape.cps),
             telephony="simulator",
+            mode="loopback",
         )
         self.env = _environment(self.settings, folder)
 
@@ -302,7 +303,7 @@ class Deployment:
 def _environment(settings: Settings, folder: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TWILIO_", "PYTEST"))}
     env.update(
-        MARGINAL_MODE="development",
+        MARGINAL_MODE="loopback",
         INSTANCE_PATH=str(folder),
         DATABASE_URL=settings.effective_database_url,
         REDIS_URL=settings.redis_url,

@@ -1,8 +1,9 @@
 """Accounts: signing up, signing in (argon2id, rehashed when the parameters change), password resets.
 
 Reset links carry a signed, expiring token (itsdangerous) bound to the account's current password
-hash, so a link works once: using it changes the hash and voids it, and a sign-in session (whose id
-carries the same fingerprint) ends everywhere when the password changes.
+hash, so a link works once: using it changes the hash and voids it. Each sign-in starts a session
+(dialer/services/sign_in_sessions.py); signing out ends it, and a new password, "sign out everywhere"
+or an admin end every session of the account.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from dialer.clock import Clock
 from dialer.domain import accounts as rules
 from dialer.domain.phones import volunteer_phone
 from dialer.domain.roles import Role
-from dialer.errors import InvalidInput
+from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignOrganiser, User
 from dialer.ports import UnitOfWork
-from dialer.services import audit
+from dialer.services import audit, sign_in_sessions
 from dialer.services.audit import Action, Actor
 
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
@@ -57,13 +58,12 @@ class SignedIn:
     session_key: str
 
 
-def session_key(user: User) -> str:
-    """The id a sign-in session stores: it changes (ending every session) when the password does."""
-    fingerprint = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return f"{user.id}:{fingerprint}"
+def _password_fingerprint(user: User) -> str:
+    """Binds a reset link to the password it replaces, so the link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def _signed_in(session: Session, user: User) -> SignedIn:
+def _signed_in(session: Session, user: User, key: str) -> SignedIn:
     assert user.id is not None
     organises = session.exec(
         select(CampaignOrganiser.campaign_id).where(CampaignOrganiser.user_id == user.id)
@@ -74,7 +74,7 @@ def _signed_in(session: Session, user: User) -> SignedIn:
         first_name=user.first_name,
         role=Role(user.role),
         organises=frozenset(organises),
-        session_key=session_key(user),
+        session_key=key,
     )
 
 
@@ -108,7 +108,7 @@ def sign_up(
         audit.record(
             uow.session, clock, Actor(user.id, ip), Action.SIGN_UP, subject_type="user", subject_id=user.id
         )
-        signed_in = _signed_in(uow.session, user)
+        signed_in = _signed_in(uow.session, user, sign_in_sessions.start(uow.session, user.id, clock.now()))
         uow.commit()
     return signed_in
 
@@ -156,7 +156,8 @@ def authenticate(
         audit.record(
             uow.session, clock, Actor(user.id, ip), Action.SIGN_IN, subject_type="user", subject_id=user.id
         )
-        signed_in = _signed_in(uow.session, user)
+        assert user.id is not None
+        signed_in = _signed_in(uow.session, user, sign_in_sessions.start(uow.session, user.id, clock.now()))
         uow.commit()
     return signed_in
 
@@ -175,16 +176,67 @@ def _verify(passwords: PasswordHasher, password_hash: str, password: str) -> boo
         return False
 
 
-def load(uow: UnitOfWork, key: str) -> SignedIn | None:
-    """The active account a session key names, or None (unknown, disabled, or password changed)."""
-    user_id, _, _fingerprint = key.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12:
-        return None
+def load(uow: UnitOfWork, clock: Clock, key: str) -> SignedIn | None:
+    """The active account a session key names, or None (unknown, ended, or the account disabled)."""
     with uow:
-        user = uow.session.get(User, int(user_id))
-        if user is None or not user.is_active or not secrets.compare_digest(session_key(user), key):
+        user = sign_in_sessions.account_of(uow.session, key, clock.now())
+        if user is None or not user.is_active:
             return None
-        return _signed_in(uow.session, user)
+        return _signed_in(uow.session, user, key)
+
+
+def sign_out(uow: UnitOfWork, clock: Clock, actor: Actor, key: str) -> None:
+    """End this session: its cookie (and every copy of it) no longer signs anyone in."""
+    with uow:
+        sign_in_sessions.end(uow.session, key, clock.now())
+        audit.record(
+            uow.session, clock, actor, Action.SIGN_OUT, subject_type="user", subject_id=actor.user_id
+        )
+        uow.commit()
+
+
+def sign_out_everywhere(uow: UnitOfWork, clock: Clock, actor: Actor, user_id: int) -> int:
+    """End every session of this account (on every device, this one too); returns how many."""
+    with uow:
+        ended = sign_in_sessions.end_all(uow.session, user_id, clock.now())
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.SIGNED_OUT_EVERYWHERE,
+            subject_type="user",
+            subject_id=user_id,
+            detail={"sessions": ended},
+        )
+        uow.commit()
+    return ended
+
+
+def end_sessions(uow: UnitOfWork, clock: Clock, admin: Actor, user_id: int) -> int:
+    """An admin ends every session of an account (a lost phone, a departing volunteer)."""
+    with uow:
+        if uow.session.get(User, user_id) is None:
+            raise NotFound("there is no such account")
+        ended = sign_in_sessions.end_all(uow.session, user_id, clock.now())
+        audit.record(
+            uow.session,
+            clock,
+            admin,
+            Action.SESSIONS_ENDED,
+            subject_type="user",
+            subject_id=user_id,
+            detail={"sessions": ended},
+        )
+        uow.commit()
+    return ended
+
+
+def forget_finished_sessions(uow: UnitOfWork, clock: Clock) -> int:
+    """Delete the records of sessions that are over (the workers' upkeep); returns how many."""
+    with uow:
+        forgotten = sign_in_sessions.forget_finished(uow.session, clock.now())
+        uow.commit()
+    return forgotten
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -215,8 +267,7 @@ def request_reset(
         if user is None or not user.is_active:
             return None
         assert user.id is not None
-        fingerprint = session_key(user).partition(":")[2]
-        token = _serializer(secret_key, clock).dumps({"u": user.id, "f": fingerprint})
+        token = _serializer(secret_key, clock).dumps({"u": user.id, "f": _password_fingerprint(user)})
         audit.record(
             uow.session,
             clock,
@@ -242,7 +293,11 @@ def _user_for_token(session: Session, clock: Clock, secret_key: str, token: str)
         raise ResetLinkInvalid("this reset link is not valid: ask for a new one") from None
     user_id = data.get("u") if isinstance(data, dict) else None
     user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.is_active or session_key(user) != f"{user_id}:{data.get('f')}":
+    if (
+        user is None
+        or not user.is_active
+        or not secrets.compare_digest(_password_fingerprint(user), str(data.get("f")))
+    ):
         raise ResetLinkInvalid("this reset link has already been used: ask for a new one")
     return user
 
@@ -270,6 +325,8 @@ def reset_password(
         user.password_hash = passwords.hash(new_password)
         user.last_login_at = clock.now()
         uow.session.add(user)
+        assert user.id is not None
+        ended = sign_in_sessions.end_all(uow.session, user.id, clock.now())
         audit.record(
             uow.session,
             clock,
@@ -277,8 +334,9 @@ def reset_password(
             Action.PASSWORD_RESET,
             subject_type="user",
             subject_id=user.id,
+            detail={"sessions_ended": ended},
         )
-        signed_in = _signed_in(uow.session, user)
+        signed_in = _signed_in(uow.session, user, sign_in_sessions.start(uow.session, user.id, clock.now()))
         uow.commit()
     return signed_in
 
@@ -357,6 +415,8 @@ def reset_demo_passwords(uow: UnitOfWork, passwords: PasswordHasher, clock: Cloc
             password = secrets.token_urlsafe(12)
             user.password_hash = passwords.hash(password)
             uow.session.add(user)
+            assert user.id is not None
+            sign_in_sessions.end_all(uow.session, user.id, clock.now())
             reset.append(DemoCredentials(role, email, password))
         uow.commit()
     return reset

@@ -3,6 +3,12 @@
 Entries are written inside the transaction of the action they record, so an action and its audit
 entry are kept or lost together. Details hold ids and counts, never the personal data itself (an
 audit log that copied names and numbers would defeat erasure).
+
+Entries are hash-chained (dialer/domain/audit_chain.py). An entry is written when its transaction
+commits: the transaction takes the chain's head row, inserts its entries (so ids follow the chain)
+linked one after the other, and holds the head until the commit is done. The head is the last lock
+a transaction takes, so it never waits for a row while others wait for it. `verify` (`dialer audit
+verify`) finds the first entry that was changed, removed or slipped in.
 """
 
 from __future__ import annotations
@@ -11,17 +17,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as AnySession
 from sqlmodel import Session, col, func, select
 
 from dialer.clock import Clock
-from dialer.models import AuditEntry, User
+from dialer.domain import audit_chain
+from dialer.models import AuditChainHead, AuditEntry, User
 from dialer.ports import UnitOfWork
+from dialer.services.row_locks import hold
 
 
 class Action(StrEnum):
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    SESSIONS_ENDED = "sessions_ended"
     SIGN_UP = "sign_up"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
     PASSWORD_RESET = "password_reset"
@@ -34,6 +47,13 @@ class Action(StrEnum):
     ORGANISER_GRANTED = "organiser_granted"
     ORGANISER_REVOKED = "organiser_revoked"
     ROLE_CHANGED = "role_changed"
+    VOTERS_UPLOADED = "voters_uploaded"
+    VOTERS_IMPORTED = "voters_imported"
+    CAMPAIGN_SETTINGS_CHANGED = "campaign_settings_changed"
+    PLEDGE_CREATED = "pledge_created"
+    PLEDGE_OPENED = "pledge_opened"
+    PLEDGE_CLOSED = "pledge_closed"
+    EVENT_CAPACITY_CHANGED = "event_capacity_changed"
     ACCOUNT_EXPORTED = "account_exported"
     ACCOUNT_ERASED = "account_erased"
     CANVASSER_APPROVED = "canvasser_approved"
@@ -64,7 +84,8 @@ def record(
     subject_id: object = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an entry to the caller's transaction (the caller commits)."""
+    """Add an entry to the caller's transaction: it is written, linked into the chain, when the
+    caller commits (and not at all if the caller does not)."""
     entry = AuditEntry(
         at=clock.now(),
         actor_id=actor.user_id,
@@ -74,8 +95,123 @@ def record(
         detail=detail or {},
         ip=actor.ip[:45],
     )
-    session.add(entry)
+    session.info.setdefault(_PENDING, []).append(entry)
     return entry
+
+
+_PENDING = "marginal.audit.pending"
+
+
+@event.listens_for(AnySession, "before_commit")  # every session: an entry is never silently dropped
+def _link_pending(session: Session) -> None:
+    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()  # the transaction's own writes first: the head is its last lock
+    # An UPDATE, not SELECT ... FOR UPDATE, which SQLite ignores: on both databases it waits for the
+    # transaction holding the head, after which the head is read as that transaction left it.
+    if not hold(session, AuditChainHead, 1, "last_id"):
+        _start_chain(session)
+        hold(session, AuditChainHead, 1, "last_id")
+    head = session.get(AuditChainHead, 1, populate_existing=True)
+    assert head is not None
+    for entry in pending:
+        session.add(entry)
+        session.flush()  # the id, part of the link
+        entry.chain_hash = audit_chain.link(head.last_hash, _chained(entry))
+        head.last_id, head.last_hash = entry.id or 0, entry.chain_hash
+    session.add(head)
+
+
+def _start_chain(session: Session) -> None:
+    """An emptied database (the migration makes the head): the chain starts again. Another
+    transaction may be starting it at the same moment; then theirs is the head."""
+    try:
+        with session.begin_nested():
+            session.add(AuditChainHead(id=1, last_id=0, last_hash=audit_chain.GENESIS))
+    except IntegrityError:
+        pass
+
+
+@event.listens_for(AnySession, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _chained(entry: AuditEntry) -> audit_chain.Chained:
+    assert entry.id is not None and entry.at is not None
+    return audit_chain.Chained(
+        id=entry.id,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        subject_type=entry.subject_type,
+        subject_id=entry.subject_id,
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `verify` found: how many entries are chained, and the first broken link if any."""
+
+    chained: int
+    unchained: int  # written before the log was chained, at its start
+    last_id: int
+    last_hash: str
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+_BATCH = 1000
+
+
+def verify(uow: UnitOfWork) -> Verification:
+    """Walk the log in id order, recomputing every link; stop at the first that does not hold."""
+    chained = unchained = last_id = 0
+    previous = audit_chain.GENESIS
+    with uow:
+        after = 0
+        while True:
+            batch = uow.session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.id) > after)
+                .order_by(col(AuditEntry.id))
+                .limit(_BATCH)
+            ).all()
+            if not batch:
+                break
+            for entry in batch:
+                assert entry.id is not None
+                after = entry.id
+                if not entry.chain_hash and chained == 0:
+                    unchained += 1
+                    continue
+                if entry.chain_hash != audit_chain.link(previous, _chained(entry)):
+                    return Verification(
+                        chained,
+                        unchained,
+                        last_id,
+                        previous,
+                        broken_at=entry.id,
+                        problem="its link does not match: the entry was changed, or one before it removed",
+                    )
+                chained += 1
+                last_id, previous = entry.id, entry.chain_hash
+        head = uow.session.get(AuditChainHead, 1)
+    if head is not None and (head.last_id, head.last_hash) != (last_id, previous):
+        return Verification(
+            chained,
+            unchained,
+            last_id,
+            previous,
+            broken_at=head.last_id,
+            problem=f"the newest entries were removed: the chain's head is entry #{head.last_id}",
+        )
+    return Verification(chained, unchained, last_id, previous)
 
 
 def record_now(uow: UnitOfWork, clock: Clock, actor: Actor, action: Action, **kwargs: Any) -> None:

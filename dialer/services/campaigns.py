@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from dialer.clock import Clock
 from dialer.domain import phones
 from dialer.domain.campaign_settings import CallingSettings, default_information_message, validated
 from dialer.domain.campaigns import CampaignStatus
@@ -28,7 +29,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import Telephony, UnitOfWork
-from dialer.services import caller_ids
+from dialer.services import audit, caller_ids
+from dialer.services.audit import Action, Actor
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,13 @@ def create_campaign(
 
 
 def update_campaign(
-    uow: UnitOfWork, campaign_id: int, spec: CampaignSpec, *, telephony: Telephony | None = None
+    uow: UnitOfWork,
+    campaign_id: int,
+    spec: CampaignSpec,
+    *,
+    clock: Clock,
+    actor: Actor,
+    telephony: Telephony | None = None,
 ) -> None:
     """Change a campaign's settings, seats and survey (validated as on creation).
 
@@ -151,6 +159,7 @@ def update_campaign(
         if campaign is None:
             raise NotFound("no such campaign")
         _check_seats(session, spec.seats)
+        before = _audited_settings(campaign)
         campaign.name = name
         campaign.script_md = spec.script_md
         campaign.information_message = spec.information_message.strip() or default_information_message(
@@ -173,7 +182,42 @@ def update_campaign(
         have = set(session.exec(select(CampaignSeat.ons_code).where(CampaignSeat.campaign_id == campaign_id)))
         session.add_all(CampaignSeat(campaign_id=campaign_id, ons_code=c) for c in wanted if c not in have)
         _replace_questions(session, campaign_id, questions)
+        changed = sorted(
+            name for name, value in _audited_settings(campaign).items() if before.get(name) != value
+        )
+        audit.record(
+            session,
+            clock,
+            actor,
+            Action.CAMPAIGN_SETTINGS_CHANGED,
+            subject_type="campaign",
+            subject_id=campaign_id,
+            detail={"changed": changed},
+        )
         uow.commit()
+
+
+def _audited_settings(campaign: Campaign) -> dict[str, object]:
+    """The settings whose change the audit log names (by name only: a script is not copied there)."""
+    return {
+        name: getattr(campaign, name)
+        for name in (
+            "name",
+            "script_md",
+            "information_message",
+            "caller_id",
+            "dialing_mode",
+            "max_attempts",
+            "ring_timeout_s",
+            "amd_enabled",
+            "weekday_start",
+            "weekday_end",
+            "weekend_start",
+            "weekend_end",
+            "retry_overrides",
+            "show_surname",
+        )
+    }
 
 
 def campaign_spec(uow: UnitOfWork, campaign_id: int) -> tuple[CampaignSpec, CampaignStatus]:

@@ -17,7 +17,10 @@ absolute when a later list brings the number back: survey tallies are what chang
 files of voter imports not yet finished on the person's campaigns: an upload is the raw list,
 names and numbers included, and no row of it can be told apart from the others until it is
 imported, so it goes and the organiser uploads it again. Import reports (VoterImport.errors)
-name lines and fields, never their values, so they hold nothing to erase.
+name lines and fields, never their values, so they hold nothing to erase. Redis loses the person
+too: the call queues' number map and queues, numbers held in calls, the days' lists of dialled
+numbers and the do-not-call set (SQL keeps the fingerprint an opt-out needs; nothing else in Redis
+holds a number or a name: jobs and figures carry ids only).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from dialer.models import (
     VoterImport,
     VoterImportFile,
 )
-from dialer.ports import UnitOfWork
+from dialer.ports import CallQueue, UnitOfWork
 from dialer.services import audit, suppression
 from dialer.services.audit import Action, Actor
 
@@ -228,9 +231,18 @@ class Erasure:
     uploads_deleted: int = 0
 
 
-def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int, *, number_key: bytes) -> Erasure:
-    """Remove the person behind this voter record from every campaign, keeping anonymous counts.
-    A "do not call" stays absolute: its entry keeps the number's fingerprint (keyed by `number_key`)."""
+def erase_voter(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    voter_id: int,
+    *,
+    number_key: bytes,
+    queue: CallQueue,
+) -> Erasure:
+    """Remove the person behind this voter record from every campaign and from the call queues,
+    keeping anonymous counts. A "do not call" stays absolute: its entry keeps the number's
+    fingerprint (keyed by `number_key`)."""
     with uow:
         session = uow.session
         # Stop the person's campaigns' unfinished imports first (their rows locked), then read the
@@ -240,6 +252,7 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int, *, n
         records = _records_of(session, voter_id)
         ids = [v.id for v in records]
         phones = {v.phone_e164 for v in records if v.phone_e164}
+        queued = [(v.campaign_id, v.id) for v in records if v.id is not None]
         outcome_ids = list(session.exec(select(Outcome.id).where(col(Outcome.voter_id).in_(ids))).all())
         attempt_ids = list(
             session.exec(select(CallAttempt.id).where(col(CallAttempt.voter_id).in_(ids))).all()
@@ -295,7 +308,11 @@ def erase_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int, *, n
                 "do_not_call_fingerprints": receipt.do_not_call_fingerprints,
             },
         )
+        # Redis first: if it cannot be reached, nothing is erased and the request can be made again
+        # (afterwards SQL no longer knows the number Redis would have to forget).
+        queue.forget(phones, queued)
         uow.commit()
+    queue.forget(phones, queued)  # again: a requeue between the two would have put the number back
     return receipt
 
 

@@ -20,6 +20,8 @@ from dialer.domain.places import Locate, Point, distance_km, place_of
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, CampaignSeat, Constituency, Event, EventSignup, User, Voter
 from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 from dialer.services.row_locks import hold
 
 CONFIRMED = "confirmed"
@@ -217,7 +219,9 @@ def cancel(uow: UnitOfWork, signup_id: int, *, user_id: int | None = None) -> in
         return promoted[0] if promoted else None
 
 
-def change_capacity(uow: UnitOfWork, event_id: int, capacity: int) -> list[int]:
+def change_capacity(
+    uow: UnitOfWork, event_id: int, capacity: int, *, clock: Clock, actor: Actor
+) -> list[int]:
     """Set a new capacity; people on the waiting list move up into any new places."""
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"capacity must be between 1 and {MAX_CAPACITY}", field="capacity")
@@ -231,10 +235,20 @@ def change_capacity(uow: UnitOfWork, event_id: int, capacity: int) -> list[int]:
             raise InvalidInput(
                 "more people are confirmed than that; cancel some places first", field="capacity"
             )
+        before = event.capacity
         event.capacity = capacity
         session.add(event)
         session.flush()
         promoted = _promote(session, event_id)
+        audit.record(
+            session,
+            clock,
+            actor,
+            Action.EVENT_CAPACITY_CHANGED,
+            subject_type="event",
+            subject_id=event_id,
+            detail={"campaign": event.campaign_id, "from": before, "to": capacity, "moved_up": len(promoted)},
+        )
         uow.commit()
         return promoted
 

@@ -19,6 +19,8 @@ from dialer.domain.campaigns import CampaignStatus
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
 from dialer.ports import UnitOfWork
+from dialer.services import audit
+from dialer.services.audit import Action, Actor
 from dialer.services.row_locks import hold
 
 CHANNELS = ("phone", "doorstep", "web")
@@ -52,7 +54,9 @@ class OfferedPledge:
     pledged: bool
 
 
-def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) -> int:
+def create_pledge(
+    uow: UnitOfWork, campaign_id: int, *, slug: str, text: str, clock: Clock, actor: Actor
+) -> int:
     """Add a pledge; its web address part is made from its text when left blank."""
     text = text.strip()
     slug = slug.strip().lower() or suggested_slug(text)
@@ -72,12 +76,24 @@ def create_pledge(uow: UnitOfWork, campaign_id: int, *, slug: str, text: str) ->
             raise InvalidInput(f"this campaign already has a pledge at {slug!r}", field="slug")
         pledge = Pledge(campaign_id=campaign_id, slug=slug, text=text)
         uow.session.add(pledge)
-        uow.commit()
+        uow.session.flush()
         assert pledge.id is not None
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.PLEDGE_CREATED,
+            subject_type="pledge",
+            subject_id=pledge.id,
+            detail={"campaign": campaign_id},
+        )
+        uow.commit()
         return pledge.id
 
 
-def set_active(uow: UnitOfWork, campaign_id: int, pledge_id: int, active: bool) -> None:
+def set_active(
+    uow: UnitOfWork, campaign_id: int, pledge_id: int, active: bool, *, clock: Clock, actor: Actor
+) -> None:
     """Open or close one of this campaign's pledges (another campaign's is not found, and left alone)."""
     with uow:
         pledge = uow.session.get(Pledge, pledge_id)
@@ -85,6 +101,15 @@ def set_active(uow: UnitOfWork, campaign_id: int, pledge_id: int, active: bool) 
             raise NotFound("no such pledge in this campaign")
         pledge.active = active
         uow.session.add(pledge)
+        audit.record(
+            uow.session,
+            clock,
+            actor,
+            Action.PLEDGE_OPENED if active else Action.PLEDGE_CLOSED,
+            subject_type="pledge",
+            subject_id=pledge_id,
+            detail={"campaign": pledge.campaign_id},
+        )
         uow.commit()
 
 

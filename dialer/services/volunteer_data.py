@@ -45,7 +45,7 @@ from dialer.models import (
     VoterImport,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import audit, carpools, events
+from dialer.services import audit, carpools, events, sign_in_sessions
 from dialer.services.audit import Action, Actor
 
 #: What an erased volunteer is called wherever a name is shown.
@@ -188,10 +188,11 @@ def erase_account(uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Ac
         user.first_name = ERASED_NAME
         user.email = f"erased-{user_id}@erased.invalid"
         user.postcode, user.phone_e164, user.last_login_at = "", None, None
-        # Nobody knows this password, and the session key made from it ends every sign-in.
+        # Nobody knows this password, and every sign-in of the account ends.
         user.password_hash = "erased:" + secrets.token_hex(32)
         user.is_active = False
         session.add(user)
+        sign_in_sessions.end_all(session, user_id, now)
         erasure = AccountErasure(user_id, len(places), len(seats), signups, lifts)
         audit.record(
             session,

@@ -32,8 +32,8 @@ from dialer.domain.voter_rows import Record, RowProblem, VoterRow
 from dialer.errors import DialerError, InvalidInput, NotFound
 from dialer.models import Campaign, Voter, VoterImport, VoterImportFile
 from dialer.ports import JobQueue, LiveUpdates, UnitOfWork
-from dialer.services import row_locks, suppression
-from dialer.services.audit import Actor
+from dialer.services import audit, row_locks, suppression
+from dialer.services.audit import Action, Actor
 from dialer.services.suppression import Reason
 
 IMPORT_JOB: Final = "workers.imports.import_voters"
@@ -128,6 +128,15 @@ def start_import(
         uow.session.flush()
         assert row.id is not None
         uow.session.add(VoterImportFile(import_id=row.id, content=data))
+        audit.record(
+            uow.session,
+            clock,
+            Actor(user_id),
+            Action.VOTERS_UPLOADED,
+            subject_type="voter_import",
+            subject_id=row.id,
+            detail={"campaign": campaign_id, "bytes": len(data)},
+        )
         uow.commit()
         return row.id
 
@@ -479,8 +488,23 @@ def _finish(
         row.finished_at = clock.now()
         uow.session.add(row)
         uow.session.exec(delete(VoterImportFile).where(col(VoterImportFile.import_id) == import_id))
-        uow.commit()
         result = Progress.of(row)
+        audit.record(
+            uow.session,
+            clock,
+            Actor(row.user_id),  # who started it: the job finishes their import
+            Action.VOTERS_IMPORTED,
+            subject_type="voter_import",
+            subject_id=import_id,
+            detail={
+                "campaign": row.campaign_id,
+                "status": status,
+                "imported": result.imported,
+                "merged": result.merged,
+                "rejected": result.rejected,
+            },
+        )
+        uow.commit()
     live.publish(room(import_id), PROGRESS_EVENT, result.as_dict())
     return result
 

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from dialer.models import EventSignup, Outcome, PledgeSignup
 from dialer.services import pledges
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.integration.test_power_dialing import answer, only_call, status
@@ -22,7 +23,9 @@ def test_a_volunteer_signs_up_the_voter_on_the_line_and_the_outcome_claims_the_s
     bank = dialer_services.phone_bank
     campaign = make_campaign(bank, voters=1)
     event_id = make.event(dialer_services, campaign)
-    pledge_id = pledges.create_pledge(bank.uow(), campaign, slug="day-off", text="Take polling day off")
+    pledge_id = pledges.create_pledge(
+        bank.uow(), campaign, slug="day-off", text="Take polling day off", clock=bank.clock, actor=SYSTEM
+    )
     volunteer = make_volunteer(bank, "Priya")
     session_id = ready_seat(bank, volunteer, campaign)
     clock.advance(1)  # the pacer dials the voter

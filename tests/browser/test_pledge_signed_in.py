@@ -5,6 +5,7 @@ from sqlmodel import select
 from dialer.domain.campaigns import CampaignStatus
 from dialer.models import Campaign, PledgeSignup
 from dialer.services import pledges
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser
@@ -15,7 +16,12 @@ def test_a_volunteer_finds_the_pledge_on_their_home_page_and_makes_it_with_one_p
 ):
     campaign_id = make.campaign(services)
     pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="day-off", text="Take polling day off"
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
     )
     with services.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)

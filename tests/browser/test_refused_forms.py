@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from dialer.models import Campaign, Carpool, Event, Pledge, PledgeSignup, PostcodeDistrict
 from dialer.services import pledges
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser
@@ -126,7 +127,14 @@ def test_a_pledge_with_a_bad_web_address_keeps_its_text(page, live_server, servi
 
 def test_the_public_pledge_with_a_bad_email_keeps_the_name(page, live_server, services):
     campaign_id = make.campaign(services)
-    pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    pledges.create_pledge(
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
+    )
     [pledge] = rows(services, Pledge)
     with services.uow() as uow:
         slug = uow.session.get(Campaign, campaign_id).slug

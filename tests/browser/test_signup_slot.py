@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from dialer.models import PostcodeDistrict
 from dialer.services import carpools, pledges
+from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser
@@ -26,7 +27,14 @@ def test_an_organiser_signs_a_voter_up_from_the_slot_on_their_timeline(page, liv
         services.uow(), services.clock, make.locate, event_id=event_id, driver_id=make.user(services),
         pickup_postcode="SE1 7PB", seats=2, departs_at=services.clock.now() + timedelta(days=2),
     )  # fmt: skip
-    pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    pledges.create_pledge(
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
+    )
 
     page.goto(live_server.url + "/")
     sign_in_browser(page, live_server.url, email_of(services, organiser))

@@ -128,7 +128,9 @@ def test_the_walk_list_is_the_campaigns_addresses_in_the_meeting_points_district
 
 def test_signups_made_at_the_door_are_replayed_with_the_visit_but_never_doubled(services, door):
     campaign_id, event_id, voter_id, canvasser = door
-    pledge_id = pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Day off")
+    pledge_id = pledges.create_pledge(
+        services.uow(), campaign_id, slug="day-off", text="Day off", clock=services.clock, actor=SYSTEM
+    )
     visit = Visit(
         "door-signup", event_id, voter_id, "talked", {}, event_ids=(event_id,), pledge_ids=(pledge_id,)
     )

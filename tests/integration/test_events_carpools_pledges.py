@@ -7,6 +7,7 @@ import pytest
 
 from dialer.errors import InvalidInput
 from dialer.services import carpools, events, pledges
+from dialer.services.audit import SYSTEM
 from dialer.services.carpools import CarpoolFull
 from dialer.services.events import EventDraft
 from tests import signup_factories as make
@@ -77,10 +78,10 @@ def test_signing_up_twice_keeps_one_place_and_more_capacity_moves_the_queue_up(s
         services.uow(), services.clock, event_id, user_id=first
     )
     events.sign_up(services.uow(), services.clock, event_id, user_id=second)
-    assert len(events.change_capacity(services.uow(), event_id, 2)) == 1
+    assert len(events.change_capacity(services.uow(), event_id, 2, clock=services.clock, actor=SYSTEM)) == 1
     assert events.summary(services.uow(), event_id).confirmed == 2
     with pytest.raises(InvalidInput, match="more people are confirmed"):
-        events.change_capacity(services.uow(), event_id, 1)
+        events.change_capacity(services.uow(), event_id, 1, clock=services.clock, actor=SYSTEM)
 
 
 def test_the_calendar_file_describes_the_event(services):
@@ -146,7 +147,12 @@ def test_a_declined_request_frees_the_seat_for_someone_else(services):
 def test_a_pledge_is_made_once_per_person_from_any_channel(services):
     campaign_id = make.campaign(services)
     pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="polling-day", text="Take the day off"
+        services.uow(),
+        campaign_id,
+        slug="polling-day",
+        text="Take the day off",
+        clock=services.clock,
+        actor=SYSTEM,
     )
     voter = make.voter(services, campaign_id)
     first = pledges.make_pledge(services.uow(), services.clock, pledge_id, channel="phone", voter_id=voter)
@@ -161,6 +167,8 @@ def test_a_pledge_is_made_once_per_person_from_any_channel(services):
     [summary] = pledges.pledges_of(services.uow(), campaign_id)
     assert summary.count == 2
     with pytest.raises(InvalidInput, match="already has a pledge"):
-        pledges.create_pledge(services.uow(), campaign_id, slug="polling-day", text="Again")
+        pledges.create_pledge(
+            services.uow(), campaign_id, slug="polling-day", text="Again", clock=services.clock, actor=SYSTEM
+        )
     with pytest.raises(InvalidInput, match="email address"):
         pledges.make_pledge(services.uow(), services.clock, pledge_id, channel="web", name="X", email="nope")

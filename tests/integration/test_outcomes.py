@@ -9,6 +9,7 @@ from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, InvalidInput
 from dialer.models import CallingSession, Outcome, PledgeSignup, SurveyAnswer, Voter
 from dialer.services import pledges, signup_slot
+from dialer.services.audit import SYSTEM
 from dialer.services.outcomes import OutcomeForm, record_outcome
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
@@ -113,8 +114,12 @@ def test_sign_ups_made_during_the_call_are_linked_to_its_outcome_and_older_ones_
     volunteer, session_id, call = connected
     with bank.uow() as uow:
         campaign_id = uow.session.get(Voter, call.voter_id).campaign_id
-    day_off = pledges.create_pledge(bank.uow(), campaign_id, slug="day-off", text="Take polling day off")
-    lift = pledges.create_pledge(bank.uow(), campaign_id, slug="lift", text="Give a lift")
+    day_off = pledges.create_pledge(
+        bank.uow(), campaign_id, slug="day-off", text="Take polling day off", clock=bank.clock, actor=SYSTEM
+    )
+    lift = pledges.create_pledge(
+        bank.uow(), campaign_id, slug="lift", text="Give a lift", clock=bank.clock, actor=SYSTEM
+    )
     # pledged on an earlier occasion, before this call connected
     with bank.uow() as uow:
         uow.session.add(

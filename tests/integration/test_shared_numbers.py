@@ -167,7 +167,7 @@ def test_one_persons_export_and_erasure_leave_the_others_at_their_number_alone(b
     exported = data_protection.export_voter(bank.uow(), clock, Actor(None), alice[0])
     assert [record["first_name"] for record in exported["records"]] == ["Alice", "Alice"]
     data_protection.erase_voter(
-        bank.uow(), clock, Actor(None), alice[0], number_key=dialer_services.number_key
+        bank.uow(), clock, Actor(None), alice[0], number_key=dialer_services.number_key, queue=bank.queue
     )
 
     left = [(v.first_name, v.phone_e164, v.erased_at is None) for v in people_list(bank)]

@@ -41,7 +41,15 @@ from web.extensions import socketio
 #: Tables that may change on a refused request (the audit log records refusals and views), and the
 #: reference data no request writes (constituencies, postcodes, results).
 NOT_COMPARED = frozenset(
-    {"auditentry", "constituency", "postcode", "postcodedistrict", "constituencypoint", "electionresult"}
+    {
+        "auditentry",
+        "auditchainhead",  # the audit log's newest link
+        "constituency",
+        "postcode",
+        "postcodedistrict",
+        "constituencypoint",
+        "electionresult",
+    }
 )
 #: URL arguments that do not name a campaign's record (accounts, the do-not-call list, choices).
 NOT_CAMPAIGN_RECORDS = frozenset(

@@ -23,6 +23,7 @@ from dialer.models import (
     SurveyQuestion,
 )
 from dialer.services import campaigns, live_figures
+from dialer.services.audit import SYSTEM
 from tests.people import SEAT, csrf_headers, csrf_token
 from tests.web.route_examples import CAMPAIGN_FORM
 
@@ -169,7 +170,9 @@ def test_a_question_voters_have_answered_keeps_its_key_and_kind(world, services)
             ],
         }
     )
-    campaigns.update_campaign(services.uow(), world.campaign_id, with_question)
+    campaigns.update_campaign(
+        services.uow(), world.campaign_id, with_question, clock=services.clock, actor=SYSTEM
+    )
     with services.uow() as uow:
         question = uow.session.exec(select(SurveyQuestion)).one()
         uow.session.add(SurveyAnswer(outcome_id=world.outcome_id, question_id=question.id or 0, value="A"))
@@ -179,6 +182,8 @@ def test_a_question_voters_have_answered_keeps_its_key_and_kind(world, services)
             services.uow(),
             world.campaign_id,
             campaigns.CampaignSpec(**{**with_question.__dict__, "questions": []}),
+            clock=services.clock,
+            actor=SYSTEM,
         )
     assert removed.value.field == "questions"
     retyped = [campaigns.QuestionSpec("intention", "Vote?", QuestionKind.SCALE)]
@@ -187,6 +192,8 @@ def test_a_question_voters_have_answered_keeps_its_key_and_kind(world, services)
             services.uow(),
             world.campaign_id,
             campaigns.CampaignSpec(**{**with_question.__dict__, "questions": retyped}),
+            clock=services.clock,
+            actor=SYSTEM,
         )
     reworded = [
         campaigns.QuestionSpec(
@@ -197,6 +204,8 @@ def test_a_question_voters_have_answered_keeps_its_key_and_kind(world, services)
         services.uow(),
         world.campaign_id,
         campaigns.CampaignSpec(**{**with_question.__dict__, "questions": reworded}),
+        clock=services.clock,
+        actor=SYSTEM,
     )
 
 

@@ -7,13 +7,17 @@ sign-ups) are what they were.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import zlib
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlmodel import SQLModel, col, func, select, update
 
+from dialer.adapters import redis_keys as keys
+from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import Disposition
@@ -35,7 +39,16 @@ from dialer.models import (
     SurveyQuestion,
     Voter,
 )
-from dialer.services import call_events, doorstep, suppression, voter_import
+from dialer.ports import QueuedVoter
+from dialer.services import (
+    call_events,
+    data_protection,
+    doorstep,
+    queueing,
+    suppression,
+    upkeep,
+    voter_import,
+)
 from dialer.services.audit import Actor
 from dialer.services.doorstep import Visit
 from tests.people import add_voter, csrf_token
@@ -448,3 +461,99 @@ def test_a_person_erased_after_asking_not_to_be_called_is_never_called_when_thei
         assert back.do_not_call, "imported as do-not-call: nobody will dial them"
         erased = suppression.erased_among(uow.session, [PHONE, "+447700900777"], services.number_key)
         assert erased == {PHONE}, "the bystander's number is no erased person's"
+
+
+# --- Redis ---------------------------------------------------------------------------------------
+
+
+def everything_in_redis(redis) -> str:
+    """Every key and every value of every key in Redis (job payloads unpacked), as one lower-cased text."""
+    parts: list[bytes] = []
+    for key in redis.scan_iter(count=500):
+        parts.append(key)
+        kind = redis.type(key).decode()
+        if kind == "string":
+            values = [redis.get(key)]
+        elif kind == "hash":
+            values = [part for pair in redis.hgetall(key).items() for part in pair]
+        elif kind == "set":
+            values = list(redis.smembers(key))
+        elif kind == "zset":
+            values = [member for member, _ in redis.zrange(key, 0, -1, withscores=True)]
+        elif kind == "list":
+            values = redis.lrange(key, 0, -1)
+        elif kind == "stream":
+            values = [repr(entry).encode() for entry in redis.xrange(key)]
+        else:
+            raise AssertionError(f"a Redis {kind} ({key!r}) the scan does not read: teach it")
+        for value in values:
+            parts.append(value)
+            with contextlib.suppress(zlib.error):
+                parts.append(zlib.decompress(value))  # RQ keeps job data compressed
+    return b"\n".join(parts).decode("utf-8", "replace").lower()
+
+
+def put_the_person_in_redis(services, world, campaign):
+    """The phone banks open (which puts the person's do-not-call number and the numbers dialled today
+    in Redis), and the person queued on both campaigns, as they were before they opted out."""
+    bank = services.phone_bank
+    now = services.clock.now()
+    for campaign_id, voter_id in (
+        (world.campaign_id, campaign["person"]),
+        (world.other_campaign_id, campaign["elsewhere"]),
+    ):
+        upkeep.open_phone_bank(bank, campaign_id)
+        bank.queue.add(campaign_id, QueuedVoter(voter_id, PHONE, now + timedelta(days=1)))
+    bank.queue.mark_dialled(PHONE, world.other_campaign_id, day=queueing.day_key(now + timedelta(days=1)))
+
+
+def test_after_erasure_no_redis_key_holds_the_persons_number_or_their_place_in_a_queue(
+    client_as, services, campaign, world
+):
+    put_the_person_in_redis(services, world, campaign)
+    numbers = [PHONE, PHONE[3:]]
+    before = everything_in_redis(services.redis)
+    assert all(number in before for number in numbers), "the fixture should put the number in Redis"
+    queued = {
+        (world.campaign_id, campaign["person"]),
+        (world.other_campaign_id, campaign["elsewhere"]),
+    }
+
+    assert erase(client_as("admin"), campaign["person"]).status_code == 303
+
+    after = everything_in_redis(services.redis)
+    for value in [*numbers, PERSON["first_name"], PERSON["last_name"], PERSON["address"], *ANSWERS]:
+        assert value.lower() not in after, f"{value!r} is still in Redis after erasure"
+    for campaign_id, voter_id in queued:
+        for key in (keys.queue(campaign_id), keys.call_backs(campaign_id), keys.phones(campaign_id)):
+            held = (
+                services.redis.zscore(key, voter_id)
+                if "phones" not in key
+                else services.redis.hget(key, voter_id)
+            )
+            assert held is None, f"voter {voter_id} is still in {key}"
+    # the bystander is still waiting for their call
+    assert "+447700900777" in after
+
+
+class UnreachableRedis(RedisCallQueue):
+    """The call queue at the moment Redis stops answering."""
+
+    def forget(self, phones, voters):
+        raise ConnectionError("Redis is not answering")
+
+
+def test_when_redis_cannot_forget_the_person_nothing_is_erased_and_it_can_be_asked_again(services, campaign):
+    before = everything_stored(services)
+    with pytest.raises(ConnectionError):
+        data_protection.erase_voter(
+            services.uow(),
+            services.clock,
+            Actor(None),
+            campaign["person"],
+            number_key=services.number_key,
+            queue=UnreachableRedis(services.redis),
+        )
+    assert everything_stored(services) == before
+    with services.uow() as uow:
+        assert uow.session.get(Voter, campaign["person"]).phone_e164 == PHONE

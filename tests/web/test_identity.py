@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from dialer.domain.roles import Role
 from dialer.models import User
-from dialer.services.accounts import session_key
+from dialer.services import sign_in_sessions
 
 
 def add_user(services, *, active=True, role=Role.VOLUNTEER):
@@ -20,8 +20,11 @@ def add_user(services, *, active=True, role=Role.VOLUNTEER):
             created_at=datetime.now(UTC),
         )
         uow.session.add(user)
+        uow.session.flush()
+        assert user.id is not None
+        key = sign_in_sessions.start(uow.session, user.id, services.clock.now())
         uow.commit()
-        return user.id, session_key(user)
+        return user.id, key
 
 
 def test_the_session_key_loads_the_account(app, services):
@@ -41,7 +44,7 @@ def test_a_disabled_or_unknown_account_or_a_stale_key_is_anonymous(app, services
 
         assert load_account(key) is None
         assert load_account(str(user_id)) is None  # a bare id is not a session key
-        assert load_account(f"{user_id}:0000000000000000") is None  # the password has changed since
+        assert load_account(f"{user_id}:0000000000000000") is None  # a session never started
         assert load_account("999999:abc") is None
         assert load_account("not-a-number") is None
         assert not current_user.is_authenticated

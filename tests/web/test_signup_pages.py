@@ -14,7 +14,7 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Event, Outcome, PledgeSignup, PostcodeDistrict
 from dialer.services import carpools, doorstep, events, pledges, voter_import
-from dialer.services.audit import Actor
+from dialer.services.audit import SYSTEM, Actor
 from tests import signup_factories as make
 from tests.people import email_of, sign_in_as
 
@@ -88,7 +88,14 @@ def test_a_bad_carpool_form_is_sent_back_with_the_reason(app, client, services, 
 
 def test_anyone_can_pledge_on_the_public_page(client, services):
     campaign_id = make.campaign(services)
-    pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text="Take polling day off")
+    pledges.create_pledge(
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
+    )
     with services.uow() as uow:
         slug = uow.session.get(Campaign, campaign_id).slug
     path = f"/pledge/{slug}/day-off"
@@ -109,7 +116,9 @@ def test_anyone_can_pledge_on_the_public_page(client, services):
 def _open_pledge(services, text="Take polling day off"):
     """An active campaign's open pledge; its page's path."""
     campaign_id = make.campaign(services)
-    pledge_id = pledges.create_pledge(services.uow(), campaign_id, slug="day-off", text=text)
+    pledge_id = pledges.create_pledge(
+        services.uow(), campaign_id, slug="day-off", text=text, clock=services.clock, actor=SYSTEM
+    )
     with services.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         campaign.status = CampaignStatus.ACTIVE

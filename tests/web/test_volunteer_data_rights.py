@@ -11,6 +11,7 @@ from sqlmodel import SQLModel, select
 
 from dialer.models import AuditEntry, CampaignOrganiser, Carpool, EventSignup, User
 from dialer.services import events, pledges, sessions
+from dialer.services.audit import SYSTEM
 from dialer.services.volunteer_data import ERASED_NAME
 from tests import signup_factories as make
 from tests.people import PASSWORD, SEAT, World, csrf_token, sign_in
@@ -33,7 +34,9 @@ def name_the_volunteer_and_let_them_sign_up(services, world: World) -> int:
     later = make.event(services, world.campaign_id, starts_in=timedelta(days=3), ons_code=SEAT)
     events.sign_up(services.uow(), services.clock, later, user_id=volunteer)
     pledges.make_pledge(services.uow(), services.clock, world.pledge_id, channel="web", user_id=volunteer)
-    other = pledges.create_pledge(services.uow(), world.campaign_id, slug="lift", text="Give a lift")
+    other = pledges.create_pledge(
+        services.uow(), world.campaign_id, slug="lift", text="Give a lift", clock=services.clock, actor=SYSTEM
+    )
     pledges.make_pledge(  # on the public page, signed out, with their account's address
         services.uow(), services.clock, other, channel="web", name=f"{NAME} Smith", email=EMAIL
     )

@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import roles
+from dialer.services import accounts, roles
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, GrantForm, RoleForm
 from web.errors import sentence
-from web.identity import actor
+from web.identity import actor, close_sockets
 from web.services import services
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -101,4 +101,19 @@ def set_role(user_id: int) -> ResponseReturnValue:
         flash(sentence(exc), "error")
     else:
         flash("Role changed.", "success")
+    return _back()
+
+
+@bp.post("/<int:user_id>/end-sessions")
+@admin_only
+def end_sessions(user_id: int) -> ResponseReturnValue:
+    if ConfirmForm().validate_on_submit():
+        svc = services()
+        try:
+            ended = accounts.end_sessions(svc.uow(), svc.clock, actor(), user_id)
+        except NotFound as exc:
+            flash(sentence(exc), "error")
+        else:
+            close_sockets(user_id)
+            flash(f"Signed out everywhere: {ended} session{'' if ended == 1 else 's'} ended.", "success")
     return _back()

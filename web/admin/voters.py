@@ -78,7 +78,7 @@ def erase(voter_id: int) -> ResponseReturnValue:
     svc = services()
     try:
         receipt = data_protection.erase_voter(
-            svc.uow(), svc.clock, actor(), voter_id, number_key=svc.number_key
+            svc.uow(), svc.clock, actor(), voter_id, number_key=svc.number_key, queue=svc.phone_bank.queue
         )
     except NotFound:
         abort(404)
