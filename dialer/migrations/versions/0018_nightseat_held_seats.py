@@ -1,7 +1,7 @@
 """Held seats: a seat waits for a volunteer whose audio went away mid-conversation; drafts of outcomes.
 
-Revision ID: 0016_nightseat_held_seats
-Revises: 0015_nightui_leaderboard
+Revision ID: 0018_nightseat_held_seats
+Revises: 0017_secb_audit_chain
 Create Date: 2026-12-07 12:45:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0016_nightseat_held_seats"
-down_revision: str | None = "0015_nightui_leaderboard"
+revision: str = "0018_nightseat_held_seats"
+down_revision: str | None = "0017_secb_audit_chain"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
