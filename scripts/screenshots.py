@@ -84,7 +84,13 @@ def _marginals(page: Any, url: str) -> None:
 
 def _conversation(page: Any, url: str) -> None:
     page.goto(url + "/call/1")
-    page.click("#start-browser")
+    # A second visit finds the conversation of the first one held for the volunteer (the seat waits a
+    # minute for a page that went away) and rejoins it; otherwise calling starts.
+    page.wait_for_function(
+        "() => !document.getElementById('start-controls').hidden || document.body.dataset.session"
+    )
+    if page.is_visible("#start-browser"):
+        page.click("#start-browser")
     page.wait_for_function(
         "() => document.body.dataset.seat === 'connected' && !document.getElementById('voter-details').hidden",
         timeout=90_000,
