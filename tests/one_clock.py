@@ -7,6 +7,8 @@ every request and callback taking the product's real path.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,3 +68,20 @@ def product_and_simulator(
     sim.transport = WsgiTransport(app)
     context.use(services)
     return OnOneClock(sim, services, app)
+
+
+@contextmanager
+def running_on_one_clock(settings: Settings, engine: Any, redis: Any, redis_url: str) -> Iterator[OnOneClock]:
+    """The product and the simulator (5 calls a second) on a fresh simulated clock, with live updates
+    recorded; the jobs' context and the simulator are closed afterwards."""
+    from dialer.adapters.live import RecordingLiveUpdates
+    from workers import context
+
+    wired = product_and_simulator(
+        settings, engine, redis, redis_url, clock=SimClock(), live=RecordingLiveUpdates(), cps=5
+    )
+    try:
+        yield wired
+    finally:
+        context.use(None)
+        wired.sim.close()

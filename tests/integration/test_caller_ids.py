@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from dialer.adapters.live import RecordingLiveUpdates
-from dialer.clock import SimClock
 from dialer.domain.campaign_settings import CallingSettings
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.seats import AudioLeg
@@ -16,7 +14,7 @@ from dialer.models import Campaign
 from dialer.services import campaign_control, sessions
 from dialer.services.campaigns import CampaignSpec, create_campaign
 from dialer.simulator import Behaviour
-from tests.one_clock import product_and_simulator
+from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import SEAT, drama_number, ensure_constituency, make_campaign, make_volunteer
 
 pytestmark = pytest.mark.integration
@@ -27,14 +25,8 @@ WHY = "neither a number of the telephony account nor a verified caller ID"
 
 @pytest.fixture
 def world(settings, clean_db, redis, redis_url):
-    wired = product_and_simulator(
-        settings, clean_db, redis, redis_url, clock=SimClock(), live=RecordingLiveUpdates(), cps=5
-    )
-    yield wired
-    from workers import context
-
-    context.use(None)
-    wired.sim.close()
+    with running_on_one_clock(settings, clean_db, redis, redis_url) as wired:
+        yield wired
 
 
 def test_a_campaign_is_saved_only_with_a_caller_id_the_account_owns_or_has_verified(world):

@@ -9,15 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from dialer.adapters.live import RecordingLiveUpdates
-from dialer.clock import SimClock
 from dialer.domain.dispositions import UNCOUNTED_CARRIER_FAILURES, Disposition
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, Outcome, Voter
 from dialer.services import sessions
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.simulator import Behaviour
-from tests.one_clock import product_and_simulator
+from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration
@@ -27,15 +25,8 @@ CONGESTED, MISSING = drama_number(0), drama_number(1)
 
 @pytest.fixture
 def world(settings, clean_db, redis, redis_url):
-    clock = SimClock()
-    wired = product_and_simulator(
-        settings, clean_db, redis, redis_url, clock=clock, live=RecordingLiveUpdates(), cps=5
-    )
-    yield wired
-    from workers import context
-
-    context.use(None)
-    wired.sim.close()
+    with running_on_one_clock(settings, clean_db, redis, redis_url) as wired:
+        yield wired
 
 
 def _by_number(bank):

@@ -6,14 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from dialer.adapters.live import RecordingLiveUpdates
-from dialer.clock import SimClock
 from dialer.domain.call_control import OptOutOffer
 from dialer.models import AuditEntry, SuppressionEntry, Voter
 from dialer.services import returned_calls
 from dialer.services.audit import Action
 from dialer.simulator import Behaviour
-from tests.one_clock import product_and_simulator
+from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import drama_number, make_campaign
 
 pytestmark = pytest.mark.integration
@@ -24,14 +22,8 @@ VOTER = drama_number(0)  # on both campaigns' lists
 
 @pytest.fixture
 def world(settings, clean_db, redis, redis_url):
-    wired = product_and_simulator(
-        settings, clean_db, redis, redis_url, clock=SimClock(), live=RecordingLiveUpdates(), cps=5
-    )
-    yield wired
-    from workers import context
-
-    context.use(None)
-    wired.sim.close()
+    with running_on_one_clock(settings, clean_db, redis, redis_url) as wired:
+        yield wired
 
 
 def test_a_voter_rings_back_presses_1_and_no_campaign_calls_them_again(world):
