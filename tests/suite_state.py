@@ -35,3 +35,30 @@ def empty_tables(engine: Engine, *, keep: Collection[str] = ()) -> None:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name not in keep:
                 connection.execute(table.delete())
+
+
+#: Tables a refused request may still change (the audit log records refusals, its chain head moves)
+#: and the reference data no request writes: left out of `domain_snapshot`.
+NOT_COMPARED = frozenset(
+    {
+        "auditentry",
+        "auditchainhead",
+        "constituency",
+        "postcode",
+        "postcodedistrict",
+        "constituencypoint",
+        "electionresult",
+    }
+)
+
+
+def domain_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every domain table's rows, in a stable order: two snapshots are equal when no request wrote."""
+    from sqlalchemy import select
+
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(select(table))), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in NOT_COMPARED
+        }

@@ -22,11 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select as sql_select
-from sqlmodel import SQLModel
-
 from tests.people import AUDIENCES, World, add_other_campaign_life, build_world, csrf_token, sign_in
-from tests.suite_state import empty_tables
+from tests.suite_state import domain_snapshot, empty_tables
 from tests.web.route_examples import (
     EXAMPLES,
     PARAMETERS,
@@ -38,19 +35,6 @@ from tests.web.route_examples import (
 from web.access import policy_of, socket_handlers
 from web.extensions import socketio
 
-#: Tables that may change on a refused request (the audit log records refusals and views), and the
-#: reference data no request writes (constituencies, postcodes, results).
-NOT_COMPARED = frozenset(
-    {
-        "auditentry",
-        "auditchainhead",  # the audit log's newest link
-        "constituency",
-        "postcode",
-        "postcodedistrict",
-        "constituencypoint",
-        "electionresult",
-    }
-)
 #: URL arguments that do not name a campaign's record (accounts, the do-not-call list, choices).
 NOT_CAMPAIGN_RECORDS = frozenset(
     {"user_id", "entry_id", "token", "name", "action", "answer", "state", "kind", "change", "decision"}
@@ -73,12 +57,7 @@ def build_worlds(services) -> Worlds:
 
 
 def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
-    with services.engine.connect() as connection:
-        return {
-            table.name: sorted(map(tuple, connection.execute(sql_select(table))), key=repr)
-            for table in SQLModel.metadata.sorted_tables
-            if table.name not in NOT_COMPARED
-        }
+    return domain_snapshot(services.engine)
 
 
 def changed(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:

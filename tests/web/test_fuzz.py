@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.people import csrf_token, sign_in
+from tests.suite_state import domain_snapshot
 from tests.web import route_examples
 from tests.web.route_examples import FUZZ_ARGUMENTS, MORE_FIELDS, PARAMETERS, Example, route_table
 
@@ -179,18 +180,6 @@ def test_no_request_makes_the_app_fail(app, services, world, endpoint, method, r
 SCHEMA_EXAMPLES = int(os.environ.get("MARGINAL_SCHEMA_FUZZ_EXAMPLES", "8"))
 #: The callers the schema-aware fuzz runs as (an organiser of another campaign is the matrix's).
 FUZZ_AUDIENCES = ("anonymous", "volunteer", "organiser", "admin")
-#: Reference data no request writes, and the audit log, which records refusals: not compared.
-NOT_COMPARED = frozenset(
-    {
-        "auditentry",
-        "auditchainhead",  # the audit log's newest link
-        "constituency",
-        "postcode",
-        "postcodedistrict",
-        "constituencypoint",
-        "electionresult",
-    }
-)
 
 
 class Raw:
@@ -284,15 +273,7 @@ def json_text(body: Any) -> str:
 
 
 def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
-    from sqlalchemy import select as sql_select
-    from sqlmodel import SQLModel
-
-    with services.engine.connect() as connection:
-        return {
-            table.name: sorted(map(tuple, connection.execute(sql_select(table))), key=repr)
-            for table in SQLModel.metadata.sorted_tables
-            if table.name not in NOT_COMPARED
-        }
+    return domain_snapshot(services.engine)
 
 
 def schema_of(app, services, world, admin, endpoint: str, method: str) -> tuple[str, list[str]]:
