@@ -4,7 +4,6 @@ The suite runs once per backend (embedded SQLite, then DATABASE_URL=postgresql:/
 tests use the session's database, so each run proves the row lock on its own backend.
 """
 
-import threading
 from collections import Counter
 
 import pytest
@@ -14,28 +13,9 @@ from dialer.models import CarpoolSeat, EventSignup
 from dialer.services import carpools, events
 from dialer.services.carpools import CarpoolFull, SeatRequest
 from tests import signup_factories as make
+from tests.concurrency import all_at_once
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def all_at_once(count, action):
-    """Run action(i) for i in range(count) in threads released together; returns results or errors."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(index):
-        barrier.wait()
-        try:
-            results[index] = action(index)
-        except Exception as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_fifty_people_signing_up_at_once_for_ten_places_fill_them_and_wait_for_the_rest(services):

@@ -12,29 +12,10 @@ from sqlmodel import col, func, select
 from dialer.models import AuditEntry
 from dialer.services import accounts
 from dialer.services.audit import Action
+from tests.concurrency import all_at_once
 from tests.people import PASSWORD, add_account, csrf_token
 
 LIMIT = 20
-
-
-def all_at_once(count, action):
-    """Run action(i) for i in range(count) in threads released together; returns their results."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def run(index):
-        barrier.wait()
-        try:
-            results[index] = action(index)
-        except Exception as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @pytest.fixture
