@@ -58,10 +58,12 @@ def test_a_5000_row_file_with_2000_problems_is_previewed_then_reviewed_a_page_at
     sign_in_browser(page, live_server.url, email_of(services, organiser))
     page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/signups")
     page.set_input_files("input[name=file]", str(upload))
-    page.click("button:text('Upload and choose columns')")
+    with page.expect_navigation():  # the form posts; read the page it answers with
+        page.click("button:text('Upload and choose columns')")
 
     # The preview: the first ten rows as the guessed columns read them; nothing written yet.
-    page.click("button:text('Preview these columns')")
+    with page.expect_navigation():
+        page.click("button:text('Preview these columns')")
     preview = page.locator("table.preview")
     assert preview.locator("tbody tr").count() == 10
     headers = preview.locator("thead th").all_inner_texts()
@@ -77,7 +79,8 @@ def test_a_5000_row_file_with_2000_problems_is_previewed_then_reviewed_a_page_at
     # A wrong mapping is seen before the import: surname as first name shows it at once.
     page.select_option("select[name=first_name]", "Surname")
     page.select_option("select[name=last_name]", "")
-    page.click("button:text('Preview these columns')")
+    with page.expect_navigation():
+        page.click("button:text('Preview these columns')")
     assert page.locator("table.preview tbody tr").nth(0).locator("td").nth(1).inner_text() == "Good"
     page.select_option("select[name=first_name]", "Forename")
     page.select_option("select[name=last_name]", "Surname")
@@ -95,14 +98,16 @@ def test_a_5000_row_file_with_2000_problems_is_previewed_then_reviewed_a_page_at
     rows = page.locator("table.problems tbody tr")
     assert rows.count() == 50
     assert rows.nth(0).locator("td").nth(0).inner_text() == "3"
-    page.click("a[rel=next]")
+    with page.expect_navigation():
+        page.click("a[rel=next]")
     assert page.inner_text("#problems-count") == "Rows 51\u2013100 of 2,000"
     assert "Page 2 of 40" in page.inner_text("nav.pager")
     save_artifact(page, "import-problems-page-2")
 
     # Filtered by one reason: only those rows, and the download is of those.
     page.select_option("#reason", "the postcode is not a UK postcode")
-    page.click("button:text('Show')")
+    with page.expect_navigation():
+        page.click("button:text('Show')")
     assert page.inner_text("#problems-count") == "Rows 1\u201350 of 400"
     reasons = set(page.locator("table.problems tbody tr td:nth-child(3)").all_inner_texts())
     assert reasons == {"the postcode is not a UK postcode"}
@@ -111,7 +116,8 @@ def test_a_5000_row_file_with_2000_problems_is_previewed_then_reviewed_a_page_at
     assert len(list(csv.DictReader(io.StringIO(filtered.value.path().read_text())))) == 400
 
     page.select_option("#reason", "")
-    page.click("button:text('Show')")
+    with page.expect_navigation():
+        page.click("button:text('Show')")
     with page.expect_download() as everything:
         page.click("#problems-download")
     assert everything.value.suggested_filename == "ward-7-problems.csv"
