@@ -5,9 +5,9 @@ For each N: a fresh deployment (`dialer.loopback`: web processes under gunicorn/
 balancer sharing Socket.IO through the Redis message queue, RQ workers, the Twilio simulator on its
 real-time clock, PostgreSQL or SQLite, Redis), N volunteers who sign in, start "call my phone"
 sessions and record every conversation through the JSON API, and organiser dashboards. After a
-warm-up, the measured window, halfway through which `--leave-share` (10%) of the volunteers on a call
-go away (a third reload their page, a third lose their connection for 20 s, a third lose their phone
-and ring it again); then the phone bank is paused, settled and checked (no lost outcome, no voter in
+warm-up, the measured window, halfway through which `--leave-share` (10%) of all the volunteers go
+away mid-call (a third reload their page, a third lose their connection for 20 s, a third lose their
+phone and ring it again); then the phone bank is paused, settled and checked (no lost outcome, no voter in
 two calls, no seat stuck, every call final, dashboards equal a recount, every conversation has a
 record).
 
@@ -284,7 +284,7 @@ def main() -> int:
     parser.add_argument("--wrap", type=float, default=5.0)
     parser.add_argument(
         "--leave-share", type=float, default=0.1,
-        help="share of the volunteers on a call who go away halfway (reload, lost connection, dropped phone)",
+        help="share of all the volunteers who go away mid-call halfway (reload, lost connection, dropped phone)",
     )  # fmt: skip
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()

@@ -14,9 +14,10 @@ been missing for 3 s.
 
 Each client process (`python -m dialer.loopback.crowd`) runs a slice of the crowd on one asyncio
 loop and takes commands on stdin, one per line, answering each with a line on stdout:
-`drop <share> <seconds>` (close that share of the volunteers' sockets mid-call and reconnect them
-after `seconds`), `reload <share>` (that share of the volunteers on a call reload their page: the
-socket goes, the page is fetched again, the socket comes back), `report <path>` (write what happened so far as JSON), `stop` (end the sessions,
+`drop <share> <seconds>` (that share of all the volunteers, taken from those on a call, lose their
+socket and reconnect `seconds` later), `reload <share>` (that share of all the volunteers, taken
+from those on a call, reload their page: the socket goes, the page is fetched again, the socket
+comes back), `report <path>` (write what happened so far as JSON), `stop` (end the sessions,
 disconnect, exit). `CrowdProcesses` starts and commands them from the harness.
 """
 
@@ -489,13 +490,13 @@ async def _run(args: argparse.Namespace) -> None:
         if command == "drop":
             share, away = float(rest[0]), float(rest[1])
             busy = [v for v in volunteers if v.state in ("connected", "dialing") and v.sio.connected]
-            chosen = random.sample(busy, max(1, round(share * len(busy)))) if busy else []
+            chosen = _some_of(busy, share, len(volunteers))
             for volunteer in chosen:
                 volunteer._spawn(volunteer.drop(away))
             _answer(f"dropped {len(chosen)}")
         elif command == "reload":
             busy = [v for v in volunteers if v.state in ("connected", "wrap_up") and v.sio.connected]
-            chosen = random.sample(busy, max(1, round(float(rest[0]) * len(busy)))) if busy else []
+            chosen = _some_of(busy, float(rest[0]), len(volunteers))
             for volunteer in chosen:
                 volunteer._spawn(volunteer.reload())
             _answer(f"reloaded {len(chosen)}")
@@ -508,6 +509,12 @@ async def _run(args: argparse.Namespace) -> None:
             await asyncio.gather(*(v.stop() for v in volunteers), *(d.stop() for d in dashboards))
             _answer("stopped")
             return
+
+
+def _some_of(busy: list[Volunteer], share: float, everyone: int) -> list[Volunteer]:
+    """`share` of all the volunteers (at least one), taken from those `busy` (all of them if fewer)."""
+    wanted = max(1, round(share * everyone))
+    return random.sample(busy, min(wanted, len(busy)))
 
 
 def _answer(line: str) -> None:

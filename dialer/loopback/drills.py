@@ -241,8 +241,9 @@ class Rig:
         return DrillResult(name, verdicts, facts | settled)
 
     def drop_phones(self, share: float) -> int:
-        """Hang up the phone leg of `share` of the volunteers talking to a voter (their phone dropped:
-        the product holds the seat, the volunteer asks for their phone to be rung again)."""
+        """Hang up the phone leg of `share` of all the volunteers (at least one), taken from those
+        talking to a voter (their phone dropped: the product holds the seat, the volunteer asks for
+        their phone to be rung again)."""
         with self.bank.uow() as uow:
             legs = [
                 leg
@@ -255,7 +256,7 @@ class Rig:
                 if leg
             ]
         settings = self.deployment.settings
-        chosen = random.sample(legs, max(1, round(share * len(legs)))) if legs else []
+        chosen = random.sample(legs, min(max(1, round(share * self.load.volunteers)), len(legs)))
         for leg in chosen:
             requests.post(
                 f"{settings.simulator_url}/2010-04-01/Accounts/{settings.account_sid}/Calls/{leg}.json",
@@ -293,14 +294,27 @@ def sockets_dropped(rig: Rig) -> dict[str, Any]:
     return {"sockets_dropped": rig.crowd.drop(0.5, 2.0)}
 
 
+#: How long the volunteers whose connection drops stay away (a wifi drop, a lid closed for a moment).
+AWAY_S = 20.0
+
+
 def volunteers_went_away(rig: Rig, share: float = 0.5) -> dict[str, Any]:
     """Volunteers on a call go away in the three ways a real night has: a reload, a lost connection
-    (20 s), a dropped phone. Each share is of those on a call at that moment."""
+    (AWAY_S), a dropped phone. Each way takes a third of `share` of all the volunteers, chosen from
+    those on a call at that moment."""
     return {
         "reloaded": rig.crowd.reload(share / 3),
-        "sockets_lost_20s": rig.crowd.drop(share / 3, 20.0),
+        "sockets_lost_20s": rig.crowd.drop(share / 3, AWAY_S),
         "phones_dropped": rig.drop_phones(share / 3),
     }
+
+
+def volunteers_went_away_and_came_back(rig: Rig) -> dict[str, Any]:
+    """The drill waits for the volunteers who lost their connection to be back before the checks:
+    until then their seats rightly wait in wrap-up for the outcome they will record."""
+    facts = volunteers_went_away(rig)
+    rig.run_load(AWAY_S)
+    return facts
 
 
 def callbacks_faulted(rig: Rig, seconds: float) -> dict[str, Any]:
@@ -330,7 +344,7 @@ DRILLS: dict[str, Callable[[Rig, float], dict[str, Any]]] = {
     "web_restarted": lambda rig, _s: web_restarted(rig),
     "redis_restarted": lambda rig, _s: redis_restarted(rig),
     "sockets_dropped": lambda rig, _s: sockets_dropped(rig),
-    "volunteers_went_away": lambda rig, _s: volunteers_went_away(rig),
+    "volunteers_went_away": lambda rig, _s: volunteers_went_away_and_came_back(rig),
     "callbacks_duplicated_and_delayed": callbacks_faulted,
     "telephony_throttled": telephony_throttled,
 }

@@ -64,17 +64,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
         yield running
 
 
-#: Known bug since the night-ui and night-seat merges (see the session notes): one seat is left in
-#: wrap-up with its conversation unrecorded after volunteers go away; fix it, then drop this mark.
-KNOWN_BROKEN = {
-    "volunteers_went_away": pytest.mark.xfail(
-        reason="a seat is left in wrap-up with no record after volunteers go away (open bug)", strict=False
-    )
-}
-
-
 @pytest.mark.timeout(600)  # the module's deployment starts inside the first test's time
-@pytest.mark.parametrize("drill", [pytest.param(name, marks=KNOWN_BROKEN.get(name, ())) for name in DRILLS])
+@pytest.mark.parametrize("drill", DRILLS)
 def test_after_the_fault_nothing_is_lost_nobody_is_called_twice_and_nothing_is_stuck(
     rig: Rig, drill: str
 ) -> None:
