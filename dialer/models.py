@@ -216,6 +216,9 @@ class Campaign(SQLModel, table=True):
     seat_grace_s: int = Field(default=60, sa_column_kwargs={"server_default": "60"})
     retry_overrides: dict[str, Any] = _json(dict)
     created_at: datetime | None = _at(nullable=False)
+    #: Since when the live figures miss a change SQL holds (Redis failed after a commit): the
+    #: heartbeat recounts them from SQL and clears this.
+    figures_behind_since: datetime | None = _at()
 
 
 class PacerState(SQLModel, table=True):

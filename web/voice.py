@@ -3,7 +3,8 @@
 Every request must carry a valid X-Twilio-Signature for the public URL Twilio called (the
 configured PUBLIC_BASE_URL plus this path and query, so it holds behind a proxy); anything else is
 refused with 403. Each route declares the `twilio_webhook` access policy (no session, no CSRF token)
-and checks the signature itself with `signed_by_twilio`. The answer webhook is the hot path: one Redis script and two row updates.
+and checks the signature itself with `signed_by_twilio`. The answer webhook is the hot path: one
+Redis script and two row updates, then the reply; counting and publishing follow once it has gone.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def signed_by_twilio(view: Callable[P, ResponseReturnValue]) -> Callable[P, Resp
 @twilio_webhook
 @signed_by_twilio
 def answer() -> ResponseReturnValue:
-    instruction = call_events.on_answer(
-        services().phone_bank,
+    bank = services().phone_bank
+    answered = call_events.answer_call(
+        bank,
         call_events.Answer(
             call_id=_int_arg("call"),
             campaign_id=_int_arg("campaign"),
@@ -60,7 +62,9 @@ def answer() -> ResponseReturnValue:
             answered_by=request.form.get("AnsweredBy"),
         ),
     )
-    return _twiml(instruction)
+    reply = _twiml(answered.instruction)
+    reply.call_on_close(lambda: answered.follow_up(bank))  # the voter hears their volunteer first
+    return reply
 
 
 @bp.post(paths.STATUS_PATH)

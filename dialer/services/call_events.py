@@ -8,6 +8,7 @@ claims a seat in Redis (O(1)) and writes two rows.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -39,6 +40,8 @@ from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
 from dialer.services.seating import after_call, change_seat
+
+logger = logging.getLogger(__name__)
 
 
 class Applied(StrEnum):
@@ -72,8 +75,12 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
         session = uow.session
         call = _find_call(session, report)
         if call is None:
+            logger.info("status.unknown_call call=%s sid=%s", report.call_id, report.sid)
             return Applied.UNKNOWN_CALL
         if not _store_event(session, call, report, now):
+            logger.info(
+                "status.duplicate call=%s seat=%s sequence=%s", call.id, call.session_id, report.sequence
+            )
             return Applied.DUPLICATE
         call.last_heard_at = now
         if report.sequence is not None:
@@ -81,6 +88,13 @@ def on_call_status(bank: PhoneBank, report: StatusReport) -> Applied:
         reported = reported_status(report.status)
         if reported is None or not is_advance(call.status, reported):
             uow.commit()
+            logger.info(
+                "status.stale call=%s seat=%s status=%s after=%s",
+                call.id,
+                call.session_id,
+                report.status,
+                call.status.value,
+            )
             return Applied.STALE
         call.status = reported
         if reported is CallStatus.IN_PROGRESS and call.answered_at is None:
@@ -112,13 +126,49 @@ class Answer:
     answered_by: str | None = None
 
 
+@dataclass
+class Answered:
+    """The answer webhook's reply, and what is done once it has gone: counting the change into the
+    live figures and telling the volunteer's and the organisers' screens (`follow_up`, which never
+    raises: a failure there is logged and the figures recounted later from SQL)."""
+
+    instruction: CallInstruction
+    notices: Notices | None = None
+    call_id: int = 0
+    campaign_id: int = 0
+    seat_id: int | None = None
+
+    def follow_up(self, bank: PhoneBank) -> None:
+        if self.notices is None:
+            return
+        try:
+            self.notices.send()
+        except Exception:  # after the reply: nothing here may reach Twilio, and SQL is already right
+            logger.warning(
+                "answer.follow_up_failed call=%s seat=%s campaign=%s: the live figures will be recounted",
+                self.call_id,
+                self.seat_id,
+                self.campaign_id,
+                exc_info=True,
+            )
+            live_figures.mark_behind(bank, self.campaign_id)
+
+
 def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
+    """`answer_call`, then its follow-up at once (for callers with no reply to send first)."""
+    answered = answer_call(bank, answer)
+    answered.follow_up(bank)
+    return answered.instruction
+
+
+def answer_call(bank: PhoneBank, answer: Answer) -> Answered:
     """A voter picked up: join them to a seat now, or play the information message and hang up.
     A machine (as detection heard it) is hung up on, and never takes a seat.
 
     The hot path (the voter hears silence until it returns): the call is locked and checked (a
     retried webhook gets the same answer and claims nothing more), one Redis script claims the seat,
-    one query reads the seat and what the live figures need, one transaction writes both.
+    one query reads the seat and what the live figures need, one transaction writes both. Counting
+    and publishing wait for the follow-up, after the reply.
     """
     now = bank.clock.now()
     notices = Notices(bank.live)
@@ -126,15 +176,21 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         session = uow.session
         locked = session.get(CallAttempt, answer.call_id, with_for_update=True)
         if locked is None or locked.campaign_id != answer.campaign_id or locked.status in FINAL_STATUSES:
-            return Goodbye()
+            logger.info(
+                "answer.refused call=%s campaign=%s why=%s",
+                answer.call_id,
+                answer.campaign_id,
+                "unknown call" if locked is None else locked.status.value,
+            )
+            return Answered(Goodbye())
         if (earlier := _answered_already(bank, session, locked)) is not None:
-            return earlier
+            return Answered(earlier)
+        followed = Answered(Goodbye(), notices, answer.call_id, answer.campaign_id)
         machine = answered_by(answer.answered_by)
         if machine in MACHINE_ANSWERS:
             _hang_up_on_machine(bank, session, notices, locked, machine, answer.sid, now)
             uow.commit()
-            notices.send()
-            return Goodbye()
+            return followed
         claimed = bank.seats.claim_for_answer(
             answer.campaign_id,
             answer.call_id,
@@ -144,7 +200,8 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         )
         found = _answered(session, answer.call_id, claimed.session_id if claimed else None)
         if found is None:
-            return Goodbye()
+            logger.info("answer.refused call=%s seat=%s why=no call", answer.call_id, answer.reserved_session)
+            return Answered(Goodbye())
         call, seat = found.call, found.seat
         assert call.id is not None
         call.provider_sid = call.provider_sid or answer.sid
@@ -169,8 +226,9 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
             notices.seat(seat)
             if seat.id != answer.reserved_session:  # a seat that did not know this voter yet
                 notices.then(lambda: _send_card(bank, claimed.session_id, answer.call_id))
-            notices.send()
-            return JoinSeat(claimed.conference, bank.webhooks.conference(claimed.session_id))
+            followed.seat_id = seat.id
+            followed.instruction = JoinSeat(claimed.conference, bank.webhooks.conference(claimed.session_id))
+            return followed
         campaign = session.get(Campaign, call.campaign_id)
         voter = session.get(Voter, call.voter_id)
         assert campaign is not None and voter is not None
@@ -182,8 +240,8 @@ def on_answer(bank: PhoneBank, answer: Answer) -> CallInstruction:
         uow.commit()
         abandoned = figures.abandoned(call.id, now, found.constituency)
         _count_later(bank, notices, call.campaign_id, [answered, abandoned])
-    notices.send()
-    return InformationMessage(campaign.information_message)
+    followed.instruction = InformationMessage(campaign.information_message)
+    return followed
 
 
 def _answered_already(bank: PhoneBank, session: Session, call: CallAttempt) -> CallInstruction | None:
@@ -261,6 +319,7 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
         session = uow.session
         seat = session.get(CallingSession, event.session_id)
         if seat is None:
+            logger.info("conference.unknown_seat seat=%s sid=%s", event.session_id, event.call_sid)
             return Applied.UNKNOWN_CALL
         volunteer_leg = event.call_sid == seat.leg_call_sid
         # The voter's leg: kept with its call, so a subject access export or an erasure finds it.
@@ -284,6 +343,9 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
                         )
                     )
             except IntegrityError:
+                logger.info(
+                    "conference.duplicate seat=%s event=%s sequence=%s", seat.id, event.event, event.sequence
+                )
                 return Applied.DUPLICATE
         # A leg that is no voter's call is a volunteer's: the seat's own, or one it had before.
         volunteer_left = event.event == "participant-leave" and call is None and bool(event.call_sid)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, exists, func, select
+from sqlmodel import Session, col, exists, func, select, update
 
 from dialer.domain import figures
 from dialer.domain.calls import FINAL_STATUSES
@@ -115,6 +115,29 @@ def reconcile_running(bank: PhoneBank, *, only_lost: bool = False) -> list[Recon
         for cid in ids
         if cid is not None and not (only_lost and bank.tally.read(cid).built)
     ]
+
+
+def catch_up(bank: PhoneBank) -> list[Reconciliation]:
+    """Recount the figures of the campaigns marked behind the record (`live_figures.mark_behind`);
+    a mark made while its recount ran stays for the next beat."""
+    with bank.uow() as uow:
+        behind = uow.session.exec(
+            select(Campaign.id, Campaign.figures_behind_since).where(
+                col(Campaign.figures_behind_since).is_not(None)
+            )
+        ).all()
+    done = []
+    for campaign_id, since in behind:
+        assert campaign_id is not None
+        done.append(reconcile(bank, campaign_id))
+        with bank.uow() as uow:
+            uow.session.exec(
+                update(Campaign)
+                .where(col(Campaign.id) == campaign_id, col(Campaign.figures_behind_since) == since)
+                .values(figures_behind_since=None)
+            )
+            uow.commit()
+    return done
 
 
 def snapshot(bank: PhoneBank, campaign_id: int) -> dict[str, Any]:

@@ -11,12 +11,13 @@ version, through the Socket.IO message queue, so every web process's dashboards 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from dialer.domain import figures
 from dialer.domain.figures import Fact
@@ -24,6 +25,7 @@ from dialer.domain.surveys import QuestionKind
 from dialer.models import (
     CallAttempt,
     CallingSession,
+    Campaign,
     CampaignSeat,
     CarpoolSeat,
     EventSignup,
@@ -35,6 +37,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.services.phone_bank import PhoneBank, campaign_room, constituency_room
+
+logger = logging.getLogger(__name__)
 
 #: The Socket.IO event carrying one change's delta: {campaign, version, changes: {scope|metric: +n},
 #: volunteer?} (a change moves the version on by one).
@@ -84,6 +88,22 @@ def count(
             },
         )
     return counted.version
+
+
+def mark_behind(bank: PhoneBank, campaign_id: int) -> None:
+    """The campaign's live figures missed a change SQL holds (Redis failed after the commit): mark
+    them behind, in SQL, for the heartbeat to recount (`dashboard.catch_up`)."""
+    now = bank.clock.now()
+    try:
+        with bank.uow() as uow:
+            uow.session.exec(
+                update(Campaign)
+                .where(col(Campaign.id) == campaign_id, col(Campaign.figures_behind_since).is_(None))
+                .values(figures_behind_since=now)
+            )
+            uow.commit()
+    except Exception:  # the database is failing too: the next rebuild of Redis recounts everything
+        logger.exception("figures.mark_behind_failed campaign=%s", campaign_id)
 
 
 def announce_volunteer(bank: PhoneBank, seat: CallingSession, first_name: str) -> None:

@@ -213,6 +213,7 @@ def recover_lost_state(bank: PhoneBank) -> bool:
 def heartbeat(bank: PhoneBank) -> bool:
     """One beat; returns whether another was scheduled (only while sessions or calls are live)."""
     recover_lost_state(bank)
+    dashboard.catch_up(bank)
     reconcile_calls(bank)
     repair_seats(bank)
     end_unconnected_seats(bank)

@@ -63,7 +63,7 @@ class WsgiHttpClient(HttpClient):  # type: ignore[misc]
             auth=auth,
         )
         try:
-            response = self._client.open(builder)
+            response = self._client.open(builder, buffered=True)  # closed, as a server does
         finally:
             builder.close()
         self._test_only_last_response = Response(
@@ -90,7 +90,7 @@ class WsgiTransport:
             content_type=request.headers.get("Content-Type") if request.method == "POST" else None,
         )
         try:
-            response = self._client.open(builder)
+            response = self._client.open(builder, buffered=True)  # closed, as a server does
         finally:
             builder.close()
         return WebhookResponse(

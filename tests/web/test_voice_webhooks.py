@@ -21,7 +21,7 @@ def app(dialer_services):
 
 def signed_post(client, path, form, *, url=None, token=SIMULATOR_AUTH_TOKEN):
     signature = RequestValidator(token).compute_signature(url or BASE + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature}, buffered=True)
 
 
 @pytest.fixture
@@ -158,6 +158,45 @@ def test_a_repeated_answer_for_an_abandoned_call_plays_the_message_again_and_tak
     assert bank.tally.read(dialling.campaign_id).figures["all|abandoned"] == 1
 
 
+def test_when_redis_fails_after_the_answer_commits_twilio_still_joins_the_voter_and_the_figures_catch_up(
+    client, dialling, bank, caplog, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from dialer.models import CallAttempt, CallingSession, Campaign
+    from dialer.services import dashboard, upkeep
+
+    def redis_is_down(*_args, **_kwargs):
+        raise RedisDown("Connection refused")
+
+    monkeypatch.setattr(bank.tally, "add", redis_is_down)  # the counting after the commit
+    monkeypatch.setattr(bank.live, "publish", redis_is_down)  # and the screens' events
+    form = {"CallSid": dialling.provider_sid, "CallStatus": "in-progress"}
+
+    reply = signed_post(client, answer_path(dialling), form)
+
+    assert reply.status_code == 200
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, dialling.session_id)
+        call = uow.session.get(CallAttempt, dialling.id)
+        assert f">{seat.conference_name}</Conference>" in reply.get_data(as_text=True)
+        assert seat.state.value == "connected" and seat.current_call_id == call.id
+        assert call.status.value == "in-progress" and call.connected_at is not None
+        assert uow.session.get(Campaign, dialling.campaign_id).figures_behind_since is not None
+    (line,) = [r.getMessage() for r in caplog.records if "answer.follow_up_failed" in r.getMessage()]
+    assert f"call={dialling.id} seat={dialling.session_id}" in line
+    assert "+44" not in line and "07700" not in line, "no phone number in the log"
+
+    monkeypatch.undo()  # Redis is back: the next heartbeat recounts from SQL
+    upkeep.heartbeat(bank)
+
+    with bank.uow() as uow:
+        recount = dashboard.recount(uow.session, dialling.campaign_id)
+        assert uow.session.get(Campaign, dialling.campaign_id).figures_behind_since is None
+    live = {name: n for name, n in bank.tally.read(dialling.campaign_id).figures.items() if n}
+    assert live == recount and live["all|connects"] == 1
+
+
 def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, dialling, bank):
     path = f"/voice/status?call={dialling.id}"
     form = {
@@ -176,6 +215,28 @@ def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, diallin
         events = uow.session.exec(select(CallEvent)).all()
     assert len(events) == 1
     assert "To" not in events[0].payload, "the voter's number is not kept with the event"
+
+
+def test_a_repeated_and_a_late_status_callback_each_leave_one_log_line_with_the_call_and_seat(
+    client, dialling, bank, caplog
+):
+    caplog.set_level("INFO", logger="dialer.services.call_events")
+    path = f"/voice/status?call={dialling.id}"
+    done = {
+        "CallSid": dialling.provider_sid,
+        "CallStatus": "busy",
+        "SequenceNumber": "3",
+        "To": "+447700900000",
+    }
+    late = done | {"CallStatus": "ringing", "SequenceNumber": "1"}
+
+    for form in (done, done, late):
+        assert signed_post(client, path, form).status_code == 204
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "dialer.services.call_events"]
+    where = f"call={dialling.id} seat={dialling.session_id}"
+    assert [line.split()[0] for line in lines] == ["status.duplicate", "status.stale"]
+    assert all(where in line and "+44" not in line for line in lines)
 
 
 def test_the_public_base_url_is_what_signatures_are_checked_against(app, client, dialling, dialer_services):
