@@ -78,7 +78,7 @@ def register_extensions(app: Flask, services: Services, async_mode: str = "threa
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import account_pages, admin, auth, calling, home, marginals, signups, vendor, voice
+    from web import account_pages, admin, auth, calling, home, marginals, signup_blueprints, vendor, voice
 
     app.register_blueprint(home.bp)
     app.register_blueprint(marginals.bp)
@@ -88,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calling.bp)
     app.register_blueprint(voice.bp)
     admin.register(app)
-    signups.register(app)
+    signup_blueprints.register(app)
     from web import campaign_pages, dashboard_pages, follow_up_pages
 
     app.register_blueprint(campaign_pages.bp)

@@ -1,12 +1,13 @@
-"""The sign-up pages (events, carpools, pledges, doorstep, voter import, exports, timelines) and the
-helpers they share: registered on the app in one call."""
+"""What the sign-up pages (events, carpools, pledges, doorstep, voter import) share: UK time, where
+postcodes are, and sending a refused form back with its reason. `web.signup_blueprints` registers
+the pages themselves."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, flash, redirect, request
+from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.places import Locate
@@ -15,30 +16,6 @@ from web.services import services
 
 #: Campaigns happen in UK time; forms take it and pages show it.
 UK = ZoneInfo("Europe/London")
-
-
-def register(app: Flask) -> None:
-    from web import (
-        carpool_pages,
-        doorstep_pages,
-        event_pages,
-        organiser_signups,
-        pledge_pages,
-        signup_slot,
-        voter_imports,
-    )
-
-    for module in (
-        event_pages,
-        carpool_pages,
-        pledge_pages,
-        doorstep_pages,
-        organiser_signups,
-        voter_imports,
-        signup_slot,
-    ):
-        app.register_blueprint(module.bp)
-    app.add_template_filter(uk_time, "uk_time")
 
 
 def locate() -> Locate:
