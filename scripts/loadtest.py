@@ -64,6 +64,7 @@ class Run:
     answer_ms: list[float] = field(default_factory=list)
     webhook_failures: int = 0
     waits_s: list[float] = field(default_factory=list)
+    card_s: list[float] = field(default_factory=list)  # voter answered -> their card live on the page
     lags_s: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     usage: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (CPU %, RSS bytes)
@@ -167,6 +168,7 @@ def measure(volunteers: int, args: argparse.Namespace, folder: Path) -> Run:
         time.sleep(args.warmup)
         before = rig.crowd.report()
         seen_waits = [len(v["waits"]) for v in before["volunteers"]]
+        seen_cards = [len(v["card_lags"]) for v in before["volunteers"]]
         seen_lags = [len(d["lags"]) for d in before["dashboards"]]
         _, _, first_event = _answer_timings(rig, 0)
         cpu_before, t0, wall0 = _cpu(rig), time.monotonic(), datetime.now(UTC)
@@ -182,6 +184,8 @@ def measure(volunteers: int, args: argparse.Namespace, folder: Path) -> Run:
         run.held = sum(1 for v in after["volunteers"] if v["held"])
         for volunteer, seen in zip(after["volunteers"], seen_waits, strict=True):
             run.waits_s += volunteer["waits"][seen:]
+        for volunteer, seen in zip(after["volunteers"], seen_cards, strict=True):
+            run.card_s += volunteer["card_lags"][seen:]
         for board, seen in zip(after["dashboards"], seen_lags, strict=True):
             run.lags_s += board["lags"][seen:]
         for party in [*after["volunteers"], *after["dashboards"]]:
@@ -202,7 +206,8 @@ def describe(run: Run) -> str:
         f"{run.per_hour(run.conversations):,.0f} conversations/h, answer webhook p50 "
         f"{percentile(run.answer_ms, 0.5):.0f} ms p99 {percentile(run.answer_ms, 0.99):.0f} ms "
         f"({len(run.answer_ms)}), ready->connected p50 {percentile(run.waits_s, 0.5):.1f} s p99 "
-        f"{percentile(run.waits_s, 0.99):.1f} s, dashboard lag p99 {percentile(run.lags_s, 0.99) * 1000:.0f} ms, "
+        f"{percentile(run.waits_s, 0.99):.1f} s, answer to card shown p99 {percentile(run.card_s, 0.99) * 1000:.0f} ms, "
+        f"dashboard lag p99 {percentile(run.lags_s, 0.99) * 1000:.0f} ms, "
         f"errors {sum(run.errors.values())} {run.errors}, webhook failures {run.webhook_failures}, "
         f"went away mid-call {run.went_away}, "
         f"checks {'ok' if run.ok else 'FAILED'}"
@@ -217,6 +222,7 @@ def report(runs: list[Run], args: argparse.Namespace, backend: str, load_before:
         f"| {run.volunteers:,} | {run.held:,} | {run.per_hour(run.placed):,.0f} | {run.per_hour(run.conversations):,.0f} "
         f"| {percentile(run.answer_ms, 0.5):.0f} / {percentile(run.answer_ms, 0.99):.0f} ms "
         f"| {percentile(run.waits_s, 0.5):.1f} / {percentile(run.waits_s, 0.99):.1f} s "
+        f"| {percentile(run.card_s, 0.99) * 1000:,.0f} ms "
         f"| {percentile(run.lags_s, 0.99) * 1000:,.0f} ms | {sum(run.errors.values()) + run.webhook_failures} "
         f"| {'pass' if run.ok else 'FAIL'} |"
         for run in runs
@@ -249,13 +255,14 @@ JSON API) and {args.dashboards} organiser dashboards, all on this machine. Voter
 talk 30-120 s; a volunteer takes about {args.wrap:g} s to record an outcome. Measured over {args.seconds:g} s
 after {args.warmup:g} s of warm-up; then the drills' checks.
 
-| volunteers | held | calls/h | conversations/h | answer webhook p50 / p99 | seat ready to voter connected p50 / p99 | dashboard lag p99 | errors | checks |
-|---|---|---|---|---|---|---|---|---|
+| volunteers | held | calls/h | conversations/h | answer webhook p50 / p99 | seat ready to voter connected p50 / p99 | answer to card shown p99 | dashboard lag p99 | errors | checks |
+|---|---|---|---|---|---|---|---|---|---|
 {rows}
 
 **Largest N held with answer-webhook p99 under {TARGET_P99_MS:.0f} ms: {largest:,}**{"" if largest else " (none)"}.
 The answer webhook is timed by the simulator around each request (what Twilio would see: the balancer,
-gunicorn, the seat claim in Redis and two row updates). "Held" means the volunteer's session was live and
+gunicorn, the seat claim in Redis and two row updates). "Answer to card shown" is from the seat's
+move to connected on the server to the volunteer's client receiving it. "Held" means the volunteer's session was live and
 its socket connected at the end of the window. Errors: {errors}.
 
 CPU (share of one core over the window) and memory per process:

@@ -143,6 +143,7 @@ class Volunteer:
         self.ready_at: float | None = None
         self.last_event = time.monotonic()
         self.waits: list[float] = []  # seat ready -> voter connected, seconds
+        self.card_lags: list[float] = []  # voter answered -> put-through shown on the page, seconds
         self.acknowledged: dict[int, int] = {}  # call -> outcome id: the product said it was saved
         self.unsaved: list[int] = []  # calls whose outcome was never acknowledged
         self.posting: set[int] = set()
@@ -199,6 +200,8 @@ class Volunteer:
         since = payload.get("since") or ""
         if since and self.since and since < self.since:
             return  # an older change arriving late (events come from several processes)
+        if payload["state"] == "connected" and self.state != "connected" and since:
+            self.card_lags.append(time.time() - datetime.fromisoformat(since).timestamp())
         self._move(payload["state"], payload.get("call"), since)
         self._phone_away(payload)
 
@@ -340,6 +343,7 @@ class Volunteer:
             "acknowledged": self.acknowledged,
             "unsaved": self.unsaved,
             "waits": self.waits,
+            "card_lags": self.card_lags,
             "rung_again": self.rung_again,
             "errors": dict(self.errors.counts),
         }
@@ -361,6 +365,7 @@ class Dashboard:
         self.loaded = False
         self.gap_since: float | None = None
         self.lags: list[float] = []  # seat events: arrival minus the change's own time, seconds
+        self.seen_moves: dict[Any, str] = {}  # seat -> the `since` of its last move seen
         self.snapshots = 0
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("tally", self._on_tally, namespace=NAMESPACE)
@@ -444,7 +449,9 @@ class Dashboard:
 
     async def _on_seat(self, payload: dict[str, Any]) -> None:
         since = payload.get("since")
-        if since:
+        # Only a move is timed: a seat marked away or back is published again with its old `since`.
+        if since and self.seen_moves.get(payload.get("session")) != since:
+            self.seen_moves[payload.get("session")] = since
             self.lags.append(time.time() - datetime.fromisoformat(since).timestamp())
 
     async def stop(self) -> None:
