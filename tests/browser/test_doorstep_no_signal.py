@@ -118,9 +118,7 @@ def test_the_walk_list_kept_on_the_phone_is_deleted_when_the_event_ends(page, li
     open_online(page, live_server, services, canvasser, event_id)
     assert page.locator("li.door").count() == 4
 
-    page.wait_for_function(
-        "() => document.getElementById('walk-list').children.length === 0", timeout=20_000
-    )
+    page.wait_for_function("() => document.getElementById('walk-list').children.length === 0", timeout=20_000)
     assert "event has ended" in page.inner_text("#offline-state")
     assert page.evaluate(KEPT_WALK_LISTS) == []
 
