@@ -80,7 +80,7 @@ def test_a_walk_list_opened_online_opens_in_a_new_tab_with_the_server_gone_and_i
     record(tab, voters[2], "refused")
     waiting_to_send(tab, 3)
     assert "Offline: visits kept on this phone" in tab.inner_text("#sync-state")
-    tab.wait_for_selector("text=No signal: this is the list kept on this phone")
+    tab.wait_for_selector("text=This list opens without signal on this phone")
     save_artifact(tab, "doorstep-no-signal")
     assert stored_visits(services) == []
 

@@ -117,7 +117,8 @@ self.addEventListener("fetch", function (event) {
   event.waitUntil(prune());
 });
 
-// A page opened before this worker controlled it asks for itself and its assets to be kept.
+// A page opened before this worker controlled it asks for itself and its assets to be kept
+// (each page asks; what is kept already is not fetched again).
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   var reply = event.ports && event.ports[0];
@@ -132,9 +133,12 @@ self.addEventListener("message", function (event) {
     };
     event.waitUntil(caches.open(CACHE).then(function (cache) {
       return Promise.all(urls.map(function (href) {
-        return fetch(href, { credentials: "same-origin" }).then(function (response) {
-          if (!keepable(response)) { throw new Error("not kept: " + href + " answered " + response.status); }
-          return keep(cache, href, response);
+        return cache.match(href, { ignoreVary: true }).then(function (held) {
+          if (held) { return undefined; }  // kept already (and refreshed whenever it is fetched)
+          return fetch(href, { credentials: "same-origin" }).then(function (response) {
+            if (!keepable(response)) { throw new Error("not kept: " + href + " answered " + response.status); }
+            return keep(cache, href, response);
+          });
         });
       }));
     }).then(function () { return answer(true, null); }, function (error) { return answer(false, String(error)); }));

@@ -204,9 +204,6 @@
           offlineState.textContent = "This list opens without signal on this phone until the event ends.";
           root.dataset.offlineReady = "yes";
         }
-        if (!answer.kept && answer.until) {
-          offlineState.textContent = "No signal: this is the list kept on this phone until the event ends.";
-        }
         if (answer.until) { forgetAt(answer.until); }
       };
       registration.active.postMessage({ type: "keep", urls: [location.href.split("#")[0]].concat(assets) }, [channel.port2]);
