@@ -127,3 +127,19 @@ def test_the_walk_list_kept_on_the_phone_is_deleted_when_the_event_ends(page, li
     tab.goto(f"{live_server.url}/doorstep/events/{event_id}")
     assert "No signal" in tab.inner_text("body")
     assert "Ann" not in tab.content()
+
+
+def test_a_canvasser_withdrawn_by_the_organiser_loses_the_kept_list_at_their_next_visit_online(
+    page, live_server, services
+):
+    event_id, _, canvasser = canvasser_at_an_event(services)
+    open_online(page, live_server, services, canvasser, event_id)
+    doorstep.withdraw_canvasser(services.uow(), services.clock, SYSTEM, event_id, canvasser)
+
+    refused = page.goto(f"{live_server.url}/doorstep/events/{event_id}")
+    assert refused is not None and refused.status == 403
+    assert page.evaluate(KEPT_WALK_LISTS) == []
+
+    live_server.stop()
+    page.goto(f"{live_server.url}/doorstep/events/{event_id}")
+    assert "No signal" in page.inner_text("body") and "Ann" not in page.content()

@@ -43,6 +43,10 @@ function withTimeout(promise) {
   });
 }
 
+function refused(response) {
+  return response.status >= 400 && response.status < 500;
+}
+
 function keepable(response) {
   return response.ok && response.type === "basic" && !response.redirected;
 }
@@ -68,8 +72,9 @@ function fromNetwork(request, isWalkList) {
       if (keepable(response)) {
         return keep(cache, request.url, response.clone()).then(function () { return response; });
       }
-      if (isWalkList && response.status >= 400 && response.status < 500) {
-        return cache.delete(request.url).then(function () { return response; });  // no longer allowed
+      if (isWalkList && (refused(response) || response.type === "opaqueredirect" || response.redirected)) {
+        // No longer allowed, or sent to sign in (signed out on another device): forget the copy.
+        return cache.delete(request.url).then(function () { return response; });
       }
       return response;
     });
