@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
@@ -648,3 +649,43 @@ def _wait_until_up(url: str, group: _ProcessGroup, timeout: float = 60.0, name: 
         except OSError:
             time.sleep(0.25)
     raise StartupError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+# --- full postcodes --------------------------------------------------------------------------
+
+
+@main.group()
+def postcodes() -> None:
+    """Full postcodes, each at its own point (the shipped district centres are the default)."""
+
+
+@postcodes.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_reported
+def postcodes_load(path: Path) -> None:
+    """Load the ONS Postcode Directory CSV (pcds, lat, long, pcon, ...) or a postcode,latitude,longitude
+    [,constituency] file; bad rows are reported by line (exit status 1) and the rest are loaded.
+    Restart the web processes afterwards: they read the postcodes at start."""
+    from dialer.adapters import db as sql
+    from dialer.adapters.postcode_loader import REPORTED_ERRORS, PostcodeLoad, load_postcodes
+
+    def progress(report: PostcodeLoad) -> None:
+        click.echo(f"  ... {report.summary()}", err=True)
+
+    settings = Settings.from_env()
+    engine = sql.make_engine(settings.effective_database_url)
+    sql.check_connection(engine)
+    try:
+        report = load_postcodes(engine, path, progress=progress)
+    finally:
+        engine.dispose()
+    for error in report.errors:
+        click.echo(f"{path.name}, line {error.line}: {error.message}", err=True)
+    if report.error_count > len(report.errors):
+        click.echo(
+            f"... and {report.error_count - len(report.errors):,} more bad rows (the first {REPORTED_ERRORS} are shown)",
+            err=True,
+        )
+    click.echo(f"postcodes: {report.summary()}; restart the web processes to use them")
+    if report.error_count:
+        sys.exit(1)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
 from dialer.config import Mode
 from dialer.errors import InvalidInput
@@ -106,6 +107,7 @@ def sign_out() -> ResponseReturnValue:
     if form.validate_on_submit() and current_account() is not None:
         end_session()
         flash("You have signed out.", "success")
+        return _forgetting_this_device(redirect(url_for("home.index"), 303))
     return redirect(url_for("home.index"), 303)
 
 
@@ -120,7 +122,16 @@ def sign_out_everywhere() -> ResponseReturnValue:
         flash(
             f"You have signed out everywhere ({ended} session{'' if ended == 1 else 's'} ended).", "success"
         )
+        return _forgetting_this_device(redirect(url_for("home.index"), 303))
     return redirect(url_for("home.index"), 303)
+
+
+def _forgetting_this_device(response: Response) -> Response:
+    """Tell the browser to delete what this site keeps on the device: the doorstep's copies of walk
+    lists (names and addresses), its service worker and its queue (doorstep.js warns about unsent
+    visits before the form is sent)."""
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])

@@ -5,13 +5,18 @@ The page works from what it was served: visits are stored on the phone first and
 A walk list is names and home addresses: it is for the event campaign's organisers and the
 canvassers they approved among those with a confirmed place, around its time
 (`doorstep.is_canvassing`).
+
+The page opens with no signal once it has been opened online: a service worker served from
+/doorstep/ (so that its scope covers the walk lists) keeps it, told by the X-Walk-List-Left header
+how long until the event ends and the copy must go (web/static/js/doorstep-sw.js).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, make_response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
@@ -21,11 +26,16 @@ from dialer.models import Event
 from dialer.services import doorstep, events, pledges
 from dialer.services.doorstep import Visit
 from web import json_fields as fields
-from web.access import Also, organiser_of, signed_in
+from web.access import Also, organiser_of, public, signed_in
 from web.identity import Account, account_id
 from web.services import services
 
 bp = Blueprint("doorstep_pages", __name__, url_prefix="/doorstep")
+
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "js" / "doorstep-sw.js"
+#: The response header that tells the service worker how long it may keep its copy of a walk list
+#: (seconds until the event ends, by the server's clock, so a phone's wrong clock does not matter).
+WALK_LIST_LEFT = "X-Walk-List-Left"
 
 
 def _canvassing(*, recording: bool) -> Also:
@@ -55,13 +65,27 @@ def walk(event_id: int) -> ResponseReturnValue:
         for item in events.upcoming(wired.uow(), wired.clock, campaign_id=walk_list.campaign_id, limit=6)
         if item.id != event_id
     ]
-    return render_template(
-        "signups/doorstep.html",
-        walk=walk_list,
-        outcomes=DOORSTEP_OUTCOMES,
-        later_events=later,
-        pledges=pledges.pledges_of(wired.uow(), walk_list.campaign_id, active_only=True),
+    response = make_response(
+        render_template(
+            "signups/doorstep.html",
+            walk=walk_list,
+            outcomes=DOORSTEP_OUTCOMES,
+            later_events=later,
+            pledges=pledges.pledges_of(wired.uow(), walk_list.campaign_id, active_only=True),
+        )
     )
+    left = (walk_list.ends_at - wired.clock.now()).total_seconds()
+    response.headers[WALK_LIST_LEFT] = str(max(0, int(left)))
+    return response
+
+
+@bp.get("/service-worker.js")
+@public
+def service_worker() -> ResponseReturnValue:
+    """The doorstep pages' service worker; its scope is /doorstep/ because it is served from here."""
+    response = send_file(SERVICE_WORKER, mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"  # a new version reaches phones at their next visit
+    return response
 
 
 @bp.get("/token")

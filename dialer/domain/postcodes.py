@@ -44,6 +44,8 @@ _OVERSEAS_TERRITORIES = {
 }
 #: Crown dependencies use UK-format postcodes but elect no MPs to Westminster.
 _CROWN_DEPENDENCIES = {"GY": "Guernsey", "JE": "Jersey", "IM": "the Isle of Man"}
+#: Postcode areas of the Crown dependencies (postcode files such as the ONSPD include them).
+CROWN_DEPENDENCY_AREAS = frozenset(_CROWN_DEPENDENCIES)
 #: Postcodes that are valid but belong to no place a volunteer could be.
 _NON_GEOGRAPHIC = {
     "GIR0AA": "GIR 0AA is the Girobank's non-geographic postcode",

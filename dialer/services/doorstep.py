@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -85,6 +85,7 @@ class WalkList:
     campaign_id: int
     title: str
     meeting_postcode: str
+    ends_at: datetime  # after it the phone deletes its copy of the list (web/static/js/doorstep-sw.js)
     doors: list[Door]
     questions: list[Question]
 
@@ -186,6 +187,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             raise NotFound("no such event")
         if event.campaign_id is None:
             raise InvalidInput("this event has no campaign, so it has no walk list")
+        assert event.ends_at is not None  # not nullable
         voters = _walk_list_voters(session, event)
         visited: dict[int, str] = {}
         for voter_id, disposition in session.exec(
@@ -210,6 +212,7 @@ def walk_list(uow: UnitOfWork, event_id: int) -> WalkList:
             campaign_id=event.campaign_id,
             title=event.title,
             meeting_postcode=event.meeting_postcode,
+            ends_at=event.ends_at,
             doors=doors,
             questions=campaigns.survey_of(session, event.campaign_id),
         )

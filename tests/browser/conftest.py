@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -77,15 +80,30 @@ class LiveServer:
     def __init__(self, app: Flask, port: int = 0) -> None:
         self.app = app
         self._server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._connections: list[socket.socket] = []
+        accept = self._server.get_request
+
+        def get_request() -> tuple[socket.socket, Any]:
+            connection, address = accept()
+            self._connections.append(connection)
+            return connection, address
+
+        self._server.get_request = get_request  # type: ignore[method-assign]
 
     def start(self) -> LiveServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop as a server out of reach does: no new connections, and kept-alive ones cut."""
         self._server.shutdown()
+        self._server.server_close()
+        for connection in self._connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=5)
 
 

@@ -1,6 +1,7 @@
 // Doorstep mode: visits are kept on the phone (localStorage) and sent, oldest first, with the key
 // made when they were recorded, until the server confirms each one. A lost reply is harmless: the
-// server stores a key once and answers the same for every copy.
+// server stores a key once and answers the same for every copy. The queue outlives the tab: a page
+// reopened with no signal (from the service worker's copy) adds to it and sends it later.
 (function () {
   "use strict";
   var root = document.getElementById("doorstep");
@@ -14,6 +15,7 @@
   var sending = false;
   var retryDelay = 1000;
   var retryTimer = null;
+  var unreachable = false;  // the last send found no server (the phone may still think it is online)
 
   function load(name) {
     try { return JSON.parse(localStorage.getItem(name) || "[]"); } catch (e) { return []; }
@@ -46,7 +48,7 @@
       state.textContent = "All visits saved";
       state.className = "sync-ok";
     } else {
-      state.textContent = navigator.onLine === false ? "Offline: visits kept on this phone" : "Sending…";
+      state.textContent = navigator.onLine === false || unreachable ? "Offline: visits kept on this phone" : "Sending…";
       state.className = "sync-waiting";
     }
     var warning = document.getElementById("rejected");
@@ -81,7 +83,7 @@
   function scheduleRetry() {
     if (retryTimer) { return; }
     retryTimer = setTimeout(function () { retryTimer = null; send(); }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 30000);
+    retryDelay = Math.min(retryDelay * 2, 15000);  // no 'online' event when only the server was out of reach
   }
 
   function send() {
@@ -113,10 +115,12 @@
       });
     }).then(function () {
       sending = false;
+      unreachable = false;
       showState();
       send();
     }, function () {
       sending = false;  // offline, or the reply was lost: keep the visit and try again later
+      unreachable = true;
       showState();
       scheduleRetry();
     });
@@ -182,8 +186,58 @@
     send();
   });
 
+  // Without signal: the service worker keeps this page and its assets once it is opened online, so
+  // it opens again with no signal, until the event ends (web/static/js/doorstep-sw.js).
+  function keepForNoSignal() {
+    var offlineState = document.getElementById("offline-state");
+    if (!("serviceWorker" in navigator) || !root.dataset.serviceWorkerUrl) { return; }
+    navigator.serviceWorker.register(root.dataset.serviceWorkerUrl, { scope: root.dataset.serviceWorkerScope })
+      .catch(function () { return null; });  // no signal now: the worker kept from before still serves
+    navigator.serviceWorker.ready.then(function (registration) {
+      var assets = Array.prototype.map.call(document.querySelectorAll("link[rel=stylesheet][href], script[src]"), function (node) {
+        return node.href || node.src;
+      });
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (message) {
+        var answer = message.data || {};
+        if (answer.kept) {
+          offlineState.textContent = "This list opens without signal on this phone until the event ends.";
+          root.dataset.offlineReady = "yes";
+        }
+        if (answer.until) { forgetAt(answer.until); }
+      };
+      registration.active.postMessage({ type: "keep", urls: [location.href.split("#")[0]].concat(assets) }, [channel.port2]);
+    });
+  }
+
+  // Names and addresses leave the phone when the event ends (when the service worker deletes its
+  // copy), also from this open page; queued visits are still sent.
+  var forgetTimer = null;
+  function forgetAt(until) {
+    clearTimeout(forgetTimer);
+    forgetTimer = setTimeout(function () {
+      if (navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "forget", url: location.href.split("#")[0] });
+      }
+      list.textContent = "";
+      form.hidden = true;
+      document.getElementById("offline-state").textContent = "The event has ended: its walk list was deleted from this phone.";
+    }, Math.max(0, Math.min(until - Date.now(), 2147483647)));
+  }
+
+  // Signing out deletes what this site keeps on the phone (Clear-Site-Data), unsent visits included.
+  Array.prototype.forEach.call(document.querySelectorAll('form[action*="sign-out"]'), function (signOut) {
+    signOut.addEventListener("submit", function (event) {
+      var waiting = load(QUEUE).length;
+      if (waiting && !window.confirm(waiting + " visit(s) not sent yet will be deleted from this phone. Sign out anyway?")) {
+        event.preventDefault();
+      }
+    });
+  });
+
   window.addEventListener("online", function () { retryDelay = 1000; send(); });
   window.addEventListener("offline", showState);
   showState();
   send();
+  keepForNoSignal();
 }());
