@@ -18,7 +18,7 @@ from web.access import organiser_of, signed_in
 from web.errors import shortened
 from web.html_forms import HtmlForm
 from web.services import services
-from web.signups import UK
+from web.signups import UK, uk_time
 
 bp = Blueprint("shift_pages", __name__)
 
@@ -133,4 +133,7 @@ def roll(campaign_id: int) -> ResponseReturnValue:
     """The shift under way (else the next one): booked, present and missing, by first name."""
     wired = services()
     found = shifts.current_roll(wired.uow(), campaign_id, now=wired.clock.now())
-    return jsonify(shift=found.as_dict() if found else None)
+    if found is None:
+        return jsonify(shift=None)
+    when = f"{uk_time(found.starts_at)} to {uk_time(found.ends_at, '%H:%M')}"
+    return jsonify(shift=found.as_dict() | {"when": when if found.started else f"{when} (not started)"})

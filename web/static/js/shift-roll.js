@@ -5,6 +5,7 @@ const panel = document.getElementById("shift-roll");
 function show(roll) {
   const field = (name) => panel.querySelector(`[data-roll="${name}"]`);
   if (!roll || !field("present")) { return; }
+  field("when").textContent = roll.when;
   field("booked").textContent = String(roll.booked);
   field("present").textContent = String(roll.present);
   field("missing").textContent = String(roll.missing);
