@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from dialer.domain.roles import Role
 from dialer.domain.seats import SeatState
-from dialer.models import CallingSession, CampaignOrganiser, ShiftBooking
+from dialer.models import CallingSession, CallingShift, CampaignOrganiser, ShiftBooking
 from dialer.services import shifts
 from dialer.simulator import Behaviour
+from tests.concurrency import all_at_once
 from tests.one_clock import running_on_one_clock
 from tests.people import add_account, csrf_headers, sign_in_as
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer
@@ -135,3 +136,37 @@ def test_a_cancelled_booking_is_not_rung_and_a_volunteer_without_a_verified_phon
         (room, payload) for room, event, payload in bank.live.published if event == shifts.SHIFT_STARTED_EVENT
     ]
     assert told == [(shifts.volunteer_room(ed), {"shift": shift, "campaign": campaign, "rung": False})]
+
+
+def test_workers_reaching_a_started_shift_at_the_same_instant_ring_each_volunteer_once(bank, telephony):
+    campaign = make_campaign(bank, voters=3)
+    people = {
+        make_volunteer(bank, f"Vol{n}", phone=drama_number(910 + n)): drama_number(910 + n) for n in range(3)
+    }
+    now = bank.clock.now()
+    with bank.uow() as uow:  # a shift that has just started and whose own job is lost
+        shift = CallingShift(
+            campaign_id=campaign, starts_at=now, ends_at=now + timedelta(hours=1), created_at=now
+        )
+        uow.session.add(shift)
+        uow.commit()
+        shift_id = shift.id
+    for volunteer in people:
+        shifts.book(bank.uow(), shift_id, volunteer, now=now)
+
+    claimed = all_at_once(4, lambda n: shifts.call_in_due(bank, shift_id if n % 2 else None))
+    assert sum(claimed) == 3, "each booking claimed by exactly one of them"
+    rung = sorted(call.to for _, call in telephony.placed)
+    assert rung == sorted(people.values()), "each booked volunteer's phone rung exactly once"
+
+
+def test_reminders_can_read_the_bookings_of_shifts_about_to_start(bank):
+    campaign = make_campaign(bank)
+    soon, later = publish(bank, campaign, in_minutes=30), publish(bank, campaign, in_minutes=180)
+    ada, bo = make_volunteer(bank, "Ada"), make_volunteer(bank, "Bo")
+    for shift, volunteer in ((soon, ada), (soon, bo), (later, ada)):
+        shifts.book(bank.uow(), shift, volunteer, now=bank.clock.now())
+    shifts.cancel_booking(bank.uow(), soon, bo, now=bank.clock.now())
+    assert shifts.upcoming_bookings(bank.uow(), now=bank.clock.now(), within=timedelta(hours=1)) == [
+        (soon, ada)
+    ]
