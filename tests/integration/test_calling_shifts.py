@@ -151,6 +151,7 @@ def test_workers_reaching_a_started_shift_at_the_same_instant_ring_each_voluntee
         uow.session.add(shift)
         uow.commit()
         shift_id = shift.id
+    assert shift_id is not None
     for volunteer in people:
         shifts.book(bank.uow(), shift_id, volunteer, now=now)
 
