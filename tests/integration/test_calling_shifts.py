@@ -12,7 +12,7 @@ from sqlmodel import select
 from dialer.domain.roles import Role
 from dialer.domain.seats import SeatState
 from dialer.models import CallingSession, CallingShift, CampaignOrganiser, ShiftBooking
-from dialer.services import shifts
+from dialer.services import shifts, upkeep
 from dialer.simulator import Behaviour
 from tests.concurrency import all_at_once
 from tests.one_clock import running_on_one_clock
@@ -171,3 +171,26 @@ def test_reminders_can_read_the_bookings_of_shifts_about_to_start(bank):
     assert shifts.upcoming_bookings(bank.uow(), now=bank.clock.now(), within=timedelta(hours=1)) == [
         (soon, ada)
     ]
+
+
+def test_the_heartbeat_calls_in_a_started_shift_whose_own_job_was_lost(bank, telephony):
+    campaign = make_campaign(bank, voters=3)
+    phone = drama_number(920)
+    fay = make_volunteer(bank, "Fay", phone=phone)
+    now = bank.clock.now()
+    with bank.uow() as uow:  # started a minute ago; its job went with Redis
+        shift = CallingShift(
+            campaign_id=campaign,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+            created_at=now - timedelta(days=1),
+        )
+        uow.session.add(shift)
+        uow.commit()
+        shift_id = shift.id
+    assert shift_id is not None
+    shifts.book(bank.uow(), shift_id, fay, now=now - timedelta(hours=1))
+
+    upkeep.heartbeat(bank)
+    upkeep.heartbeat(bank)
+    assert [call.to for _, call in telephony.placed] == [phone]
