@@ -13,7 +13,7 @@ from wtforms import DateTimeLocalField, IntegerField
 from wtforms.validators import InputRequired
 
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import events, shifts
+from dialer.services import events, phone_verification, shifts
 from web.access import organiser_of, signed_in
 from web.errors import shortened
 from web.html_forms import HtmlForm
@@ -47,6 +47,7 @@ def volunteer_shifts() -> ResponseReturnValue:
     return render_template(
         "shifts/volunteer.html",
         shifts=shifts.open_shifts(wired.uow(), current_user.id, now=wired.clock.now()),
+        phone_verified=phone_verification.account_phone(wired.uow(), current_user.id).verified,
     )
 
 
@@ -61,7 +62,7 @@ def book(shift_id: int) -> ResponseReturnValue:
     except Conflict as error:
         flash(shortened(error), "error")
     else:
-        flash("You are booked: when the shift starts we ring your verified phone.", "success")
+        flash("You are booked for the shift.", "success")
     return redirect(url_for(".volunteer_shifts"), 303)
 
 
@@ -97,7 +98,7 @@ def _organiser_page(campaign_id: int, form: PublishShiftForm | None = None) -> R
         "shifts/organiser.html",
         campaign=campaign,
         form=form or PublishShiftForm(formdata=None),
-        shifts=shifts.open_shifts(wired.uow(), 0, now=wired.clock.now(), campaign_id=campaign_id),
+        shifts=shifts.open_shifts(wired.uow(), None, now=wired.clock.now(), campaign_id=campaign_id),
         roll=shifts.current_roll(wired.uow(), campaign_id, now=wired.clock.now()),
     )
     return html, 400 if form is not None else 200

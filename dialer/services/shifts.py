@@ -118,33 +118,38 @@ class ShiftPlaces:
 
 
 def open_shifts(
-    uow: UnitOfWork, user_id: int, *, now: datetime, campaign_id: int | None = None
+    uow: UnitOfWork, user_id: int | None, *, now: datetime, campaign_id: int | None = None
 ) -> list[ShiftPlaces]:
-    """Shifts not yet over of the phone banks a volunteer may join (open or paused), soonest first."""
+    """Shifts not yet over, soonest first (only `campaign_id`'s, if given): for a volunteer, those of
+    the phone banks they may join (open or paused), their own marked; for an organiser (no
+    `user_id`), whatever the campaign's state."""
     with uow:
         session = uow.session
         query = (
             select(CallingShift, Campaign)
             .join(Campaign, col(Campaign.id) == CallingShift.campaign_id)
-            .where(
-                col(CallingShift.ends_at) > now,
-                col(Campaign.status).in_([CampaignStatus.ACTIVE, CampaignStatus.PAUSED]),
-            )
+            .where(col(CallingShift.ends_at) > now)
             .order_by(col(CallingShift.starts_at), col(CallingShift.id))
         )
+        if user_id is not None:
+            query = query.where(col(Campaign.status).in_([CampaignStatus.ACTIVE, CampaignStatus.PAUSED]))
         if campaign_id is not None:
             query = query.where(CallingShift.campaign_id == campaign_id)
         rows = session.exec(query).all()
         ids = [shift.id for shift, _ in rows]
         counts = _booked_counts(session, [i for i in ids if i is not None])
-        mine = set(
-            session.exec(
-                select(ShiftBooking.shift_id).where(
-                    ShiftBooking.user_id == user_id,
-                    col(ShiftBooking.cancelled_at).is_(None),
-                    col(ShiftBooking.shift_id).in_(ids),
-                )
-            ).all()
+        mine = (
+            set(
+                session.exec(
+                    select(ShiftBooking.shift_id).where(
+                        ShiftBooking.user_id == user_id,
+                        col(ShiftBooking.cancelled_at).is_(None),
+                        col(ShiftBooking.shift_id).in_(ids),
+                    )
+                ).all()
+            )
+            if user_id is not None
+            else set()
         )
         return [
             ShiftPlaces(
@@ -264,7 +269,7 @@ def _call_in(bank: PhoneBank, booking_id: int, now: datetime) -> bool:
         shift = session.get(CallingShift, booking.shift_id)
         user = session.get(User, booking.user_id)
         assert shift is not None and user is not None
-        campaign_id, user_id = shift.campaign_id, booking.user_id
+        campaign_id, user_id, shift_id = shift.campaign_id, booking.user_id, booking.shift_id
         late = now - _known(shift.starts_at) > CALL_IN_WITHIN
         verified = user.phone_e164 is not None and user.phone_verified_at is not None
         seated = sessions.live_session_of(session, user_id) is not None
@@ -287,11 +292,11 @@ def _call_in(bank: PhoneBank, booking_id: int, now: datetime) -> bool:
         booking.called_in_by, booking.session_id = how, session_id
         uow.session.add(booking)
         uow.commit()
-    if how is not CalledInBy.LATE:
+    if how != CalledInBy.LATE:
         bank.live.publish(
             volunteer_room(user_id),
             SHIFT_STARTED_EVENT,
-            {"shift": booking.shift_id, "campaign": campaign_id, "rung": how == CalledInBy.RUNG},
+            {"shift": shift_id, "campaign": campaign_id, "rung": how == CalledInBy.RUNG},
         )
     return True
 

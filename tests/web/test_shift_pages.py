@@ -44,7 +44,7 @@ def uk_form_time(moment):
 
 
 def test_an_organiser_publishes_a_shift_and_a_refused_one_comes_back_with_the_reason(app, bank):
-    campaign = make_campaign(bank)
+    campaign = make_campaign(bank, open_now=False)  # shifts can be set up before the phone bank opens
     organiser = signed_in(app, organiser_of(bank, campaign))
     starts = bank.clock.now() + timedelta(days=1)
     backwards = organiser.post(
@@ -67,7 +67,7 @@ def test_an_organiser_publishes_a_shift_and_a_refused_one_comes_back_with_the_re
         },
     )
     assert published.status_code == 303
-    (shift,) = shifts.open_shifts(bank.uow(), 0, now=bank.clock.now(), campaign_id=campaign)
+    (shift,) = shifts.open_shifts(bank.uow(), None, now=bank.clock.now(), campaign_id=campaign)
     assert (shift.starts_at, shift.ends_at - shift.starts_at, shift.wanted) == (
         starts.replace(second=0, microsecond=0),
         timedelta(hours=2),
@@ -75,6 +75,10 @@ def test_an_organiser_publishes_a_shift_and_a_refused_one_comes_back_with_the_re
     )
     page = organiser.get(f"/organiser/campaigns/{campaign}/shifts").get_data(as_text=True)
     assert '<strong data-roll="booked">0</strong> booked of 4' in page
+    volunteer = signed_in(app, make_volunteer(bank, "Ada"))
+    assert "No shifts are published yet" in volunteer.get("/shifts").get_data(as_text=True), (
+        "volunteers see a phone bank's shifts once it is open"
+    )
 
 
 def test_volunteers_book_until_the_shift_is_full_and_a_cancelled_place_is_free_again(app, bank):
@@ -86,7 +90,9 @@ def test_volunteers_book_until_the_shift_is_full_and_a_cancelled_place_is_free_a
     ada, bo = signed_in(app, make_volunteer(bank, "Ada")), signed_in(app, make_volunteer(bank, "Bo"))
 
     assert ada.post(f"/shifts/{shift}/book").status_code == 303
-    assert "You are booked." in ada.get("/shifts").get_data(as_text=True)
+    booked = ada.get("/shifts").get_data(as_text=True)
+    assert "You are booked." in booked
+    assert "add and verify your phone" in booked, "Ada has no verified phone to be rung on"
     full = bo.get("/shifts").get_data(as_text=True)
     assert "This shift is full." in full and "Book this shift" not in full
     bo.post(f"/shifts/{shift}/book")
@@ -95,6 +101,8 @@ def test_volunteers_book_until_the_shift_is_full_and_a_cancelled_place_is_free_a
     assert ada.post(f"/shifts/{shift}/cancel").status_code == 303
     assert bo.post(f"/shifts/{shift}/book").status_code == 303
     assert "You are booked." in bo.get("/shifts").get_data(as_text=True)
+    rung = signed_in(app, make_volunteer(bank, "Cy", phone="+447700900777"))  # verified
+    assert "we ring the phone you verified" in rung.get("/shifts").get_data(as_text=True)
     assert "Book this shift" not in ada.get("/shifts").get_data(as_text=True), "full again, with Bo"
     assert ada.post("/shifts/999999/book").status_code == 404
 
