@@ -194,3 +194,26 @@ def test_the_heartbeat_calls_in_a_started_shift_whose_own_job_was_lost(bank, tel
     upkeep.heartbeat(bank)
     upkeep.heartbeat(bank)
     assert [call.to for _, call in telephony.placed] == [phone]
+
+
+def test_a_booking_no_worker_reached_in_time_is_not_rung_late(bank, telephony):
+    campaign = make_campaign(bank, voters=3)
+    gus = make_volunteer(bank, "Gus", phone=drama_number(921))
+    now = bank.clock.now()
+    with bank.uow() as uow:  # every worker was down for the shift's first 20 minutes
+        shift = CallingShift(
+            campaign_id=campaign,
+            starts_at=now - timedelta(minutes=20),
+            ends_at=now + timedelta(hours=1),
+            created_at=now - timedelta(days=1),
+        )
+        uow.session.add(shift)
+        uow.commit()
+        shift_id = shift.id
+    assert shift_id is not None
+    shifts.book(bank.uow(), shift_id, gus, now=now - timedelta(hours=1))
+
+    assert shifts.call_in_due(bank) == 1
+    assert telephony.placed == []
+    with bank.uow() as uow:
+        assert uow.session.exec(select(ShiftBooking)).one().called_in_by == "late"
