@@ -550,3 +550,37 @@ class AuditChainHead(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     last_id: int = 0
     last_hash: str = Field(max_length=64)
+
+
+# --- calling shifts -----------------------------------------------------------------------------
+
+
+class CallingShift(SQLModel, table=True):
+    """A time an organiser asks volunteers to call for a campaign, and how many they want."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    starts_at: datetime | None = _at(nullable=False, index=True)
+    ends_at: datetime | None = _at(nullable=False)
+    wanted: int = 10
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime | None = _at(nullable=False)
+
+
+class ShiftBooking(SQLModel, table=True):
+    """A volunteer's place on a calling shift; rung (once) at its start unless cancelled first."""
+
+    __table_args__ = (sa.UniqueConstraint("shift_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shift_id: int = Field(foreign_key="callingshift.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    booked_at: datetime | None = _at(nullable=False)
+    cancelled_at: datetime | None = _at()
+    #: When the shift's start was acted on for this booking (claimed once, by one worker).
+    called_in_at: datetime | None = _at()
+    #: How: "rung" (their phone, for a seat), "page" (their open calling page told), "calling"
+    #: (already in a seat), or "unreachable" (no verified phone and no page open).
+    called_in_by: str = Field(default="", max_length=12)
+    #: The seat opened by ringing them, if one was.
+    session_id: int | None = Field(default=None, foreign_key="callingsession.id")

@@ -5,6 +5,8 @@
 - A campaign's organisers (and admins) watch the campaign's room (`watch_campaign {campaign_id}`):
   seats and calls without names, and the dashboard's deltas (`tally`, `volunteer`, `pool`,
   `reconciled`, `campaign`); with `constituency`, one target seat's room and its figures only.
+- A signed-in volunteer follows what is for them alone (`watch_me`): a calling shift of theirs
+  starting (`shift_started`).
 - A campaign's organisers watch a voter import's progress (`watch_import {import_id}`), and are
   sent its state at once.
 
@@ -25,6 +27,7 @@ from dialer.models import CallingSession, VoterImport
 from dialer.services import voter_import
 from dialer.services.dashboard import target_seats
 from dialer.services.phone_bank import campaign_room, constituency_room, seat_room
+from dialer.services.shifts import volunteer_room
 from web.access import organiser_of, signed_in, socket_policy
 from web.identity import account_id, remember_socket
 from web.services import services
@@ -48,6 +51,12 @@ class LiveNamespace(Namespace):  # type: ignore[misc]
                 return FORBIDDEN
             join_room(seat_room(seat.id or 0))
             return {"ok": True, "seat": seat.id}
+
+    @socket_policy(signed_in)
+    def on_watch_me(self, data: Any = None) -> dict[str, Any]:
+        """Follow what is for this volunteer alone: their calling shifts starting."""
+        join_room(volunteer_room(account_id()))
+        return {"ok": True}
 
     @socket_policy(organiser_of, arg="campaign_id")
     def on_watch_campaign(self, data: dict[str, Any]) -> dict[str, Any]:

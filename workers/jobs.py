@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from dialer.services import dialing, outcomes, upkeep
+from dialer.services import dialing, outcomes, shifts, upkeep
 from workers.context import phone_bank
 
 P = ParamSpec("P")
@@ -55,3 +55,9 @@ def call_back_due(voter_id: int) -> bool:
 def heartbeat() -> bool:
     """Rebuild lost Redis state, reconcile, pace idle seats; reschedules itself while anyone is calling."""
     return upkeep.heartbeat(phone_bank())
+
+
+@recovering
+def call_in_shift(shift_id: int) -> int:
+    """A calling shift starts: ring (or tell) its booked volunteers, each once; returns how many."""
+    return shifts.call_in_due(phone_bank(), shift_id)

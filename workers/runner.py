@@ -21,7 +21,7 @@ from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
 from dialer.bootstrap import build
 from dialer.config import Settings
 from dialer.errors import DialerError
-from dialer.services import accounts, upkeep, voter_import
+from dialer.services import accounts, shifts, upkeep, voter_import
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ RECOVERY_CHECK_S = 10
 
 
 class _Recovering:
-    """RQ's periodic maintenance (every 10 minutes), plus putting back what Redis lost, deleting
-    voter-list uploads left unconfirmed too long and forgetting sign-in sessions that are over.
+    """RQ's periodic maintenance (every 10 minutes), plus putting back what Redis lost, calling in
+    the bookings of shifts that have started, deleting voter-list uploads left unconfirmed too long
+    and forgetting sign-in sessions that are over.
 
     Redis going away during maintenance is not the worker's end (RQ would quit on it): the worker
     waits for Redis in its next dequeue, as it does between jobs, and recovers when it is back.
@@ -43,6 +44,7 @@ class _Recovering:
             super().run_maintenance_tasks()  # type: ignore[misc]
             bank = _own_phone_bank()
             upkeep.recover_lost_state(bank)
+            shifts.call_in_due(bank)  # a shift's own job may have gone with Redis
             voter_import.drop_stale_uploads(bank.uow(), bank.clock)
             accounts.forget_finished_sessions(bank.uow(), bank.clock)
         except (redis.ConnectionError, redis.TimeoutError) as exc:

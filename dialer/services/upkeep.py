@@ -24,7 +24,7 @@ from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.errors import Conflict, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot, Seat
-from dialer.services import caller_ids, dashboard, queueing, seat_holding, suppression
+from dialer.services import caller_ids, dashboard, queueing, seat_holding, shifts, suppression
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
@@ -206,6 +206,7 @@ def recover_lost_state(bank: PhoneBank) -> bool:
             _give_up_lost_placement(bank, call_id, now)
     repair_seats(bank)
     dashboard.reconcile_running(bank)
+    shifts.reschedule_upcoming(bank)
     bank.jobs.enqueue(HEARTBEAT, job_id=HEARTBEAT_JOB_ID)
     return True
 
@@ -218,6 +219,7 @@ def heartbeat(bank: PhoneBank) -> bool:
     repair_seats(bank)
     end_unconnected_seats(bank)
     seat_holding.end_seats_not_back(bank)
+    shifts.call_in_due(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():
         pace_campaign(bank, campaign_id)
     for campaign_id in _campaigns_calling(bank):  # voters come due as time passes: dashboards see it

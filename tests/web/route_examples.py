@@ -58,6 +58,17 @@ def _reset_token(world: World, services: Services) -> str:
     return link.token
 
 
+def _a_shift(world: World, services: Services) -> int:
+    """A calling shift of the world's campaign, starting in an hour."""
+    from datetime import timedelta
+
+    from dialer.services import shifts
+
+    starts = services.clock.now() + timedelta(hours=1)
+    form = shifts.ShiftForm(starts_at=starts, ends_at=starts + timedelta(hours=2), wanted=50)
+    return shifts.publish_shift(services.phone_bank, world.campaign_id, None, form)
+
+
 PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "campaign_id": lambda world, services: world.campaign_id,
     "voter_id": lambda world, services: world.voter_id,
@@ -84,6 +95,8 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "change": lambda world, services: "pause",
     # doorstep canvassing: the volunteer with a place at the world's event is approved already
     "decision": lambda world, services: "approve",
+    # calling shifts: one published for the world's campaign, booked (or cancelled) by whoever asks
+    "shift_id": lambda world, services: _a_shift(world, services),
 }
 
 #: A complete, valid campaign form (the organiser's create and settings pages).
@@ -188,6 +201,9 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         json=lambda world: {"key": "visit-0001", "voter_id": world.voter_id, "disposition": "talked"},
         ok=201,
         statuses={"volunteer": 201},
+    ),
+    ("shift_pages.publish", "POST"): Example(
+        data={"starts_at": "2026-11-28T18:00", "ends_at": "2026-11-28T20:00", "wanted": "8"}, ok=303
     ),
     ("organiser_signups.create_event", "POST"): Example(
         data={
