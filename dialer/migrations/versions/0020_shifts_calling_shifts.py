@@ -1,7 +1,7 @@
 """Calling shifts: organisers publish times to call, volunteers book them and are called in at the start.
 
-Revision ID: 0019_shifts_calling_shifts
-Revises: 0018_nightseat_held_seats
+Revision ID: 0020_shifts_calling_shifts
+Revises: 0019_figures_behind
 Create Date: 2026-12-07 15:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0019_shifts_calling_shifts"
-down_revision: str | None = "0018_nightseat_held_seats"
+revision: str = "0020_shifts_calling_shifts"
+down_revision: str | None = "0019_figures_behind"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
