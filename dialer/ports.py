@@ -88,9 +88,11 @@ class OutboundCall:
     answer_url: str
     status_url: str
     ring_timeout_s: int
-    #: Answering-machine detection: classify the answer (person or machine) within this many seconds
-    #: before calling `answer_url`, which is then told what answered. None: no detection.
+    #: Answering-machine detection, asynchronous: `answer_url` is called at the answer as without
+    #: detection, and what answered (person or machine, decided within this many seconds) is posted
+    #: to `machine_result_url` later. None: no detection.
     machine_detection_s: int | None = None
+    machine_result_url: str | None = None
 
 
 @dataclass(frozen=True)

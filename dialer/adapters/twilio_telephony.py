@@ -59,10 +59,15 @@ class TwilioTelephony:
                 status_callback_method="POST",
                 status_callback_event=CALL_EVENTS,
                 timeout=call.ring_timeout_s,
-                # "Enable": the answer URL is called as soon as detection has decided, with AnsweredBy
-                # (not after a machine's greeting, "DetectMessageEnd": the dialer leaves no message).
+                # "Enable": decide as soon as detection can (not after a machine's greeting,
+                # "DetectMessageEnd": the dialer leaves no message). Asynchronous, so the answer URL
+                # runs at the answer and a person hears someone (or the information message) at
+                # once (Ofcom's 2 s); the result is posted to its own URL afterwards.
                 machine_detection="Enable" if detecting else values.unset,
                 machine_detection_timeout=call.machine_detection_s if detecting else values.unset,
+                async_amd="true" if detecting else values.unset,
+                async_amd_status_callback=call.machine_result_url if detecting else values.unset,
+                async_amd_status_callback_method="POST" if detecting else values.unset,
             )
         )
         return str(created.sid)
