@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select, update
 from dialer.domain import figures
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
-from dialer.domain.detection_policy import detection_allowed
+from dialer.domain.detection_policy import MACHINE_DETECTION_S, detection_allowed
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
@@ -38,12 +38,6 @@ PLACING_LEASE = timedelta(seconds=30)
 DEAD_NUMBER_CODES = frozenset({21211, 21214, 21217, 21612})
 #: A skipped preview voter comes back this much later (not straight back to the same volunteer).
 SKIP_DELAY = timedelta(hours=1)
-#: With answering-machine detection on, the provider listens this long at most before reporting
-#: ("unknown" then). Detection is asynchronous (the voter is put through at the answer), so this
-#: only bounds how late a verdict can come: a greeting is only known as one after seconds of
-#: unbroken speech (3.6 s in the simulator's model of Twilio), so at Twilio's 3 s minimum every
-#: machine would pass as unknown.
-MACHINE_DETECTION_S = 4
 
 
 def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:

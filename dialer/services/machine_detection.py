@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dialer.domain.calls import FINAL_STATUSES, MACHINE_ANSWERS, CallStatus, answered_by, is_advance
+from dialer.domain.detection_policy import machine_verdict_hangs_up
 from dialer.errors import TelephonyError
 from dialer.models import CallAttempt
 from dialer.services import live_figures
@@ -51,7 +52,9 @@ def on_machine_result(bank: PhoneBank, result: MachineResult) -> Verdict:
         call.last_heard_at = now
         if heard not in MACHINE_ANSWERS:
             verdict = Verdict.NOTED
-        elif call.status in FINAL_STATUSES or call.connected_at is not None or call.abandoned:
+        elif call.status in FINAL_STATUSES or not machine_verdict_hangs_up(
+            put_through=call.connected_at is not None, hearing_message=call.abandoned
+        ):
             verdict = Verdict.KEPT
         else:
             verdict = Verdict.HUNG_UP
