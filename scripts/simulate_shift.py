@@ -264,12 +264,15 @@ def _section(
         "",
         *(
             [
-                "With detection on, the people it calls machines (3% of them in this mix) hear nothing and "
-                "count as abandoned in Ofcom's terms whatever the pacer does: even power dialing is over 3%. "
-                "Our governor counts them (estimated from detection's false-positive rate) and brakes to "
-                "power dialing. So detection is available per campaign (the organiser's settings) but "
-                "off by default: a campaign turns it on only when the volunteer time machines cost is "
-                "worth more to it than that margin.",
+                "Detection is asynchronous (Twilio's AsyncAmd): a voter is put through, or hears the "
+                "information message, at the answer, as with detection off, and the verdict seconds later "
+                "hangs up only a call nobody is talking to (`detection_policy.machine_verdict_hangs_up`). "
+                "So the people detection takes for machines are never turned away or cut off, and no "
+                "mode's abandoned rate moves with detection on. (With detection before the answer, "
+                "as before issue 18, those people were hung up on and counted as abandoned: even power "
+                "dialing went over 3%, and every answer waited 2.4 s for detection, past Ofcom's 2 s.) "
+                "The product allows detection in every mode whose worst seed stays at or under 3% and "
+                "refuses it, saying why, in any other.",
                 "",
             ]
             if detection

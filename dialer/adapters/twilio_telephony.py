@@ -24,7 +24,7 @@ from dialer.domain.call_control import (
     OptOutOffer,
 )
 from dialer.errors import TelephonyError
-from dialer.ports import OutboundCall, ProviderCall
+from dialer.ports import Clock, OutboundCall, ProviderCall
 
 #: The dialer never waits longer than this for the provider's REST API.
 REQUEST_TIMEOUT_S = 10.0
@@ -39,13 +39,17 @@ T = TypeVar("T")
 
 
 class TwilioTelephony:
-    def __init__(self, client: Client, settings: Settings, *, softphone_url: str) -> None:
-        """`softphone_url` is the Voice URL the browser softphone's TwiML App must call."""
+    def __init__(
+        self, client: Client, settings: Settings, *, softphone_url: str, clock: Clock | None = None
+    ) -> None:
+        """`softphone_url` is the Voice URL the browser softphone's TwiML App must call; `clock`
+        dates the softphone's tokens (the product's clock, which a simulated shift shares)."""
         if isinstance(client.http_client, TwilioHttpClient) and client.http_client.timeout is None:
             client.http_client.timeout = REQUEST_TIMEOUT_S
         self._client = client
         self._settings = settings
         self._softphone_url = softphone_url
+        self._clock = clock
 
     def place_call(self, call: OutboundCall) -> str:
         detecting = call.machine_detection_s is not None
@@ -104,7 +108,8 @@ class TwilioTelephony:
         application = self._request(
             lambda: softphone_application_sid(self._client, self._settings, self._softphone_url)
         )
-        return voice_token(self._settings, identity, application_sid=application)
+        now = self._clock.now() if self._clock is not None else None
+        return voice_token(self._settings, identity, application_sid=application, now=now)
 
     def route_incoming(self, number: str, voice_url: str) -> bool:
         owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))

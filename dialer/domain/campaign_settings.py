@@ -14,9 +14,9 @@ from typing import Any
 from dialer.domain import phones
 from dialer.domain.calling_hours import CallingHours
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.detection_policy import why_refused
 from dialer.domain.retries import campaign_rules
 from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
-from dialer.domain.detection_policy import why_refused
 from dialer.errors import InvalidInput
 
 #: Ofcom: a call must ring for at least 15 seconds before the dialler gives up.

@@ -10,6 +10,7 @@ counts the people among such calls as abandoned (`compliance_governor`).
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -69,8 +70,7 @@ def on_machine_result(bank: PhoneBank, result: MachineResult) -> Verdict:
         uow.commit()
     notices.send()
     if verdict is Verdict.HUNG_UP:
-        try:
+        # If the call ended meanwhile, its status callback records the machine all the same.
+        with suppress(TelephonyError):
             bank.telephony.hang_up(result.sid)
-        except TelephonyError:
-            pass  # the call ended meanwhile: its status callback records the machine all the same
     return verdict

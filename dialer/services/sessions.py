@@ -352,6 +352,17 @@ def _return_preview_voter(bank: PhoneBank, session: Session, seat: CallingSessio
         queueing.queue_voter(bank, voter, now=now)
 
 
+def renewed_softphone_token(bank: PhoneBank, user_id: int, session_id: int) -> str:
+    """A fresh token for the volunteer's browser phone, asked for before the last one expires (the
+    Voice SDK's tokenWillExpire): the call in progress carries on, and the phone stays reachable."""
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        token = _token(bank, seat)
+    if token is None:
+        raise Conflict("this session has no browser phone to renew")
+    return token
+
+
 def _token(bank: PhoneBank, seat: CallingSession) -> str | None:
     if seat.audio is not AudioLeg.BROWSER or seat.state is SeatState.ENDED:
         return None

@@ -13,11 +13,11 @@ from sqlmodel import select
 from dialer.domain.call_control import Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import AnsweredBy, CallStatus
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.detection_policy import MACHINE_DETECTION_S
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, Outcome, Voter
 from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
-from dialer.services.dialing import MACHINE_DETECTION_S
 from dialer.services.machine_detection import MachineResult, Verdict, on_machine_result
 from tests.integration.test_power_dialing import only_call, seat
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
@@ -167,7 +167,9 @@ def test_a_machine_verdict_leaves_the_information_message_to_play_to_its_end(ban
         uow.session.add(call)
         uow.commit()
         uow.session.refresh(call)
-    instruction = on_answer(bank, Answer(call.id, campaign_id, None, call.provider_sid, any_seat=True))
+    instruction = on_answer(
+        bank, Answer(call.id or 0, campaign_id, None, call.provider_sid or "", any_seat=True)
+    )
     assert isinstance(instruction, InformationMessage), "nobody free: the message at once"
 
     assert verdict(bank, call, "machine_start") is Verdict.KEPT
@@ -193,7 +195,7 @@ def test_a_machine_verdict_hangs_up_an_answered_call_nobody_is_talking_to(bank, 
 
 @pytest.mark.parametrize("heard", ["human", "unknown"])
 def test_a_person_verdict_changes_nothing(bank, clock, telephony, heard):
-    call, session_id = detecting_call(bank, clock)
+    call, _ = detecting_call(bank, clock)
     on_call_status(bank, StatusReport(call.id, call.provider_sid, "in-progress", 2))
 
     assert verdict(bank, call, heard) is Verdict.NOTED

@@ -14,11 +14,11 @@ from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg
 from dialer.services import sessions
 from dialer.services.outcomes import OutcomeForm, record_outcome
-from dialer.services.phone_bank import ANSWER_PATH
+from dialer.services.phone_bank import ANSWER_PATH, PhoneBank
 from dialer.simulator import Behaviour
 from tests.one_clock import product_and_simulator
-from workers import context
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer
+from workers import context
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ class Volunteers(RecordingLiveUpdates):
     def __init__(self, clock):
         super().__init__()
         self.clock = clock
-        self.bank = None
+        self.bank: PhoneBank | None = None
         self.users = {}
 
     def publish(self, room, event, payload):
@@ -43,6 +43,7 @@ class Volunteers(RecordingLiveUpdates):
 
     def record(self, session_id, call_id):
         form = OutcomeForm(call_id, "talked", {"intention": "Lab"}, idempotency_key=f"{call_id}")
+        assert self.bank is not None
         record_outcome(self.bank, self.users[session_id], session_id, form)
 
 
