@@ -124,6 +124,11 @@ class Telephony(Protocol):
 
     def fetch_call(self, sid: str) -> ProviderCall: ...
 
+    def extend(self, sid: str, time_limit_s: int) -> None:
+        """Let a live call last `time_limit_s` seconds in all (Twilio's TimeLimit on an update);
+        the provider ends calls at their limit, four hours unless told otherwise."""
+        ...
+
     def softphone_token(self, identity: str) -> str:
         """A short-lived token the volunteer's browser softphone uses to join its seat."""
         ...

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from dialer.services import dialing, outcomes, upkeep
+from dialer.services import dialing, leg_renewal, outcomes, upkeep
 from workers.context import phone_bank
 
 P = ParamSpec("P")
@@ -55,3 +55,8 @@ def call_back_due(voter_id: int) -> bool:
 def heartbeat() -> bool:
     """Rebuild lost Redis state, reconcile, pace idle seats; reschedules itself while anyone is calling."""
     return upkeep.heartbeat(phone_bank())
+
+
+def renew_leg(session_id: int, leg_sid: str, placed_at_s: float) -> bool:
+    """Give a seat's phone leg a later time limit before the provider's ends it."""
+    return leg_renewal.renew_leg(phone_bank(), session_id, leg_sid, placed_at_s)

@@ -79,6 +79,9 @@ class TwilioTelephony:
     def hang_up(self, sid: str) -> None:
         self._request(lambda: self._client.calls(sid).update(status="completed"))
 
+    def extend(self, sid: str, time_limit_s: int) -> None:
+        self._request(lambda: self._client.calls(sid).update(time_limit=time_limit_s))
+
     def redirect(self, sid: str, instruction: CallInstruction) -> None:
         self._request(lambda: self._client.calls(sid).update(twiml=render(instruction)))
 

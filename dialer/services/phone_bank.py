@@ -47,6 +47,7 @@ PLACE_CALL = "workers.jobs.place_call"
 RECONCILE_CALLS = "workers.jobs.reconcile_calls"
 CALL_BACK_DUE = "workers.jobs.call_back_due"
 HEARTBEAT = "workers.jobs.heartbeat"
+RENEW_LEG = "workers.jobs.renew_leg"
 HEARTBEAT_JOB_ID = "marginal-dialer-heartbeat"
 
 

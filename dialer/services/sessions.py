@@ -21,7 +21,7 @@ from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, Seat
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
-from dialer.services import live_figures, queueing
+from dialer.services import leg_renewal, live_figures, queueing
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import (
     HEARTBEAT,
@@ -136,6 +136,7 @@ def _ring_volunteer(bank: PhoneBank, seat: CallingSession, campaign: Campaign, u
         )
     except TelephonyError:
         raise Conflict("we could not ring your phone just now: please try again") from None
+    leg_renewal.schedule_renewal(bank, seat.id, seat.leg_call_sid, bank.clock.now())
 
 
 def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: str) -> CallInstruction:

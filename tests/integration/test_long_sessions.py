@@ -1,19 +1,22 @@
 """Long sessions, the product and the Twilio simulator on one clock: a browser seat's softphone
 renews its access token as the calling page does (on the SDK's warning, from the product's route)
-and stays registered past the token's hour, its call to the seat never dropped."""
+and stays registered past the token's hour, its call to the seat never dropped; a phone seat's leg
+is given a later time limit before the provider's four hours run out."""
 
 from __future__ import annotations
 
 import pytest
 
-from dialer.domain.seats import SeatState
+from dialer.domain.seats import AudioLeg, SeatState
 from dialer.models import CallingSession
+from dialer.services import sessions
+from dialer.simulator import Behaviour
 from dialer.simulator.simphone import NAMESPACE
 from tests.one_clock import running_on_one_clock
 from tests.people import sign_in_as
-from tests.phone_bank_builders import make_campaign, make_volunteer
+from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
@@ -51,3 +54,25 @@ def test_a_65_minute_browser_session_keeps_its_softphone_registered(world):
         seat = uow.session.get(CallingSession, session_id)
         assert seat is not None and seat.state is SeatState.READY
     phone.disconnect(NAMESPACE)
+
+
+def test_a_4_and_a_half_hour_phone_session_keeps_its_seat_past_the_providers_4_hour_limit(world):
+    sim, bank = world.sim, world.services.phone_bank
+    campaign = make_campaign(bank)
+    phone = drama_number(901)
+    sim.set_behaviour(phone, Behaviour.answer(ring=1, talk=86_400, patience_s=86_400, digits="1"))
+    started = sessions.start_session(bank, make_volunteer(bank, phone=phone), campaign, AudioLeg.PHONE)
+    sim.advance(30)
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, started.session_id)
+        assert seat is not None and seat.state is SeatState.READY
+        leg = seat.leg_call_sid
+
+    sim.advance(4.5 * 3600)
+
+    with bank.uow() as uow:
+        seat = uow.session.get(CallingSession, started.session_id)
+        assert seat is not None and seat.state is SeatState.READY, "the seat is still the volunteer's"
+        assert seat.leg_call_sid == leg
+    assert sim.rest_client().calls(leg).fetch().status == "in-progress"
+    assert sim.events(kind="ended", call_sid=leg) == [], "no time limit cut the leg"
