@@ -79,6 +79,7 @@ class Services:
             self.telephony_client,
             self.settings,
             softphone_url=Webhooks(self.settings.public_base_url).softphone(),
+            clock=self.clock,
         )
 
     @cached_property

@@ -88,9 +88,11 @@ class OutboundCall:
     answer_url: str
     status_url: str
     ring_timeout_s: int
-    #: Answering-machine detection: classify the answer (person or machine) within this many seconds
-    #: before calling `answer_url`, which is then told what answered. None: no detection.
+    #: Answering-machine detection, asynchronous: `answer_url` is called at the answer as without
+    #: detection, and what answered (person or machine, decided within this many seconds) is posted
+    #: to `machine_result_url` later. None: no detection.
     machine_detection_s: int | None = None
+    machine_result_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ class Telephony(Protocol):
         ...
 
     def fetch_call(self, sid: str) -> ProviderCall: ...
+
+    def extend(self, sid: str, time_limit_s: int) -> None:
+        """Let a live call last `time_limit_s` seconds in all (Twilio's TimeLimit on an update);
+        the provider ends calls at their limit, four hours unless told otherwise."""
+        ...
 
     def softphone_token(self, identity: str) -> str:
         """A short-lived token the volunteer's browser softphone uses to join its seat."""

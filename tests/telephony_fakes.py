@@ -15,6 +15,7 @@ class FakeTelephony:
     placed: list[tuple[str, OutboundCall]] = field(default_factory=list)
     hung_up: list[str] = field(default_factory=list)
     redirected: list[tuple[str, CallInstruction]] = field(default_factory=list)
+    extended: list[tuple[str, int]] = field(default_factory=list)
     holds: list[tuple[str, str, bool, str | None]] = field(default_factory=list)
     statuses: dict[str, ProviderCall] = field(default_factory=dict)
     failures: list[TelephonyError] = field(default_factory=list)
@@ -34,6 +35,9 @@ class FakeTelephony:
 
     def hang_up(self, sid: str) -> None:
         self.hung_up.append(sid)
+
+    def extend(self, sid: str, time_limit_s: int) -> None:
+        self.extended.append((sid, time_limit_s))
 
     def redirect(self, sid: str, instruction: CallInstruction) -> None:
         self.redirected.append((sid, instruction))

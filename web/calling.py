@@ -191,6 +191,9 @@ def act(session_id: int, action: str) -> dict[str, Any] | None:
         "skip": lambda: dialing.skip_preview(bank, current_user.id, session_id),
         "outcome": lambda: {"outcome": record_outcome(bank, current_user.id, session_id, _outcome_form())},
         "draft": lambda: _save_draft(session_id),
+        "softphone-token": lambda: {
+            "softphone_token": sessions.renewed_softphone_token(bank, current_user.id, session_id)
+        },
     }
     run = actions.get(action)
     if run is None:

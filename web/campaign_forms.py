@@ -24,6 +24,7 @@ from dialer.domain import campaign_settings as rules
 from dialer.domain.calling_hours import CallingHours
 from dialer.domain.campaign_settings import CallingSettings
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.detection_policy import why_refused
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import FIXED
 from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
@@ -170,8 +171,9 @@ class CampaignForm(HtmlForm):
     )
     amd_enabled = BooleanField(
         "Hang up on answering machines",
-        description="Detection also takes some people for machines; they count as abandoned calls, "
-        "against the 3% limit.",
+        description="Detection listens while the call goes on: a voter is put through (or hears the "
+        "information message) at once, and a machine is hung up on only while nobody is talking to it. "
+        "People it takes for machines count as abandoned calls, against the 3% limit.",
     )
     weekday_start = StringField("Weekdays from", validators=[_hours_check])
     weekday_end = StringField("Weekdays until", validators=[_hours_check])
@@ -184,6 +186,12 @@ class CampaignForm(HtmlForm):
     )
     show_surname = BooleanField("Show voters' surnames to volunteers")
     questions = FieldList(FormField(QuestionForm), min_entries=BLANK_QUESTIONS)
+
+    def validate_amd_enabled(self, field: Any) -> None:
+        modes = {mode.value: mode for mode in DialingMode}
+        mode = modes.get(self.dialing_mode.data or "")
+        if field.data and mode is not None and (refused := why_refused(mode)) is not None:
+            raise ValidationError(refused)
 
     def validate_weekday_end(self, field: Any) -> None:
         self._window("weekday", self.weekday_start.data, field.data)

@@ -19,7 +19,14 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import call_events, phone_verification, returned_calls, seat_holding, sessions
+from dialer.services import (
+    call_events,
+    machine_detection,
+    phone_verification,
+    returned_calls,
+    seat_holding,
+    sessions,
+)
 from dialer.services import phone_bank as paths
 from web.access import twilio_webhook
 from web.services import services
@@ -65,6 +72,21 @@ def answer() -> ResponseReturnValue:
     reply = _twiml(answered.instruction)
     reply.call_on_close(lambda: answered.follow_up(bank))  # the voter hears their volunteer first
     return reply
+
+
+@bp.post(paths.MACHINE_RESULT_PATH)
+@twilio_webhook
+@signed_by_twilio
+def machine_result() -> ResponseReturnValue:
+    """Asynchronous answering-machine detection's verdict, seconds after the answer."""
+    form = request.form
+    machine_detection.on_machine_result(
+        services().phone_bank,
+        machine_detection.MachineResult(
+            call_id=_int_arg("call"), sid=form.get("CallSid", ""), answered_by=form.get("AnsweredBy", "")
+        ),
+    )
+    return "", 204
 
 
 @bp.post(paths.STATUS_PATH)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from dialer.services import dialing, outcomes, shifts, upkeep
+from dialer.services import dialing, leg_renewal, outcomes, shifts, upkeep
 from workers.context import phone_bank
 
 P = ParamSpec("P")
@@ -61,3 +61,8 @@ def heartbeat() -> bool:
 def call_in_shift(shift_id: int) -> int:
     """A calling shift starts: ring (or tell) its booked volunteers, each once; returns how many."""
     return shifts.call_in_due(phone_bank(), shift_id)
+
+
+def renew_leg(session_id: int, leg_sid: str, placed_at_s: float) -> bool:
+    """Give a seat's phone leg a later time limit before the provider's ends it."""
+    return leg_renewal.renew_leg(phone_bank(), session_id, leg_sid, placed_at_s)

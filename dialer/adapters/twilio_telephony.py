@@ -24,7 +24,7 @@ from dialer.domain.call_control import (
     OptOutOffer,
 )
 from dialer.errors import TelephonyError
-from dialer.ports import OutboundCall, ProviderCall
+from dialer.ports import Clock, OutboundCall, ProviderCall
 
 #: The dialer never waits longer than this for the provider's REST API.
 REQUEST_TIMEOUT_S = 10.0
@@ -39,13 +39,17 @@ T = TypeVar("T")
 
 
 class TwilioTelephony:
-    def __init__(self, client: Client, settings: Settings, *, softphone_url: str) -> None:
-        """`softphone_url` is the Voice URL the browser softphone's TwiML App must call."""
+    def __init__(
+        self, client: Client, settings: Settings, *, softphone_url: str, clock: Clock | None = None
+    ) -> None:
+        """`softphone_url` is the Voice URL the browser softphone's TwiML App must call; `clock`
+        dates the softphone's tokens (the product's clock, which a simulated shift shares)."""
         if isinstance(client.http_client, TwilioHttpClient) and client.http_client.timeout is None:
             client.http_client.timeout = REQUEST_TIMEOUT_S
         self._client = client
         self._settings = settings
         self._softphone_url = softphone_url
+        self._clock = clock
 
     def place_call(self, call: OutboundCall) -> str:
         detecting = call.machine_detection_s is not None
@@ -59,16 +63,24 @@ class TwilioTelephony:
                 status_callback_method="POST",
                 status_callback_event=CALL_EVENTS,
                 timeout=call.ring_timeout_s,
-                # "Enable": the answer URL is called as soon as detection has decided, with AnsweredBy
-                # (not after a machine's greeting, "DetectMessageEnd": the dialer leaves no message).
+                # "Enable": decide as soon as detection can (not after a machine's greeting,
+                # "DetectMessageEnd": the dialer leaves no message). Asynchronous, so the answer URL
+                # runs at the answer and a person hears someone (or the information message) at
+                # once (Ofcom's 2 s); the result is posted to its own URL afterwards.
                 machine_detection="Enable" if detecting else values.unset,
                 machine_detection_timeout=call.machine_detection_s if detecting else values.unset,
+                async_amd="true" if detecting else values.unset,
+                async_amd_status_callback=call.machine_result_url if detecting else values.unset,
+                async_amd_status_callback_method="POST" if detecting else values.unset,
             )
         )
         return str(created.sid)
 
     def hang_up(self, sid: str) -> None:
         self._request(lambda: self._client.calls(sid).update(status="completed"))
+
+    def extend(self, sid: str, time_limit_s: int) -> None:
+        self._request(lambda: self._client.calls(sid).update(time_limit=time_limit_s))
 
     def redirect(self, sid: str, instruction: CallInstruction) -> None:
         self._request(lambda: self._client.calls(sid).update(twiml=render(instruction)))
@@ -99,7 +111,8 @@ class TwilioTelephony:
         application = self._request(
             lambda: softphone_application_sid(self._client, self._settings, self._softphone_url)
         )
-        return voice_token(self._settings, identity, application_sid=application)
+        now = self._clock.now() if self._clock is not None else None
+        return voice_token(self._settings, identity, application_sid=application, now=now)
 
     def route_incoming(self, number: str, voice_url: str) -> bool:
         owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))

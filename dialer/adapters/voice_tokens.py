@@ -6,6 +6,8 @@ with the API key secret exactly as Twilio does), so the calling page has one cod
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
@@ -15,14 +17,29 @@ from dialer.errors import ConfigurationError
 DEFAULT_TTL_S = 3600
 
 
-def voice_token(settings: Settings, identity: str, *, application_sid: str, ttl: int = DEFAULT_TTL_S) -> str:
-    """A JWT letting `identity` call out through the TwiML Application and receive calls."""
+def voice_token(
+    settings: Settings,
+    identity: str,
+    *,
+    application_sid: str,
+    ttl: int = DEFAULT_TTL_S,
+    now: datetime | None = None,
+) -> str:
+    """A JWT letting `identity` call out through the TwiML Application and receive calls, valid for
+    `ttl` seconds from `now` (the product's clock; the wall clock when not given)."""
     if not settings.api_key_sid or not settings.api_key_secret:
         raise ConfigurationError("TWILIO_API_KEY and TWILIO_API_SECRET are needed for the browser phone")
     if not identity:
         raise ValueError("a browser phone needs an identity")
+    issued = int(now.timestamp()) if now is not None else None
     token = AccessToken(
-        settings.account_sid, settings.api_key_sid, settings.api_key_secret, identity=identity, ttl=ttl
+        settings.account_sid,
+        settings.api_key_sid,
+        settings.api_key_secret,
+        identity=identity,
+        ttl=ttl,
+        nbf=issued if issued is not None else AccessToken.GENERATE,
+        valid_until=issued + ttl if issued is not None else None,
     )
     token.add_grant(VoiceGrant(outgoing_application_sid=application_sid, incoming_allow=True))
     return str(token.to_jwt())

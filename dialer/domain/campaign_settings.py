@@ -14,6 +14,7 @@ from typing import Any
 from dialer.domain import phones
 from dialer.domain.calling_hours import CallingHours
 from dialer.domain.campaigns import DialingMode
+from dialer.domain.detection_policy import why_refused
 from dialer.domain.retries import campaign_rules
 from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
 from dialer.errors import InvalidInput
@@ -34,8 +35,8 @@ class CallingSettings:
     dialing_mode: DialingMode = DialingMode.POWER
     max_attempts: int = 3
     ring_timeout_s: int = 25
-    #: Answering-machine detection: machines are hung up on, but the people it mistakes for
-    #: machines count as abandoned (Ofcom), so it is off unless an organiser turns it on.
+    #: Answering-machine detection (asynchronous, `detection_policy`): off unless an organiser turns
+    #: it on, and refused in a dialing mode where it could not keep the abandoned rate under 3%.
     amd_enabled: bool = False
     weekday_start: str = "08:00"
     weekday_end: str = "21:00"
@@ -67,6 +68,8 @@ def validated(settings: CallingSettings) -> CallingSettings:
             f"dialing mode {mode.value!r} is not available: choose preview, power or predictive",
             field="dialing_mode",
         )
+    if settings.amd_enabled and (refused := why_refused(mode)) is not None:
+        raise InvalidInput(refused, field="amd_enabled")
     if not MIN_RING_TIMEOUT_S <= settings.ring_timeout_s <= MAX_RING_TIMEOUT_S:
         raise InvalidInput(
             f"ring timeout must be between {MIN_RING_TIMEOUT_S} and {MAX_RING_TIMEOUT_S} seconds "

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select, update
 from dialer.domain import figures
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
+from dialer.domain.detection_policy import MACHINE_DETECTION_S, detection_allowed
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
@@ -37,12 +38,6 @@ PLACING_LEASE = timedelta(seconds=30)
 DEAD_NUMBER_CODES = frozenset({21211, 21214, 21217, 21612})
 #: A skipped preview voter comes back this much later (not straight back to the same volunteer).
 SKIP_DELAY = timedelta(hours=1)
-#: With answering-machine detection on, the provider listens this long at most before calling the
-#: answer webhook ("unknown" then, put through like a person). The voter hears silence meanwhile, so
-#: it is short: a person is known when they stop after "Hello?" (about 2.4 s). But a greeting is
-#: only known as one after seconds of unbroken speech (3.6 s in the simulator's model of Twilio),
-#: so at Twilio's 3 s minimum every machine would pass as unknown and take a seat.
-MACHINE_DETECTION_S = 4
 
 
 def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
@@ -213,6 +208,7 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
             return
         _count_attempt(session, voter.id or 0, +1, now)
         uow.commit()
+        detecting = campaign.amd_enabled and detection_allowed(call.mode)
         request = OutboundCall(
             to=voter.phone_e164,
             caller_id=campaign.caller_id,
@@ -221,7 +217,8 @@ def place_call(bank: PhoneBank, call_id: int, try_number: int = 0) -> None:
             ),
             status_url=bank.webhooks.status(call_id),
             ring_timeout_s=campaign.ring_timeout_s,
-            machine_detection_s=MACHINE_DETECTION_S if campaign.amd_enabled else None,
+            machine_detection_s=MACHINE_DETECTION_S if detecting else None,
+            machine_result_url=bank.webhooks.machine_result(call_id) if detecting else None,
         )
         try:
             sid = bank.telephony.place_call(request)

@@ -38,6 +38,7 @@ PHONE_CHECK_STATUS_PATH = "/voice/phone-check/status"
 INCOMING_PATH = "/voice/incoming"  # a campaign caller ID's Voice URL: someone rings it back
 INCOMING_CHOICE_PATH = "/voice/incoming/choice"
 HOLD_PATH = "/voice/hold"  # what a voter hears while their volunteer's audio reconnects
+MACHINE_RESULT_PATH = "/voice/machine-result"  # asynchronous answering-machine detection's verdict
 
 # --- jobs (defined in workers/jobs.py, enqueued by dotted path) -------------------------------------
 
@@ -46,6 +47,7 @@ PLACE_CALL = "workers.jobs.place_call"
 RECONCILE_CALLS = "workers.jobs.reconcile_calls"
 CALL_BACK_DUE = "workers.jobs.call_back_due"
 HEARTBEAT = "workers.jobs.heartbeat"
+RENEW_LEG = "workers.jobs.renew_leg"
 HEARTBEAT_JOB_ID = "marginal-dialer-heartbeat"
 
 
@@ -110,6 +112,9 @@ class Webhooks:
 
     def hold(self, session_id: int) -> str:
         return self._url(HOLD_PATH, {"seat": session_id})
+
+    def machine_result(self, call_id: int) -> str:
+        return self._url(MACHINE_RESULT_PATH, {"call": call_id})
 
     def _url(self, path: str, query: dict[str, Any]) -> str:
         return f"{self.base_url.rstrip('/')}{path}" + (f"?{urlencode(query)}" if query else "")

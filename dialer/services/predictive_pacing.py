@@ -221,8 +221,8 @@ def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_secon
 
 def _still_being_heard() -> sa.ColumnElement[bool]:
     """Answered, and not yet put through, abandoned or turned away: the answer webhook has not run
-    (detection still listening, for up to MACHINE_DETECTION_S). Such a call may need a seat any
-    moment, so it counts as a line in flight, as the shift simulation counts it."""
+    yet (detection is asynchronous, so only for the webhook's round trip). Such a call may need a
+    seat any moment, so it counts as a line in flight, as the shift simulation counts it."""
     return (
         (col(CallAttempt.status) == CallStatus.IN_PROGRESS)
         & col(CallAttempt.connected_at).is_(None)
@@ -252,8 +252,8 @@ def learnt(session: Session, campaign: Campaign, now: datetime) -> SessionEstima
     for placed, message_at, connected, ended, abandoned, sid, written in calls:
         if placed is None or sid is None:
             continue
-        # A call needed its seat when the answer webhook ran (put through, or the message played),
-        # which with detection on is seconds after the pick-up.
+        # A call needed its seat when the answer webhook ran (put through, or the message played):
+        # at the pick-up, detection or not (it is asynchronous).
         needed = connected or (message_at if abandoned else None)
         if needed is not None:
             estimates.answers.record_need((needed - placed).total_seconds())

@@ -21,7 +21,7 @@ from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, Seat
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
-from dialer.services import live_figures, queueing
+from dialer.services import leg_renewal, live_figures, queueing
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import (
     HEARTBEAT,
@@ -136,6 +136,7 @@ def _ring_volunteer(bank: PhoneBank, seat: CallingSession, campaign: Campaign, u
         )
     except TelephonyError:
         raise Conflict("we could not ring your phone just now: please try again") from None
+    leg_renewal.schedule_renewal(bank, seat.id, seat.leg_call_sid, bank.clock.now())
 
 
 def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: str) -> CallInstruction:
@@ -350,6 +351,17 @@ def _return_preview_voter(bank: PhoneBank, session: Session, seat: CallingSessio
     if voter is not None:
         queueing.release_number(bank, voter)
         queueing.queue_voter(bank, voter, now=now)
+
+
+def renewed_softphone_token(bank: PhoneBank, user_id: int, session_id: int) -> str:
+    """A fresh token for the volunteer's browser phone, asked for before the last one expires (the
+    Voice SDK's tokenWillExpire): the call in progress carries on, and the phone stays reachable."""
+    with bank.uow() as uow:
+        seat = _own_seat(uow.session, user_id, session_id)
+        token = _token(bank, seat)
+    if token is None:
+        raise Conflict("this session has no browser phone to renew")
+    return token
 
 
 def _token(bank: PhoneBank, seat: CallingSession) -> str | None:

@@ -3,11 +3,13 @@
 Every volunteer logs in at the start and stays to the end. Each second, and whenever a seat or a
 line frees (as the product paces on those events), the strategy is asked how many voters to dial
 (within the calls-per-second budget). A dialled call rings, then is busy, fails,
-rings out at the ring timeout, or is answered; with answering-machine detection on, an answer is
-classified first (the simulator's timings) and machines and faxes are hung up on without taking a
-seat. An answer that needs a seat takes a ready one at once or hears the information message (an
-abandoned call when a person answered) and its number is blocked for 72 hours. A conversation is
-followed by wrap-up; a machine put through without detection costs the volunteer its greeting.
+rings out at the ring timeout, or is answered. An answer takes a ready seat at once or hears the
+information message (an abandoned call when a person answered) and its number is blocked for 72
+hours. With answering-machine detection on (asynchronous, as the product asks Twilio for it) the
+verdict comes seconds later (the simulator's timings) and, as the product decides
+(`detection_policy.machine_verdict_hangs_up`), hangs up only a call nobody is talking to; a call
+so ended after it was put through is counted as cut off. A conversation is followed by wrap-up; a
+machine put through costs the volunteer its greeting.
 Numbers come back for another try after the product's retry spacing, up to `max_attempts`.
 """
 
@@ -19,6 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from dialer.domain.detection_policy import MACHINE_DETECTION_S, machine_verdict_hangs_up
 from dialer.domain.dispositions import ABANDON_BLOCK, DEFAULT_RULES, Disposition
 from dialer.shift_simulation.strategies import Floor, Strategy
 from dialer.simulator.behaviours import Behaviour, Mix
@@ -37,7 +40,7 @@ class ShiftPlan:
     mix: Mix = field(default_factory=Mix)
     ring_timeout_s: float = 25.0
     calls_per_second: float = 1.0
-    detection: bool = False  # answering-machine detection (Twilio's "Enable" mode)
+    detection: bool = False  # answering-machine detection (Twilio's "Enable" mode, asynchronous)
     wrap_s: tuple[float, float] = (5.0, 30.0)
     #: How long after the answer the information message starts (the answer webhook's round trip).
     answer_latency_s: float = 0.3
@@ -57,7 +60,8 @@ class CallRecord:
     seat: int | None = None
     abandoned: bool = False  # a person answered and nobody was free
     info_message_s: float | None = None
-    turned_away: bool = False  # detection classified the answer as a machine or fax
+    turned_away: bool = False  # detection's machine verdict hung up on it before any seat
+    cut_off: bool = False  # detection's machine verdict hung up on it after it was put through
 
 
 @dataclass
@@ -193,12 +197,11 @@ class _Shift:
             self._at(call.dialled_s + timeout, "ended", ref)
         else:
             call.answered_s = call.dialled_s + behaviour.ring_s
+            self._at(call.answered_s, "needs_seat", ref)
             if self.plan.detection:
-                found = detect(behaviour, "Enable", timeout_s=30.0)
+                found = detect(behaviour, "Enable", timeout_s=MACHINE_DETECTION_S)
                 self._at(call.answered_s + found.seconds, "classified", ref)
                 self._answered_by[ref] = found.answered_by
-            else:
-                self._at(call.answered_s, "needs_seat", ref)
         self._behaviours[ref] = behaviour
 
     def _on_ended(self, now: float, ref: int) -> None:
@@ -213,17 +216,16 @@ class _Shift:
         self._pace(now)
 
     def _on_classified(self, now: float, ref: int) -> None:
+        """Detection's verdict, after the answer: the product's rule decides whether it hangs up."""
         call = self.calls[ref]
         if self._answered_by.pop(ref, "human") in ("human", "unknown"):
-            self._on_needs_seat(now, ref)
             return
-        self.ringing.discard(ref)  # a machine or a fax, as far as detection can tell: hang up
-        call.turned_away = True
-        self.strategy.call_ended(now - call.dialled_s)
-        self.strategy.answered(SHIFT_START + timedelta(seconds=now), abandoned=False, turned_away=True)
-        self._free_reserved(call, now)
-        self._maybe_retry(call, Disposition.MACHINE if call.kind != "answer" else None, now)
-        self._pace(now)
+        put_through = call.put_through_s is not None
+        # Every answer has a seat or the message by now, so only a rule that cut off calls put
+        # through would hang up here: counted, for the benchmark to fail on.
+        call.cut_off = put_through and machine_verdict_hangs_up(
+            put_through=True, hearing_message=call.abandoned
+        )
 
     def _on_needs_seat(self, now: float, ref: int) -> None:
         call = self.calls[ref]

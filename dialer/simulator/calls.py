@@ -77,6 +77,7 @@ class Call:
     conference_sid: str | None = None
     bridged_to: str | None = None
     talking: bool = False
+    limit_round: int = 0  # moves on with each TimeLimit, so the previous limit's timer does nothing
     phone: str | None = None
     muted: bool = False
     #: Timers to cancel when the call ends (callee hang-ups, time limit, verbs playing).

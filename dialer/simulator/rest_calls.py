@@ -119,6 +119,8 @@ def update_call(sid: str) -> Response:
             switch.hangup(call, by="api")
         elif url or twiml:
             switch.redirect(call, url=None if twiml else url, method=method("Method"), document=twiml)
+        if call.live and text("TimeLimit") is not None:
+            switch.set_time_limit(call, number("TimeLimit", 14_400, 1, 86_400))
         for field, name in (("status_callback", "StatusCallback"), ("fallback_url", "FallbackUrl")):
             value = text(name)
             if value:

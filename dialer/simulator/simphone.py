@@ -7,6 +7,11 @@ request as the Voice SDK adds them; the returned TwiML runs (typically joining a
 Events back to the page: ringing, accept, hangup (the call is over), mute, incoming (a <Dial><Client>
 rings it),
 error. `web/static/js/phone.js` is the client side.
+
+Tokens expire on the simulator's clock, as the Voice SDK's Device sees them: `tokenWillExpire`
+TOKEN_WARNING_S before the token's `exp`; `updateToken` {token} swaps in a fresh one (same identity);
+at `exp` without one, an `error` 20104 (AccessTokenExpired), and the phone is no longer registered
+(it cannot place calls or be rung) while a call in progress carries on.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ if TYPE_CHECKING:
     from dialer.simulator.simulator import Simulator
 
 NAMESPACE = "/simphone"
+#: The Voice SDK's `tokenRefreshMs` default: tokenWillExpire comes this long before expiry.
+TOKEN_WARNING_S = 10.0
+#: Twilio's error for an expired Access Token.
+ACCESS_TOKEN_EXPIRED = 20104
 
 
 class TokenRejected(Exception):
@@ -38,18 +47,29 @@ class VoiceIdentity:
     identity: str
     application_sid: str | None
     incoming_allowed: bool
+    expires_at: float = float("inf")  # the token's `exp`, in seconds since the epoch
 
 
-def verify_token(token: str, account_sid: str, api_keys: dict[str, str]) -> VoiceIdentity:
-    """Check an Access Token as Twilio does: HS256 with the secret of the API key that issued it."""
+def verify_token(
+    token: str, account_sid: str, api_keys: dict[str, str], *, now: float | None = None
+) -> VoiceIdentity:
+    """Check an Access Token as Twilio does: HS256 with the secret of the API key that issued it,
+    unexpired at `now` (seconds since the epoch on the simulator's clock; the wall clock if None)."""
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
         secret = api_keys.get(str(claims.get("iss", "")))
         if secret is None:
             raise TokenRejected("the token was not issued by a known API key")
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "iss", "sub"]})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"require": ["exp", "iss", "sub"], "verify_exp": now is None, "verify_nbf": now is None},
+        )
     except jwt.PyJWTError as exc:
         raise TokenRejected(f"invalid access token: {exc}") from None
+    if now is not None and float(claims["exp"]) <= now:
+        raise TokenRejected("invalid access token: Signature has expired")
     if claims["sub"] != account_sid:
         raise TokenRejected("the token is for another account")
     grants = claims.get("grants") or {}
@@ -59,7 +79,9 @@ def verify_token(token: str, account_sid: str, api_keys: dict[str, str]) -> Voic
         raise TokenRejected("the token carries no identity or no VoiceGrant")
     outgoing = voice.get("outgoing") or {}
     incoming = voice.get("incoming") or {}
-    return VoiceIdentity(str(identity), outgoing.get("application_sid"), bool(incoming.get("allow")))
+    return VoiceIdentity(
+        str(identity), outgoing.get("application_sid"), bool(incoming.get("allow")), float(claims["exp"])
+    )
 
 
 def _session() -> str:
@@ -77,6 +99,8 @@ class SimPhones(Namespace):  # type: ignore[misc]
         self._phones: dict[str, VoiceIdentity] = {}
         self._by_identity: dict[str, str] = {}
         self._calls: dict[str, str] = {}
+        self._expired: set[str] = set()
+        self._token_round: dict[str, int] = {}  # moves on with each token, so old timers do nothing
         self._lock = threading.Lock()
 
     # --- the switch's side (Phones protocol) -----------------------------------------
@@ -101,19 +125,77 @@ class SimPhones(Namespace):  # type: ignore[misc]
         token = (auth or {}).get("token")
         if not isinstance(token, str):
             raise SocketRefused("an access token is required")
-        sim = self.simulator
         try:
-            identity = verify_token(token, sim.account_sid, sim.api_keys)
+            identity = self._verified(token)
         except TokenRejected as exc:
             raise SocketRefused(str(exc)) from None
+        self._register(_session(), identity)
+
+    def on_updateToken(self, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The page's fresh token (Device.updateToken): same identity, a later expiry."""
+        phone, token = _session(), (data or {}).get("token")
         with self._lock:
-            self._phones[_session()] = identity
-            self._by_identity[identity.identity] = _session()
+            current = self._phones.get(phone)
+        if current is None or not isinstance(token, str):
+            return {"error": "not connected" if current is None else "a token is required"}
+        try:
+            identity = self._verified(token)
+        except TokenRejected as exc:
+            return {"error": str(exc)}
+        if identity.identity != current.identity:
+            return {"error": "the new token is for another identity"}
+        self._register(phone, identity)
+        return {"expires": identity.expires_at}
+
+    def _verified(self, token: str) -> VoiceIdentity:
+        sim = self.simulator
+        return verify_token(token, sim.account_sid, sim.api_keys, now=sim.clock.now().timestamp())
+
+    def _register(self, phone: str, identity: VoiceIdentity) -> None:
+        """Register the phone under its token's identity, and time the token's warning and expiry."""
+        with self._lock:
+            self._phones[phone] = identity
+            self._by_identity[identity.identity] = phone
+            self._expired.discard(phone)
+            token_round = self._token_round.get(phone, 0) + 1
+            self._token_round[phone] = token_round
+        left = identity.expires_at - self.simulator.clock.now().timestamp()
+        if left == float("inf"):
+            return
+        scheduler = self.simulator.switch.scheduler
+        scheduler.call_later(max(0.0, left - TOKEN_WARNING_S), lambda: self._warn(phone, token_round))
+        scheduler.call_later(left, lambda: self._expire(phone, token_round))
+
+    def _current(self, phone: str, token_round: int) -> bool:
+        with self._lock:
+            return phone in self._phones and self._token_round.get(phone) == token_round
+
+    def _warn(self, phone: str, token_round: int) -> None:
+        if self._current(phone, token_round):
+            self.socketio.emit("tokenWillExpire", {}, to=phone, namespace=NAMESPACE)
+
+    def _expire(self, phone: str, token_round: int) -> None:
+        """The token ran out: unregistered (no new calls, never rung); a call in progress goes on."""
+        if not self._current(phone, token_round):
+            return
+        with self._lock:
+            identity = self._phones[phone]
+            self._expired.add(phone)
+            if self._by_identity.get(identity.identity) == phone:
+                del self._by_identity[identity.identity]
+        self.socketio.emit(
+            "error",
+            {"code": ACCESS_TOKEN_EXPIRED, "message": "AccessTokenExpired: the access token has expired"},
+            to=phone,
+            namespace=NAMESPACE,
+        )
 
     def on_disconnect(self, *_reason: object) -> None:
         phone = _session()
         with self._lock:
             identity = self._phones.pop(phone, None)
+            self._expired.discard(phone)
+            self._token_round.pop(phone, None)
             if identity is not None and self._by_identity.get(identity.identity) == phone:
                 del self._by_identity[identity.identity]
             call_sid = self._calls.pop(phone, None)
@@ -129,8 +211,11 @@ class SimPhones(Namespace):  # type: ignore[misc]
         with self._lock:
             identity = self._phones.get(phone)
             busy = phone in self._calls
+            expired = phone in self._expired
         if identity is None:
             return {"error": "not connected"}
+        if expired:
+            return {"error": f"the access token has expired ({ACCESS_TOKEN_EXPIRED})"}
         if busy:
             return {"error": "a call is already in progress"}
         switch = self.simulator.switch

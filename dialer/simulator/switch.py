@@ -151,8 +151,7 @@ class Switch(Exchange):
         if call.direction == "inbound":
             return
         self._schedule_callee(call)
-        limit = call.options.time_limit
-        self.later(limit, lambda: self.hangup(call, by="time-limit") if call.answered_at else None, call=call)
+        self.set_time_limit(call, call.options.time_limit)
         if call.parent_call_sid:
             program.child_answered(self, call)
             return
@@ -167,6 +166,22 @@ class Switch(Exchange):
             self.later(
                 result.seconds, lambda: self._async_detected(call, result.answered_by, result.milliseconds)
             )
+
+    def set_time_limit(self, call: Call, seconds: float) -> None:
+        """The call may last `seconds` from its answer (Twilio's TimeLimit, at creation or on an
+        update of a live call); past it Twilio hangs up (its error 32015)."""
+        call.options.time_limit = seconds
+        call.limit_round += 1
+        if call.answered_at is None:
+            return  # counted from the answer (`answer` sets it then)
+        limit_round = call.limit_round
+        left = seconds - (self.clock.now() - call.answered_at).total_seconds()
+
+        def reached() -> None:
+            if call.limit_round == limit_round:
+                self.hangup(call, by="time-limit")
+
+        self.later(max(0.0, left), reached, call=call)
 
     def _schedule_callee(self, call: Call) -> None:
         behaviour = call.behaviour

@@ -1,6 +1,8 @@
-"""Answering-machine detection, per campaign: machines are hung up on and never take a seat.
+"""Answering-machine detection, per campaign, asynchronous: the voter is put through (or hears the
+information message) at the answer; a machine verdict later hangs up only a call nobody talks to.
 
-Real SQL and Redis, the recording telephony fake: the answer webhook is told what detection heard.
+Real SQL and Redis, the recording telephony fake. The answer webhook still understands a verdict
+sent with the answer (synchronous detection, as calls placed before this change were).
 """
 
 from datetime import timedelta
@@ -8,13 +10,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from dialer.domain.call_control import Goodbye, JoinSeat
+from dialer.domain.call_control import Goodbye, InformationMessage, JoinSeat
 from dialer.domain.calls import AnsweredBy, CallStatus
+from dialer.domain.campaigns import DialingMode
+from dialer.domain.detection_policy import MACHINE_DETECTION_S
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, Outcome, Voter
 from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
-from dialer.services.dialing import MACHINE_DETECTION_S
+from dialer.services.machine_detection import MachineResult, Verdict, on_machine_result
 from tests.integration.test_power_dialing import only_call, seat
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
@@ -55,16 +59,19 @@ def stored(bank, call):
         return fresh, voter, outcomes
 
 
-def test_a_campaign_with_detection_on_asks_the_provider_to_detect_machines(bank, clock, telephony):
-    detecting_call(bank, clock)
+def test_a_campaign_with_detection_on_asks_the_provider_to_detect_machines_and_report_later(
+    bank, clock, telephony
+):
+    call, _ = detecting_call(bank, clock)
     (_, request), *_ = telephony.placed
     assert request.machine_detection_s == MACHINE_DETECTION_S
+    assert request.machine_result_url == bank.webhooks.machine_result(call.id)
 
 
 def test_a_campaign_with_detection_off_asks_for_no_detection(bank, clock, telephony):
     detecting_call(bank, clock, detect_machines=False)
     (_, request), *_ = telephony.placed
-    assert request.machine_detection_s is None
+    assert request.machine_detection_s is None and request.machine_result_url is None
 
 
 @pytest.mark.parametrize("machine", ["machine_start", "machine_end_beep", "fax"])
@@ -127,3 +134,78 @@ def test_a_person_or_an_undecided_answer_joins_the_seat_as_before(bank, clock, p
     fresh, _, _ = stored(bank, call)
     assert fresh.connected_at == clock.now() and fresh.session_id == session_id
     assert seat(bank, session_id).state is SeatState.CONNECTED
+
+
+def verdict(bank, call, answered):
+    return on_machine_result(bank, MachineResult(call.id, call.provider_sid, answered))
+
+
+def test_a_late_machine_verdict_never_cuts_off_a_call_put_through_to_a_volunteer(bank, clock, telephony):
+    call, session_id = detecting_call(bank, clock)
+    assert isinstance(answered_as(bank, call, None), JoinSeat), "put through at the answer"
+    clock.advance(2)
+
+    assert verdict(bank, call, "machine_start") is Verdict.KEPT
+
+    assert telephony.hung_up == []
+    assert seat(bank, session_id).state is SeatState.CONNECTED
+    fresh, _, _ = stored(bank, call)
+    assert fresh.connected_at is not None and fresh.answered_by is AnsweredBy.MACHINE_START
+
+
+def test_a_machine_verdict_leaves_the_information_message_to_play_to_its_end(bank, clock, telephony):
+    campaign_id = make_campaign(bank, voters=1, detect_machines=True, mode=DialingMode.PREDICTIVE)
+    with bank.uow() as uow:
+        voter = uow.session.exec(select(Voter)).one()
+        call = CallAttempt(
+            campaign_id=campaign_id,
+            voter_id=voter.id,
+            mode=DialingMode.PREDICTIVE,
+            provider_sid="CA" + "1" * 32,
+            placed_at=clock.now(),
+        )
+        uow.session.add(call)
+        uow.commit()
+        uow.session.refresh(call)
+    instruction = on_answer(
+        bank, Answer(call.id or 0, campaign_id, None, call.provider_sid or "", any_seat=True)
+    )
+    assert isinstance(instruction, InformationMessage), "nobody free: the message at once"
+
+    assert verdict(bank, call, "machine_start") is Verdict.KEPT
+    assert telephony.hung_up == []
+    fresh, _, _ = stored(bank, call)
+    assert fresh.abandoned, "still counted as abandoned: it may have been a person"
+
+
+def test_a_machine_verdict_hangs_up_an_answered_call_nobody_is_talking_to(bank, clock, telephony):
+    call, session_id = detecting_call(bank, clock)
+    on_call_status(bank, StatusReport(call.id, call.provider_sid, "in-progress", 2))  # no answer webhook yet
+
+    assert verdict(bank, call, "machine_start") is Verdict.HUNG_UP
+
+    assert telephony.hung_up == [call.provider_sid]
+    assert answered_as(bank, call, None) == Goodbye(), "a late answer webhook takes no seat"
+    assert seat(bank, session_id).state is SeatState.DIALING
+    ended(bank, call)
+    _, voter, outcomes = stored(bank, call)
+    assert [outcome.disposition for outcome in outcomes] == [Disposition.MACHINE]
+    assert voter.blocked_until is None
+
+
+@pytest.mark.parametrize("heard", ["human", "unknown"])
+def test_a_person_verdict_changes_nothing(bank, clock, telephony, heard):
+    call, _ = detecting_call(bank, clock)
+    on_call_status(bank, StatusReport(call.id, call.provider_sid, "in-progress", 2))
+
+    assert verdict(bank, call, heard) is Verdict.NOTED
+
+    assert telephony.hung_up == []
+    assert isinstance(answered_as(bank, call, None), JoinSeat)
+
+
+def test_a_verdict_for_another_call_sid_is_ignored(bank, clock, telephony):
+    call, _ = detecting_call(bank, clock)
+    result = MachineResult(call.id, "CA" + "f" * 32, "machine_start")
+    assert on_machine_result(bank, result) is Verdict.UNKNOWN_CALL
+    assert telephony.hung_up == []

@@ -78,14 +78,23 @@ def test_placing_a_call_sends_the_callbacks_and_ring_timeout():
     assert "MachineDetection" not in data and "MachineDetectionTimeout" not in data
 
 
-def test_a_call_with_machine_detection_asks_twilio_to_classify_the_answer_before_calling_back():
+def test_a_call_with_machine_detection_asks_twilio_to_classify_the_answer_while_the_call_goes_on():
     adapter, http = telephony([(201, CALL)])
     adapter.place_call(
-        OutboundCall("+447700900001", "+442079460000", "https://a", "https://s", 25, machine_detection_s=4)
+        OutboundCall(
+            "+447700900001",
+            "+442079460000",
+            "https://a",
+            "https://s",
+            25,
+            machine_detection_s=4,
+            machine_result_url="https://m",
+        )
     )
     _, _, data = http.requests[0]
     assert data["MachineDetection"] == "Enable" and data["MachineDetectionTimeout"] == 4
-    assert "AsyncAmd" not in data, "synchronous: the answer webhook waits for the verdict"
+    assert data["AsyncAmd"] == "true", "asynchronous: the answer webhook runs at the answer (Ofcom's 2 s)"
+    assert (data["AsyncAmdStatusCallback"], data["AsyncAmdStatusCallbackMethod"]) == ("https://m", "POST")
 
 
 @pytest.mark.parametrize(

@@ -224,3 +224,21 @@ def test_a_participant_dialled_with_detection_joins_at_once_and_detection_report
     order = [item.path for item in product.received]
     assert order.index("/conference") < order.index("/amd")
     assert product.conference_events() == ["participant-join", "participant-leave"]
+
+
+def test_a_call_ends_at_its_time_limit_unless_an_update_gives_it_a_later_one(sim, twilio, product):
+    product.twiml["/voice"] = "<Response><Dial><Conference>seat-9</Conference></Dial></Response>"
+    sim.set_behaviour(VOTER, Behaviour.answer(ring=1, talk=30_000, patience_s=30_000))
+    sim.set_behaviour("+447700900002", Behaviour.answer(ring=1, talk=30_000, patience_s=30_000))
+    kept = dial(twilio, VOTER, time_limit=14_400)
+    dropped = dial(twilio, "+447700900002")  # Twilio's default: 4 hours
+    sim.advance(3 * 3600)
+    twilio.calls(kept.sid).update(time_limit=4 * 3600 + 14_400)  # 4 hours more from now
+
+    sim.advance(3600 + 5)
+    assert twilio.calls(dropped.sid).fetch().status == "completed"
+    assert twilio.calls(kept.sid).fetch().status == "in-progress"
+    (ended,) = sim.events(kind="ended", call_sid=dropped.sid)
+    assert ended.data["by"] == "time-limit"
+    sim.advance(4 * 3600)
+    assert twilio.calls(kept.sid).fetch().status == "completed", "ended at its new limit"

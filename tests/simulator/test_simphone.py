@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
@@ -130,3 +132,78 @@ def test_a_dialled_client_rings_the_connected_phone_which_can_accept(sim, twilio
 def test_a_page_without_a_valid_token_cannot_connect(sim):
     phone = sim.socketio.test_client(sim.app, namespace=NAMESPACE, auth={"token": "not-a-jwt"})
     assert not phone.is_connected(NAMESPACE)
+
+
+def _on_the_clock(sim, application, identity):
+    """A page's token source: a fresh token dated by the simulator's (the product's) clock."""
+    return lambda: voice_token(SETTINGS, identity, application_sid=application.sid, now=sim.clock.now())
+
+
+def test_a_phone_that_renews_its_token_on_the_warning_stays_registered_for_65_minutes(
+    sim, twilio, application
+):
+    token = _on_the_clock(sim, application, "v-renews")
+    phone = sim.socketio.test_client(sim.app, namespace=NAMESPACE, auth={"token": token()})
+    call_sid = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)["call_sid"]
+    seen = []
+    for _ in range(65 * 12):  # the page answers within the 10 s the warning leaves
+        sim.advance(5)
+        for name, _data in events(phone):
+            seen.append((name, sim.clock.now()))
+            if name == "tokenWillExpire":
+                renewed = phone.emit("updateToken", {"token": token()}, namespace=NAMESPACE, callback=True)
+                assert "error" not in renewed, renewed
+
+    names = [name for name, _ in seen]
+    assert names.count("tokenWillExpire") == 1 and "error" not in names
+    assert twilio.calls(call_sid).fetch().status == "in-progress", "the call went on through the renewal"
+    phone.emit("hangup", namespace=NAMESPACE)
+    sim.advance(1)
+    assert sim.phones.registered("v-renews") is not None, "still reachable after 65 minutes"
+    again = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)
+    assert "call_sid" in again
+    phone.disconnect(NAMESPACE)
+
+
+def test_a_phone_whose_token_runs_out_is_told_and_unregistered_but_its_call_goes_on(sim, twilio, application):
+    token = _on_the_clock(sim, application, "v-forgets")
+    phone = sim.socketio.test_client(sim.app, namespace=NAMESPACE, auth={"token": token()})
+    call_sid = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)["call_sid"]
+    sim.advance(3600 - 11)
+    assert [name for name, _ in events(phone) if name != "accept" and name != "ringing"] == []
+    sim.advance(2)
+    assert [name for name, _ in events(phone)] == ["tokenWillExpire"], "10 s before expiry, as the Voice SDK"
+    sim.advance(10)
+
+    assert events(phone) == [
+        ("error", {"code": 20104, "message": "AccessTokenExpired: the access token has expired"})
+    ]
+    assert twilio.calls(call_sid).fetch().status == "in-progress"
+    phone.emit("hangup", namespace=NAMESPACE)
+    sim.advance(1)
+    assert sim.phones.registered("v-forgets") is None, "nobody can ring it"
+    refused = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)
+    assert "20104" in refused["error"]
+    late = phone.emit("updateToken", {"token": token()}, namespace=NAMESPACE, callback=True)
+    assert "error" not in late and sim.phones.registered("v-forgets") is not None, (
+        "a fresh token registers it again"
+    )
+    phone.disconnect(NAMESPACE)
+
+
+def test_an_expired_or_foreign_token_is_refused_as_a_renewal(sim, application):
+    phone = sim.socketio.test_client(
+        sim.app, namespace=NAMESPACE, auth={"token": _on_the_clock(sim, application, "v-5")()}
+    )
+    stale = voice_token(
+        SETTINGS, "v-5", application_sid=application.sid, now=sim.clock.now() - timedelta(hours=2)
+    )
+    assert (
+        "expired" in phone.emit("updateToken", {"token": stale}, namespace=NAMESPACE, callback=True)["error"]
+    )
+    other = _on_the_clock(sim, application, "v-6")()
+    assert (
+        "another identity"
+        in phone.emit("updateToken", {"token": other}, namespace=NAMESPACE, callback=True)["error"]
+    )
+    phone.disconnect(NAMESPACE)

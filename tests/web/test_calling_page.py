@@ -234,3 +234,21 @@ def test_a_volunteers_draft_comes_back_with_the_page_and_nobody_else_can_write_i
     assert client.post(f"/call/session/{session_id}/outcome", json=saved).status_code == 200
     assert only_call(bank, session_id).draft is None, "the outcome replaces the draft"
     assert client.post(f"/call/session/{session_id}/draft", json=draft).status_code == 409
+
+
+def test_the_browser_phone_renews_its_token_for_its_own_seat_only(app, bank, clock):
+    campaign = make_campaign(bank, voters=1)
+    volunteer = make_volunteer(bank)
+    client = signed_in(app, bank, volunteer)
+    session_id = client.post(f"/call/{campaign}/session", json={"audio": "browser"}).get_json()["session"]
+
+    renewed = client.post(f"/call/session/{session_id}/softphone-token")
+
+    assert renewed.status_code == 200
+    assert renewed.get_json() == {"softphone_token": f"token-for-volunteer-{volunteer}"}
+    stranger = signed_in(app, bank, make_volunteer(bank, "Kim"))
+    assert stranger.post(f"/call/session/{session_id}/softphone-token").status_code == 404
+    client.post(f"/call/session/{session_id}/end")
+    assert client.post(f"/call/session/{session_id}/softphone-token").status_code == 409, (
+        "an ended seat has none"
+    )

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlmodel import col, select
 
-from dialer.domain import figures
-from dialer.domain.campaigns import CampaignStatus
+from dialer.domain import detection_policy, figures
+from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.seats import SeatState
 from dialer.domain.surveys import QuestionKind
 from dialer.errors import InvalidInput
@@ -138,6 +138,29 @@ def test_answering_machine_detection_is_off_until_an_organiser_ticks_it(client_a
     assert post_form(organiser, settings_url, CAMPAIGN_FORM).status_code == 303  # unticked
     with services.uow() as uow:
         assert not uow.session.get(Campaign, campaign_id).amd_enabled
+
+
+def test_the_form_refuses_detection_in_a_mode_the_shift_simulation_refuses_and_says_why(
+    client_as, services, monkeypatch
+):
+    monkeypatch.setitem(
+        detection_policy.REFUSED,
+        DialingMode.PREDICTIVE,
+        "Not with predictive dialing: too many abandoned calls",
+    )
+    organiser = client_as("organiser")
+    reply = post_form(organiser, "/organiser/campaigns/new", CAMPAIGN_FORM)
+    campaign_id = int(reply.headers["Location"].split("/")[-2])
+    settings_url = f"/organiser/campaigns/{campaign_id}/settings"
+
+    refused = post_form(
+        organiser, settings_url, {**CAMPAIGN_FORM, "dialing_mode": "predictive", "amd_enabled": "y"}
+    )
+
+    assert refused.status_code == 422 and "too many abandoned calls" in refused.get_data(as_text=True)
+    with services.uow() as uow:
+        assert not uow.session.get(Campaign, campaign_id).amd_enabled
+    assert post_form(organiser, settings_url, {**CAMPAIGN_FORM, "amd_enabled": "y"}).status_code == 303
 
 
 def test_the_detection_setting_is_refused_without_the_forms_csrf_token(client_as, services):

@@ -75,6 +75,7 @@ def test_every_webhook_checks_signatures(client):
         "/voice/volunteer/answer?seat=1",
         "/voice/volunteer/confirm?seat=1",
         "/voice/volunteer/status?seat=1",
+        "/voice/machine-result?call=1",
     ]:
         assert client.post(path, data={"CallSid": "CA1"}).status_code == 403, path
 
@@ -260,3 +261,17 @@ def test_a_held_voter_hears_that_their_caller_will_be_right_back_and_the_message
     twiml = reply.get_data(as_text=True)
     assert "<Say" in twiml and "right back" in twiml and "<Pause" in twiml
     assert f">{BASE}{path}</Redirect>" in twiml
+
+
+def test_a_signed_machine_verdict_for_a_call_nobody_talks_to_hangs_it_up(client, dialling, bank, telephony):
+    path = f"/voice/machine-result?call={dialling.id}"
+    form = {
+        "CallSid": dialling.provider_sid,
+        "AnsweredBy": "machine_start",
+        "MachineDetectionDuration": "3600",
+    }
+    assert client.post(path, data=form).status_code == 403, "signed like every webhook"
+
+    assert signed_post(client, path, form).status_code == 204
+
+    assert telephony.hung_up == [dialling.provider_sid]

@@ -1,10 +1,13 @@
 /*
  * phone.js: the volunteer's audio leg in the browser, one small interface over two backends.
  *
- *   const phone = MarginalPhone.create({backend, token, simulatorUrl});
+ *   const phone = MarginalPhone.create({backend, token, simulatorUrl, refreshToken});
  *       backend       "twilio" (real Twilio, @twilio/voice-sdk) or "simulator" (the bundled simulator)
  *       token         an Access Token with a VoiceGrant (dialer/adapters/voice_tokens.py mints it)
  *       simulatorUrl  where the simulator listens (SIMULATOR_URL), for backend "simulator"
+ *       refreshToken  async () => a fresh token; called on the SDK's tokenWillExpire (10 s before
+ *                     the token runs out) and handed to device.updateToken, so the call in progress
+ *                     goes on and the phone stays registered (without it: an expired-token error)
  *   phone.on(event, handler)      returns the phone; events and what the handler receives:
  *       "ringing"     {}                     the far end is ringing
  *       "accept"      {callSid}              the call is connected (e.g. the volunteer is in their seat)
@@ -65,15 +68,28 @@
         this.on(event, done).on("error", failed).on("disconnect", ended);
       });
     }
+
+    /** Fetch a fresh token and hand it to `update`; a failure is reported as an error. */
+    async _renew(refreshToken, update) {
+      if (!refreshToken) return;
+      try {
+        update(await refreshToken());
+      } catch (error) {
+        this._emit("error", {message: `the browser phone could not renew its access: ${error.message}`});
+      }
+    }
   }
 
   /** The real thing: Twilio's Voice SDK Device and Call. */
   class TwilioPhone extends Emitter {
-    constructor({token, Device = global.Twilio && global.Twilio.Device}) {
+    constructor({token, refreshToken, Device = global.Twilio && global.Twilio.Device}) {
       super();
       if (!Device) throw new Error("the Twilio Voice SDK is not loaded (/vendor/twilio.min.js)");
       this.device = new Device(token, {closeProtection: true});
       this.device.on("error", (error) => this._emit("error", {message: error.message}));
+      this.device.on("tokenWillExpire", () =>
+        this._renew(refreshToken, (fresh) => this.device.updateToken(fresh)),
+      );
       this.device.on("incoming", (call) =>
         this._emit("incoming", {
           from: call.parameters.From,
@@ -130,7 +146,7 @@
 
   /** The bundled simulator's stand-in: the same interface over Socket.IO (/simphone), no audio. */
   class SimPhone extends Emitter {
-    constructor({token, simulatorUrl, io = global.io}) {
+    constructor({token, simulatorUrl, refreshToken, io = global.io}) {
       super();
       if (!io) throw new Error("the Socket.IO client is not loaded (/vendor/socket.io.min.js)");
       this.socket = io(`${simulatorUrl.replace(/\/$/, "")}/simphone`, {
@@ -140,6 +156,10 @@
         reconnection: false,
       });
       this.socket.on("connect_error", (error) => this._emit("error", {message: error.message}));
+      this.socket.on("error", (data) => this._emit("error", {message: data.message}));
+      this.socket.on("tokenWillExpire", () =>
+        this._renew(refreshToken, (fresh) => this.socket.emit("updateToken", {token: fresh})),
+      );
       this.socket.on("ringing", () => this._emit("ringing", {}));
       this.socket.on("accept", (data) => {
         this.callSid = data.call_sid;
@@ -209,9 +229,9 @@
     }
   }
 
-  function create({backend, token, simulatorUrl}) {
-    if (backend === "twilio") return new TwilioPhone({token});
-    if (backend === "simulator") return new SimPhone({token, simulatorUrl});
+  function create({backend, token, simulatorUrl, refreshToken}) {
+    if (backend === "twilio") return new TwilioPhone({token, refreshToken});
+    if (backend === "simulator") return new SimPhone({token, simulatorUrl, refreshToken});
     throw new Error(`unknown phone backend: ${backend}`);
   }
 

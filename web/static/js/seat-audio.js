@@ -17,6 +17,23 @@
     $("mute").hidden = state !== "connected";
   }
 
+  // A fresh Access Token for the seat's browser phone, before the last one runs out (an hour).
+  function tokenFor(session) {
+    return async () => {
+      const reply = await fetch(`/call/session/${session}/softphone-token`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content,
+        },
+      });
+      const body = await reply.json().catch(() => ({}));
+      if (!reply.ok || !body.softphone_token) throw new Error(body.error || `HTTP ${reply.status}`);
+      return body.softphone_token;
+    };
+  }
+
   function showMuted(muted) {
     $("mute").textContent = muted ? "Unmute" : "Mute";
     $("mute").setAttribute("aria-pressed", String(muted));
@@ -30,7 +47,12 @@
     }
     show("Connecting your browser audio…", "connecting");
     try {
-      phone = window.MarginalPhone.create({ backend: config.backend, token, simulatorUrl: config.simulator_url });
+      phone = window.MarginalPhone.create({
+        backend: config.backend,
+        token,
+        simulatorUrl: config.simulator_url,
+        refreshToken: tokenFor(session),
+      });
     } catch (error) {
       show(`Your browser audio could not start: ${error.message}`, "failed");
       return;
