@@ -1,7 +1,7 @@
 """Election night on one box: N simulated volunteers and a few dashboards against a production-shaped
 deployment on loopback, then the drills' checks.
 
-For each N: a fresh deployment (`dialer.loopback`: web processes under gunicorn/gevent behind the
+For each N: a fresh deployment (`harness.loopback`: web processes under gunicorn/gevent behind the
 balancer sharing Socket.IO through the Redis message queue, RQ workers, the Twilio simulator on its
 real-time clock, PostgreSQL or SQLite, Redis), N volunteers who sign in, start "call my phone"
 sessions and record every conversation through the JSON API, and organiser dashboards. After a
@@ -40,14 +40,17 @@ from pathlib import Path
 
 import psutil
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness is not installed: the checkout
+
 from benchmark_report import write_section
 from sqlmodel import col, func, select
 
-from dialer.loopback.checks import Verdict
-from dialer.loopback.deployment import Shape
-from dialer.loopback.drills import Load, Rig, volunteers_went_away
 from dialer.models import CallAttempt
 from dialer.services.phone_bank import ANSWER_PATH
+from harness.loopback.checks import Verdict
+from harness.loopback.deployment import Shape
+from harness.loopback.drills import Load, Rig, volunteers_went_away
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- loadtest:begin -->", "<!-- loadtest:end -->"

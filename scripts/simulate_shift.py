@@ -1,7 +1,7 @@
 """Dialing strategies side by side on simulated shifts: preview, power, 2:1, VICIdial-style adaptive and ours.
 
 Each team size runs every strategy on the same seeds (the same voters, behaving the same way on
-the same dial), on the discrete-event shift model (`dialer.shift_simulation`) with the telephony
+the same dial), on the discrete-event shift model (`harness.shift_simulation`) with the telephony
 simulator's behaviour mix: one table with answering-machine detection off and one with it on.
 Prints the tables, writes their sections of docs/BENCHMARKS.md, and exits non-zero when a target
 is missed. Detection off (issue 6):
@@ -29,15 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness is not installed: the checkout
 
 from benchmark_report import write_section
 
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.detection_policy import why_refused
-from dialer.shift_simulation.measures import ShiftFigures, figures_of
-from dialer.shift_simulation.shift import ShiftPlan, run_shift
-from dialer.shift_simulation.strategies import STRATEGY_NAMES, strategy
 from dialer.simulator.behaviours import Mix
+from harness.shift_simulation.measures import ShiftFigures, figures_of
+from harness.shift_simulation.shift import ShiftPlan, run_shift
+from harness.shift_simulation.strategies import STRATEGY_NAMES, strategy
 
 BEGIN = "<!-- simulate_shift:begin -->"
 END = "<!-- simulate_shift:end -->"

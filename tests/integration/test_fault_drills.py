@@ -1,6 +1,6 @@
 """Issue 10, acceptance 2: each fault drill passes every check, at small N, on a real deployment.
 
-One loopback deployment (dialer.loopback) serves every drill in turn: two web processes behind the
+One loopback deployment (harness.loopback) serves every drill in turn: two web processes behind the
 balancer, two RQ workers, the simulator on a clock 20 times the wall clock, five volunteers calling
 through "call my phone" and two organiser dashboards. After each fault the phone bank is paused and
 settled, then: no outcome a volunteer was told was saved is missing, no voter was in two calls at
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine.url import make_url
 
 from dialer.adapters import db
-from dialer.loopback.deployment import Shape
-from dialer.loopback.drills import DRILLS, Load, Rig, run_drill
+from harness.loopback.deployment import Shape
+from harness.loopback.drills import DRILLS, Load, Rig, run_drill
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

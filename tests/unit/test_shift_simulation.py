@@ -1,9 +1,9 @@
 """The shift simulation keeps Ofcom's rules for every abandoned call, and its strategies compare on the same voters."""
 
-from dialer.shift_simulation.measures import figures_of
-from dialer.shift_simulation.shift import ABANDON_BLOCK_S, ShiftPlan, run_shift
-from dialer.shift_simulation.strategies import FixedRatio, Predictive, strategy
 from dialer.simulator.behaviours import Mix
+from harness.shift_simulation.measures import figures_of
+from harness.shift_simulation.shift import ABANDON_BLOCK_S, ShiftPlan, run_shift
+from harness.shift_simulation.strategies import FixedRatio, Predictive, strategy
 
 #: A short shift on a small list with fast retries, so numbers come round again within it.
 SHORT = ShiftPlan(

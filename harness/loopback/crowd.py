@@ -12,7 +12,7 @@ dashboard page does: watches the campaign's room, paints from the snapshot, appl
 by version, and fetches a fresh snapshot on `reconciled`, on reconnection, or when a version has
 been missing for 3 s.
 
-Each client process (`python -m dialer.loopback.crowd`) runs a slice of the crowd on one asyncio
+Each client process (`python -m harness.loopback.crowd`) runs a slice of the crowd on one asyncio
 loop and takes commands on stdin, one per line, answering each with a line on stdout:
 `drop <share> <seconds>` (that share of all the volunteers, taken from those on a call, lose their
 socket and reconnect `seconds` later), `reload <share>` (that share of all the volunteers, taken
@@ -42,6 +42,8 @@ import aiohttp
 import socketio
 
 NAMESPACE = "/live"
+#: The checkout this harness runs from (its parent folder holds the `harness` package).
+CHECKOUT = Path(__file__).resolve().parents[2]
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 _FORM_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: How long an outcome is retried (same idempotency key) before it counts as not saved.
@@ -536,7 +538,7 @@ def _report(volunteers: list[Volunteer], dashboards: list[Dashboard]) -> dict[st
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m dialer.loopback.crowd", description=__doc__.splitlines()[0]
+        prog="python -m harness.loopback.crowd", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--url", required=True)
     parser.add_argument("--campaign", type=int, required=True)
@@ -585,7 +587,7 @@ class CrowdProcesses:
             listing.write_text("\n".join(mine))
             boards = dashboards // processes + (1 if index < dashboards % processes else 0)
             command = [
-                sys.executable, "-m", "dialer.loopback.crowd", "--url", url, "--campaign", str(campaign),
+                sys.executable, "-m", "harness.loopback.crowd", "--url", url, "--campaign", str(campaign),
                 "--emails", str(listing), "--organiser", organiser, "--password", password,
                 "--dashboards", str(boards), "--wrap", str(wrap_s), "--quiet", str(quiet_s),
             ]  # fmt: skip
@@ -593,7 +595,12 @@ class CrowdProcesses:
             self._logs.append(log)
             self.processes.append(
                 subprocess.Popen(
-                    command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True
+                    command,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    cwd=CHECKOUT,  # `harness` is not installed with the product: found from here
                 )
             )
         self.started = sum(int(self._answer(p).split()[1]) for p in self.processes)

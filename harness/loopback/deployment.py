@@ -186,7 +186,7 @@ class Deployment:
         command = [
             sys.executable,
             "-m",
-            "dialer.loopback.balancer",
+            "harness.loopback.balancer",
             "--port",
             str(self.balancer_port),
             *upstreams,

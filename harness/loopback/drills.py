@@ -31,14 +31,14 @@ from sqlmodel import col, func, select
 
 from dialer.bootstrap import Services, build
 from dialer.domain.seats import SeatState
-from dialer.loopback import checks
-from dialer.loopback.checks import Verdict
-from dialer.loopback.crowd import GAP_S, CrowdProcesses
-from dialer.loopback.deployment import Deployment, Shape
-from dialer.loopback.staging import PASSWORD, PhoneBankStage, fresh_schema, stage_phone_bank
 from dialer.models import CallAttempt, CallingSession
 from dialer.services import campaign_control, dashboard, upkeep
 from dialer.services.phone_bank import PhoneBank
+from harness.loopback import checks
+from harness.loopback.checks import Verdict
+from harness.loopback.crowd import GAP_S, CrowdProcesses
+from harness.loopback.deployment import Deployment, Shape
+from harness.loopback.staging import PASSWORD, PhoneBankStage, fresh_schema, stage_phone_bank
 
 #: Volunteers' own phones answer at once, press 1, and stay on the line for the whole session.
 VOLUNTEER_PHONE = {

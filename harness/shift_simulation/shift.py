@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 
 from dialer.domain.detection_policy import MACHINE_DETECTION_S, machine_verdict_hangs_up
 from dialer.domain.dispositions import ABANDON_BLOCK, DEFAULT_RULES, Disposition
-from dialer.shift_simulation.strategies import Floor, Strategy
 from dialer.simulator.behaviours import Behaviour, Mix
 from dialer.simulator.detection import detect
+from harness.shift_simulation.strategies import Floor, Strategy
 
 SHIFT_START = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 ABANDON_BLOCK_S = ABANDON_BLOCK.total_seconds()

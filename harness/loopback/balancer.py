@@ -1,4 +1,4 @@
-"""A small TCP load balancer for the loopback deployment: `python -m dialer.loopback.balancer`.
+"""A small TCP load balancer for the loopback deployment: `python -m harness.loopback.balancer`.
 
 It stands where nginx or a cloud load balancer stands in production: one public address in front of
 the web processes. Each new connection goes to the next web process in turn; a process that refuses
@@ -80,7 +80,7 @@ async def serve(host: str, port: int, upstreams: list[tuple[str, int]]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m dialer.loopback.balancer", description=__doc__.splitlines()[0]
+        prog="python -m harness.loopback.balancer", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

@@ -10,7 +10,7 @@ import bisect
 import statistics
 from dataclasses import dataclass
 
-from dialer.shift_simulation.shift import ShiftResult
+from harness.shift_simulation.shift import ShiftResult
 
 
 @dataclass(frozen=True)
