@@ -255,6 +255,7 @@ class ResetLink:
     user_id: int
     email: str
     token: str
+    first_name: str = ""
 
 
 def request_reset(
@@ -277,7 +278,7 @@ def request_reset(
             subject_id=user.id,
         )
         uow.commit()
-    return ResetLink(user.id, user.email, token)
+    return ResetLink(user.id, user.email, token, user.first_name)
 
 
 class ResetLinkInvalid(InvalidInput):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import timedelta
 
@@ -10,7 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import select
 
-from dialer.models import AuditEntry, User
+from dialer.models import AuditEntry, OutgoingMail, User
 from dialer.services import accounts
 from tests.people import PASSWORD, add_account, csrf_token, sign_in
 
@@ -132,18 +131,21 @@ def test_signing_out_ends_the_session(client, services):
     assert "Signed in as" not in client.get("/").get_data(as_text=True)
 
 
-def _reset_link(client, caplog, email: str) -> str:
-    with caplog.at_level(logging.WARNING):
-        reply = client.post("/reset-password", data={"email": email, "csrf_token": csrf_token(client)})
+def _reset_link(client, services, email: str) -> str:
+    """The link in the e-mail the request put in the outbox (tests/integration/test_mail.py sends one)."""
+    reply = client.post("/reset-password", data={"email": email, "csrf_token": csrf_token(client)})
     assert reply.status_code == 303
-    match = re.search(r"http://localhost(/reset-password/\S+)", caplog.text)
-    assert match, "the reset link is printed to the log outside production"
+    with services.uow() as uow:
+        queued = uow.session.exec(select(OutgoingMail).where(OutgoingMail.to_address == email)).all()
+    assert len(queued) == 1 and queued[0].kind == "password_reset"
+    match = re.search(r"http://localhost(/reset-password/\S+)", queued[0].text)
+    assert match, "the e-mail carries the reset link"
     return match.group(1)
 
 
-def test_a_reset_link_is_logged_and_sets_a_new_password_once(client, services, caplog):
+def test_a_reset_link_is_e_mailed_and_sets_a_new_password_once(client, services):
     add_account(services, "sam@example.org")
-    path = _reset_link(client, caplog, "sam@example.org")
+    path = _reset_link(client, services, "sam@example.org")
     assert client.get(path).status_code == 200
     new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
     assert client.post(path, data={**new, "csrf_token": csrf_token(client)}).status_code == 303
@@ -156,7 +158,7 @@ def test_a_reset_link_is_logged_and_sets_a_new_password_once(client, services, c
     )
 
 
-def test_asking_for_a_reset_does_not_reveal_whether_an_account_exists(client, services, caplog):
+def test_asking_for_a_reset_does_not_reveal_whether_an_account_exists(client, services):
     add_account(services, "sam@example.org")
     known = client.post(
         "/reset-password",
@@ -173,9 +175,9 @@ def test_asking_for_a_reset_does_not_reveal_whether_an_account_exists(client, se
     assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
 
 
-def test_a_reset_link_expires_after_an_hour(client, services, clock, caplog):
+def test_a_reset_link_expires_after_an_hour(client, services, clock):
     add_account(services, "sam@example.org")
-    path = _reset_link(client, caplog, "sam@example.org")
+    path = _reset_link(client, services, "sam@example.org")
     clock.advance(accounts.RESET_TOKEN_LIFETIME.total_seconds() + 1)
     reply = client.get(path, follow_redirects=True)
     assert "This reset link has expired" in reply.get_data(as_text=True)
@@ -186,11 +188,11 @@ def test_a_forged_reset_link_is_refused(client, services):
     assert "This reset link is not valid" in reply.get_data(as_text=True)
 
 
-def test_a_password_reset_signs_out_every_other_session(app, client, services, caplog):
+def test_a_password_reset_signs_out_every_other_session(app, client, services):
     add_account(services, "sam@example.org", first_name="Sam")
     laptop = app.test_client()
     sign_in(laptop, "sam@example.org")
-    path = _reset_link(client, caplog, "sam@example.org")
+    path = _reset_link(client, services, "sam@example.org")
     new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
     client.post(path, data={**new, "csrf_token": csrf_token(client)})
     assert "Signed in as Sam" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,143 @@
+"""What Marginal's e-mails say: each as plain text and the same in simple HTML, in UK English,
+saying who sent it and why the reader is getting it.
+
+E-mails to volunteers carry only what they signed up for (the event, its time and meeting point):
+never a voter's details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from dialer.domain.calling_hours import LONDON
+from dialer.services.mail import Letter
+
+PASSWORD_RESET = "password_reset"
+EVENT_PLACE = "event_place"
+EVENT_REMINDER = "event_reminder"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+def _letter(
+    kind: str,
+    *,
+    to: str,
+    subject: str,
+    greeting: str,
+    paragraphs: list[str],
+    link: Link | None,
+    why: str,
+    base_url: str,
+    user_id: int | None,
+) -> Letter:
+    signature = f"Marginal, the volunteer phone bank at {base_url}"
+    text_parts = [greeting, *paragraphs]
+    if link is not None:
+        text_parts.append(f"{link.label}:\n{link.url}")
+    text = "\n\n".join([*text_parts, f"-- \n{signature}\n{why}"]) + "\n"
+    html_parts = [f"<p>{escape(greeting)}</p>", *(f"<p>{escape(p)}</p>" for p in paragraphs)]
+    if link is not None:
+        html_parts.append(f'<p><a href="{escape(link.url)}">{escape(link.label)}</a></p>')
+    html = (
+        '<!doctype html>\n<html lang="en-GB"><body style="font-family: sans-serif; line-height: 1.5">\n'
+        + "\n".join(html_parts)
+        + f'\n<hr>\n<p style="color: #555; font-size: smaller">{escape(signature)}<br>{escape(why)}</p>\n'
+        + "</body></html>\n"
+    )
+    return Letter(kind=kind, to=to, subject=subject, text=text, html=html, user_id=user_id)
+
+
+def password_reset(
+    *, to: str, first_name: str, url: str, minutes: int, base_url: str, user_id: int
+) -> Letter:
+    return _letter(
+        PASSWORD_RESET,
+        to=to,
+        subject="Choose a new password for Marginal",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            "Someone (we hope you) asked to reset the password of your Marginal volunteer account.",
+            f"The link below lets you choose a new one. It works once, for {minutes} minutes, and "
+            "signs you out everywhere else.",
+            "If you did not ask, ignore this e-mail: your password stays as it is.",
+        ],
+        link=Link("Choose a new password", url),
+        why="You are getting this because a password reset was asked for on Marginal with this address.",
+        base_url=base_url,
+        user_id=user_id,
+    )
+
+
+@dataclass(frozen=True)
+class EventDetails:
+    """What a volunteer signed up for: no more than this goes into their e-mails."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    meeting_postcode: str
+    url: str
+
+
+def when(starts_at: datetime, ends_at: datetime) -> str:
+    """`Saturday 12 December 2026, 10:00 to 13:00` in UK time."""
+    start, end = starts_at.astimezone(LONDON), ends_at.astimezone(LONDON)
+    day = f"{start:%A} {start.day} {start:%B %Y}"
+    return (
+        f"{day}, {start:%H:%M} to {end:%H:%M}"
+        if start.date() == end.date()
+        else (f"{day}, {start:%H:%M} to {end:%A} {end.day} {end:%B}, {end:%H:%M}")
+    )
+
+
+def event_place(
+    *, to: str, first_name: str, event: EventDetails, waiting: bool, base_url: str, user_id: int
+) -> Letter:
+    status = (
+        "You are on the waiting list: we will e-mail you if a place comes free."
+        if waiting
+        else "Your place is confirmed."
+    )
+    return _letter(
+        EVENT_PLACE,
+        to=to,
+        subject=f"{'Waiting list' if waiting else 'You are signed up'}: {event.title}",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            f"Thank you for signing up for {event.title}. {status}",
+            f"When: {when(event.starts_at, event.ends_at)} (UK time).",
+            f"Meeting point: {event.meeting_postcode}.",
+            "If you cannot come after all, cancel your place on the event's page so someone else can have it.",
+        ],
+        link=Link("The event's page", event.url),
+        why="You are getting this because you signed up for this event on Marginal.",
+        base_url=base_url,
+        user_id=user_id,
+    )
+
+
+def event_reminder(*, to: str, first_name: str, event: EventDetails, base_url: str, user_id: int) -> Letter:
+    return _letter(
+        EVENT_REMINDER,
+        to=to,
+        subject=f"Tomorrow: {event.title}",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            f"A reminder that {event.title} is tomorrow, and you have a place.",
+            f"When: {when(event.starts_at, event.ends_at)} (UK time).",
+            f"Meeting point: {event.meeting_postcode}.",
+            "If you cannot come after all, cancel your place on the event's page so someone else can have it.",
+        ],
+        link=Link("The event's page", event.url),
+        why="You are getting this because you have a place at this event on Marginal. "
+        "It is the only reminder we send for it.",
+        base_url=base_url,
+        user_id=user_id,
+    )

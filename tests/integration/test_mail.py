@@ -1,0 +1,212 @@
+"""E-mail: sent by a worker job through a real SMTP server (the product's local one, aiosmtpd),
+never inside the request; password resets, event places and the day-before reminder."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from dialer.adapters.clock_jobs import ClockJobQueue
+from dialer.adapters.live import RecordingLiveUpdates
+from dialer.adapters.local_smtp import LocalSmtpServer, ReceivedMail, received
+from dialer.bootstrap import Services, build
+from dialer.errors import MailError
+from dialer.models import EventReminder, OutgoingMail
+from dialer.ports import MailMessage
+from dialer.services import event_mail, mail
+from tests import signup_factories as make
+from tests.concurrency import all_at_once
+from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[LocalSmtpServer]:
+    server = LocalSmtpServer(tmp_path / "mailbox").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wired(settings, clean_db, redis, redis_url, clock, telephony, mailbox) -> Iterator[Services]:
+    """The product sending through the local SMTP server, its jobs run on the SimClock."""
+    from workers import context
+
+    services = build(
+        settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "smtp_security": "none"}
+        ),
+        engine=clean_db,
+        redis=redis,
+        redis_url=redis_url,
+        clock=clock,
+        live=RecordingLiveUpdates(),
+        telephony=telephony,
+        jobs=ClockJobQueue(clock),
+        passwords=FAST_PASSWORDS,
+    )
+    context.use(services)
+    yield services
+    context.use(None)
+
+
+@pytest.fixture
+def client(wired):
+    from web import create_app
+
+    return create_app(services=wired).test_client()
+
+
+def inbox(server: LocalSmtpServer, to: str) -> list[ReceivedMail]:
+    return [message for message in received(server.maildir) if message.to == to]
+
+
+def test_a_password_reset_email_reaches_the_smtp_server_and_its_link_works_once(client, wired, clock, mailbox):
+    add_account(wired, "sam@example.org", first_name="Sam")
+    reply = client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
+    assert reply.status_code == 303
+    assert inbox(mailbox, "sam@example.org") == [], "the request only queues the e-mail: a worker sends it"
+
+    clock.advance(1)  # the worker's job runs
+    (sent,) = inbox(mailbox, "sam@example.org")
+    assert sent.subject == "Choose a new password for Marginal" and "Marginal" in sent.sender
+    assert "Hello Sam," in sent.text and "works once, for 60 minutes" in sent.text
+    links = re.findall(r"http://localhost(/reset-password/\S+)", sent.text)
+    assert len(links) == 1 and links[0] in sent.html
+    assert "You are getting this because a password reset was asked for" in sent.text
+
+    path = links[0]
+    assert client.get(path).status_code == 200
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    assert client.post(path, data={**new, "csrf_token": csrf_token(client)}).status_code == 303
+    again = client.post(path, data={**new, "csrf_token": csrf_token(client)})
+    assert again.status_code == 303 and again.headers["Location"] == "/reset-password"
+    with wired.uow() as uow:
+        (row,) = uow.session.exec(select(OutgoingMail)).all()
+        assert row.sent_at is not None and (row.subject, row.text, row.html) == ("", "", "")
+
+
+def test_no_email_is_sent_for_an_address_without_an_account(client, wired, clock, mailbox):
+    reply = client.post(
+        "/reset-password", data={"email": "nobody@example.org", "csrf_token": csrf_token(client)}
+    )
+    assert reply.status_code == 303
+    clock.advance(1)
+    assert received(mailbox.maildir) == []
+
+
+class Recorded:
+    """A job queue that only writes down what was queued (for workers racing each other)."""
+
+    def __init__(self) -> None:
+        self.queued: list[tuple[str, tuple[Any, ...]]] = []
+
+    def enqueue(self, job: str, *args: Any, at=None, job_id=None) -> None:
+        self.queued.append((job, args))
+
+
+def test_signing_up_for_an_event_sends_a_confirmation_and_the_day_before_one_reminder(
+    client, wired, clock, mailbox
+):
+    volunteer = make.user(wired, first_name="Priya")
+    campaign = make.campaign(wired)
+    event = make.event(wired, campaign, starts_in=timedelta(days=3))
+    email = email_of(wired, volunteer)
+    sign_in(client, email)
+    assert client.post(f"/events/{event}/places", data={"csrf_token": csrf_token(client)}).status_code == 303
+    # pressing again keeps the same place and sends nothing more
+    client.post(f"/events/{event}/places", data={"csrf_token": csrf_token(client)})
+    clock.advance(1)
+    (confirmation,) = inbox(mailbox, email)
+    assert confirmation.subject.startswith("You are signed up: Door-knocking")
+    assert "Your place is confirmed." in confirmation.text and "Meeting point: SW1A 1AA." in confirmation.text
+    assert f"http://localhost/events/{event}" in confirmation.html
+
+    assert event_mail.send_reminders(wired.mail) == 0, "two days before, no reminder yet"
+    clock.advance(timedelta(days=2, hours=1).total_seconds())
+
+    racing = replace(wired.mail, jobs=Recorded())
+    written = all_at_once(2, lambda _: event_mail.send_reminders(racing))  # two workers at once
+    assert sorted(written) == [0, 1]
+    assert event_mail.send_reminders(racing) == 0, "each place is reminded once"
+    with wired.uow() as uow:
+        (reminder,) = uow.session.exec(select(EventReminder)).all()
+    assert racing.jobs.queued == [(mail.SEND_MAIL, (reminder.mail_id,))]
+    assert mail.send_mail(wired.mail, reminder.mail_id) is True
+    assert mail.send_mail(wired.mail, reminder.mail_id) is False, "a second run of the job sends nothing"
+
+    reminders = [m for m in inbox(mailbox, email) if m.subject.startswith("Tomorrow: ")]
+    assert len(reminders) == 1
+    assert "is tomorrow, and you have a place" in reminders[0].text
+    assert "the only reminder we send" in reminders[0].text
+
+
+class Flaky:
+    """An SMTP server that is away for the first `down` tries."""
+
+    def __init__(self, down: int, *, permanent: bool = False) -> None:
+        self.down, self.permanent, self.sent = down, permanent, []
+
+    def send(self, message: MailMessage) -> None:
+        if self.down:
+            self.down -= 1
+            raise MailError("450 mailbox busy", retryable=not self.permanent)
+        self.sent.append(message)
+
+
+def test_a_message_the_smtp_server_could_not_take_is_retried_until_it_is_sent(wired, clock):
+    flaky = Flaky(down=2)
+    wired.mail = replace(wired.mail, transport=flaky)  # what the worker's jobs send through
+    mail_id = mail.post(wired.mail, _letter())
+    clock.advance(1)
+    assert flaky.sent == []
+    clock.advance(sum(step.total_seconds() for step in mail.RETRY_AFTER[:2]) + 1)
+    assert [message.to for message in flaky.sent] == ["kim@example.org"]
+    with wired.uow() as uow:
+        row = uow.session.get(OutgoingMail, mail_id)
+        assert row.sent_at is not None and row.tries == 3
+
+
+def test_a_permanent_refusal_is_not_retried_and_the_message_is_dropped(wired, clock):
+    refused = Flaky(down=1, permanent=True)
+    wired.mail = replace(wired.mail, transport=refused)
+    mail_id = mail.post(wired.mail, _letter())
+    clock.advance(3600)
+    with wired.uow() as uow:
+        row = uow.session.get(OutgoingMail, mail_id)
+        assert row.failed_at is not None and row.tries == 1 and row.text == ""
+    assert refused.sent == []
+
+
+def test_an_unreachable_smtp_server_is_a_retryable_failure(wired, clock):
+    from dialer.adapters.smtp_mail import SmtpMailTransport
+    from tests.ports import free_port
+
+    nowhere = SmtpMailTransport(
+        wired.settings.model_copy(update={"smtp_port": free_port()}), clock
+    )
+    with pytest.raises(MailError) as failed:
+        nowhere.send(MailMessage("Marginal <m@localhost>", "kim@example.org", "Hello", "Hi", "<p>Hi</p>"))
+    assert failed.value.retryable
+
+
+def test_the_smtp_server_gets_plain_text_and_html_alternatives(wired, mailbox):
+    from dialer.adapters.smtp_mail import as_email
+
+    with smtplib.SMTP("127.0.0.1", mailbox.port) as server:
+        server.send_message(as_email(MailMessage("A <a@localhost>", "b@example.org", "S", "text", "<p>h</p>"), wired.clock))
+    (got,) = received(mailbox.maildir)
+    assert (got.text.strip(), got.html.strip()) == ("text", "<p>h</p>")
+
+
+def _letter() -> mail.Letter:
+    return mail.Letter(kind="test", to="kim@example.org", subject="Hello", text="Hi", html="<p>Hi</p>")
