@@ -18,6 +18,7 @@ from dialer.adapters.clock_jobs import ClockJobQueue
 from dialer.adapters.live import RecordingLiveUpdates
 from dialer.adapters.local_smtp import LocalSmtpServer, ReceivedMail, received
 from dialer.bootstrap import Services, build
+from dialer.config import SmtpSecurity
 from dialer.errors import MailError
 from dialer.models import EventReminder, OutgoingMail
 from dialer.ports import MailMessage
@@ -43,7 +44,7 @@ def wired(settings, clean_db, redis, redis_url, clock, telephony, mailbox) -> It
 
     services = build(
         settings.model_copy(
-            update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "smtp_security": "none"}
+            update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "smtp_security": SmtpSecurity.NONE}
         ),
         engine=clean_db,
         redis=redis,
@@ -70,9 +71,13 @@ def inbox(server: LocalSmtpServer, to: str) -> list[ReceivedMail]:
     return [message for message in received(server.maildir) if message.to == to]
 
 
-def test_a_password_reset_email_reaches_the_smtp_server_and_its_link_works_once(client, wired, clock, mailbox):
+def test_a_password_reset_email_reaches_the_smtp_server_and_its_link_works_once(
+    client, wired, clock, mailbox
+):
     add_account(wired, "sam@example.org", first_name="Sam")
-    reply = client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
+    reply = client.post(
+        "/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)}
+    )
     assert reply.status_code == 303
     assert inbox(mailbox, "sam@example.org") == [], "the request only queues the e-mail: a worker sends it"
 
@@ -154,7 +159,8 @@ class Flaky:
     """An SMTP server that is away for the first `down` tries."""
 
     def __init__(self, down: int, *, permanent: bool = False) -> None:
-        self.down, self.permanent, self.sent = down, permanent, []
+        self.down, self.permanent = down, permanent
+        self.sent: list[MailMessage] = []
 
     def send(self, message: MailMessage) -> None:
         if self.down:
@@ -191,9 +197,7 @@ def test_an_unreachable_smtp_server_is_a_retryable_failure(wired, clock):
     from dialer.adapters.smtp_mail import SmtpMailTransport
     from tests.ports import free_port
 
-    nowhere = SmtpMailTransport(
-        wired.settings.model_copy(update={"smtp_port": free_port()}), clock
-    )
+    nowhere = SmtpMailTransport(wired.settings.model_copy(update={"smtp_port": free_port()}), clock)
     with pytest.raises(MailError) as failed:
         nowhere.send(MailMessage("Marginal <m@localhost>", "kim@example.org", "Hello", "Hi", "<p>Hi</p>"))
     assert failed.value.retryable
@@ -203,7 +207,9 @@ def test_the_smtp_server_gets_plain_text_and_html_alternatives(wired, mailbox):
     from dialer.adapters.smtp_mail import as_email
 
     with smtplib.SMTP("127.0.0.1", mailbox.port) as server:
-        server.send_message(as_email(MailMessage("A <a@localhost>", "b@example.org", "S", "text", "<p>h</p>"), wired.clock))
+        server.send_message(
+            as_email(MailMessage("A <a@localhost>", "b@example.org", "S", "text", "<p>h</p>"), wired.clock)
+        )
     (got,) = received(mailbox.maildir)
     assert (got.text.strip(), got.html.strip()) == ("text", "<p>h</p>")
 
