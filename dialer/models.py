@@ -578,3 +578,17 @@ class EventReminder(SQLModel, table=True):
     signup_id: int = Field(foreign_key="eventsignup.id", primary_key=True)
     mail_id: int | None = Field(default=None, foreign_key="outgoingmail.id")
     queued_at: datetime | None = _at(nullable=False)
+
+
+class PendingSignUp(SQLModel, table=True):
+    """A sign-up waiting for its owner to open the link e-mailed to the address (which proves it is
+    theirs); the account is made then. The link's token is stored only as a hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    email: str = Field(max_length=254, index=True)
+    password_hash: str = Field(max_length=200)
+    first_name: str = Field(max_length=60)
+    postcode: str = Field(default="", max_length=8)
+    phone_e164: str | None = Field(default=None, max_length=16)
+    created_at: datetime | None = _at(nullable=False)

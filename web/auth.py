@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput
-from dialer.services import accounts, mail, mail_messages
+from dialer.services import accounts, mail, mail_messages, sign_up_confirmation
 from web import limits
 from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
@@ -83,19 +83,59 @@ def sign_up() -> ResponseReturnValue:
             form.postcode.data,
             form.phone.data or "",
         )
+        base = svc.settings.public_base_url
         try:
-            signed = accounts.sign_up(svc.uow(), svc.passwords, svc.clock, new, ip=request.remote_addr or "")
+            sign_up_confirmation.begin(
+                svc.mail,
+                svc.passwords,
+                new,
+                confirm_url=base + url_for("auth.finish_sign_up", token="TOKEN").replace("TOKEN", "{token}"),
+                sign_in_url=base + url_for("auth.sign_in"),
+                reset_url=base + url_for("auth.request_reset"),
+            )
         except InvalidInput as exc:
-            field = form.email if isinstance(exc, accounts.EmailTaken) else form.password
+            field = form._fields.get(exc.field or "") or form.password
             field.errors.append(sentence(exc))
-            status = 409 if isinstance(exc, accounts.EmailTaken) else 400
+            status = 400
         else:
-            start_session(signed)
-            flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
-            return redirect(_safe_next(request.args.get("next")), 303)
+            # The same answer whether or not the address has an account (its owner learns by e-mail).
+            return redirect(url_for("auth.sign_up_sent"), 303)
     elif form.is_submitted():
         status = 400
     return render_template("auth/sign_up.html", form=form), status
+
+
+@bp.get("/sign-up/sent")
+@public
+def sign_up_sent() -> ResponseReturnValue:
+    hours = int(sign_up_confirmation.CONFIRM_WITHIN.total_seconds() // 3600)
+    return render_template("auth/sign_up_sent.html", hours=hours)
+
+
+@bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    limits.RESET_ATTEMPTS, key_func=limits.client, methods=["POST"], error_message=limits.TOO_MANY_SIGN_UPS
+)
+def finish_sign_up(token: str) -> ResponseReturnValue:
+    """A page with one button (a mail program that opens links to check them makes no account)."""
+    svc = services()
+    try:
+        sign_up_confirmation.check(svc.mail, token)
+    except InvalidInput as exc:
+        flash(sentence(exc), "error")
+        return redirect(url_for("auth.sign_up"), 303)
+    form = SignOutForm()  # only a CSRF token
+    if form.validate_on_submit():
+        try:
+            signed = sign_up_confirmation.confirm(svc.mail, token, ip=request.remote_addr or "")
+        except InvalidInput as exc:
+            flash(sentence(exc), "error")
+            return redirect(url_for("auth.sign_in"), 303)
+        start_session(signed)
+        flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
+        return redirect(url_for("home.index"), 303)
+    return render_template("auth/sign_up_confirm.html", form=form)
 
 
 @bp.post("/sign-out")

@@ -21,7 +21,7 @@ from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
 from dialer.bootstrap import Services, build
 from dialer.config import Settings
 from dialer.errors import DialerError
-from dialer.services import accounts, event_mail, mail, upkeep, voter_import
+from dialer.services import accounts, event_mail, mail, sign_up_confirmation, upkeep, voter_import
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class _Recovering:
             accounts.forget_finished_sessions(bank.uow(), bank.clock)
             event_mail.send_reminders(_own_mail())
             mail.send_forgotten(_own_mail())
+            sign_up_confirmation.forget_expired(_own_mail())
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             logger.warning("Redis went away during maintenance (%s): trying again later", exc)
 

@@ -141,3 +141,48 @@ def event_reminder(*, to: str, first_name: str, event: EventDetails, base_url: s
         base_url=base_url,
         user_id=user_id,
     )
+
+
+SIGN_UP_CONFIRMATION = "sign_up_confirmation"
+ALREADY_SIGNED_UP = "already_signed_up"
+
+
+def sign_up_confirmation(*, to: str, first_name: str, url: str, hours: int, base_url: str) -> Letter:
+    return _letter(
+        SIGN_UP_CONFIRMATION,
+        to=to,
+        subject="Confirm your address to finish signing up to Marginal",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            "Thank you for signing up to volunteer with Marginal, the phone bank for marginal seats.",
+            f"Open the link below to confirm this is your address and finish making your account. "
+            f"It works for {hours} hours.",
+            "If you did not sign up, ignore this e-mail: no account is made without the link.",
+        ],
+        link=Link("Finish signing up", url),
+        why="You are getting this because someone signed up to Marginal with this address.",
+        base_url=base_url,
+        user_id=None,
+    )
+
+
+def already_signed_up(
+    *, to: str, first_name: str, sign_in_url: str, reset_url: str, base_url: str, user_id: int
+) -> Letter:
+    return _letter(
+        ALREADY_SIGNED_UP,
+        to=to,
+        subject="You already have a Marginal account",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            "Someone (we hope you) just tried to sign up to Marginal with this address, which already "
+            "has an account. Nothing has changed.",
+            f"To use your account, sign in at {sign_in_url}. If you have forgotten your password, you "
+            "can choose a new one with the link below.",
+            "If this was not you, ignore this e-mail.",
+        ],
+        link=Link("Choose a new password", reset_url),
+        why="You are getting this because a sign-up was tried on Marginal with the address of your account.",
+        base_url=base_url,
+        user_id=user_id,
+    )

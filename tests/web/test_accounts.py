@@ -21,13 +21,48 @@ NEW = {
 }
 
 
-def test_signing_up_creates_a_volunteer_and_signs_them_in(client, services):
+def _queued(services, email: str) -> OutgoingMail:
+    """The one e-mail a request put in the outbox for this address (a worker sends it:
+    tests/integration/test_mail.py)."""
+    with services.uow() as uow:
+        (queued,) = uow.session.exec(select(OutgoingMail).where(OutgoingMail.to_address == email)).all()
+        return queued
+
+
+def _sign_up_and_confirm(client, services) -> None:
+    assert client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)}).status_code == 303
+    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", _queued(services, "priya@example.org").text)
+    assert path
+    assert client.get(path.group(1)).status_code == 200
+    assert client.post(path.group(1), data={"csrf_token": csrf_token(client)}).status_code == 303
+
+
+def test_signing_up_e_mails_a_link_that_creates_the_volunteer_and_signs_them_in_once(client, services):
     reply = client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
-    assert reply.status_code == 303
+    assert reply.status_code == 303 and reply.headers["Location"] == "/sign-up/sent"
+    with services.uow() as uow:
+        assert uow.session.exec(select(User)).all() == [], "no account until the address is confirmed"
+    letter = _queued(services, "priya@example.org")
+    assert letter.kind == "sign_up_confirmation" and "Hello Priya," in letter.text
+    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", letter.text).group(1)
+    assert client.get(path).status_code == 200, "opening the link (as a mail scanner would) makes nothing"
+    with services.uow() as uow:
+        assert uow.session.exec(select(User)).all() == []
+    assert client.post(path, data={"csrf_token": csrf_token(client)}).status_code == 303
     with services.uow() as uow:
         user = uow.session.exec(select(User)).one()
         assert (user.email, user.postcode, user.role.value) == ("priya@example.org", "BS1 4DJ", "volunteer")
     assert "Signed in as Priya" in client.get("/").get_data(as_text=True)
+    again = client.get(path, follow_redirects=True)
+    assert "This sign-up link is not valid or has been used" in again.get_data(as_text=True)
+
+
+def test_a_sign_up_link_expires_after_a_day(client, services, clock):
+    client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
+    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", _queued(services, "priya@example.org").text)
+    clock.advance(24 * 3600 + 1)
+    reply = client.get(path.group(1), follow_redirects=True)
+    assert "This sign-up link has expired" in reply.get_data(as_text=True)
 
 
 def test_sign_up_errors_name_the_field_and_keep_what_was_typed(client, services):
@@ -51,15 +86,32 @@ def test_sign_up_errors_name_the_field_and_keep_what_was_typed(client, services)
         assert uow.session.exec(select(User)).all() == []
 
 
-def test_an_address_can_only_sign_up_once(client, services):
-    add_account(services, "priya@example.org")
-    reply = client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
-    assert reply.status_code == 409
-    assert "already uses this e-mail address" in reply.get_data(as_text=True)
+def _without_tokens(page: str) -> str:
+    """A page without what differs between any two requests (CSRF tokens, CSP nonces)."""
+    return re.sub(r'(value|content|nonce)="[A-Za-z0-9._\-]{20,}"', "", page)
+
+
+def test_signing_up_with_a_used_address_answers_the_same_and_tells_its_owner_by_e_mail(app, client, services):
+    add_account(services, "priya@example.org", first_name="Priya")
+    used = client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)}, follow_redirects=True)
+    stranger = app.test_client()
+    fresh = stranger.post(
+        "/sign-up",
+        data={**NEW, "email": "new@example.org", "csrf_token": csrf_token(stranger)},
+        follow_redirects=True,
+    )
+    assert used.status_code == fresh.status_code == 200
+    assert "Check your e-mail" in used.get_data(as_text=True)
+    assert _without_tokens(used.get_data(as_text=True)) == _without_tokens(fresh.get_data(as_text=True))
+    told = _queued(services, "priya@example.org")
+    assert told.kind == "already_signed_up" and "already has an account" in told.text
+    assert "http://localhost/reset-password" in told.text
+    with services.uow() as uow:
+        assert len(uow.session.exec(select(User)).all()) == 1, "the used address's account is unchanged"
 
 
 def test_passwords_are_stored_as_argon2id_hashes(client, services):
-    client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
+    _sign_up_and_confirm(client, services)
     with services.uow() as uow:
         stored = uow.session.exec(select(User)).one().password_hash
     assert stored.startswith("$argon2id$")

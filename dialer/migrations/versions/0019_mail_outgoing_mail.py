@@ -1,4 +1,5 @@
-"""E-mail: the outbox the workers send from, and the record of each event place's reminder.
+"""E-mail: the outbox the workers send from, the record of each event place's reminder, and sign-ups
+waiting for their address to be confirmed.
 
 Revision ID: 0019_mail_outgoing_mail
 Revises: 0018_nightseat_held_seats
@@ -50,8 +51,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("signup_id"),
     )
 
+    op.create_table(
+        "pendingsignup",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("first_name", sa.String(length=60), nullable=False),
+        sa.Column("postcode", sa.String(length=8), nullable=False),
+        sa.Column("phone_e164", sa.String(length=16), nullable=True),
+        sa.Column("created_at", dialer.models.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("pendingsignup", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pendingsignup_email"), ["email"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("pendingsignup", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pendingsignup_email"))
+    op.drop_table("pendingsignup")
     op.drop_table("eventreminder")
     with op.batch_alter_table("outgoingmail", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outgoingmail_sent_at"))
