@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -21,7 +22,7 @@ NEW = {
 }
 
 
-def _queued(services, email: str) -> OutgoingMail:
+def _queued(services, email: str) -> Any:
     """The one e-mail a request put in the outbox for this address (a worker sends it:
     tests/integration/test_mail.py)."""
     with services.uow() as uow:
@@ -29,12 +30,17 @@ def _queued(services, email: str) -> OutgoingMail:
         return queued
 
 
+def _confirm_path(text: str) -> str:
+    found = re.search(r"http://localhost(/sign-up/confirm/\S+)", text)
+    assert found, "the e-mail carries the link that finishes signing up"
+    return found.group(1)
+
+
 def _sign_up_and_confirm(client, services) -> None:
     assert client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)}).status_code == 303
-    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", _queued(services, "priya@example.org").text)
-    assert path
-    assert client.get(path.group(1)).status_code == 200
-    assert client.post(path.group(1), data={"csrf_token": csrf_token(client)}).status_code == 303
+    path = _confirm_path(_queued(services, "priya@example.org").text)
+    assert client.get(path).status_code == 200
+    assert client.post(path, data={"csrf_token": csrf_token(client)}).status_code == 303
 
 
 def test_signing_up_e_mails_a_link_that_creates_the_volunteer_and_signs_them_in_once(client, services):
@@ -44,7 +50,7 @@ def test_signing_up_e_mails_a_link_that_creates_the_volunteer_and_signs_them_in_
         assert uow.session.exec(select(User)).all() == [], "no account until the address is confirmed"
     letter = _queued(services, "priya@example.org")
     assert letter.kind == "sign_up_confirmation" and "Hello Priya," in letter.text
-    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", letter.text).group(1)
+    path = _confirm_path(letter.text)
     assert client.get(path).status_code == 200, "opening the link (as a mail scanner would) makes nothing"
     with services.uow() as uow:
         assert uow.session.exec(select(User)).all() == []
@@ -59,9 +65,9 @@ def test_signing_up_e_mails_a_link_that_creates_the_volunteer_and_signs_them_in_
 
 def test_a_sign_up_link_expires_after_a_day(client, services, clock):
     client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)})
-    path = re.search(r"http://localhost(/sign-up/confirm/\S+)", _queued(services, "priya@example.org").text)
+    path = _confirm_path(_queued(services, "priya@example.org").text)
     clock.advance(24 * 3600 + 1)
-    reply = client.get(path.group(1), follow_redirects=True)
+    reply = client.get(path, follow_redirects=True)
     assert "This sign-up link has expired" in reply.get_data(as_text=True)
 
 
