@@ -89,7 +89,8 @@ def sign_up() -> ResponseReturnValue:
                 svc.mail,
                 svc.passwords,
                 new,
-                confirm_url=base + url_for("auth.finish_sign_up", token="TOKEN").replace("TOKEN", "{token}"),
+                confirm_url=base
+                + url_for("auth.finish_sign_up", sign_up_token="TOKEN").replace("TOKEN", "{token}"),
                 sign_in_url=base + url_for("auth.sign_in"),
                 reset_url=base + url_for("auth.request_reset"),
             )
@@ -112,23 +113,23 @@ def sign_up_sent() -> ResponseReturnValue:
     return render_template("auth/sign_up_sent.html", hours=hours)
 
 
-@bp.route("/sign-up/confirm/<token>", methods=["GET", "POST"])
+@bp.route("/sign-up/confirm/<sign_up_token>", methods=["GET", "POST"])
 @public
 @limiter.limit(
     limits.RESET_ATTEMPTS, key_func=limits.client, methods=["POST"], error_message=limits.TOO_MANY_SIGN_UPS
 )
-def finish_sign_up(token: str) -> ResponseReturnValue:
+def finish_sign_up(sign_up_token: str) -> ResponseReturnValue:
     """A page with one button (a mail program that opens links to check them makes no account)."""
     svc = services()
     try:
-        sign_up_confirmation.check(svc.mail, token)
+        sign_up_confirmation.check(svc.mail, sign_up_token)
     except InvalidInput as exc:
         flash(sentence(exc), "error")
         return redirect(url_for("auth.sign_up"), 303)
     form = SignOutForm()  # only a CSRF token
     if form.validate_on_submit():
         try:
-            signed = sign_up_confirmation.confirm(svc.mail, token, ip=request.remote_addr or "")
+            signed = sign_up_confirmation.confirm(svc.mail, sign_up_token, ip=request.remote_addr or "")
         except InvalidInput as exc:
             flash(sentence(exc), "error")
             return redirect(url_for("auth.sign_in"), 303)
