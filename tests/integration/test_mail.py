@@ -216,3 +216,16 @@ def test_the_smtp_server_gets_plain_text_and_html_alternatives(wired, mailbox):
 
 def _letter() -> mail.Letter:
     return mail.Letter(kind="test", to="kim@example.org", subject="Hello", text="Hi", html="<p>Hi</p>")
+
+
+def test_erasing_an_account_forgets_the_e_mails_to_it(client, wired, clock):
+    from dialer.services import volunteer_data
+    from dialer.services.audit import Actor
+
+    user_id = add_account(wired, "sam@example.org")
+    client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
+    clock.advance(1)
+    mail.post(wired.mail, replace(_letter(), to="sam@example.org", user_id=user_id))
+    volunteer_data.erase_account(wired.uow, clock, Actor(user_id, ""))
+    with wired.uow() as uow:
+        assert uow.session.exec(select(OutgoingMail)).all() == []
