@@ -186,3 +186,78 @@ def already_signed_up(
         base_url=base_url,
         user_id=user_id,
     )
+
+
+CARPOOL_ASKED = "carpool_asked"
+CARPOOL_CONFIRMED = "carpool_confirmed"
+PLEDGE_MADE = "pledge_made"
+
+
+def carpool_asked(
+    *,
+    to: str,
+    driver_name: str,
+    rider_name: str,
+    event_title: str,
+    departs: str,
+    url: str,
+    base_url: str,
+    user_id: int,
+) -> Letter:
+    return _letter(
+        CARPOOL_ASKED,
+        to=to,
+        subject=f"{rider_name} asked for a seat in your carpool to {event_title}",
+        greeting=f"Hello {driver_name},",
+        paragraphs=[
+            f"{rider_name}, a volunteer, asked for a seat in the carpool you offered to {event_title}, "
+            f"leaving {departs} (UK time).",
+            "Accept or decline on your carpools page. You see each other's contact details only once "
+            "you have accepted.",
+        ],
+        link=Link("Your carpools", url),
+        why="You are getting this because you offered a carpool on Marginal.",
+        base_url=base_url,
+        user_id=user_id,
+    )
+
+
+def carpool_confirmed(
+    *, to: str, rider_name: str, event_title: str, departs: str, url: str, base_url: str, user_id: int
+) -> Letter:
+    return _letter(
+        CARPOOL_CONFIRMED,
+        to=to,
+        subject=f"Your seat to {event_title} is confirmed",
+        greeting=f"Hello {rider_name},",
+        paragraphs=[
+            f"The driver accepted: you have a seat in the carpool to {event_title}, leaving {departs} "
+            "(UK time).",
+            "Your carpools page now shows the driver's name, contact details and pickup point.",
+            "If you cannot come after all, give up your seat there so the driver knows.",
+        ],
+        link=Link("Your carpools", url),
+        why="You are getting this because you asked for a seat in a carpool on Marginal.",
+        base_url=base_url,
+        user_id=user_id,
+    )
+
+
+def pledge_made(
+    *, to: str, name: str, pledge: str, campaign: str, url: str, base_url: str, user_id: int | None
+) -> Letter:
+    return _letter(
+        PLEDGE_MADE,
+        to=to,
+        subject=f"Thank you for your pledge: {pledge}",
+        greeting=f"Hello {name},",
+        paragraphs=[
+            f"Thank you for pledging with {campaign}: \u201c{pledge}\u201d.",
+            "Share the pledge's page (below) with friends who might make it too.",
+            "If you did not make this pledge, ignore this e-mail: we will not write about it again.",
+        ],
+        link=Link("The pledge", url),
+        why="You are getting this because this address was given when making a pledge on Marginal.",
+        base_url=base_url,
+        user_id=user_id,
+    )

@@ -22,10 +22,10 @@ from dialer.config import SmtpSecurity
 from dialer.errors import MailError
 from dialer.models import EventReminder, OutgoingMail
 from dialer.ports import MailMessage
-from dialer.services import event_mail, mail
+from dialer.services import carpools, event_mail, mail, pledges
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
-from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in
+from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in, sign_in_as
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +65,15 @@ def client(wired):
     from web import create_app
 
     return create_app(services=wired).test_client()
+
+
+@pytest.fixture
+def app_for(wired):
+    """A browser signed in as the given account."""
+    from web import create_app
+
+    app = create_app(services=wired)
+    return lambda user_id: sign_in_as(app.test_client(), wired, user_id)
 
 
 def inbox(server: LocalSmtpServer, to: str) -> list[ReceivedMail]:
@@ -229,3 +238,56 @@ def test_erasing_an_account_forgets_the_e_mails_to_it(client, wired, clock):
     volunteer_data.erase_account(wired.uow, clock, Actor(user_id, ""))
     with wired.uow() as uow:
         assert uow.session.exec(select(OutgoingMail)).all() == []
+
+
+def test_a_carpool_request_e_mails_the_driver_and_acceptance_e_mails_the_rider(
+    app_for, wired, clock, mailbox
+):
+    campaign = make.campaign(wired)
+    event = make.event(wired, campaign, starts_in=timedelta(days=3))
+    driver, rider = make.user(wired, first_name="Dee"), make.user(wired, first_name="Ravi")
+    carpool = carpools.offer(
+        wired.uow(),
+        clock,
+        make.locate,
+        event_id=event,
+        driver_id=driver,
+        pickup_postcode="N1 9GU",
+        seats=2,
+        departs_at=clock.now() + timedelta(days=2, hours=23),
+    )
+    as_rider, as_driver = app_for(rider), app_for(driver)
+    for _ in range(2):  # asking twice is one request, and one e-mail
+        as_rider.post(f"/carpools/{carpool}/seats", data={"csrf_token": csrf_token(as_rider)})
+    clock.advance(1)
+    (asked,) = inbox(mailbox, email_of(wired, driver))
+    assert asked.subject.startswith("Ravi asked for a seat in your carpool to Door-knocking")
+    assert "Accept or decline on your carpools page" in asked.text
+    assert email_of(wired, rider) not in asked.text, "contact details only once both have accepted"
+
+    (seat,) = carpools.seats_for_rider(wired.uow(), rider)
+    as_driver.post(f"/carpools/seats/{seat.seat_id}/accept", data={"csrf_token": csrf_token(as_driver)})
+    clock.advance(1)
+    (confirmed,) = inbox(mailbox, email_of(wired, rider))
+    assert (
+        confirmed.subject.startswith("Your seat to Door-knocking") and "The driver accepted" in confirmed.text
+    )
+
+
+def test_a_pledge_on_the_public_page_is_thanked_by_e_mail_once(client, wired, clock, mailbox):
+    from dialer.models import Campaign
+    from dialer.services.audit import SYSTEM
+
+    campaign = make.campaign(wired)
+    pledges.create_pledge(
+        wired.uow(), campaign, slug="day-off", text="Take polling day off", clock=clock, actor=SYSTEM
+    )
+    with wired.uow() as uow:
+        path = f"/pledge/{uow.session.get(Campaign, campaign).slug}/day-off"
+    client.get(path)
+    for _ in range(2):
+        client.post(path, data={"csrf_token": csrf_token(client), "name": "Sam", "email": "sam@example.org"})
+    clock.advance(1)
+    (thanks,) = inbox(mailbox, "sam@example.org")
+    assert thanks.subject == "Thank you for your pledge: Take polling day off"
+    assert "Hello Sam," in thanks.text and f"http://localhost{path}" in thanks.text
