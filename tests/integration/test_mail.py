@@ -291,3 +291,47 @@ def test_a_pledge_on_the_public_page_is_thanked_by_e_mail_once(client, wired, cl
     (thanks,) = inbox(mailbox, "sam@example.org")
     assert thanks.subject == "Thank you for your pledge: Take polling day off"
     assert "Hello Sam," in thanks.text and f"http://localhost{path}" in thanks.text
+
+
+def test_the_workers_upkeep_writes_each_reminder_due_once_even_with_two_workers(
+    settings, clean_db, redis, monkeypatch
+):
+    """The reminders are written by every worker's periodic upkeep (workers/runner.py), on the real clock."""
+    from datetime import UTC, datetime
+
+    from dialer.models import Event, EventSignup
+    from workers import runner
+
+    services = build(settings, engine=clean_db, redis=redis, passwords=FAST_PASSWORDS)
+    volunteer = make.user(services, first_name="Priya")
+    campaign = make.campaign(services)
+    now = datetime.now(UTC)
+    event = make.add(
+        services,
+        Event(
+            campaign_id=campaign, ons_code="E14001172", title="Door-knocking in Pimlico",
+            starts_at=now + timedelta(hours=20), ends_at=now + timedelta(hours=23),
+            meeting_postcode="SW1V 3AA", lat=51.49, lon=-0.14,
+        ),
+    ).id  # fmt: skip
+    make.add(services, EventSignup(event_id=event, user_id=volunteer, created_at=now - timedelta(days=2)))
+    for name, value in {
+        "MARGINAL_MODE": "test",
+        "DATABASE_URL": settings.effective_database_url,
+        "REDIS_URL": settings.redis_url,
+        "INSTANCE_PATH": str(settings.instance_path),
+        "SECRET_KEY": settings.secret_key,
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner._own_services.cache_clear()
+    try:
+        for name in ("first", "second"):
+            runner.SimpleDialerWorker(["default"], connection=redis, name=name).run_maintenance_tasks()
+    finally:
+        runner._own_services().close()
+        runner._own_services.cache_clear()
+    with services.uow() as uow:
+        (reminder,) = uow.session.exec(select(EventReminder)).all()
+        queued = uow.session.get(OutgoingMail, reminder.mail_id)
+    assert queued.kind == "event_reminder" and queued.subject == "Tomorrow: Door-knocking in Pimlico"
+    assert queued.to_address == email_of(services, volunteer)
