@@ -333,5 +333,6 @@ def test_the_workers_upkeep_writes_each_reminder_due_once_even_with_two_workers(
     with services.uow() as uow:
         (reminder,) = uow.session.exec(select(EventReminder)).all()
         queued = uow.session.get(OutgoingMail, reminder.mail_id)
+    assert queued is not None
     assert queued.kind == "event_reminder" and queued.subject == "Tomorrow: Door-knocking in Pimlico"
     assert queued.to_address == email_of(services, volunteer)
