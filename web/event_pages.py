@@ -75,10 +75,13 @@ def take_place(event_id: int) -> ResponseReturnValue:
 @bp.post("/events/places/<int:signup_id>/cancel")
 @signed_in
 def give_up_place(signup_id: int) -> ResponseReturnValue:
+    wired = services()
     try:
-        events.cancel(services().uow(), signup_id, user_id=account_id())
+        promoted = events.cancel(wired.uow(), signup_id, user_id=account_id())
     except NotFound:
         abort(404)
+    if promoted is not None:
+        event_mail.moved_up(wired.mail, [promoted])
     flash("Your place is given up; thank you for letting us know.", "success")
     return redirect(url_for(".upcoming"), 303)
 

@@ -18,18 +18,25 @@ from dialer.services.events import CONFIRMED, WAITLIST
 from dialer.services.mail import Mail
 
 
-def confirm_place(mail: Mail, signup_id: int) -> int | None:
-    """E-mail the volunteer who took this place (or waiting-list place); returns the outbox id."""
+def confirm_place(mail: Mail, signup_id: int, *, moved_up: bool = False) -> int | None:
+    """E-mail the volunteer who took this place (or waiting-list place, or moved up from the waiting
+    list into a place that came free); returns the outbox id."""
     with mail.uow() as uow:
         signup = uow.session.get(EventSignup, signup_id)
         if signup is None:
             raise NotFound("no such sign-up")
         if signup.user_id is None or signup.status not in (CONFIRMED, WAITLIST):
             return None
-        letter = _letter(uow.session, mail, signup, reminder=False)
+        letter = _letter(uow.session, mail, signup, reminder=False, moved_up=moved_up)
         if letter is None:
             return None
     return outbox.post(mail, letter)
+
+
+def moved_up(mail: Mail, signup_ids: list[int]) -> None:
+    """Tell the volunteers who moved up from the waiting list that they have a place."""
+    for signup_id in signup_ids:
+        confirm_place(mail, signup_id, moved_up=True)
 
 
 def send_reminders(mail: Mail) -> int:
@@ -77,7 +84,9 @@ def _write_reminder(mail: Mail, signup_id: int) -> int | None:
         return row.id if row is not None else None
 
 
-def _letter(session: Session, mail: Mail, signup: EventSignup, *, reminder: bool) -> outbox.Letter | None:
+def _letter(
+    session: Session, mail: Mail, signup: EventSignup, *, reminder: bool, moved_up: bool = False
+) -> outbox.Letter | None:
     user = session.get(User, signup.user_id) if signup.user_id is not None else None
     event = session.get(Event, signup.event_id)
     if user is None or not user.is_active or event is None or user.id is None:
@@ -101,4 +110,5 @@ def _letter(session: Session, mail: Mail, signup: EventSignup, *, reminder: bool
         waiting=signup.status == WAITLIST,
         base_url=mail.base_url,
         user_id=user.id,
+        moved_up=moved_up,
     )

@@ -98,20 +98,38 @@ def when(starts_at: datetime, ends_at: datetime) -> str:
 
 
 def event_place(
-    *, to: str, first_name: str, event: EventDetails, waiting: bool, base_url: str, user_id: int
+    *,
+    to: str,
+    first_name: str,
+    event: EventDetails,
+    waiting: bool,
+    base_url: str,
+    user_id: int,
+    moved_up: bool = False,
 ) -> Letter:
-    status = (
-        "You are on the waiting list: we will e-mail you if a place comes free."
-        if waiting
-        else "Your place is confirmed."
-    )
+    if moved_up:
+        subject, opening = (
+            f"A place came free: {event.title}",
+            f"A place came free at {event.title} and it is yours: you have moved up from the waiting list.",
+        )
+    elif waiting:
+        subject, opening = (
+            f"Waiting list: {event.title}",
+            f"Thank you for signing up for {event.title}. It is full, so you are on the waiting list: "
+            "we will e-mail you if a place comes free.",
+        )
+    else:
+        subject, opening = (
+            f"You are signed up: {event.title}",
+            f"Thank you for signing up for {event.title}. Your place is confirmed.",
+        )
     return _letter(
         EVENT_PLACE,
         to=to,
-        subject=f"{'Waiting list' if waiting else 'You are signed up'}: {event.title}",
+        subject=subject,
         greeting=f"Hello {first_name},",
         paragraphs=[
-            f"Thank you for signing up for {event.title}. {status}",
+            opening,
             f"When: {when(event.starts_at, event.ends_at)} (UK time).",
             f"Meeting point: {event.meeting_postcode}.",
             "If you cannot come after all, cancel your place on the event's page so someone else can have it.",

@@ -22,7 +22,7 @@ from dialer.config import SmtpSecurity
 from dialer.errors import MailError
 from dialer.models import EventReminder, OutgoingMail
 from dialer.ports import MailMessage
-from dialer.services import carpools, event_mail, mail, pledges
+from dialer.services import carpools, event_mail, events, mail, pledges
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
 from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in, sign_in_as
@@ -336,3 +336,26 @@ def test_the_workers_upkeep_writes_each_reminder_due_once_even_with_two_workers(
     assert queued is not None
     assert queued.kind == "event_reminder" and queued.subject == "Tomorrow: Door-knocking in Pimlico"
     assert queued.to_address == email_of(services, volunteer)
+
+
+def test_someone_on_the_waiting_list_is_e_mailed_when_a_place_comes_free(app_for, wired, clock, mailbox):
+    campaign = make.campaign(wired)
+    event = make.event(wired, campaign, capacity=1, starts_in=timedelta(days=3))
+    first, second = make.user(wired), make.user(wired, first_name="Wes")
+    as_first, as_second = app_for(first), app_for(second)
+    as_first.post(f"/events/{event}/places", data={"csrf_token": csrf_token(as_first)})
+    as_second.post(f"/events/{event}/places", data={"csrf_token": csrf_token(as_second)})
+    clock.advance(1)
+    (waiting,) = inbox(mailbox, email_of(wired, second))
+    assert (
+        waiting.subject.startswith("Waiting list: ")
+        and "we will e-mail you if a place comes free" in waiting.text
+    )
+
+    (place,) = list(events.places_of_volunteer(wired.uow(), first).values())
+    as_first.post(f"/events/places/{place.id}/cancel", data={"csrf_token": csrf_token(as_first)})
+    clock.advance(1)
+    moved = [
+        m for m in inbox(mailbox, email_of(wired, second)) if m.subject.startswith("A place came free: ")
+    ]
+    assert len(moved) == 1 and "you have moved up from the waiting list" in moved[0].text
