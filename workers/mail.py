@@ -6,5 +6,5 @@ from dialer.services import mail
 from workers.context import services
 
 
-def send_mail(mail_id: int, try_number: int = 0) -> bool:
-    return mail.send_mail(services().mail, mail_id, try_number)
+def send_mail(mail_id: int) -> bool:
+    return mail.send_mail(services().mail, mail_id)

@@ -4,7 +4,8 @@ worker job (`workers.mail.send_mail`), never inside a request, retried when the 
 A job first claims its message for CLAIM_FOR (so two workers, or a re-queued job, never send one
 message twice), sends it, and records it sent, dropping its subject and bodies (reset links must
 not linger in the database). A temporary failure puts the message back with the job scheduled again
-(RETRY_AFTER); a permanent one, or the last try, records the message failed. `send_forgotten`
+(RETRY_AFTER, counted by the message's tries); a permanent one, or the last try, records the
+message failed. `send_forgotten`
 (the workers' upkeep) queues again any message whose job was lost with Redis.
 """
 
@@ -87,7 +88,7 @@ def post(mail: Mail, letter: Letter) -> int:
     return mail_id
 
 
-def send_mail(mail: Mail, mail_id: int, try_number: int = 0) -> bool:
+def send_mail(mail: Mail, mail_id: int) -> bool:
     """Send one message from the outbox (the job); returns whether it was sent now."""
     now = mail.clock.now()
     with mail.uow() as uow:
@@ -108,17 +109,18 @@ def send_mail(mail: Mail, mail_id: int, try_number: int = 0) -> bool:
         row = uow.session.get(OutgoingMail, mail_id)
         assert row is not None
         message = MailMessage(mail.sender, row.to_address, row.subject, row.text, row.html)
+        tries = row.tries
     try:
         mail.transport.send(message)
     except MailError as exc:
-        _failed(mail, mail_id, exc, try_number)
+        _failed(mail, mail_id, exc, tries)
         return False
     _done(mail, mail_id, sent=True, error="")
     return True
 
 
-def _failed(mail: Mail, mail_id: int, error: MailError, try_number: int) -> None:
-    if not error.retryable or try_number >= len(RETRY_AFTER):
+def _failed(mail: Mail, mail_id: int, error: MailError, tries: int) -> None:
+    if not error.retryable or tries > len(RETRY_AFTER):
         _done(mail, mail_id, sent=False, error=str(error))
         return
     with mail.uow() as uow:
@@ -128,7 +130,7 @@ def _failed(mail: Mail, mail_id: int, error: MailError, try_number: int) -> None
         row.last_error = str(error)[:300]
         uow.session.add(row)
         uow.commit()
-    mail.jobs.enqueue(SEND_MAIL, mail_id, try_number + 1, at=mail.clock.now() + RETRY_AFTER[try_number])
+    mail.jobs.enqueue(SEND_MAIL, mail_id, at=mail.clock.now() + RETRY_AFTER[tries - 1])
 
 
 def _done(mail: Mail, mail_id: int, *, sent: bool, error: str) -> None:
@@ -156,8 +158,10 @@ def send_forgotten(mail: Mail) -> int:
                 col(OutgoingMail.failed_at).is_(None),
                 col(OutgoingMail.created_at) < now - FORGOTTEN_AFTER,
                 col(OutgoingMail.claimed_until).is_(None) | (col(OutgoingMail.claimed_until) < now),
-                # a message waiting for its retry has its last error recorded: its job is scheduled
-                col(OutgoingMail.last_error) == "",
+                # a message waiting for its retry (its last error recorded) has its job scheduled,
+                # unless that job too was lost: long after the last retry would have run
+                (col(OutgoingMail.last_error) == "")
+                | (col(OutgoingMail.created_at) < now - FORGOTTEN_AFTER - sum(RETRY_AFTER, timedelta())),
             )
         ).all()
     for mail_id in ids:

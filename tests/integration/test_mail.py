@@ -359,3 +359,18 @@ def test_someone_on_the_waiting_list_is_e_mailed_when_a_place_comes_free(app_for
         m for m in inbox(mailbox, email_of(wired, second)) if m.subject.startswith("A place came free: ")
     ]
     assert len(moved) == 1 and "you have moved up from the waiting list" in moved[0].text
+
+
+def test_a_message_whose_job_was_lost_is_queued_again_by_the_upkeep(wired, clock):
+    lost = replace(wired.mail, jobs=Recorded())  # the job never reaches a worker
+    mail_id = mail.post(lost, _letter())
+    assert mail.send_forgotten(wired.mail) == 0, "not yet: its job may still be on its way"
+    clock.advance(mail.FORGOTTEN_AFTER.total_seconds() + 1)
+    flaky = Flaky(down=0)
+    wired.mail = replace(wired.mail, transport=flaky)
+    assert mail.send_forgotten(wired.mail) == 1
+    clock.advance(1)
+    assert [message.subject for message in flaky.sent] == ["Hello"]
+    assert mail.send_forgotten(wired.mail) == 0
+    with wired.uow() as uow:
+        assert uow.session.get(OutgoingMail, mail_id).sent_at is not None
