@@ -21,11 +21,14 @@ def demo_mail(tmp_path):
     server.stop()
 
 
-def _app(services, **settings):
+def _app(services, *, production: bool = False, **changes):
+    """The app with these settings; in production mode for the app itself only (the services stay in
+    test mode, whose Socket.IO has no Redis relay to leave running for later tests)."""
     from web import create_app
 
-    services.settings = services.settings.model_copy(update=settings)
-    return create_app(services=services)
+    services.settings = services.settings.model_copy(update=changes)
+    settings = services.settings.model_copy(update={"mode": Mode.PRODUCTION}) if production else None
+    return create_app(settings, services=services)
 
 
 def _deliver(server: LocalSmtpServer, clock) -> None:
@@ -65,5 +68,5 @@ def test_there_is_no_mailbox_without_the_demos_mail_server(services):
 
 
 def test_there_is_no_mailbox_in_production_even_if_asked_for(services, demo_mail):
-    client = _app(services, mode=Mode.PRODUCTION, local_mailbox=demo_mail.maildir).test_client()
+    client = _app(services, production=True, local_mailbox=demo_mail.maildir).test_client()
     assert client.get("/mailbox").status_code == 404
