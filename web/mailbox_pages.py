@@ -21,6 +21,12 @@ bp = Blueprint("mailbox_pages", __name__)
 _LINK = re.compile(r"https?://[^\s<>\"]+")
 
 
+@bp.app_context_processor
+def _point_to_the_mailbox() -> dict[str, bool]:
+    """Every page's footer links to the mailbox (the blueprint exists only in the demo)."""
+    return {"demo_mailbox": True}
+
+
 def _messages() -> list[ReceivedMail]:
     maildir = services().settings.local_mailbox
     assert maildir is not None  # the blueprint is registered only with it

@@ -49,6 +49,9 @@ def _deliver(server: LocalSmtpServer, clock) -> None:
 
 def test_the_tester_reads_what_was_sent_and_follows_its_link(services, demo_mail, clock):
     client = _app(services, local_mailbox=demo_mail.maildir).test_client()
+    assert 'the e-mails it sends are in the <a href="/mailbox">demo mailbox</a>' in client.get(
+        "/sign-in"
+    ).get_data(as_text=True)
     assert "No e-mail yet" in client.get("/mailbox").get_data(as_text=True)
     _deliver(demo_mail, clock)
     inbox = client.get("/mailbox").get_data(as_text=True)
@@ -64,7 +67,9 @@ def test_the_tester_reads_what_was_sent_and_follows_its_link(services, demo_mail
 
 
 def test_there_is_no_mailbox_without_the_demos_mail_server(services):
-    assert _app(services).test_client().get("/mailbox").status_code == 404
+    client = _app(services).test_client()
+    assert client.get("/mailbox").status_code == 404
+    assert "demo mailbox" not in client.get("/sign-in").get_data(as_text=True)
 
 
 def test_there_is_no_mailbox_in_production_even_if_asked_for(services, demo_mail):
