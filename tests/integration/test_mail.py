@@ -374,3 +374,34 @@ def test_a_message_whose_job_was_lost_is_queued_again_by_the_upkeep(wired, clock
     assert mail.send_forgotten(wired.mail) == 0
     with wired.uow() as uow:
         assert uow.session.get(OutgoingMail, mail_id).sent_at is not None
+
+
+def test_outside_production_with_no_smtp_server_e_mails_go_to_the_log(settings, clock, caplog):
+    import logging
+
+    from dialer.adapters.smtp_mail import make_transport
+
+    transport = make_transport(settings.model_copy(update={"smtp_host": ""}), clock)
+    with caplog.at_level(logging.WARNING):
+        transport.send(MailMessage("M <m@localhost>", "kim@example.org", "Hello", "the link: http://x/y", ""))
+    assert "kim@example.org" in caplog.text and "the link: http://x/y" in caplog.text
+
+
+def test_two_sign_ups_with_one_address_make_one_account(client, wired, clock, mailbox):
+    new = {"first_name": "Priya", "email": "priya@example.org", "postcode": "BS1 4DJ"}
+    for password in ("first passphrase here", "second passphrase here"):
+        client.post("/sign-up", data={**new, "password": password, "csrf_token": csrf_token(client)})
+    clock.advance(1)
+    links = [
+        re.search(r"http://localhost(/sign-up/confirm/\S+)", m.text)
+        for m in inbox(mailbox, "priya@example.org")
+    ]
+    paths = [found.group(1) for found in links if found]
+    assert len(paths) == 2
+    assert client.post(paths[0], data={"csrf_token": csrf_token(client)}).status_code == 303
+    other = client.post(paths[1], data={"csrf_token": csrf_token(client)}, follow_redirects=True)
+    assert "This sign-up link is not valid or has been used" in other.get_data(as_text=True)
+    with wired.uow() as uow:
+        from dialer.models import User
+
+        assert [user.email for user in uow.session.exec(select(User))] == ["priya@example.org"]
