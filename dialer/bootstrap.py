@@ -22,7 +22,8 @@ from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
 from dialer.domain import phones
-from dialer.ports import JobQueue, LiveUpdates, Probe, ProbeResult, Telephony, UnitOfWork
+from dialer.ports import JobQueue, LiveUpdates, MailTransport, Probe, ProbeResult, Telephony, UnitOfWork
+from dialer.services.mail import Mail
 from dialer.services.phone_bank import PhoneBank, Webhooks
 from dialer.services.seat_finder import SeatFinder
 
@@ -43,6 +44,7 @@ class Services:
     extra_probes: dict[str, Probe] = field(default_factory=dict)
     #: argon2id for account passwords (tests pass cheaper parameters).
     passwords: PasswordHasher = field(default_factory=OffLoopPasswordHasher)  # argon2's defaults
+    _mail_transport: MailTransport | None = None
 
     def close(self) -> None:
         """Let go of the database pool and the Redis connection (a process's services at its end)."""
@@ -99,6 +101,20 @@ class Services:
             calls_per_second=self.settings.calls_per_second,
         )
 
+    @cached_property
+    def mail(self) -> Mail:
+        """The outbox's ports: SMTP (or, outside production with no SMTP_HOST, the log) and the jobs."""
+        from dialer.adapters.smtp_mail import make_transport
+
+        return Mail(
+            uow=self.uow,
+            clock=self.clock,
+            jobs=self.jobs,
+            transport=self._mail_transport or make_transport(self.settings, self.clock),
+            sender=self.settings.sender,
+            base_url=self.settings.public_base_url,
+        )
+
     def probes(self) -> dict[str, Probe]:
         backend = self.settings.telephony_backend.value
         probes: dict[str, Probe] = {
@@ -128,6 +144,7 @@ def build(settings: Settings, **overrides: Any) -> Services:
         _live=overrides.pop("live", None),
         _telephony_client=overrides.pop("telephony_client", None),
         _telephony=overrides.pop("telephony", None),
+        _mail_transport=overrides.pop("mail_transport", None),
         **overrides,
     )
 

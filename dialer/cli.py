@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import click
 
-from dialer.config import Settings
+from dialer.config import Settings, SmtpSecurity
 from dialer.errors import DialerError, StartupError
 
 if TYPE_CHECKING:
@@ -187,10 +187,13 @@ def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None
             update={"simulator_url": f"http://127.0.0.1:{_free_port('127.0.0.1')}"}
         )
     simulated = _simulator_address(settings) if settings.uses_simulator else None
-    with _supervisor() as group:
+    with _demo_mail_server(settings) as settings, _supervisor() as group:
         ports = [(host, port, "PORT"), *([(*simulated, "SIMULATOR_URL")] if simulated else [])]
         env = _preflight(settings, ports, migrate=True)
         env["PUBLIC_BASE_URL"] = settings.public_base_url
+        env.update(_mail_environment(settings))
+        if settings.local_mailbox is not None:
+            click.echo(f"local mail server: 127.0.0.1:{settings.smtp_port}; what it receives: {url}/mailbox")
         if simulated is not None:
             env["SIMULATOR_URL"] = settings.simulator_url
             click.echo(f"telephony simulator: {settings.simulator_url}")
@@ -222,6 +225,42 @@ def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None
         _wait_until_up(f"{url}/healthz", group)
         click.echo(f"\nMarginal is running: open {url}\n(press Ctrl-C to stop)\n")
         group.wait()
+
+
+@contextmanager
+def _demo_mail_server(settings: Settings) -> Iterator[Settings]:
+    """Unless SMTP_HOST names a real server, the demo's own (aiosmtpd, on a free loopback port),
+    keeping what it receives in the instance folder for the demo's mailbox page; stopped at the end."""
+    if settings.smtp_host:
+        yield settings
+        return
+    from dialer.adapters.local_smtp import LocalSmtpServer
+
+    maildir = (settings.instance_path / "mailbox").resolve()
+    server = LocalSmtpServer(maildir).start()
+    try:
+        yield settings.model_copy(
+            update={
+                "smtp_host": "127.0.0.1",
+                "smtp_port": server.port,
+                "smtp_security": SmtpSecurity.NONE,
+                "local_mailbox": maildir,
+            }
+        )
+    finally:
+        server.stop()
+
+
+def _mail_environment(settings: Settings) -> dict[str, str]:
+    """The demo's mail settings, for its children."""
+    if settings.local_mailbox is None:
+        return {}
+    return {
+        "SMTP_HOST": settings.smtp_host,
+        "SMTP_PORT": str(settings.smtp_port),
+        "SMTP_SECURITY": settings.smtp_security.value,
+        "LOCAL_MAILBOX": str(settings.local_mailbox),
+    }
 
 
 #: The demo volunteer at their own phone, as the simulator's control plane takes it: they answer,

@@ -44,6 +44,14 @@ class Mode(StrEnum):
     LOOPBACK = "loopback"
 
 
+class SmtpSecurity(StrEnum):
+    """How the connection to the SMTP server is protected."""
+
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
+    NONE = "none"  # no encryption: a relay on this machine, or the demo's local server
+
+
 class TelephonyBackend(StrEnum):
     SIMULATOR = "simulator"
     TWILIO = "twilio"
@@ -80,6 +88,20 @@ class Settings(BaseSettings):
     #: the headers are ignored, so nobody can forge their address). Behind one nginx, 1: otherwise
     #: every client has the proxy's address and shares its rate limits.
     trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
+
+    #: E-mail (password resets, confirmations, reminders) goes through this SMTP server; with none
+    #: set, outside production, messages are written to the log instead.
+    smtp_host: str = ""
+    #: 0: the usual port for SMTP_SECURITY (587 for starttls, 465 for tls, 25 for none).
+    smtp_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_username: str = ""
+    smtp_password: str = ""
+    #: Who e-mails come from, e.g. `Marginal phone bank <phonebank@example.org>`.
+    mail_from: str = ""
+    #: The Maildir the demo's local SMTP server writes to; the demo's mailbox page reads it (never
+    #: in production).
+    local_mailbox: Path | None = None
 
     @field_validator("lookup_rate_limit")
     @classmethod
@@ -140,6 +162,22 @@ class Settings(BaseSettings):
     def embedded_redis(self) -> bool:
         return not self.redis_url
 
+    @property
+    def effective_smtp_port(self) -> int:
+        return self.smtp_port or {SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}.get(
+            self.smtp_security, 25
+        )
+
+    @property
+    def sender(self) -> str:
+        """The From of every e-mail: MAIL_FROM, or outside production a local address naming Marginal."""
+        return self.mail_from or "Marginal <marginal@localhost>"
+
+    @property
+    def shows_local_mailbox(self) -> bool:
+        """Whether the demo's mailbox page exists (never in production)."""
+        return self.local_mailbox is not None and self.mode is not Mode.PRODUCTION
+
     def check_production_ready(self) -> None:
         """Refuse what the mode does not allow, with one line naming the setting to change."""
         if self.mode is Mode.PRODUCTION:
@@ -175,6 +213,26 @@ class Settings(BaseSettings):
             self.twilio_api_secret == SIMULATOR_API_SECRET or len(self.twilio_api_secret) < TWILIO_SECRET_MIN
         ):
             raise ConfigurationError("TWILIO_API_SECRET is a placeholder or too short")
+        self._check_production_mail()
+
+    def _check_production_mail(self) -> None:
+        if not self.smtp_host:
+            raise ConfigurationError(
+                "SMTP_HOST is not set: production sends password resets and confirmations by e-mail, so "
+                "set SMTP_HOST (and SMTP_PORT, SMTP_SECURITY, SMTP_USERNAME, SMTP_PASSWORD, MAIL_FROM)"
+            )
+        if "@" not in self.mail_from or self.mail_from.rstrip(">").endswith(("@localhost", ".invalid")):
+            raise ConfigurationError(
+                "MAIL_FROM is missing or not a real address: set it to who e-mails come from, e.g. "
+                "`Marginal phone bank <phonebank@example.org>`"
+            )
+        if self.smtp_security is SmtpSecurity.NONE and not _loopback_host(self.smtp_host):
+            raise ConfigurationError(
+                f"SMTP_SECURITY is none for {self.smtp_host}, which would send e-mail (and SMTP_PASSWORD) "
+                "in the clear: use starttls or tls, or a relay on this machine"
+            )
+        if self.local_mailbox is not None:
+            raise ConfigurationError("LOCAL_MAILBOX is the demo's: unset it in production")
 
     def _check_loopback(self) -> None:
         addresses = [("PUBLIC_BASE_URL", self.public_base_url)]

@@ -40,3 +40,11 @@ class TelephonyError(DialerError):
         self.retryable = retryable
         self.status = status
         self.code = code
+
+
+class MailError(DialerError):
+    """The SMTP server refused or failed a message; `retryable` says whether trying later may work."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -584,3 +584,48 @@ class ShiftBooking(SQLModel, table=True):
     called_in_by: str = Field(default="", max_length=12)
     #: The seat opened by ringing them, if one was.
     session_id: int | None = Field(default=None, foreign_key="callingsession.id")
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+
+
+class OutgoingMail(SQLModel, table=True):
+    """An e-mail handed to the workers to send (dialer/services/mail.py): its subject and bodies are
+    dropped once the SMTP server has taken it (or given up on), so reset links do not linger here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # password_reset, event_place, event_reminder, ...
+    to_address: str = Field(max_length=254)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    subject: str = Field(default="", max_length=200)
+    text: str = Field(default="", sa_type=sa.Text)
+    html: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime | None = _at(nullable=False)
+    #: A worker sending it holds it until then (two workers never send one message twice).
+    claimed_until: datetime | None = _at()
+    tries: int = 0
+    sent_at: datetime | None = _at(index=True)
+    failed_at: datetime | None = _at()
+    last_error: str = Field(default="", max_length=300)
+
+
+class EventReminder(SQLModel, table=True):
+    """The day-before reminder of one place at an event: the primary key makes it at most one."""
+
+    signup_id: int = Field(foreign_key="eventsignup.id", primary_key=True)
+    mail_id: int | None = Field(default=None, foreign_key="outgoingmail.id")
+    queued_at: datetime | None = _at(nullable=False)
+
+
+class PendingSignUp(SQLModel, table=True):
+    """A sign-up waiting for its owner to open the link e-mailed to the address (which proves it is
+    theirs); the account is made then. The link's token is stored only as a hash."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    email: str = Field(max_length=254, index=True)
+    password_hash: str = Field(max_length=200)
+    first_name: str = Field(max_length=60)
+    postcode: str = Field(default="", max_length=8)
+    phone_e164: str | None = Field(default=None, max_length=16)
+    created_at: datetime | None = _at(nullable=False)

@@ -347,3 +347,23 @@ class Tally(Protocol):
         is read and missing from it is kept; a fact it holds changes nothing when counted later.
         """
         ...
+
+
+# --- e-mail ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """One e-mail as it leaves: plain text and the same in simple HTML."""
+
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class MailTransport(Protocol):
+    """Hands a message to the mail system; raises MailError (retryable or not) when it cannot."""
+
+    def send(self, message: MailMessage) -> None: ...

@@ -37,6 +37,10 @@ def create_app(
     register_extensions(app, services, async_mode)
     register_security(app, settings)
     register_blueprints(app)
+    if settings.shows_local_mailbox:  # the demo's: never in production
+        from web import mailbox_pages
+
+        app.register_blueprint(mailbox_pages.bp)
     if settings.trusted_proxies:  # outermost, so Socket.IO and the rate limits see the client's address
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from dialer.config import Mode
 from dialer.errors import InvalidInput
-from dialer.services import accounts
+from dialer.services import accounts, mail, mail_messages, sign_up_confirmation
 from web import limits
 from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
@@ -85,19 +84,60 @@ def sign_up() -> ResponseReturnValue:
             form.postcode.data,
             form.phone.data or "",
         )
+        base = svc.settings.public_base_url
         try:
-            signed = accounts.sign_up(svc.uow(), svc.passwords, svc.clock, new, ip=request.remote_addr or "")
+            sign_up_confirmation.begin(
+                svc.mail,
+                svc.passwords,
+                new,
+                confirm_url=base
+                + url_for("auth.finish_sign_up", sign_up_token="TOKEN").replace("TOKEN", "{token}"),
+                sign_in_url=base + url_for("auth.sign_in"),
+                reset_url=base + url_for("auth.request_reset"),
+            )
         except InvalidInput as exc:
-            field = form.email if isinstance(exc, accounts.EmailTaken) else form.password
+            field = form._fields.get(exc.field or "") or form.password
             field.errors.append(sentence(exc))
-            status = 409 if isinstance(exc, accounts.EmailTaken) else 400
+            status = 400
         else:
-            start_session(signed)
-            flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
-            return redirect(_safe_next(request.args.get("next")), 303)
+            # The same answer whether or not the address has an account (its owner learns by e-mail).
+            return redirect(url_for("auth.sign_up_sent"), 303)
     elif form.is_submitted():
         status = 400
     return render_template("auth/sign_up.html", form=form), status
+
+
+@bp.get("/sign-up/sent")
+@public
+def sign_up_sent() -> ResponseReturnValue:
+    hours = int(sign_up_confirmation.CONFIRM_WITHIN.total_seconds() // 3600)
+    return render_template("auth/sign_up_sent.html", hours=hours)
+
+
+@bp.route("/sign-up/confirm/<sign_up_token>", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    limits.RESET_ATTEMPTS, key_func=limits.client, methods=["POST"], error_message=limits.TOO_MANY_SIGN_UPS
+)
+def finish_sign_up(sign_up_token: str) -> ResponseReturnValue:
+    """A page with one button (a mail program that opens links to check them makes no account)."""
+    svc = services()
+    try:
+        sign_up_confirmation.check(svc.mail, sign_up_token)
+    except InvalidInput as exc:
+        flash(sentence(exc), "error")
+        return redirect(url_for("auth.sign_up"), 303)
+    form = SignOutForm()  # only a CSRF token
+    if form.validate_on_submit():
+        try:
+            signed = sign_up_confirmation.confirm(svc.mail, sign_up_token, ip=request.remote_addr or "")
+        except InvalidInput as exc:
+            flash(sentence(exc), "error")
+            return redirect(url_for("auth.sign_in"), 303)
+        start_session(signed)
+        flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
+        return redirect(url_for("home.index"), 303)
+    return render_template("auth/sign_up_confirm.html", form=form)
 
 
 @bp.post("/sign-out")
@@ -167,13 +207,21 @@ def request_reset() -> ResponseReturnValue:
 
 
 def _deliver(link: accounts.ResetLink) -> None:
-    """No mail transport yet: outside production the link goes to the log, for the demo and developers."""
-    settings = services().settings
-    url = settings.public_base_url + url_for("auth.reset_password", token=link.token)
-    if settings.mode is Mode.PRODUCTION:
-        current_app.logger.warning("password reset requested for account %s: no mail transport", link.user_id)
-    else:
-        current_app.logger.warning("password reset link for %s: %s", link.email, url)
+    """E-mail the link (a worker sends it: the answer is the same, and as quick, for every address)."""
+    wired = services()
+    url = wired.settings.public_base_url + url_for("auth.reset_password", token=link.token)
+    minutes = int(accounts.RESET_TOKEN_LIFETIME.total_seconds() // 60)
+    mail.post(
+        wired.mail,
+        mail_messages.password_reset(
+            to=link.email,
+            first_name=link.first_name,
+            url=url,
+            minutes=minutes,
+            base_url=wired.settings.public_base_url,
+            user_id=link.user_id,
+        ),
+    )
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import carpools
+from dialer.services import carpools, signup_mail
 from web.access import signed_in
 from web.event_pages import event_page
 from web.identity import account_id
@@ -58,12 +58,17 @@ def offer(event_id: int) -> ResponseReturnValue:
 @signed_in
 def ask(carpool_id: int) -> ResponseReturnValue:
     wired = services()
+    asked_before = any(
+        seat.carpool_id == carpool_id for seat in carpools.seats_for_rider(wired.uow(), account_id())
+    )
     try:
-        carpools.request_seat(wired.uow(), wired.clock, carpool_id, rider_id=account_id())
+        seat = carpools.request_seat(wired.uow(), wired.clock, carpool_id, rider_id=account_id())
     except NotFound:
         abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
+    if not asked_before:
+        signup_mail.seat_asked(wired.mail, seat.id)
     flash("Asked! The driver's details appear here once they accept.", "success")
     return redirect(url_for(".mine"), 303)
 
@@ -71,12 +76,15 @@ def ask(carpool_id: int) -> ResponseReturnValue:
 @bp.post("/carpools/seats/<int:seat_id>/<any(accept, decline):answer>")
 @signed_in
 def respond(seat_id: int, answer: str) -> ResponseReturnValue:
+    wired = services()
     try:
-        carpools.respond(services().uow(), seat_id, driver_id=account_id(), accept=answer == "accept")
+        answered = carpools.respond(wired.uow(), seat_id, driver_id=account_id(), accept=answer == "accept")
     except NotFound:
         abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
+    if answered.status == carpools.ACCEPTED:
+        signup_mail.seat_confirmed(wired.mail, answered.id)
     return redirect(url_for(".mine"), 303)
 
 

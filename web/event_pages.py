@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import carpools, events, postcode_lookup
+from dialer.services import carpools, event_mail, events, postcode_lookup
 from web.access import signed_in
 from web.identity import account_id
 from web.services import services
@@ -56,12 +56,15 @@ def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> Res
 @signed_in
 def take_place(event_id: int) -> ResponseReturnValue:
     wired = services()
+    had_one = event_id in events.places_of_volunteer(wired.uow(), account_id())
     try:
         place = events.sign_up(wired.uow(), wired.clock, event_id, user_id=account_id())
     except NotFound:
         abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".upcoming"))
+    if not had_one:
+        event_mail.confirm_place(wired.mail, place.id)
     if place.status == events.CONFIRMED:
         flash("You have a place. See you there!", "success")
     else:
@@ -72,10 +75,13 @@ def take_place(event_id: int) -> ResponseReturnValue:
 @bp.post("/events/places/<int:signup_id>/cancel")
 @signed_in
 def give_up_place(signup_id: int) -> ResponseReturnValue:
+    wired = services()
     try:
-        events.cancel(services().uow(), signup_id, user_id=account_id())
+        promoted = events.cancel(wired.uow(), signup_id, user_id=account_id())
     except NotFound:
         abort(404)
+    if promoted is not None:
+        event_mail.moved_up(wired.mail, [promoted])
     flash("Your place is given up; thank you for letting us know.", "success")
     return redirect(url_for(".upcoming"), 303)
 

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from dialer.domain.voter_rows import ENCODINGS
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Event, Voter
-from dialer.services import doorstep, events, exports, pledges, timeline, voter_import
+from dialer.services import doorstep, event_mail, events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
 from web.access import organiser_of
 from web.identity import account_id, actor
@@ -126,6 +126,7 @@ def change_capacity(event_id: int) -> ResponseReturnValue:
         except InvalidInput as error:
             refuse(form, error)
         else:
+            event_mail.moved_up(services().mail, moved)
             flash(f"Capacity changed; {len(moved)} moved up from the waiting list.", "success")
             return redirect(url_for(".event_page", event_id=event_id), 303)
     return _event_page(event_id, form)

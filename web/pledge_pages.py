@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import pledges
+from dialer.services import pledges, signup_mail
 from web.access import public
 from web.extensions import limiter
 from web.html_forms import HtmlForm
@@ -33,11 +33,11 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         try:
             if signed_in:
-                _, new = pledges.make_pledge(
+                made, new = pledges.make_pledge(
                     wired.uow(), wired.clock, found.id, channel="web", user_id=account_id()
                 )
             else:
-                _, new = pledges.make_pledge(
+                made, new = pledges.make_pledge(
                     wired.uow(),
                     wired.clock,
                     found.id,
@@ -48,6 +48,8 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         except InvalidInput as error:
             refuse(form, error)
         else:
+            if new:
+                signup_mail.pledge_made(wired.mail, made)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
     pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())

@@ -18,10 +18,10 @@ from rq import SimpleWorker, Worker
 
 from dialer.adapters import redis_server
 from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
-from dialer.bootstrap import build
+from dialer.bootstrap import Services, build
 from dialer.config import Settings
 from dialer.errors import DialerError
-from dialer.services import accounts, shifts, upkeep, voter_import
+from dialer.services import accounts, event_mail, mail, shifts, sign_up_confirmation, upkeep, voter_import
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,9 @@ RECOVERY_CHECK_S = 10
 
 class _Recovering:
     """RQ's periodic maintenance (every 10 minutes), plus putting back what Redis lost, calling in
-    the bookings of shifts that have started, deleting voter-list uploads left unconfirmed too long
-    and forgetting sign-in sessions that are over.
+    the bookings of shifts that have started, deleting voter-list uploads left unconfirmed too long,
+    forgetting sign-in sessions that are over, and writing the day-before event reminders (and
+    re-queueing e-mails whose job was lost).
 
     Redis going away during maintenance is not the worker's end (RQ would quit on it): the worker
     waits for Redis in its next dequeue, as it does between jobs, and recovers when it is back.
@@ -47,15 +48,26 @@ class _Recovering:
             shifts.call_in_due(bank)  # a shift's own job may have gone with Redis
             voter_import.drop_stale_uploads(bank.uow(), bank.clock)
             accounts.forget_finished_sessions(bank.uow(), bank.clock)
+            event_mail.send_reminders(_own_mail())
+            mail.send_forgotten(_own_mail())
+            sign_up_confirmation.forget_expired(_own_mail())
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             logger.warning("Redis went away during maintenance (%s): trying again later", exc)
 
 
 @cache
-def _own_phone_bank() -> PhoneBank:
+def _own_services() -> Services:
     """The worker process's own connections, apart from the jobs' (a forked work horse must not share
     a parent's database connections)."""
-    return build(Settings.from_env()).phone_bank
+    return build(Settings.from_env())
+
+
+def _own_phone_bank() -> PhoneBank:
+    return _own_services().phone_bank
+
+
+def _own_mail() -> mail.Mail:
+    return _own_services().mail
 
 
 class DialerWorker(_Recovering, Worker):

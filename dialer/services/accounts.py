@@ -82,9 +82,14 @@ def sign_up(
     uow: UnitOfWork, passwords: PasswordHasher, clock: Clock, new: NewAccount, *, ip: str = ""
 ) -> SignedIn:
     """Create a volunteer account; InvalidInput (EmailTaken for a known address) says what to fix."""
+    return open_account(uow, clock, new_volunteer(passwords, clock, new), ip=ip)
+
+
+def new_volunteer(passwords: PasswordHasher, clock: Clock, new: NewAccount) -> User:
+    """The account these details make (not saved), its password hashed; InvalidInput says what to fix."""
     email = rules.normalise_email(new.email)
     rules.check_password(new.password, email=email)
-    user = User(
+    return User(
         email=email,
         password_hash=passwords.hash(new.password),
         first_name=rules.normalise_first_name(new.first_name),
@@ -94,6 +99,11 @@ def sign_up(
         created_at=clock.now(),
         last_login_at=clock.now(),
     )
+
+
+def open_account(uow: UnitOfWork, clock: Clock, user: User, *, ip: str = "") -> SignedIn:
+    """Save a new account and sign it in (EmailTaken when its address is in use)."""
+    email = user.email
     with uow:
         if _user_by_email(uow.session, email) is not None:
             raise EmailTaken("an account already uses this e-mail address: sign in or reset your password")
@@ -111,6 +121,11 @@ def sign_up(
         signed_in = _signed_in(uow.session, user, sign_in_sessions.start(uow.session, user.id, clock.now()))
         uow.commit()
     return signed_in
+
+
+def account_named(session: Session, email: str) -> User | None:
+    """The account with this (normalised) address, if any."""
+    return _user_by_email(session, email)
 
 
 #: Hashes verified against when the e-mail address is unknown, so both cases take the same time.
@@ -255,6 +270,7 @@ class ResetLink:
     user_id: int
     email: str
     token: str
+    first_name: str = ""
 
 
 def request_reset(
@@ -277,7 +293,7 @@ def request_reset(
             subject_id=user.id,
         )
         uow.commit()
-    return ResetLink(user.id, user.email, token)
+    return ResetLink(user.id, user.email, token, user.first_name)
 
 
 class ResetLinkInvalid(InvalidInput):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, delete, or_, select
 
 from dialer.clock import Clock
@@ -38,8 +39,11 @@ from dialer.models import (
     Carpool,
     CarpoolSeat,
     Event,
+    EventReminder,
     EventSignup,
     Outcome,
+    OutgoingMail,
+    PendingSignUp,
     PledgeSignup,
     User,
     VoterImport,
@@ -185,6 +189,7 @@ def erase_account(uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Ac
             session.add(carpool)
             lifts += 1
         session.exec(delete(CampaignOrganiser).where(col(CampaignOrganiser.user_id) == user_id))
+        forget_mail(session, user_id, user.email)
         user.first_name = ERASED_NAME
         user.email = f"erased-{user_id}@erased.invalid"
         user.postcode, user.phone_e164, user.last_login_at = "", None, None
@@ -226,3 +231,13 @@ def _anonymise_signups(session: Session, user_id: int, email: str) -> int:
         session.add(pledge)
         count += 1
     return count
+
+
+def forget_mail(session: Session, user_id: int, email: str) -> None:
+    """The e-mails to an erased account (sent or waiting) and sign-ups waiting at its address go."""
+    mail_ids = select(OutgoingMail.id).where(
+        (col(OutgoingMail.user_id) == user_id) | (col(OutgoingMail.to_address) == email)
+    )
+    session.exec(update(EventReminder).where(col(EventReminder.mail_id).in_(mail_ids)).values(mail_id=None))
+    session.exec(delete(OutgoingMail).where(col(OutgoingMail.id).in_(mail_ids)))
+    session.exec(delete(PendingSignUp).where(col(PendingSignUp.email) == email))

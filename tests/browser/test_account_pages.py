@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from sqlmodel import select
+
+from dialer.models import OutgoingMail
 from tests.browser.conftest import save_artifact
 
 REPORT_VIOLATIONS = """
@@ -25,7 +30,16 @@ def watch(page):
     return errors
 
 
-def test_a_volunteer_signs_up_signs_out_and_signs_in_again(page, live_server):
+def _link_in_the_email_to(services, address: str) -> str:
+    """The link in the e-mail the sign-up put in the outbox (tests/integration/test_mail.py sends one)."""
+    with services.uow() as uow:
+        (queued,) = uow.session.exec(select(OutgoingMail).where(OutgoingMail.to_address == address)).all()
+    found = re.search(r"http://localhost(/sign-up/confirm/\S+)", queued.text)
+    assert found, queued.text
+    return found.group(1)
+
+
+def test_a_volunteer_signs_up_signs_out_and_signs_in_again(page, live_server, services):
     errors = watch(page)
     page.goto(live_server.url + "/sign-up")
     page.fill("#first_name", "Priya")
@@ -33,6 +47,10 @@ def test_a_volunteer_signs_up_signs_out_and_signs_in_again(page, live_server):
     page.fill("#postcode", "bs1 4dj")
     page.fill("#password", "four unrelated words here")
     page.click("button[type=submit]")
+    page.wait_for_selector("h1:text('Check your e-mail')")
+    save_artifact(page, "sign-up-sent")
+    page.goto(live_server.url + _link_in_the_email_to(services, "priya@example.org"))
+    page.click("button:text('Make my account')")
     page.wait_for_selector("text=Signed in as Priya")
     save_artifact(page, "signed-up")
     page.click("text=Sign out")

@@ -36,6 +36,10 @@ SAFE = {
     "twilio_account_sid": "AC" + "1" * 32,
     "twilio_auth_token": "f" * 32,
     "twilio_caller_id": "+442071234567",
+    "smtp_host": "smtp.example.org",
+    "smtp_username": "phonebank",
+    "smtp_password": "p" * 24,
+    "mail_from": "Marginal phone bank <phonebank@example.org>",
 }
 
 
@@ -68,6 +72,11 @@ def test_production_refuses_a_placeholder_or_short_secret_key_and_names_it(secre
         ({"twilio_caller_id": "+442079460000"}, "TWILIO_CALLER_ID"),  # the demo's drama number
         ({"twilio_api_secret": "simulator-api-secret-for-demo-tokens-only"}, "TWILIO_API_SECRET"),
         ({"twilio_api_secret": "short"}, "TWILIO_API_SECRET"),
+        ({"smtp_host": ""}, "SMTP_HOST"),  # no mail: nobody could reset a password
+        ({"mail_from": ""}, "MAIL_FROM"),
+        ({"mail_from": "Marginal <marginal@localhost>"}, "MAIL_FROM"),
+        ({"smtp_security": "none"}, "SMTP_SECURITY"),  # the password in the clear to another host
+        ({"local_mailbox": "instance/mailbox"}, "LOCAL_MAILBOX"),
     ],
     ids=lambda value: value if isinstance(value, str) else "-".join(f"{k}={v}" for k, v in value.items()),
 )
@@ -121,3 +130,20 @@ def test_in_loopback_mode_the_web_server_refuses_to_listen_where_other_machines_
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
 def test_loopback_mode_listens_on_loopback_addresses(host):
     Settings(mode=Mode.LOOPBACK).check_listening_address(host)
+
+
+def test_a_relay_on_this_machine_may_take_mail_without_tls_in_production():
+    settings = Settings.from_env(**{**SAFE, "smtp_host": "127.0.0.1", "smtp_security": "none"})
+    assert settings.effective_smtp_port == 25
+
+
+def test_the_smtp_port_follows_the_security_unless_it_is_set():
+    assert Settings(smtp_security="starttls").effective_smtp_port == 587
+    assert Settings(smtp_security="tls").effective_smtp_port == 465
+    assert Settings(smtp_security="tls", smtp_port=2465).effective_smtp_port == 2465
+
+
+def test_the_local_mailbox_page_never_exists_in_production():
+    assert Settings(local_mailbox="instance/mailbox").shows_local_mailbox
+    assert not Settings(mode=Mode.PRODUCTION, local_mailbox="instance/mailbox").shows_local_mailbox
+    assert not Settings().shows_local_mailbox

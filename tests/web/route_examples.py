@@ -69,12 +69,35 @@ def _a_shift(world: World, services: Services) -> int:
     return shifts.publish_shift(services.phone_bank, world.campaign_id, None, form)
 
 
+def _sign_up_token(world: World, services: Services) -> str:
+    """A link's token for a sign-up waiting to be confirmed (a new address each time)."""
+    import hashlib
+    import secrets
+
+    from dialer.models import PendingSignUp
+
+    token = secrets.token_urlsafe(16)
+    with services.uow() as uow:
+        uow.session.add(
+            PendingSignUp(
+                token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                email=f"new-{token.lower()}@example.org",
+                password_hash=services.passwords.hash("a perfectly good passphrase"),
+                first_name="Kim",
+                created_at=services.clock.now(),
+            )
+        )
+        uow.commit()
+    return token
+
+
 PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "campaign_id": lambda world, services: world.campaign_id,
     "voter_id": lambda world, services: world.voter_id,
     "entry_id": lambda world, services: world.suppression_id,
     "user_id": lambda world, services: world.accounts["volunteer"],
     "token": _reset_token,
+    "sign_up_token": _sign_up_token,
     "name": lambda world, services: "socket.io.min.js",
     # the phone bank
     "session_id": lambda world, services: world.session_id,
@@ -156,6 +179,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303,
     ),
     ("auth.sign_out", "POST"): Example(ok=303),
+    ("auth.finish_sign_up", "POST"): Example(ok=303),
     # a new e-mail address (and no phone) needs the account's password: given, so the change is made
     ("account_pages.account", "POST"): Example(
         data={"first_name": "Kim", "email": "kim@example.org", "phone": "", "password": PASSWORD}, ok=303
