@@ -579,7 +579,9 @@ class TextMessage(SQLModel, table=True):
     link_token: str = Field(max_length=24, sa_column_kwargs={"unique": True})
     body: str = Field(default="", sa_type=sa.Text)
     provider_sid: str | None = Field(default=None, max_length=34, sa_column_kwargs={"unique": True})
-    status: str = Field(default="sending", max_length=16)  # sending, queued, sent, delivered, ...
+    status: str = Field(
+        default="new", max_length=16
+    )  # new (not yet with the provider), queued, sent, delivered, ...
     error_code: int | None = None
     created_at: datetime | None = _at(nullable=False, index=True)
     status_at: datetime | None = _at()

@@ -54,8 +54,8 @@ def update_number(sid: str) -> Response:
         if number is None:
             raise errors.not_found(request.path)
         for name, attribute in PhoneNumber.FIELDS.items():
-            value = text(name)
-            if value is None:
+            value = request.form.get(name)  # an empty Voice or SMS URL clears it
+            if value is None or (value == "" and attribute not in ("voice_url", "sms_url")):
                 continue
             if attribute in ("voice_method", "sms_method"):
                 value = value.upper()
