@@ -14,6 +14,7 @@ from sqlmodel import select
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, TextConsent, TextMessage, TextOptOut, Voter
 from dialer.services import sessions, texts
+from dialer.services.upkeep import open_phone_bank
 from dialer.simulator import Behaviour
 from tests import signup_factories as make
 from tests.one_clock import running_on_one_clock
@@ -37,7 +38,7 @@ def talk_to_the_voter(world, *, voter_number: str = VOTER):
     """A volunteer on their own phone is put through to the campaign's one voter; returns the
     campaign, the volunteer's signed-in client, their seat and the voter's id."""
     bank = world.services.phone_bank
-    campaign_id = make_campaign(bank, voters=0)
+    campaign_id = make_campaign(bank, voters=0, open_now=False)
     with bank.uow() as uow:
         voter = Voter(
             campaign_id=campaign_id, first_name="Ada", phone_e164=voter_number, created_at=bank.clock.now()
@@ -45,8 +46,6 @@ def talk_to_the_voter(world, *, voter_number: str = VOTER):
         uow.session.add(voter)
         uow.commit()
         voter_id = voter.id
-    from dialer.services.upkeep import open_phone_bank
-
     open_phone_bank(bank, campaign_id)
     world.sim.set_behaviour(VOLUNTEER_PHONE, Behaviour.answer(ring=1, talk=3600, patience_s=3600, digits="1"))
     world.sim.set_behaviour(voter_number, Behaviour.answer(ring=2, talk=3600, patience_s=3600))
@@ -126,7 +125,7 @@ def test_after_a_call_with_an_event_sign_up_the_volunteer_texts_the_link_and_sto
 
 def test_the_provider_refusing_an_opted_out_number_stops_texts_too(world):
     """Twilio keeps its own list of who said STOP (21610): a refusal is recorded as an opt-out."""
-    campaign_id, client, seat, voter_id, call_id = talk_to_the_voter(world)
+    campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
     event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=3))
     headers = csrf_headers(client)
     client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
@@ -146,7 +145,7 @@ def test_the_provider_refusing_an_opted_out_number_stops_texts_too(world):
 
 
 def test_a_landline_is_never_texted(world):
-    campaign_id, client, seat, voter_id, call_id = talk_to_the_voter(world, voter_number="+441174960123")
+    campaign_id, client, _, voter_id, _ = talk_to_the_voter(world, voter_number="+441174960123")
     event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=3))
     headers = csrf_headers(client)
     client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
@@ -159,7 +158,7 @@ def test_a_landline_is_never_texted(world):
 
 
 def test_a_sign_up_that_agreed_gets_one_reminder_the_day_before(world):
-    campaign_id, client, seat, voter_id, call_id = talk_to_the_voter(world)
+    campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
     event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=2))
     headers = csrf_headers(client)
     client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
