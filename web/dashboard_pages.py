@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import Conflict, NotFound
-from dialer.services import campaign_control, dashboard
+from dialer.services import campaign_control, dashboard, texts
 from web import identity
 from web.access import organiser_of
 from web.errors import shortened
@@ -29,7 +29,12 @@ def dashboard_page(campaign_id: int) -> ResponseReturnValue:
         first = dashboard.snapshot(bank, campaign_id)
     except NotFound:
         abort(404)
-    return render_template("organiser/dashboard.html", campaign=first["campaign"], seats=first["seats"])
+    return render_template(
+        "organiser/dashboard.html",
+        campaign=first["campaign"],
+        seats=first["seats"],
+        texts=texts.dashboard_figures(bank, campaign_id),
+    )
 
 
 @bp.get("/dashboard.json")

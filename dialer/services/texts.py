@@ -254,6 +254,11 @@ def link_target(bank: PhoneBank, token: str) -> SignupDetails:
         return details
 
 
+def dashboard_figures(bank: PhoneBank, campaign_id: int) -> dict[str, int]:
+    with bank.uow() as uow:
+        return figures(uow.session, campaign_id)
+
+
 def figures(session: Session, campaign_id: int) -> dict[str, int]:
     """The campaign's texts for its dashboard: sent, delivered, failed, and numbers that said STOP."""
     counts = dict(

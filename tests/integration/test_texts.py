@@ -6,14 +6,15 @@ get a reminder the day before, once."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
+from dialer.domain.calling_hours import LONDON
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, TextConsent, TextMessage, TextOptOut, Voter
-from dialer.services import sessions, texts
+from dialer.services import sessions, texts, upkeep
 from dialer.services.upkeep import open_phone_bank
 from dialer.simulator import Behaviour
 from tests import signup_factories as make
@@ -57,6 +58,13 @@ def talk_to_the_voter(world, *, voter_number: str = VOTER):
         assert call.connected_at is not None, "the voter was put through"
     client = sign_in_as(world.app.test_client(), world.services, volunteer)
     return campaign_id, client, seat, voter_id, call.id
+
+
+def tomorrow_noon(world) -> timedelta:
+    """How long from now until noon tomorrow, UK time."""
+    now = world.services.clock.now()
+    noon = datetime.combine((now.astimezone(LONDON) + timedelta(days=1)).date(), time(12), tzinfo=LONDON)
+    return noon - now
 
 
 def outbound(world):
@@ -116,10 +124,22 @@ def test_after_a_call_with_an_event_sign_up_the_volunteer_texts_the_link_and_sto
     with world.services.uow() as uow:
         assert uow.session.exec(select(TextOptOut.phone_e164)).all() == [VOTER]
 
-    pledge = client.get(f"/texts/voters/{voter_id}").get_json()
-    assert pledge["can_text"] is False and "replied STOP" in pledge["why_not"]
-    world.sim.advance(86_400)  # the event is tomorrow now: no reminder goes to a number that said STOP
-    assert texts.send_reminders(world.services.phone_bank) == 0
+    assert texts.dashboard_figures(world.services.phone_bank, campaign_id) == {
+        "sent": 1,
+        "delivered": 1,
+        "failed": 0,
+        "stopped": 1,
+    }
+    after_stop = client.get(f"/texts/voters/{voter_id}").get_json()
+    assert after_stop["can_text"] is False and "replied STOP" in after_stop["why_not"]
+    second = make.event(world.services, campaign_id, starts_in=tomorrow_noon(world))
+    client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": second}, headers=headers)
+    next_text = client.post(
+        f"/texts/voters/{voter_id}", json={"kind": "event", "id": second, "agreed": True}, headers=headers
+    )
+    assert next_text.status_code == 409 and "replied STOP" in next_text.get_json()["error"]
+    assert len(outbound(world)) == 1, "the next text never reached the provider"
+    assert texts.send_reminders(world.services.phone_bank) == 0, "nor the reminder of tomorrow's event"
     assert len(outbound(world)) == 1
 
 
@@ -159,23 +179,26 @@ def test_a_landline_is_never_texted(world):
 
 def test_a_sign_up_that_agreed_gets_one_reminder_the_day_before(world):
     campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
-    event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=2))
+    later = make.event(world.services, campaign_id, starts_in=tomorrow_noon(world) + timedelta(days=1))
+    tomorrow = make.event(world.services, campaign_id, starts_in=tomorrow_noon(world))
     headers = csrf_headers(client)
-    client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
-    client.post(
-        f"/texts/voters/{voter_id}", json={"kind": "event", "id": event_id, "agreed": True}, headers=headers
-    )
+    for event_id in (later, tomorrow):
+        client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
     bank = world.services.phone_bank
-    assert texts.send_reminders(bank) == 0, "the event is not tomorrow yet"
+    assert texts.send_reminders(bank) == 0, "the voter has not agreed to texts yet"
+    agreed = {"kind": "event", "id": later, "agreed": True}
+    assert client.post(f"/texts/voters/{voter_id}", json=agreed, headers=headers).status_code == 200
 
-    world.sim.advance(86_400)
-    assert texts.send_reminders(bank) == 1
+    upkeep.heartbeat(bank)  # the heartbeat sends what is due
+    upkeep.heartbeat(bank)
     assert texts.send_reminders(bank) == 0, "once each"
     world.sim.advance(10)
     reminder = outbound(world)[0]
     assert "reminder" in reminder.body and "tomorrow" in reminder.body and reminder.from_ == CALLER_ID
     with world.services.uow() as uow:
         rows = uow.session.exec(
-            select(TextMessage.purpose, TextMessage.status).order_by(TextMessage.id)
+            select(TextMessage.purpose, TextMessage.target_id, TextMessage.status).order_by(
+                col(TextMessage.id)
+            )
         ).all()
-    assert rows == [("link", "delivered"), ("reminder", "delivered")]
+    assert rows == [("link", later, "delivered"), ("reminder", tomorrow, "delivered")]
