@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select, update
 
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.phones import masked, normalise_phone
@@ -252,6 +252,16 @@ def link_target(bank: PhoneBank, token: str) -> SignupDetails:
         if details is None:
             raise NotFound("that sign-up has been cancelled")
         return details
+
+
+def forget(session: Session, voter_ids: list[int | None], phones: set[str]) -> None:
+    """Erasure: the texts stay as counts (their words hold nothing about the person) without the
+    provider's ids for them, and the numbers leave the STOP list (the provider keeps its own, and a
+    number that comes back is texted only if its person agrees again on a call)."""
+    session.exec(
+        update(TextMessage).where(col(TextMessage.voter_id).in_(voter_ids)).values(provider_sid=None)
+    )
+    session.exec(delete(TextOptOut).where(col(TextOptOut.phone_e164).in_(phones)))
 
 
 def dashboard_figures(bank: PhoneBank, campaign_id: int) -> dict[str, int]:

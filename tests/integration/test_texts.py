@@ -14,11 +14,12 @@ from sqlmodel import col, select
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, TextConsent, TextMessage, TextOptOut, Voter
-from dialer.services import sessions, texts, upkeep
+from dialer.services import data_protection, sessions, texts, upkeep
+from dialer.services.audit import SYSTEM
 from dialer.services.upkeep import open_phone_bank
 from dialer.simulator import Behaviour
 from tests import signup_factories as make
-from tests.one_clock import running_on_one_clock
+from tests.one_clock import OnOneClock, running_on_one_clock
 from tests.people import csrf_headers, sign_in_as
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer
 
@@ -60,7 +61,7 @@ def talk_to_the_voter(world, *, voter_number: str = VOTER):
     return campaign_id, client, seat, voter_id, call.id
 
 
-def tomorrow_noon(world) -> timedelta:
+def tomorrow_noon(world: OnOneClock) -> timedelta:
     """How long from now until noon tomorrow, UK time."""
     now = world.services.clock.now()
     noon = datetime.combine((now.astimezone(LONDON) + timedelta(days=1)).date(), time(12), tzinfo=LONDON)
@@ -202,3 +203,26 @@ def test_a_sign_up_that_agreed_gets_one_reminder_the_day_before(world):
             )
         ).all()
     assert rows == [("link", later, "delivered"), ("reminder", tomorrow, "delivered")]
+
+
+def test_erasing_the_voter_keeps_the_count_of_texts_and_drops_the_provider_ids_and_the_number(world):
+    campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
+    event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=3))
+    headers = csrf_headers(client)
+    client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
+    agreed = {"kind": "event", "id": event_id, "agreed": True}
+    assert client.post(f"/texts/voters/{voter_id}", json=agreed, headers=headers).status_code == 200
+    world.sim.text(CALLER_ID, from_=VOTER, body="STOP")
+    services = world.services
+    data_protection.erase_voter(
+        services.uow(),
+        services.clock,
+        SYSTEM,
+        voter_id,
+        number_key=services.number_key,
+        queue=services.phone_bank.queue,
+    )
+    with services.uow() as uow:
+        assert uow.session.exec(select(TextMessage.provider_sid)).all() == [None]
+        assert uow.session.exec(select(TextOptOut)).all() == []
+    assert texts.dashboard_figures(services.phone_bank, campaign_id)["sent"] == 1
