@@ -594,3 +594,13 @@ class TextOptOut(SQLModel, table=True):
     phone_e164: str = Field(max_length=16, sa_column_kwargs={"unique": True})
     keyword: str = Field(default="", max_length=20)
     created_at: datetime | None = _at(nullable=False)
+
+
+class CampaignTextWording(SQLModel, table=True):
+    """A campaign's own wording for one kind of text (dialer.domain.text_messages.DEFAULT_WORDING
+    otherwise): written by its organisers, never by a volunteer."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    purpose: str = Field(max_length=10, primary_key=True)  # link, reminder
+    kind: str = Field(max_length=10, primary_key=True)  # event, carpool, pledge
+    wording: str = Field(max_length=240)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from twilio.twiml.messaging_response import MessagingResponse
 
 from dialer.domain.text_messages import SignupKind
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.models import Voter
+from dialer.models import Campaign, Voter
 from dialer.services import texts
 from web import json_fields as fields
 from web.access import organiser_of, public, twilio_webhook
@@ -68,6 +68,39 @@ def send(voter_id: int) -> ResponseReturnValue:
     except Conflict as error:
         return jsonify(error=str(error)), 409
     return jsonify(kind=kind.value, id=target, status=status)
+
+
+@bp.route("/organiser/campaigns/<int:campaign_id>/texts", methods=["GET", "POST"])
+@organiser_of("campaign_id")
+def wording(campaign_id: int) -> ResponseReturnValue:
+    """The campaign's wording of each text its volunteers and reminders send."""
+    uow = services().uow
+    error, status_code = None, 200
+    if request.method == "POST":
+        given = {
+            (w.purpose, w.kind): request.form.get(f"{w.purpose}-{w.kind}", "") for w in _wordings(campaign_id)
+        }
+        try:
+            texts.set_wordings(uow(), campaign_id, given)
+        except InvalidInput as exc:
+            error, status_code = str(exc), 400
+        else:
+            flash("Saved: new texts use this wording.", "success")
+            return redirect(url_for("text_pages.wording", campaign_id=campaign_id), 303)
+    with uow() as unit:
+        campaign = unit.session.get(Campaign, campaign_id)
+        assert campaign is not None
+        name = campaign.name
+    return render_template(
+        "texts/wording.html", campaign_id=campaign_id, name=name, wordings=_wordings(campaign_id), error=error
+    ), status_code
+
+
+def _wordings(campaign_id: int) -> list[texts.Wording]:
+    try:
+        return texts.wordings(services().uow(), campaign_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.post(texts.STATUS_PATH)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from string import Formatter
 
 import phonenumbers
 
 from dialer.domain.calling_hours import LONDON
+from dialer.errors import InvalidInput
 
 #: Twilio's standard opt-out and opt-in keywords, matched on the whole reply (any case).
 OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
@@ -66,22 +68,54 @@ class SignupDetails:
     place: str = ""  # the meeting or pickup postcode
 
 
-def text_body(campaign: str, purpose: Purpose, details: SignupDetails, link: str) -> str:
-    """The campaign's text for a sign-up, with its link."""
-    when = _when(details.at) if details.at else ""
-    if purpose is Purpose.REMINDER:
-        lead = {
-            SignupKind.EVENT: f"a reminder: {details.title} is tomorrow, {when}, meeting at {details.place}.",
-            SignupKind.CARPOOL: f"a reminder: your lift to {details.title} leaves tomorrow, {when}, "
-            f"from {details.place}.",
-            SignupKind.PLEDGE: f"a reminder of your pledge: {details.title}",
-        }[details.kind]
-    else:
-        lead = {
-            SignupKind.EVENT: f"thank you for joining {details.title}, {when}, meeting at {details.place}.",
-            SignupKind.CARPOOL: f"your lift to {details.title} leaves {when} from {details.place}.",
-            SignupKind.PLEDGE: f"thank you for your pledge: {details.title}",
-        }[details.kind]
+#: The wording of each text before a campaign changes it ({title}, {when} and {place} are filled in).
+DEFAULT_WORDING: dict[tuple[Purpose, SignupKind], str] = {
+    (Purpose.LINK, SignupKind.EVENT): "thank you for joining {title}, {when}, meeting at {place}.",
+    (Purpose.LINK, SignupKind.CARPOOL): "your lift to {title} leaves {when} from {place}.",
+    (Purpose.LINK, SignupKind.PLEDGE): "thank you for your pledge: {title}",
+    (Purpose.REMINDER, SignupKind.EVENT): "a reminder: {title} is tomorrow, {when}, meeting at {place}.",
+    (
+        Purpose.REMINDER,
+        SignupKind.CARPOOL,
+    ): "a reminder: your lift to {title} leaves tomorrow, {when}, from {place}.",
+}
+PLACES = ("title", "when", "place")
+MAX_WORDING = 240
+
+
+def check_wording(wording: str) -> str:
+    """A campaign's wording for one text, or InvalidInput saying what is wrong with it."""
+    text = " ".join(wording.split())
+    if not text:
+        raise InvalidInput("write the text, or leave the campaign's default")
+    if len(text) > MAX_WORDING:
+        raise InvalidInput(f"a text's wording may be at most {MAX_WORDING} characters")
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in Formatter().parse(text)
+            if name is not None
+        ]
+    except ValueError:
+        raise InvalidInput("a { or } without its pair: write {title}, {when} or {place}") from None
+    if any(spec or conversion for _, spec, conversion in fields):
+        raise InvalidInput("write {title}, {when} or {place} as they are, with nothing after a : or !")
+    names = [name for name, _, _ in fields]
+    unknown = sorted({name for name in names if name not in PLACES})
+    if unknown:
+        raise InvalidInput(f"{{{unknown[0]}}} is not known: use {{title}}, {{when}} or {{place}}")
+    return text
+
+
+def text_body(
+    campaign: str, purpose: Purpose, details: SignupDetails, link: str, wording: str | None = None
+) -> str:
+    """The campaign's text for a sign-up (its own wording, else the default), with its link; the
+    campaign's name leads and the opt-out ends every text, whatever the wording."""
+    template = wording or DEFAULT_WORDING[(purpose, details.kind)]
+    lead = template.format(
+        title=details.title, when=_when(details.at) if details.at else "", place=details.place
+    )
     return f"{campaign}: {lead} Details: {link} {STOP_LINE}"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,10 +26,12 @@ from sqlmodel import Session, col, delete, func, select, update
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.phones import masked, normalise_phone
 from dialer.domain.text_messages import (
+    DEFAULT_WORDING,
     Purpose,
     SignupDetails,
     SignupKind,
     can_take_texts,
+    check_wording,
     reply_word,
     text_body,
 )
@@ -36,6 +39,7 @@ from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import (
     CallAttempt,
     Campaign,
+    CampaignTextWording,
     Carpool,
     CarpoolSeat,
     Event,
@@ -47,7 +51,7 @@ from dialer.models import (
     TextOptOut,
     Voter,
 )
-from dialer.ports import OutboundText, Telephony
+from dialer.ports import OutboundText, Telephony, UnitOfWork
 from dialer.services import suppression
 from dialer.services.phone_bank import PhoneBank
 
@@ -264,6 +268,60 @@ def forget(session: Session, voter_ids: list[int | None], phones: set[str]) -> N
     session.exec(delete(TextOptOut).where(col(TextOptOut.phone_e164).in_(phones)))
 
 
+@dataclass(frozen=True)
+class Wording:
+    """One kind of text as the campaign words it: its own wording, or None for the default."""
+
+    purpose: Purpose
+    kind: SignupKind
+    default: str
+    own: str | None
+
+
+def wordings(uow: UnitOfWork, campaign_id: int) -> list[Wording]:
+    with uow:
+        if uow.session.get(Campaign, campaign_id) is None:
+            raise NotFound("no such campaign")
+        own = {
+            (row.purpose, row.kind): row.wording
+            for row in uow.session.exec(
+                select(CampaignTextWording).where(CampaignTextWording.campaign_id == campaign_id)
+            )
+        }
+    return [
+        Wording(purpose, kind, default, own.get((purpose.value, kind.value)))
+        for (purpose, kind), default in DEFAULT_WORDING.items()
+    ]
+
+
+def set_wordings(uow: UnitOfWork, campaign_id: int, given: Mapping[tuple[Purpose, SignupKind], str]) -> None:
+    """Keep the campaign's own wording of each text given (checked first: all or nothing); an empty
+    one, or the default itself, goes back to the default."""
+    checked = {
+        key: (check_wording(text) if text.strip() else None)
+        for key, text in given.items()
+        if key in DEFAULT_WORDING
+    }
+    with uow:
+        session = uow.session
+        if session.get(Campaign, campaign_id) is None:
+            raise NotFound("no such campaign")
+        for (purpose, kind), text in checked.items():
+            row = session.get(CampaignTextWording, (campaign_id, purpose.value, kind.value))
+            if text is None or text == DEFAULT_WORDING[(purpose, kind)]:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(
+                    CampaignTextWording(
+                        campaign_id=campaign_id, purpose=purpose.value, kind=kind.value, wording=text
+                    )
+                )
+            else:
+                row.wording = text
+        uow.commit()
+
+
 def dashboard_figures(bank: PhoneBank, campaign_id: int) -> dict[str, int]:
     with bank.uow() as uow:
         return figures(uow.session, campaign_id)
@@ -323,7 +381,9 @@ def _send(
             target_id=target_id,
             once_key=key or f"{purpose.value}:{details.kind.value}:{target_id}:{voter_id}",
             link_token=token,
-            body=text_body(campaign.name, purpose, details, link),
+            body=text_body(
+                campaign.name, purpose, details, link, _own_wording(session, campaign, purpose, details)
+            ),
             created_at=now,
         )
         session.add(text)
@@ -357,6 +417,13 @@ def _send(
             sending.status = "queued"
         uow.commit()
         return sending.status
+
+
+def _own_wording(
+    session: Session, campaign: Campaign, purpose: Purpose, details: SignupDetails
+) -> str | None:
+    row = session.get(CampaignTextWording, (campaign.id, purpose.value, details.kind.value))
+    return row.wording if row is not None else None
 
 
 def _opt_out(session: Session, phone: str, keyword: str, now: datetime) -> None:

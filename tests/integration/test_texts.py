@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.seats import AudioLeg
+from dialer.domain.text_messages import Purpose, SignupKind
 from dialer.models import CallAttempt, TextConsent, TextMessage, TextOptOut, Voter
 from dialer.services import data_protection, sessions, texts, upkeep
 from dialer.services.audit import SYSTEM
@@ -226,3 +227,18 @@ def test_erasing_the_voter_keeps_the_count_of_texts_and_drops_the_provider_ids_a
         assert uow.session.exec(select(TextMessage.provider_sid)).all() == [None]
         assert uow.session.exec(select(TextOptOut)).all() == []
     assert texts.dashboard_figures(services.phone_bank, campaign_id)["sent"] == 1
+
+
+def test_the_link_text_uses_the_campaigns_own_wording(world):
+    campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
+    event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=3))
+    texts.set_wordings(
+        world.services.uow(), campaign_id, {(Purpose.LINK, SignupKind.EVENT): "Bring boots to {title}!"}
+    )
+    headers = csrf_headers(client)
+    client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
+    agreed = {"kind": "event", "id": event_id, "agreed": True}
+    assert client.post(f"/texts/voters/{voter_id}", json=agreed, headers=headers).status_code == 200
+    [message] = outbound(world)
+    assert message.body.startswith("Westminster phone bank: Bring boots to Door-knocking ")
+    assert message.body.endswith("Reply STOP to opt out.")

@@ -139,6 +139,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         statuses={"volunteer": 404},  # who recorded the world's conversation with the voter
     ),
     ("text_pages.options", "GET"): Example(statuses={"volunteer": 200}),
+    ("text_pages.wording", "POST"): Example(data={"link-event": "See you at {title}, {when}."}, ok=303),
     ("text_pages.link", "GET"): Example(ok=404),
     # the nearest-marginal look-up is public; the matrix's database holds no election data (503)
     ("marginals.nearest", "GET"): Example(ok=503),

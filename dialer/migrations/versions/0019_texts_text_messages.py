@@ -1,4 +1,5 @@
-"""Texts to voters: consent given on a call, each text sent and its delivery, and numbers that replied STOP.
+"""Texts to voters: consent given on a call, each text sent and its delivery, numbers that replied STOP,
+and each campaign's own wording.
 
 Revision ID: 0019_texts_text_messages
 Revises: 0018_nightseat_held_seats
@@ -74,8 +75,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("phone_e164"),
     )
 
+    op.create_table(
+        "campaigntextwording",
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("wording", sqlmodel.sql.sqltypes.AutoString(length=240), nullable=False),
+        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"]),
+        sa.PrimaryKeyConstraint("campaign_id", "purpose", "kind"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("campaigntextwording")
     op.drop_table("textoptout")
     op.drop_index(op.f("ix_textmessage_voter_id"), table_name="textmessage")
     op.drop_index(op.f("ix_textmessage_created_at"), table_name="textmessage")
