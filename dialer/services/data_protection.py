@@ -199,6 +199,7 @@ def export_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> 
             "carpool_requests": [_row(s) for s in _linked(session, CarpoolSeat, ids)],
             "pledges": [_row(s) for s in _linked(session, PledgeSignup, ids)],
             "do_not_call_list": [_row(s, leave_out=("created_by_id",)) for s in suppressions],
+            **texts.held_about(session, ids, phones),
         }
         audit.record(
             session,

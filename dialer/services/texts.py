@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select, update
@@ -256,6 +257,29 @@ def link_target(bank: PhoneBank, token: str) -> SignupDetails:
         if details is None:
             raise NotFound("that sign-up has been cancelled")
         return details
+
+
+def held_about(
+    session: Session, voter_ids: list[int | None], phones: set[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """A subject access request's share: the person's agreements to texts, the texts sent to them
+    and their STOP, if any."""
+
+    def rows(model: Any, where: Any) -> list[dict[str, Any]]:
+        found = session.exec(select(model).where(where).order_by(col(model.id))).all()
+        return [
+            {
+                key: value.isoformat() if isinstance(value, datetime) else value
+                for key, value in row.model_dump().items()
+            }
+            for row in found
+        ]
+
+    return {
+        "text_consents": rows(TextConsent, col(TextConsent.voter_id).in_(voter_ids)),
+        "texts": rows(TextMessage, col(TextMessage.voter_id).in_(voter_ids)),
+        "text_opt_outs": rows(TextOptOut, col(TextOptOut.phone_e164).in_(phones)),
+    }
 
 
 def forget(session: Session, voter_ids: list[int | None], phones: set[str]) -> None:

@@ -215,6 +215,9 @@ def test_erasing_the_voter_keeps_the_count_of_texts_and_drops_the_provider_ids_a
     assert client.post(f"/texts/voters/{voter_id}", json=agreed, headers=headers).status_code == 200
     world.sim.text(CALLER_ID, from_=VOTER, body="STOP")
     services = world.services
+    held = data_protection.export_voter(services.uow(), services.clock, SYSTEM, voter_id)
+    assert [t["purpose"] for t in held["texts"]] == ["link"] and len(held["text_consents"]) == 1
+    assert [o["phone_e164"] for o in held["text_opt_outs"]] == [VOTER]
     data_protection.erase_voter(
         services.uow(),
         services.clock,
