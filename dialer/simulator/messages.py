@@ -6,7 +6,8 @@ An outbound message is created `queued` (no callback for that), is `sent` a seco
 Twilio reports it. A reply of STOP (or STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT) to one of the
 account's numbers opts the phone out of texts from that number: creating another message to it
 fails with 21610 until the phone replies START (or UNSTOP, YES). The reply still reaches the
-number's SMS URL, with `OptOutType`, as Twilio's Advanced Opt-Out sends it.
+number's SMS URL, with `OptOutType`, as Twilio's Advanced Opt-Out sends it, and Twilio texts its
+own confirmation back (an `outbound-reply` message).
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END",
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP", "YES"})
 LANDLINE_OR_UNREACHABLE = 30006
 ERROR_MESSAGES = {LANDLINE_OR_UNREACHABLE: "Landline or unreachable carrier"}
+#: What Twilio's default opt-out handling texts back (a reply from the number, not billed as API use).
+AUTO_REPLIES = {
+    "STOP": "You have successfully been unsubscribed. You will not receive any more messages from this "
+    "number. Reply START to resubscribe.",
+    "START": "You have successfully been re-subscribed to messages from this number. Reply HELP for help. "
+    "Reply STOP to unsubscribe.",
+}
 #: A GSM-7 segment, and a segment of a longer message (its header takes 7 characters).
 SEGMENT, PART = 160, 153
 
@@ -164,7 +172,28 @@ def receive(
         if opt_out_type:
             params["OptOutType"] = opt_out_type
         exchange.webhook(message.sid, "sms", sms_method, sms_url, params)
+    if opt_out_type:
+        _auto_reply(exchange, message, AUTO_REPLIES[opt_out_type])
     return message
+
+
+def _auto_reply(exchange: Exchange, received: Message, body: str) -> None:
+    """Twilio answers STOP and START itself, from the number texted, before the account's app could."""
+    book = exchange.messages
+    reply = Message(
+        sid=exchange.sids.new(MESSAGE),
+        account_sid=exchange.account_sid,
+        to=received.from_,
+        from_=received.to,
+        body=body,
+        direction="outbound-reply",
+        status=QUEUED,
+        created=exchange.clock.now(),
+        seq=book.next_seq(),
+    )
+    book.add(reply)
+    exchange.later(SEND_DELAY_S, lambda: _move(exchange, reply, SENT))
+    exchange.later(SEND_DELAY_S + DELIVERY_DELAY_S, lambda: _move(exchange, reply, DELIVERED))
 
 
 def can_take_texts(number: str) -> bool:

@@ -86,6 +86,10 @@ def test_a_stop_reply_reaches_the_numbers_sms_url_and_further_texts_fail_with_21
         text(twilio)
     assert refused.value.code == 21610
     text(twilio, to="+447700900002")  # other phones are unaffected
+    sim.advance(10)
+    [confirmation] = [m for m in twilio.messages.list(to=MOBILE) if m.direction == "outbound-reply"]
+    assert confirmation.from_ == CALLER_ID and "unsubscribed" in confirmation.body
+    assert confirmation.status == "delivered"
 
     sim.text(CALLER_ID, from_=MOBILE, body="START")
     assert product.at("/sms")[-1].form["OptOutType"] == "START"
