@@ -22,6 +22,7 @@ from dialer.models import Campaign, Voter
 from dialer.services import texts
 from web import json_fields as fields
 from web.access import organiser_of, public, twilio_webhook
+from web.identity import actor
 from web.services import services
 from web.signup_slot import IN_CONVERSATION
 from web.voice import signed_by_twilio
@@ -81,7 +82,7 @@ def wording(campaign_id: int) -> ResponseReturnValue:
             (w.purpose, w.kind): request.form.get(f"{w.purpose}-{w.kind}", "") for w in _wordings(campaign_id)
         }
         try:
-            texts.set_wordings(uow(), campaign_id, given)
+            texts.set_wordings(uow(), services().clock, actor(), campaign_id, given)
         except InvalidInput as exc:
             error, status_code = str(exc), 400
         else:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select, update
 
+from dialer.clock import Clock
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.phones import masked, normalise_phone
 from dialer.domain.text_messages import (
@@ -53,7 +54,8 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import OutboundText, Telephony, UnitOfWork
-from dialer.services import suppression
+from dialer.services import audit, suppression
+from dialer.services.audit import Action, Actor
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -318,9 +320,16 @@ def wordings(uow: UnitOfWork, campaign_id: int) -> list[Wording]:
     ]
 
 
-def set_wordings(uow: UnitOfWork, campaign_id: int, given: Mapping[tuple[Purpose, SignupKind], str]) -> None:
+def set_wordings(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    campaign_id: int,
+    given: Mapping[tuple[Purpose, SignupKind], str],
+) -> None:
     """Keep the campaign's own wording of each text given (checked first: all or nothing); an empty
-    one, or the default itself, goes back to the default."""
+    one, or the default itself, goes back to the default. A change is audited as a change of the
+    campaign's settings."""
     checked = {
         key: (check_wording(text) if text.strip() else None)
         for key, text in given.items()
@@ -330,9 +339,14 @@ def set_wordings(uow: UnitOfWork, campaign_id: int, given: Mapping[tuple[Purpose
         session = uow.session
         if session.get(Campaign, campaign_id) is None:
             raise NotFound("no such campaign")
+        changed = []
         for (purpose, kind), text in checked.items():
             row = session.get(CampaignTextWording, (campaign_id, purpose.value, kind.value))
-            if text is None or text == DEFAULT_WORDING[(purpose, kind)]:
+            if text == DEFAULT_WORDING[(purpose, kind)]:
+                text = None
+            if (row.wording if row else None) != text:
+                changed.append(f"text:{purpose.value}:{kind.value}")
+            if text is None:
                 if row is not None:
                     session.delete(row)
             elif row is None:
@@ -343,6 +357,16 @@ def set_wordings(uow: UnitOfWork, campaign_id: int, given: Mapping[tuple[Purpose
                 )
             else:
                 row.wording = text
+        if changed:
+            audit.record(
+                session,
+                clock,
+                actor,
+                Action.CAMPAIGN_SETTINGS_CHANGED,
+                subject_type="campaign",
+                subject_id=campaign_id,
+                detail={"changed": changed},
+            )
         uow.commit()
 
 

@@ -235,9 +235,8 @@ def test_erasing_the_voter_keeps_the_count_of_texts_and_drops_the_provider_ids_a
 def test_the_link_text_uses_the_campaigns_own_wording(world):
     campaign_id, client, _, voter_id, _ = talk_to_the_voter(world)
     event_id = make.event(world.services, campaign_id, starts_in=timedelta(days=3))
-    texts.set_wordings(
-        world.services.uow(), campaign_id, {(Purpose.LINK, SignupKind.EVENT): "Bring boots to {title}!"}
-    )
+    boots = {(Purpose.LINK, SignupKind.EVENT): "Bring boots to {title}!"}
+    texts.set_wordings(world.services.uow(), world.services.clock, SYSTEM, campaign_id, boots)
     headers = csrf_headers(client)
     client.post(f"/signups/voters/{voter_id}", json={"kind": "event", "id": event_id}, headers=headers)
     agreed = {"kind": "event", "id": event_id, "agreed": True}
