@@ -211,8 +211,11 @@ def on_status(bank: PhoneBank, text_id: int, sid: str, status: str, error_code: 
     """A delivery report: recorded when it is news (a late or repeated report changes nothing)."""
     with bank.uow() as uow:
         text = uow.session.get(TextMessage, text_id)
-        if text is None or text.provider_sid != sid or text.status in _FINAL:
+        # The report may come before the provider's reply to the send was stored: the signed URL
+        # names the text, so its sid is taken from the report then.
+        if not sid or text is None or text.provider_sid not in (None, sid) or text.status in _FINAL:
             return
+        text.provider_sid = sid[:34]
         if status not in _FINAL and _RANK.get(status, 0) <= _RANK.get(text.status, 0):
             return
         text.status, text.status_at = status[:16], bank.clock.now()

@@ -244,3 +244,30 @@ def test_the_link_text_uses_the_campaigns_own_wording(world):
     [message] = outbound(world)
     assert message.body.startswith("Westminster phone bank: Bring boots to Door-knocking ")
     assert message.body.endswith("Reply STOP to opt out.")
+
+
+def test_delivery_reports_only_move_a_text_on_whatever_order_they_arrive_in(bank):
+    campaign_id = make_campaign(bank, voters=1, open_now=False)
+    with bank.uow() as uow:
+        text = TextMessage(
+            campaign_id=campaign_id, purpose="link", kind="event", target_id=1, once_key="k", link_token="t",
+            created_at=bank.clock.now(),
+        )  # fmt: skip
+        uow.session.add(text)
+        uow.commit()
+        text_id = text.id or 0
+
+    def seen() -> tuple[str | None, str, int | None]:
+        with bank.uow() as uow:
+            row = uow.session.get(TextMessage, text_id)
+            return row.provider_sid, row.status, row.error_code
+
+    sid = "SM" + "1" * 32
+    texts.on_status(bank, text_id, sid, "sent", None)  # before the reply to the send was stored
+    assert seen() == (sid, "sent", None)
+    texts.on_status(bank, text_id, "SM" + "2" * 32, "delivered", None)  # another message's report
+    texts.on_status(bank, text_id, sid, "queued", None)  # late
+    assert seen() == (sid, "sent", None)
+    texts.on_status(bank, text_id, sid, "undelivered", 30006)
+    texts.on_status(bank, text_id, sid, "delivered", None)  # after the final status
+    assert seen() == (sid, "undelivered", 30006)
