@@ -184,8 +184,9 @@ def send_reminders(bank: PhoneBank) -> int:
             )
         ).all():
             due.append((voter_id or 0, SignupKind.CARPOOL, carpool_id, seat_id or 0))
+        keys = [f"reminder:{kind.value}:{signup_id}" for _, kind, _, signup_id in due]
         already = set(
-            session.exec(select(TextMessage.once_key).where(TextMessage.purpose == Purpose.REMINDER)).all()
+            session.exec(select(TextMessage.once_key).where(col(TextMessage.once_key).in_(keys))).all()
         )
     sent = 0
     for voter_id, kind, target_id, signup_id in due:
