@@ -88,12 +88,14 @@ def wording(campaign_id: int) -> ResponseReturnValue:
         else:
             flash("Saved: new texts use this wording.", "success")
             return redirect(url_for("text_pages.wording", campaign_id=campaign_id), 303)
+    current = _wordings(campaign_id)
     with uow() as unit:
         campaign = unit.session.get(Campaign, campaign_id)
-        assert campaign is not None
+        if campaign is None:
+            abort(404)
         name = campaign.name
     return render_template(
-        "texts/wording.html", campaign_id=campaign_id, name=name, wordings=_wordings(campaign_id), error=error
+        "texts/wording.html", campaign_id=campaign_id, name=name, wordings=current, error=error
     ), status_code
 
 
