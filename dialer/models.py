@@ -629,3 +629,60 @@ class PendingSignUp(SQLModel, table=True):
     postcode: str = Field(default="", max_length=8)
     phone_e164: str | None = Field(default=None, max_length=16)
     created_at: datetime | None = _at(nullable=False)
+
+
+# --- texts to voters -----------------------------------------------------------------------------
+
+
+class TextConsent(SQLModel, table=True):
+    """A voter's agreement, given on a call, to be texted about what they signed up for (PECR)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id", index=True)
+    call_attempt_id: int | None = Field(default=None, foreign_key="callattempt.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")  # the volunteer who asked
+    given_at: datetime | None = _at(nullable=False)
+
+
+class TextMessage(SQLModel, table=True):
+    """A text to a voter (a sign-up's link, or its reminder the day before) and its delivery as the
+    provider reports it. The number is the voter's; it is not copied here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    voter_id: int | None = Field(default=None, foreign_key="voter.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")  # None: sent by the system
+    purpose: str = Field(max_length=10)  # link, reminder
+    kind: str = Field(max_length=10)  # event, carpool, pledge
+    target_id: int
+    #: One text per purpose and sign-up: a second attempt collides here.
+    once_key: str = Field(max_length=80, sa_column_kwargs={"unique": True})
+    link_token: str = Field(max_length=24, sa_column_kwargs={"unique": True})
+    body: str = Field(default="", sa_type=sa.Text)
+    provider_sid: str | None = Field(default=None, max_length=34, sa_column_kwargs={"unique": True})
+    status: str = Field(
+        default="new", max_length=16
+    )  # new (not yet with the provider), queued, sent, delivered, ...
+    error_code: int | None = None
+    created_at: datetime | None = _at(nullable=False, index=True)
+    status_at: datetime | None = _at()
+
+
+class TextOptOut(SQLModel, table=True):
+    """A number that replied STOP (or another opt-out word): no text goes to it again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone_e164: str = Field(max_length=16, sa_column_kwargs={"unique": True})
+    keyword: str = Field(default="", max_length=20)
+    created_at: datetime | None = _at(nullable=False)
+
+
+class CampaignTextWording(SQLModel, table=True):
+    """A campaign's own wording for one kind of text (dialer.domain.text_messages.DEFAULT_WORDING
+    otherwise): written by its organisers, never by a volunteer."""
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    purpose: str = Field(max_length=10, primary_key=True)  # link, reminder
+    kind: str = Field(max_length=10, primary_key=True)  # event, carpool, pledge
+    wording: str = Field(max_length=240)

@@ -105,6 +105,16 @@ class ProviderCall:
     duration_s: int | None = None
 
 
+@dataclass(frozen=True)
+class OutboundText:
+    """A text message to send from one of the account's numbers, its delivery reported to `status_url`."""
+
+    to: str
+    from_: str
+    body: str
+    status_url: str
+
+
 class Telephony(Protocol):
     """The telephony provider (Twilio or the simulator). Failures raise dialer.errors.TelephonyError."""
 
@@ -141,6 +151,15 @@ class Telephony(Protocol):
     def route_incoming(self, number: str, voice_url: str) -> bool:
         """Send calls to `number` (one of the account's own numbers) to `voice_url`; False when the
         account does not own it (a verified caller ID rings elsewhere: nothing to route)."""
+        ...
+
+    def send_text(self, text: OutboundText) -> str:
+        """Send a text message and return the provider's id for it (a MessageSid)."""
+        ...
+
+    def route_texts(self, number: str, sms_url: str) -> bool:
+        """Send texts to `number` (one of the account's own numbers) to `sms_url`; False when the
+        account does not own it."""
         ...
 
 

@@ -365,6 +365,12 @@ class AcceptingProvider:
     def route_incoming(self, number: str, voice_url: str) -> bool:
         return True  # nobody rings back while staging
 
+    def send_text(self, text: Any) -> str:
+        raise NotImplementedError("nothing is texted while staging")
+
+    def route_texts(self, number: str, sms_url: str) -> bool:
+        return True  # nobody texts back while staging
+
 
 class NoCallLimit:
     """Staging places thousands of calls at once: the account's calls-per-second budget is not measured."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from dialer.domain.call_control import CallInstruction
 from dialer.errors import TelephonyError
-from dialer.ports import OutboundCall, ProviderCall
+from dialer.ports import OutboundCall, OutboundText, ProviderCall
 
 
 @dataclass
@@ -24,6 +24,9 @@ class FakeTelephony:
     caller_ids: set[str] = field(default_factory=lambda: {"+442079460000", "+442079460001", "+442079460002"})
     #: Where calls to each of the account's numbers go (their Voice URLs).
     routes: dict[str, str] = field(default_factory=dict)
+    #: Texts sent (with their MessageSids) and where texts to each of the account's numbers go.
+    texts: list[tuple[str, OutboundText]] = field(default_factory=list)
+    text_routes: dict[str, str] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def place_call(self, call: OutboundCall) -> str:
@@ -59,6 +62,19 @@ class FakeTelephony:
         if number not in self.caller_ids:
             return False
         self.routes[number] = voice_url
+        return True
+
+    def send_text(self, text: OutboundText) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        sid = f"SM{next(self._ids):032x}"
+        self.texts.append((sid, text))
+        return sid
+
+    def route_texts(self, number: str, sms_url: str) -> bool:
+        if number not in self.caller_ids:
+            return False
+        self.text_routes[number] = sms_url
         return True
 
     def sid_to(self, phone: str) -> str:

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import Conflict, NotFound
-from dialer.services import campaign_control, dashboard, shifts
+from dialer.services import campaign_control, dashboard, shifts, texts
 from web import identity
 from web.access import organiser_of
 from web.errors import shortened
@@ -34,6 +34,7 @@ def dashboard_page(campaign_id: int) -> ResponseReturnValue:
         campaign=first["campaign"],
         seats=first["seats"],
         roll=shifts.current_roll(bank.uow(), campaign_id, now=bank.clock.now()),
+        texts=texts.dashboard_figures(bank, campaign_id),
     )
 
 

@@ -24,7 +24,7 @@ from dialer.domain.call_control import (
     OptOutOffer,
 )
 from dialer.errors import TelephonyError
-from dialer.ports import Clock, OutboundCall, ProviderCall
+from dialer.ports import Clock, OutboundCall, OutboundText, ProviderCall
 
 #: The dialer never waits longer than this for the provider's REST API.
 REQUEST_TIMEOUT_S = 10.0
@@ -125,6 +125,26 @@ class TwilioTelephony:
                 lambda: self._client.incoming_phone_numbers(sid).update(
                     voice_url=voice_url, voice_method="POST"
                 )
+            )
+        return True
+
+    def send_text(self, text: OutboundText) -> str:
+        created = self._request(
+            lambda: self._client.messages.create(
+                to=text.to, from_=text.from_, body=text.body, status_callback=text.status_url
+            )
+        )
+        return str(created.sid)
+
+    def route_texts(self, number: str, sms_url: str) -> bool:
+        owned = self._request(lambda: self._client.incoming_phone_numbers.list(phone_number=number, limit=20))
+        found = next((candidate for candidate in owned if candidate.phone_number == number), None)
+        if found is None:
+            return False
+        if found.sms_url != sms_url or found.sms_method != "POST":
+            sid = str(found.sid)
+            self._request(
+                lambda: self._client.incoming_phone_numbers(sid).update(sms_url=sms_url, sms_method="POST")
             )
         return True
 

@@ -50,7 +50,7 @@ from dialer.models import (
     VoterImportFile,
 )
 from dialer.ports import CallQueue, UnitOfWork
-from dialer.services import audit, suppression
+from dialer.services import audit, suppression, texts
 from dialer.services.audit import Action, Actor
 
 
@@ -199,6 +199,7 @@ def export_voter(uow: UnitOfWork, clock: Clock, actor: Actor, voter_id: int) -> 
             "carpool_requests": [_row(s) for s in _linked(session, CarpoolSeat, ids)],
             "pledges": [_row(s) for s in _linked(session, PledgeSignup, ids)],
             "do_not_call_list": [_row(s, leave_out=("created_by_id",)) for s in suppressions],
+            **texts.held_about(session, ids, phones),
         }
         audit.record(
             session,
@@ -261,6 +262,7 @@ def erase_voter(
         answers = session.exec(delete(SurveyAnswer).where(col(SurveyAnswer.outcome_id).in_(outcome_ids)))
         callbacks = session.exec(delete(CallEvent).where(col(CallEvent.call_attempt_id).in_(attempt_ids)))
         kept_as_fingerprints = suppression.keep_only_fingerprints(session, phones, number_key)
+        texts.forget(session, ids, phones)
         session.exec(
             update(Outcome).where(col(Outcome.id).in_(outcome_ids)).values(notes="", call_back_at=None)
         )

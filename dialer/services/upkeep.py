@@ -24,7 +24,7 @@ from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.errors import Conflict, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot, Seat
-from dialer.services import caller_ids, dashboard, queueing, seat_holding, shifts, suppression
+from dialer.services import caller_ids, dashboard, queueing, seat_holding, shifts, suppression, texts
 from dialer.services.call_events import StatusReport, on_call_status
 from dialer.services.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.notices import Notices
@@ -220,6 +220,7 @@ def heartbeat(bank: PhoneBank) -> bool:
     end_unconnected_seats(bank)
     seat_holding.end_seats_not_back(bank)
     shifts.call_in_due(bank)
+    texts.send_reminders(bank)
     for campaign_id in bank.seats.campaigns_with_idle_seats():
         pace_campaign(bank, campaign_id)
     for campaign_id in _campaigns_calling(bank):  # voters come due as time passes: dashboards see it
@@ -264,6 +265,9 @@ def open_phone_bank(bank: PhoneBank, campaign_id: int) -> int:
         if problem := caller_ids.problem_with(bank.telephony, campaign.caller_id):
             raise Conflict(f"{campaign.name} cannot open: {problem}.")
         caller_ids.answer_calls_back(bank.telephony, campaign.caller_id, bank.webhooks.incoming())
+        texts.route_replies(
+            bank.telephony, campaign.caller_id, bank.webhooks.base_url.rstrip("/") + texts.REPLY_PATH
+        )
         campaign.status = CampaignStatus.ACTIVE
         uow.commit()
         voters = _queued_voters(

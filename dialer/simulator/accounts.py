@@ -21,9 +21,18 @@ class PhoneNumber:
     voice_url: str | None = None
     voice_method: str = "POST"
     updated: datetime | None = None
+    #: Where Twilio sends a text message to this number (None: nobody reads it).
+    sms_url: str | None = None
+    sms_method: str = "POST"
 
     #: Form field -> attribute, for update.
-    FIELDS = {"FriendlyName": "friendly_name", "VoiceUrl": "voice_url", "VoiceMethod": "voice_method"}
+    FIELDS = {
+        "FriendlyName": "friendly_name",
+        "VoiceUrl": "voice_url",
+        "VoiceMethod": "voice_method",
+        "SmsUrl": "sms_url",
+        "SmsMethod": "sms_method",
+    }
 
     def uri(self) -> str:
         return f"{wire.account_path(self.account_sid)}/IncomingPhoneNumbers/{self.sid}.json"
@@ -36,7 +45,7 @@ class PhoneNumber:
             "api_version": wire.API_VERSION,
             "beta": False,
             "bundle_sid": None,
-            "capabilities": {"fax": False, "mms": False, "sms": False, "voice": True},
+            "capabilities": {"fax": False, "mms": False, "sms": True, "voice": True},
             "date_created": wire.rfc2822(self.created),
             "date_updated": wire.rfc2822(self.updated or self.created),
             "emergency_address_sid": None,
@@ -50,8 +59,8 @@ class PhoneNumber:
             "sms_application_sid": None,
             "sms_fallback_method": "POST",
             "sms_fallback_url": None,
-            "sms_method": "POST",
-            "sms_url": None,
+            "sms_method": self.sms_method,
+            "sms_url": self.sms_url,
             "status": "in-use",
             "status_callback": None,
             "status_callback_method": "POST",

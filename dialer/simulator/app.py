@@ -8,7 +8,16 @@ from flask import Flask, Response, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
-from dialer.simulator import control, errors, rest, rest_account, rest_calls, rest_conferences, wire
+from dialer.simulator import (
+    control,
+    errors,
+    rest,
+    rest_account,
+    rest_calls,
+    rest_conferences,
+    rest_messages,
+    wire,
+)
 from dialer.simulator.errors import TwilioError
 from dialer.simulator.simphone import SimPhones
 
@@ -16,7 +25,7 @@ if TYPE_CHECKING:
     from dialer.simulator.simulator import Simulator
 
 #: The modules whose routes join the REST blueprint when imported.
-ROUTES = (rest_calls, rest_conferences, rest_account)
+ROUTES = (rest_calls, rest_conferences, rest_account, rest_messages)
 
 
 def create_app(

@@ -119,6 +119,20 @@ def ring(number: str) -> Response:
     return reply({"call_sid": sid}, 201)
 
 
+@bp.post("/numbers/<path:number>/messages")
+def text(number: str) -> Response:
+    """A phone texts one of the account's numbers: `{"from": "+447700900001", "body": "STOP"}`."""
+    body = _body()
+    sender, words = body.get("from"), body.get("body")
+    if not isinstance(sender, str) or not isinstance(words, str):
+        raise ControlError("from and body are required")
+    try:
+        sid = simulator().text(number, from_=sender, body=words)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return reply({"message_sid": sid}, 201)
+
+
 @bp.post("/caller_ids")
 def verify_caller_id() -> Response:
     """Stands in for Twilio's verification call: the number becomes an outgoing caller ID."""

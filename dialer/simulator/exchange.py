@@ -24,6 +24,7 @@ from dialer.simulator.calls import IN_PROGRESS, SIP_CODES, Call
 from dialer.simulator.cps import CpsQueue
 from dialer.simulator.events import EventLog
 from dialer.simulator.faults import FaultBook
+from dialer.simulator.messages import MessageBook
 from dialer.simulator.records import Records
 from dialer.simulator.sids import SidMaker
 from dialer.simulator.webhooks import (
@@ -93,6 +94,7 @@ class Exchange:
         self.faults = FaultBook(self.settings.seed)
         self.events = EventLog()
         self.cps = CpsQueue(self.settings.cps)
+        self.messages = MessageBook()
 
     def reset(self) -> None:
         """Forget every call, conference, behaviour, fault and event (the account's numbers and

@@ -47,21 +47,21 @@ def fetch_number(sid: str) -> Response:
 
 @bp.post("/IncomingPhoneNumbers/<sid>.json")
 def update_number(sid: str) -> Response:
-    """Set what a call to the number does (its Voice URL and method) or its name."""
+    """Set what a call or a text to the number does (its Voice or SMS URL and method) or its name."""
     switch = simulator().switch
     with switch.transaction():
         number = switch.records.numbers.get(sid)
         if number is None:
             raise errors.not_found(request.path)
         for name, attribute in PhoneNumber.FIELDS.items():
-            value = text(name)
-            if value is None:
+            value = request.form.get(name)  # an empty Voice or SMS URL clears it
+            if value is None or (value == "" and attribute not in ("voice_url", "sms_url")):
                 continue
-            if attribute == "voice_method":
+            if attribute in ("voice_method", "sms_method"):
                 value = value.upper()
                 if value not in ("GET", "POST"):
                     raise TwilioError(400, errors.INVALID_PARAMETER, f"{name} must be GET or POST")
-            setattr(number, attribute, (value or None) if attribute == "voice_url" else value)
+            setattr(number, attribute, (value or None) if attribute in ("voice_url", "sms_url") else value)
         number.updated = switch.clock.now()
         return reply(number.to_json())
 

@@ -15,6 +15,7 @@ from flask_socketio import SocketIO
 from twilio.rest import Client
 
 from dialer.clock import Clock, RealTimeScheduler, Scheduler, SimClock
+from dialer.simulator import messages
 from dialer.simulator.accounts import OutgoingCallerId, PhoneNumber
 from dialer.simulator.app import create_app
 from dialer.simulator.behaviours import Behaviour, Mix
@@ -172,6 +173,18 @@ class Simulator:
                 raise ValueError(f"{number} has no Voice URL: nothing would answer it")
             options = CallOptions(to=number, from_=from_, url=owned.voice_url, method=owned.voice_method)
             return switch.place_inbound(options, behaviour=behaviour or Behaviour.answer()).sid
+
+    def text(self, number: str, *, from_: str, body: str) -> str:
+        """A phone texts `body` to one of the account's numbers (STOP and the other opt-out words
+        take effect at once, as Twilio's opt-out handling does); the number's SMS URL is told.
+        Returns the MessageSid. A number the account does not own is refused."""
+        switch = self.switch
+        with switch.transaction():
+            owned = switch.records.numbers_by_e164.get(number)
+            if owned is None:
+                raise ValueError(f"{number} is not one of the account's numbers")
+            message = messages.receive(switch, number, from_, body, owned.sms_url, owned.sms_method)
+            return message.sid
 
     def verify_caller_id(self, phone_number: str) -> OutgoingCallerId:
         """The account holder verifies a number they own elsewhere (on Twilio, by answering a call

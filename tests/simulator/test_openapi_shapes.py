@@ -156,12 +156,24 @@ def test_every_implemented_endpoint_answers_in_the_shape_twilio_documents(spec, 
     check("GET", f"{ACCOUNT}/Applications.json", 200)
     check("GET", f"{ACCOUNT}/Applications/{{Sid}}.json", 200, Sid=application["sid"])
     check("POST", f"{ACCOUNT}/Applications/{{Sid}}.json", 200, {"VoiceMethod": "GET"}, Sid=application["sid"])
+    messages = f"{ACCOUNT}/Messages"
+    text = check(
+        "POST",
+        f"{messages}.json",
+        201,
+        {"To": "+447700900004", "From": CALLER_ID, "Body": "Hello", "StatusCallback": url("/sms-status")},
+    )
+    sim.text(CALLER_ID, from_="+447700900004", body="STOP")
+    check("GET", f"{messages}.json", 200)
+    check("GET", f"{messages}/{{Sid}}.json", 200, Sid=text["sid"])
 
     # Every list and instance of a finished call and conference validates too.
     sim.advance(700)
     check("GET", f"{calls}/{{Sid}}.json", 200, Sid=first.sid)
     check("GET", f"{conferences}/{{Sid}}.json", 200, Sid=conference)
     check("GET", f"{calls}.json", 200)
+    check("GET", f"{messages}/{{Sid}}.json", 200, Sid=text["sid"])
+    check("POST", f"{messages}/{{Sid}}.json", 200, {"Body": ""}, Sid=text["sid"])
 
     # A deletion answers 204 with no body, as Twilio documents it: a participant of a live
     # conference (seat-1 again, as a new caller joins it), and the application.

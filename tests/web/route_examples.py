@@ -120,6 +120,8 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "decision": lambda world, services: "approve",
     # calling shifts: one published for the world's campaign, booked (or cancelled) by whoever asks
     "shift_id": lambda world, services: _a_shift(world, services),
+    # texts to voters: a link that was never sent (the page is public, and says so)
+    "link_token": lambda world, services: "never-sent",
 }
 
 #: A complete, valid campaign form (the organiser's create and settings pages).
@@ -165,6 +167,16 @@ class Example:
 
 
 EXAMPLES: dict[tuple[str, str], Example] = {
+    # --- texts to voters (issue 18): the world's voter signed up for nothing, which the use case
+    # says once the policy has let the caller through (tests/integration/test_texts.py sends them)
+    ("text_pages.send", "POST"): Example(
+        json=lambda world: {"kind": "event", "id": world.event_id, "agreed": True},
+        ok=404,
+        statuses={"volunteer": 404},  # who recorded the world's conversation with the voter
+    ),
+    ("text_pages.options", "GET"): Example(statuses={"volunteer": 200}),
+    ("text_pages.wording", "POST"): Example(data={"link-event": "See you at {title}, {when}."}, ok=303),
+    ("text_pages.link", "GET"): Example(ok=404),
     # the nearest-marginal look-up is public; the matrix's database holds no election data (503)
     ("marginals.nearest", "GET"): Example(ok=503),
     ("home.healthz", "GET"): Example(ok=(200, 503)),  # 503 when no worker is running (none in tests)
