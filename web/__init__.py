@@ -94,6 +94,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_pages.bp)
     app.register_blueprint(dashboard_pages.bp)
     app.register_blueprint(follow_up_pages.bp)
+    from web import cascade_pages
+
+    app.register_blueprint(cascade_pages.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

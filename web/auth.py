@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from dialer.config import Mode
 from dialer.errors import InvalidInput
 from dialer.services import accounts
-from web import limits
+from web import cascade_pages, limits
 from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
 from web.errors import sentence, too_many_requests
@@ -91,6 +91,7 @@ def sign_up() -> ResponseReturnValue:
             field.errors.append(sentence(exc))
             status = 409 if isinstance(exc, accounts.EmailTaken) else 400
         else:
+            cascade_pages.arrived(form.email.data)  # before the fresh session forgets the link
             start_session(signed)
             flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
             return redirect(_safe_next(request.args.get("next")), 303)

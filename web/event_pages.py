@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import carpools, events, postcode_lookup
+from web import cascade_pages
 from web.access import signed_in
 from web.identity import account_id
 from web.services import services
@@ -48,6 +50,7 @@ def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> Res
         rides=rides,
         place=place,
         carpool_form=carpool_form or CarpoolForm(formdata=None),
+        own_link=cascade_pages.own_link("event", event_id),
     )
     return html, 200 if carpool_form is None else 400
 
@@ -62,6 +65,7 @@ def take_place(event_id: int) -> ResponseReturnValue:
         abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".upcoming"))
+    cascade_pages.credit(current_user.email, "event", place.id)
     if place.status == events.CONFIRMED:
         flash("You have a place. See you there!", "success")
     else:

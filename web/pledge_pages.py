@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import pledges
+from web import cascade_pages
 from web.access import public
 from web.extensions import limiter
 from web.html_forms import HtmlForm
@@ -33,11 +34,13 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         try:
             if signed_in:
-                _, new = pledges.make_pledge(
+                email = current_user.email
+                signup_id, new = pledges.make_pledge(
                     wired.uow(), wired.clock, found.id, channel="web", user_id=account_id()
                 )
             else:
-                _, new = pledges.make_pledge(
+                email = form.email.data or ""
+                signup_id, new = pledges.make_pledge(
                     wired.uow(),
                     wired.clock,
                     found.id,
@@ -48,6 +51,9 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         except InvalidInput as error:
             refuse(form, error)
         else:
+            cascade_pages.credit(email, "pledge", signup_id)
+            if not signed_in:
+                cascade_pages.remember_pledger(email)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
     pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())
@@ -59,4 +65,5 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         form=form,
         signed_in=signed_in,
         pledged=pledged,
+        own_link=cascade_pages.own_link("pledge", found.id) if pledged or not signed_in else None,
     ), status
