@@ -17,6 +17,7 @@ from dialer.adapters.password_hashing import OffLoopPasswordHasher
 from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.adapters.redis_call_rate import RedisCallRate
 from dialer.adapters.redis_seat_board import RedisSeatBoard
+from dialer.adapters.redis_share_opens import RedisShareOpens
 from dialer.adapters.redis_tally import RedisTally
 from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
@@ -68,6 +69,11 @@ class Services:
     def seat_finder(self) -> SeatFinder:
         """The nearest-marginal look-up, answered from memory (loaded on first use)."""
         return SeatFinder(self.uow, self.clock)
+
+    @cached_property
+    def share_opens(self) -> RedisShareOpens:
+        """Opens of sharers' links, counted in Redis (dialer/services/cascade.py)."""
+        return RedisShareOpens(self.redis)
 
     @cached_property
     def telephony_client(self) -> Client:

@@ -29,10 +29,10 @@ _PLEDGER = "cascade_pledger"  # an e-mail address that pledged in this visit, to
 @public
 def open_link(code: str) -> ResponseReturnValue:
     wired = services()
-    opened = cascade.resolve(wired.uow(), wired.redis, code)
+    opened = cascade.resolve(wired.uow(), wired.share_opens, code)
     if opened is None:
         abort(404)
-    cascade.record_open(wired.redis, opened.link_id, wired.clock.now())
+    cascade.record_open(wired.share_opens, opened.link_id, wired.clock.now())
     if session.get(_VIA) != code:
         session[_VIA] = code
     return redirect(f"{opened.path}?via={quote(code)}", 303)
@@ -42,7 +42,7 @@ def open_link(code: str) -> ResponseReturnValue:
 @signed_in
 def mine() -> ResponseReturnValue:
     wired = services()
-    cascade.flush_opens(wired.uow(), wired.redis)
+    cascade.flush_opens(wired.uow(), wired.share_opens)
     for offer in pledges.offered_to(wired.uow(), current_user.id, limit=20):
         if offer.pledged:
             found = offer.url.removeprefix("/pledge/").split("/")
@@ -71,7 +71,7 @@ def listed() -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def organiser_view(campaign_id: int) -> ResponseReturnValue:
     wired = services()
-    cascade.flush_opens(wired.uow(), wired.redis)
+    cascade.flush_opens(wired.uow(), wired.share_opens)
     try:
         view = cascade.cascade_of(wired.uow(), campaign_id)
     except NotFound:
@@ -121,7 +121,9 @@ def own_link(kind: str, target_id: int) -> cascade.Link | None:
 
 
 def share_url(link: cascade.Link) -> str:
-    return services().settings.public_base_url.rstrip("/") + url_for("cascade_pages.open_link", code=link.code)
+    return services().settings.public_base_url.rstrip("/") + url_for(
+        "cascade_pages.open_link", code=link.code
+    )
 
 
 def whatsapp_url(message: str) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import redis as redis_lib
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -38,7 +38,7 @@ from dialer.models import (
     ShareLink,
     ShareOpenCount,
 )
-from dialer.ports import UnitOfWork
+from dialer.ports import ShareOpens, UnitOfWork
 
 KINDS = ("pledge", "event", "phonebank")
 CONVERSIONS = ("pledge", "event", "call")
@@ -46,11 +46,6 @@ CONVERSIONS = ("pledge", "event", "call")
 CREDIT_WINDOW = timedelta(days=30)
 #: A chain longer than this is not followed further (a guard; real cascades are far shallower).
 MAX_DEPTH = 64
-
-OPENS_KEY = "marginal:cascade:opens"
-_FLUSH_LOCK = "marginal:cascade:opens:flushing"
-_PATH_KEY = "marginal:cascade:link:"
-_PATH_TTL_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -165,46 +160,42 @@ def set_listed(uow: UnitOfWork, owner_email: str, listed: bool) -> None:
         uow.commit()
 
 
-def resolve(uow: UnitOfWork, redis: redis_lib.Redis, code: str) -> Opened | None:
-    """Where a link leads (from Redis once known, so an open does not touch SQL)."""
+def resolve(uow: UnitOfWork, opens: ShareOpens, code: str) -> Opened | None:
+    """Where a link leads (remembered once known, so an open does not touch SQL)."""
     if not code or len(code) > 16:
         return None
-    cached = redis.get(_PATH_KEY + code)
-    if cached is not None:
-        link_id, _, path = cached.decode().partition(" ")
-        return Opened(int(link_id), path)
+    remembered = opens.recall(code)
+    if remembered is not None:
+        return Opened(*remembered)
     with uow:
         found = uow.session.exec(select(ShareLink).where(ShareLink.code == code)).first()
         if found is None:
             return None
         link = _link(uow.session, found)
-    redis.set(_PATH_KEY + code, f"{link.id} {link.path}", ex=_PATH_TTL_S)
+    opens.remember(code, link.id, link.path)
     return Opened(link.id, link.path)
 
 
-def record_open(redis: redis_lib.Redis, link_id: int, now: datetime) -> None:
+def record_open(opens: ShareOpens, link_id: int, now: datetime) -> None:
     """Count one open of a link in its hour (added to SQL by `flush_opens`)."""
-    hour = int(now.timestamp()) // 3600
-    redis.hincrby(OPENS_KEY, f"{link_id}:{hour}", 1)
+    opens.count(link_id, int(now.timestamp()) // 3600)
 
 
-def flush_opens(uow: UnitOfWork, redis: redis_lib.Redis) -> int:
-    """Add the opens counted in Redis to SQL; returns how many were added.
+def flush_opens(uow: UnitOfWork, opens: ShareOpens) -> int:
+    """Add the opens counted so far to SQL; returns how many were added.
 
-    The counts are taken off Redis only after SQL has them (a crash in between counts them twice
-    rather than losing them), and one flush runs at a time.
+    The counts are taken off only after SQL has them (a crash in between counts them twice rather
+    than losing them), and one flush runs at a time (another caller returns 0 at once).
     """
-    if not redis.set(_FLUSH_LOCK, "1", nx=True, ex=60):
-        return 0
-    try:
-        pending = {key.decode(): int(value) for key, value in redis.hgetall(OPENS_KEY).items()}
-        pending = {key: count for key, count in pending.items() if count > 0}
+    with opens.flushing() as mine:
+        if not mine:
+            return 0
+        pending = opens.pending()
         if not pending:
             return 0
         with uow:
             session = uow.session
-            for key, count in pending.items():
-                link_id, hour = (int(part) for part in key.split(":"))
+            for (link_id, hour), count in pending.items():
                 at = datetime.fromtimestamp(hour * 3600, UTC)
                 row = session.get(ShareOpenCount, (link_id, at))
                 if row is None:
@@ -212,13 +203,8 @@ def flush_opens(uow: UnitOfWork, redis: redis_lib.Redis) -> int:
                 row.count += count
                 session.add(row)
             uow.commit()
-        with redis.pipeline(transaction=True) as pipe:
-            for key, count in pending.items():
-                pipe.hincrby(OPENS_KEY, key, -count)
-            pipe.execute()
+        opens.taken(pending)
         return sum(pending.values())
-    finally:
-        redis.delete(_FLUSH_LOCK)
 
 
 def arrive(uow: UnitOfWork, clock: Clock, person_email: str, code: str) -> bool:
@@ -240,9 +226,7 @@ def arrive(uow: UnitOfWork, clock: Clock, person_email: str, code: str) -> bool:
         if email in chain:
             return False
         session.add(
-            ShareArrival(
-                person_email=email, link_id=link.id, generation=len(chain), arrived_at=clock.now()
-            )
+            ShareArrival(person_email=email, link_id=link.id, generation=len(chain), arrived_at=clock.now())
         )
         try:
             uow.commit()
@@ -382,7 +366,10 @@ def cascade_of(uow: UnitOfWork, campaign_id: int, *, top: int = 20) -> CascadeVi
         names = dict(session.exec(select(Constituency.ons_code, Constituency.name)).all())
         seats = set(people_by_seat) | set(conversions_by_seat)
         view.by_seat = sorted(
-            ((names.get(seat or "", "the whole campaign"), people_by_seat[seat], conversions_by_seat[seat]) for seat in seats),
+            (
+                (names.get(seat or "", "the whole campaign"), people_by_seat[seat], conversions_by_seat[seat])
+                for seat in seats
+            ),
             key=lambda row: (-row[2], -row[1], row[0]),
         )
         view.by_day = sorted(days.items())
@@ -390,7 +377,9 @@ def cascade_of(uow: UnitOfWork, campaign_id: int, *, top: int = 20) -> CascadeVi
     return view
 
 
-def _top_sharers(session: Session, links: list[ShareLink], conversion_ids: list[int], top: int) -> list[Sharer]:
+def _top_sharers(
+    session: Session, links: Sequence[ShareLink], conversion_ids: list[int], top: int
+) -> list[Sharer]:
     listed = {link.owner_email: link.owner_name for link in links if link.listed}
     if not listed or not conversion_ids:
         return []
@@ -481,4 +470,3 @@ def _grouped(session: Session, key: object, aggregate: object, ids: list[int | N
         select(key, aggregate).where(col(key).in_(wanted)).group_by(key)  # type: ignore[call-overload]
     ).all()
     return {int(link_id): int(count or 0) for link_id, count in rows}
-

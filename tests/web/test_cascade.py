@@ -34,7 +34,12 @@ def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app,
     organiser = make.user(services, role=Role.ORGANISER)
     campaign_id = make.campaign(services, organiser_id=organiser)
     pledges.create_pledge(
-        services.uow(), campaign_id, slug="polling-day", text="Take polling day off", clock=services.clock, actor=SYSTEM
+        services.uow(),
+        campaign_id,
+        slug="polling-day",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
     )
     event_id = make.event(services, campaign_id)
     with services.uow() as uow:
@@ -89,21 +94,43 @@ def test_the_link_that_first_brought_someone_keeps_the_credit_for_thirty_days(ap
     )
     event_id = make.event(services, campaign_id, starts_in=timedelta(days=40))
     first = cascade.link_for(
-        services.uow(), services.clock, owner_email="a@example.org", owner_name="A", kind="pledge", target_id=pledge_id
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
     )
     second = cascade.link_for(
-        services.uow(), services.clock, owner_email="b@example.org", owner_name="B", kind="event", target_id=event_id
+        services.uow(),
+        services.clock,
+        owner_email="b@example.org",
+        owner_name="B",
+        kind="event",
+        target_id=event_id,
     )
     assert cascade.convert(
-        services.uow(), services.clock, person_email="c@example.org", kind="pledge", subject_id=1, via=first.code
+        services.uow(),
+        services.clock,
+        person_email="c@example.org",
+        kind="pledge",
+        subject_id=1,
+        via=first.code,
     )
     services.clock.advance(timedelta(days=29).total_seconds())
     assert cascade.convert(
-        services.uow(), services.clock, person_email="c@example.org", kind="event", subject_id=2, via=second.code
+        services.uow(),
+        services.clock,
+        person_email="c@example.org",
+        kind="event",
+        subject_id=2,
+        via=second.code,
     )
     services.clock.advance(timedelta(days=2).total_seconds())
     assert (
-        cascade.convert(services.uow(), services.clock, person_email="c@example.org", kind="call", subject_id=3)
+        cascade.convert(
+            services.uow(), services.clock, person_email="c@example.org", kind="call", subject_id=3
+        )
         is None
     )
     with services.uow() as uow:
@@ -117,13 +144,27 @@ def test_nobody_is_credited_for_their_own_link_or_twice_for_one_pledge(app, serv
         services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
     )
     link = cascade.link_for(
-        services.uow(), services.clock, owner_email="a@example.org", owner_name="A", kind="pledge", target_id=pledge_id
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
     )
-    mine = {"person_email": "A@example.org", "kind": "pledge", "subject_id": 1, "via": link.code}
-    assert cascade.convert(services.uow(), services.clock, **mine) is None
-    theirs = {"person_email": "b@example.org", "kind": "pledge", "subject_id": 2, "via": link.code}
-    first = cascade.convert(services.uow(), services.clock, **theirs)
-    assert first is not None and cascade.convert(services.uow(), services.clock, **theirs) == first
+
+    def pledged(email: str, signup_id: int) -> int | None:
+        return cascade.convert(
+            services.uow(),
+            services.clock,
+            person_email=email,
+            kind="pledge",
+            subject_id=signup_id,
+            via=link.code,
+        )
+
+    assert pledged("A@example.org", 1) is None
+    first = pledged("b@example.org", 2)
+    assert first is not None and pledged("b@example.org", 2) == first
     with services.uow() as uow:
         assert len(uow.session.exec(select(ShareConversion)).all()) == 1
 
@@ -134,13 +175,18 @@ def test_opens_are_counted_in_redis_and_added_to_sql_once(app, client, services)
         services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
     )
     link = cascade.link_for(
-        services.uow(), services.clock, owner_email="a@example.org", owner_name="A", kind="pledge", target_id=pledge_id
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
     )
     for _ in range(5):
         assert client.get(f"/s/{link.code}").status_code == 303
     assert client.get("/s/no-such-link").status_code == 404
-    assert cascade.flush_opens(services.uow(), services.redis) == 5
-    assert cascade.flush_opens(services.uow(), services.redis) == 0
+    assert cascade.flush_opens(services.uow(), services.share_opens) == 5
+    assert cascade.flush_opens(services.uow(), services.share_opens) == 0
     with services.uow() as uow:
         assert sum(row.count for row in uow.session.exec(select(ShareOpenCount)).all()) == 5
         assert uow.session.exec(select(PledgeSignup)).all() == []

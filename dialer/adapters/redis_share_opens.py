@@ -1,0 +1,61 @@
+"""Opens of sharers' links counted in Redis: one HINCRBY per open on `marginal:cascade:opens`
+(field `<link id>:<hour>`), and each link's destination remembered for a day."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+
+import redis
+
+OPENS_KEY = "marginal:cascade:opens"
+FLUSH_LOCK_KEY = "marginal:cascade:opens:flushing"
+PATH_PREFIX = "marginal:cascade:link:"
+PATH_TTL_S = 24 * 3600
+#: A flush that takes longer than this lets the next one start.
+FLUSH_TTL_S = 60
+
+
+class RedisShareOpens:
+    def __init__(self, connection: redis.Redis) -> None:
+        self._redis = connection
+
+    def count(self, link_id: int, hour: int) -> None:
+        self._redis.hincrby(OPENS_KEY, f"{link_id}:{hour}", 1)
+
+    def pending(self) -> dict[tuple[int, int], int]:
+        counts: dict[tuple[int, int], int] = {}
+        for field, value in self._redis.hgetall(OPENS_KEY).items():
+            link_id, hour = _text(field).split(":")
+            if int(value) > 0:
+                counts[int(link_id), int(hour)] = int(value)
+        return counts
+
+    def taken(self, counts: Mapping[tuple[int, int], int]) -> None:
+        with self._redis.pipeline(transaction=True) as pipe:
+            for (link_id, hour), count in counts.items():
+                pipe.hincrby(OPENS_KEY, f"{link_id}:{hour}", -count)
+            pipe.execute()
+
+    @contextlib.contextmanager
+    def flushing(self) -> Iterator[bool]:
+        held = bool(self._redis.set(FLUSH_LOCK_KEY, "1", nx=True, ex=FLUSH_TTL_S))
+        try:
+            yield held
+        finally:
+            if held:
+                self._redis.delete(FLUSH_LOCK_KEY)
+
+    def remember(self, code: str, link_id: int, path: str) -> None:
+        self._redis.set(PATH_PREFIX + code, f"{link_id} {path}", ex=PATH_TTL_S)
+
+    def recall(self, code: str) -> tuple[int, str] | None:
+        found = self._redis.get(PATH_PREFIX + code)
+        if found is None:
+            return None
+        link_id, _, path = _text(found).partition(" ")
+        return int(link_id), path
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
