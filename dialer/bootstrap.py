@@ -49,6 +49,8 @@ class Services:
         """Let go of the database pool and the Redis connection (a process's services at its end)."""
         self.engine.dispose()
         self.redis.close()
+        if "share_opens" in self.__dict__:  # made on first use
+            self.share_opens.close()
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use-case call; never shared between threads)."""
@@ -73,7 +75,7 @@ class Services:
     @cached_property
     def share_opens(self) -> RedisShareOpens:
         """Opens of sharers' links, counted in Redis (dialer/services/cascade.py)."""
-        return RedisShareOpens(self.redis)
+        return RedisShareOpens.from_url(self.redis_url)
 
     @cached_property
     def telephony_client(self) -> Client:
