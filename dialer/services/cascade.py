@@ -59,6 +59,7 @@ class Link:
     path: str
     title: str
     listed: bool
+    seat_name: str  # the seat it is for ("" for a campaign of several seats)
 
 
 @dataclass(frozen=True)
@@ -459,7 +460,9 @@ def _link(session: Session, link: ShareLink) -> Link:
     else:
         campaign = session.get(Campaign, link.target_id)
         path, title = f"/call/{link.target_id}", f"Call for {campaign.name if campaign else 'the campaign'}"
-    return Link(link.id, link.code, link.kind, link.target_id, path, title, link.listed)
+    seat = session.get(Constituency, link.ons_code) if link.ons_code else None
+    seat_name = seat.name if seat else ""
+    return Link(link.id, link.code, link.kind, link.target_id, path, title, link.listed, seat_name)
 
 
 def _grouped(session: Session, key: object, aggregate: object, ids: list[int | None]) -> dict[int, int]:
