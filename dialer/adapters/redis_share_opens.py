@@ -17,6 +17,14 @@ PATH_TTL_S = 24 * 3600
 FLUSH_TTL_S = 60
 #: Links remembered in this process before it starts again from empty.
 KNOWN_MAX = 100_000
+#: Take counts off, dropping the fields that reach zero (the hash holds only what SQL lacks).
+_TAKE = """
+for i = 1, #ARGV, 2 do
+  if redis.call('HINCRBY', KEYS[1], ARGV[i], -tonumber(ARGV[i + 1])) <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+"""
 
 
 class RedisShareOpens:
@@ -30,6 +38,7 @@ class RedisShareOpens:
     def __init__(self, connection: redis.Redis) -> None:
         self._redis = connection
         self._known: dict[str, tuple[int, str]] = {}
+        self._take = connection.register_script(_TAKE)
 
     def close(self) -> None:
         self._redis.close()
@@ -47,10 +56,11 @@ class RedisShareOpens:
         return counts
 
     def taken(self, counts: Mapping[tuple[int, int], int]) -> None:
-        with self._redis.pipeline(transaction=True) as pipe:
-            for (link_id, hour), count in counts.items():
-                pipe.hincrby(OPENS_KEY, f"{link_id}:{hour}", -count)
-            pipe.execute()
+        args: list[str | int] = []
+        for (link_id, hour), count in counts.items():
+            args += [f"{link_id}:{hour}", count]
+        if args:
+            self._take(keys=[OPENS_KEY], args=args)
 
     @contextlib.contextmanager
     def flushing(self) -> Iterator[bool]:

@@ -129,6 +129,9 @@ def link_for(
         found = _own_link(session, email, kind, target_id)
         if found is None:
             campaign_id, ons_code = _target_place(session, kind, target_id)
+            listed = session.exec(
+                select(ShareLink.id).where(ShareLink.owner_email == email, col(ShareLink.listed).is_(True))
+            ).first()
             found = ShareLink(
                 code=secrets.token_urlsafe(8),
                 owner_email=email,
@@ -137,6 +140,7 @@ def link_for(
                 target_id=target_id,
                 campaign_id=campaign_id,
                 ons_code=ons_code,
+                listed=listed is not None,  # their choice holds for their new links too
                 created_at=clock.now(),
             )
             session.add(found)

@@ -187,6 +187,7 @@ def test_opens_are_counted_in_redis_and_added_to_sql_once(app, client, services)
     assert client.get("/s/no-such-link").status_code == 404
     assert cascade.flush_opens(services.uow(), services.share_opens) == 5
     assert cascade.flush_opens(services.uow(), services.share_opens) == 0
+    assert services.redis.hlen("marginal:cascade:opens") == 0  # nothing left behind once flushed
     with services.uow() as uow:
         assert sum(row.count for row in uow.session.exec(select(ShareOpenCount)).all()) == 5
         assert uow.session.exec(select(PledgeSignup)).all() == []
@@ -207,3 +208,31 @@ def test_a_pledger_without_an_account_is_given_their_own_link_with_share_buttons
     page = client.get(path).get_data(as_text=True)
     assert link_code(page)
     assert "https://wa.me/?text=I%20pledged%3A%20Knock%20on%20doors" in page
+
+
+def test_organisers_see_only_the_sharers_who_agreed_to_be_listed(app, services):
+    campaign_id = make.campaign(services)
+    pledge_id = pledges.create_pledge(
+        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
+    )
+    for number, sharer in enumerate(("ann@example.org", "ben@example.org")):
+        link = cascade.link_for(
+            services.uow(),
+            services.clock,
+            owner_email=sharer,
+            owner_name=sharer.split("@")[0].title(),
+            kind="pledge",
+            target_id=pledge_id,
+        )
+        cascade.convert(
+            services.uow(),
+            services.clock,
+            person_email=f"friend{number}@example.org",
+            kind="pledge",
+            subject_id=number,
+            via=link.code,
+        )
+    cascade.set_listed(services.uow(), "ann@example.org", True)
+    view = cascade.cascade_of(services.uow(), campaign_id)
+    assert [(sharer.name, sharer.tree) for sharer in view.top_sharers] == [("Ann", 1)]
+    assert view.conversions_by_generation == {1: 2} and view.people_by_generation == {1: 2}
