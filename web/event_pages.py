@@ -50,7 +50,8 @@ def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> Res
         rides=rides,
         place=place,
         carpool_form=carpool_form or CarpoolForm(formdata=None),
-        own_link=cascade_pages.own_link("event", event_id),
+        # a refused form writes nothing, not even the volunteer's first link
+        own_link=cascade_pages.own_link("event", event_id) if carpool_form is None else None,
     )
     return html, 200 if carpool_form is None else 400
 

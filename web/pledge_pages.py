@@ -65,5 +65,8 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         form=form,
         signed_in=signed_in,
         pledged=pledged,
-        own_link=cascade_pages.own_link("pledge", found.id) if pledged or not signed_in else None,
+        # a refused form writes nothing, not even the pledger's first link
+        own_link=cascade_pages.own_link("pledge", found.id)
+        if status == 200 and (pledged or not signed_in)
+        else None,
     ), status
