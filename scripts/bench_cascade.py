@@ -45,6 +45,8 @@ from pathlib import Path
 import aiohttp
 from benchmark_report import write_section
 
+from dialer.loopback.deployment import Deployment, Shape
+
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- bench_cascade:begin -->", "<!-- bench_cascade:end -->"
 TARGET_P99_MS = 100.0
@@ -357,8 +359,6 @@ def main() -> int:
     args = parser.parse_args()
     if args.pledges is None:
         args.pledges = round(PLEDGES_PER_5_MIN * args.seconds / 300)
-    from dialer.loopback.deployment import Deployment, Shape
-
     random.seed(1)
     database_url = os.environ.get("DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="marginal-cascade-") as tmp:
@@ -385,6 +385,8 @@ def main() -> int:
                 cascade,
                 main_window.opens_answered + warm_opens,
             )
+            if main_window.pledge_errors:
+                _print_server_errors(deployment, args.web)
             highest = (
                 None if args.no_ramp else _ramp(base, args.rate, main_window, args.step_seconds, cascade)
             )
@@ -409,6 +411,16 @@ def main() -> int:
         or main_window.p(0.99) >= TARGET_P99_MS
     )
     return 1 if failed else 0
+
+
+def _print_server_errors(deployment: Deployment, web: int) -> None:
+    """The kinds of exception the web processes logged (what the clients' errors were)."""
+    kinds: Counter[str] = Counter()
+    for index in range(web):
+        text = deployment.log_tail(f"web-{index}", 100_000)
+        kinds.update(re.findall(r"^([\w.]+(?:Error|Exception|Timeout)\b[^\n]{0,80})", text, re.MULTILINE))
+    for kind, count in kinds.most_common(5):
+        print(f"  server: {count} x {kind}")
 
 
 def _counted_so_far(database_url: str, redis_url: str) -> int:
