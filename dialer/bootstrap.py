@@ -17,6 +17,7 @@ from dialer.adapters.password_hashing import OffLoopPasswordHasher
 from dialer.adapters.redis_call_queue import RedisCallQueue
 from dialer.adapters.redis_call_rate import RedisCallRate
 from dialer.adapters.redis_seat_board import RedisSeatBoard
+from dialer.adapters.redis_share_opens import RedisShareOpens
 from dialer.adapters.redis_tally import RedisTally
 from dialer.adapters.twilio_telephony import TwilioTelephony
 from dialer.clock import Clock, SystemClock
@@ -50,6 +51,8 @@ class Services:
         """Let go of the database pool and the Redis connection (a process's services at its end)."""
         self.engine.dispose()
         self.redis.close()
+        if "share_opens" in self.__dict__:  # made on first use
+            self.share_opens.close()
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work (one per use-case call; never shared between threads)."""
@@ -70,6 +73,11 @@ class Services:
     def seat_finder(self) -> SeatFinder:
         """The nearest-marginal look-up, answered from memory (loaded on first use)."""
         return SeatFinder(self.uow, self.clock)
+
+    @cached_property
+    def share_opens(self) -> RedisShareOpens:
+        """Opens of sharers' links, counted in Redis (dialer/services/cascade.py)."""
+        return RedisShareOpens.from_url(self.redis_url)
 
     @cached_property
     def telephony_client(self) -> Client:

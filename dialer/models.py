@@ -686,3 +686,71 @@ class CampaignTextWording(SQLModel, table=True):
     purpose: str = Field(max_length=10, primary_key=True)  # link, reminder
     kind: str = Field(max_length=10, primary_key=True)  # event, carpool, pledge
     wording: str = Field(max_length=240)
+
+
+# --- sharing with a cascade (see dialer/services/cascade.py) ---------------------------------
+
+
+class ShareLink(SQLModel, table=True):
+    """A person's own link to a pledge, an event or a phone bank: whatever it brings credits them.
+
+    A sharer is known by their e-mail address (a volunteer's account, or a pledger without one).
+    `listed`: they agreed to appear by first name among the campaign's top sharers.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("owner_email", "kind", "target_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, sa_column_kwargs={"unique": True})
+    owner_email: str = Field(max_length=254, index=True)
+    owner_name: str = Field(default="", max_length=120)
+    kind: str = Field(max_length=10)  # pledge, event, phonebank
+    target_id: int
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    ons_code: str | None = Field(default=None, max_length=9)
+    listed: bool = False
+    created_at: datetime | None = _at(nullable=False)
+
+
+class ShareArrival(SQLModel, table=True):
+    """The first link that brought a person: it credits its sharer for 30 days from `arrived_at`.
+
+    `generation` is 1 for someone brought by a sharer nobody brought, 2 for the people they bring...
+    """
+
+    person_email: str = Field(max_length=254, primary_key=True)
+    link_id: int = Field(foreign_key="sharelink.id", index=True)
+    generation: int
+    arrived_at: datetime | None = _at(nullable=False)
+
+
+class ShareConversion(SQLModel, table=True):
+    """Something done through a link (a pledge, a place at an event, a call session)."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="sharelink.id", index=True)
+    person_email: str = Field(max_length=254)
+    kind: str = Field(max_length=10)  # pledge, event, call
+    subject_id: int
+    generation: int
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    ons_code: str | None = Field(default=None, max_length=9)
+    at: datetime | None = _at(nullable=False, index=True)
+
+
+class ShareCredit(SQLModel, table=True):
+    """A conversion counted for one sharer up its chain: depth 1 is whose link it came through."""
+
+    conversion_id: int = Field(foreign_key="shareconversion.id", primary_key=True)
+    sharer_email: str = Field(max_length=254, primary_key=True, index=True)
+    depth: int
+
+
+class ShareOpenCount(SQLModel, table=True):
+    """Opens of a link in one hour, counted in Redis and added here by `cascade.flush_opens`."""
+
+    link_id: int = Field(foreign_key="sharelink.id", primary_key=True)
+    hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    count: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -386,3 +387,26 @@ class MailTransport(Protocol):
     """Hands a message to the mail system; raises MailError (retryable or not) when it cannot."""
 
     def send(self, message: MailMessage) -> None: ...
+
+
+class ShareOpens(Protocol):
+    """Opens of sharers' links, counted fast by link and hour and handed to SQL in batches, and
+    where each link leads, remembered so an open need not ask SQL (see dialer/services/cascade.py)."""
+
+    def count(self, link_id: int, hour: int) -> None: ...
+
+    def pending(self) -> dict[tuple[int, int], int]:
+        """(link id, hour since the epoch) -> opens counted and not yet taken."""
+        ...
+
+    def taken(self, counts: Mapping[tuple[int, int], int]) -> None:
+        """Take these counts off the pending ones (SQL has them now)."""
+        ...
+
+    def flushing(self) -> AbstractContextManager[bool]:
+        """Whether this caller may flush now (one flush at a time), for the `with` block."""
+        ...
+
+    def remember(self, code: str, link_id: int, path: str) -> None: ...
+
+    def recall(self, code: str) -> tuple[int, str] | None: ...

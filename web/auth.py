@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from dialer.errors import InvalidInput
 from dialer.services import accounts, mail, mail_messages, sign_up_confirmation
-from web import limits
+from web import cascade_pages, limits
 from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm
 from web.errors import sentence, too_many_requests
@@ -134,6 +134,7 @@ def finish_sign_up(sign_up_token: str) -> ResponseReturnValue:
         except InvalidInput as exc:
             flash(sentence(exc), "error")
             return redirect(url_for("auth.sign_in"), 303)
+        cascade_pages.arrived(signed.email)  # before the fresh session forgets the link that brought them
         start_session(signed)
         flash(f"Welcome to Marginal, {signed.first_name}. Your account is ready.", "success")
         return redirect(url_for("home.index"), 303)

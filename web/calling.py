@@ -24,6 +24,7 @@ from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.services import calling_view, dialing, leaderboard, outcome_drafts, sessions
 from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
 from dialer.services.volunteer_progress import volunteer_progress
+from web import cascade_pages
 from web import json_fields as fields
 from web.access import signed_in
 from web.call_script import ScriptContext, render_script
@@ -162,6 +163,7 @@ def start(campaign_id: int) -> dict[str, Any]:
     started = sessions.start_session(
         services().phone_bank, current_user.id, campaign_id, audio, rejoin=rejoin
     )
+    cascade_pages.credit(current_user.email, "call", started.session_id)
     return {
         "session": started.session_id,
         "state": started.state.value,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import carpools, event_mail, events, postcode_lookup
+from web import cascade_pages
 from web.access import signed_in
 from web.identity import account_id
 from web.services import services
@@ -48,6 +50,8 @@ def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> Res
         rides=rides,
         place=place,
         carpool_form=carpool_form or CarpoolForm(formdata=None),
+        # a refused form writes nothing, not even the volunteer's first link
+        own_link=cascade_pages.own_link("event", event_id) if carpool_form is None else None,
     )
     return html, 200 if carpool_form is None else 400
 
@@ -65,6 +69,7 @@ def take_place(event_id: int) -> ResponseReturnValue:
         return back_with_error(error, url_for(".upcoming"))
     if not had_one:
         event_mail.confirm_place(wired.mail, place.id)
+    cascade_pages.credit(current_user.email, "event", place.id)
     if place.status == events.CONFIRMED:
         flash("You have a place. See you there!", "success")
     else:

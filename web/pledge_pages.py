@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from dialer.errors import InvalidInput, NotFound
 from dialer.services import pledges, signup_mail
+from web import cascade_pages
 from web.access import public
 from web.extensions import limiter
 from web.html_forms import HtmlForm
@@ -33,10 +34,12 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         try:
             if signed_in:
+                email = current_user.email
                 made, new = pledges.make_pledge(
                     wired.uow(), wired.clock, found.id, channel="web", user_id=account_id()
                 )
             else:
+                email = form.email.data or ""
                 made, new = pledges.make_pledge(
                     wired.uow(),
                     wired.clock,
@@ -50,6 +53,9 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         else:
             if new:
                 signup_mail.pledge_made(wired.mail, made)
+            cascade_pages.credit(email, "pledge", made)
+            if not signed_in:
+                cascade_pages.remember_pledger(email)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
     pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())
@@ -61,4 +67,8 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         form=form,
         signed_in=signed_in,
         pledged=pledged,
+        # a refused form writes nothing, not even the pledger's first link
+        own_link=cascade_pages.own_link("pledge", found.id)
+        if status == 200 and (pledged or not signed_in)
+        else None,
     ), status

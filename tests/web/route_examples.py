@@ -26,7 +26,7 @@ from flask import Flask
 
 from dialer.bootstrap import Services
 from dialer.models import User
-from dialer.services import accounts
+from dialer.services import accounts, cascade
 from tests.people import PASSWORD, VOTERS_CSV, World
 from web import register_blueprints
 from web.access import BUILT_IN_PUBLIC
@@ -91,6 +91,18 @@ def _sign_up_token(world: World, services: Services) -> str:
     return token
 
 
+def _share_code(world: World, services: Services) -> str:
+    link = cascade.link_for(
+        services.uow(),
+        services.clock,
+        owner_email=world.emails["volunteer"],
+        owner_name="Val",
+        kind="pledge",
+        target_id=world.pledge_id,
+    )
+    return link.code
+
+
 PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "campaign_id": lambda world, services: world.campaign_id,
     "voter_id": lambda world, services: world.voter_id,
@@ -122,6 +134,8 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "shift_id": lambda world, services: _a_shift(world, services),
     # texts to voters: a link that was never sent (the page is public, and says so)
     "link_token": lambda world, services: "never-sent",
+    # sharing: a link to the world's pledge, shared by its volunteer
+    "code": _share_code,
 }
 
 #: A complete, valid campaign form (the organiser's create and settings pages).
@@ -230,6 +244,8 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("carpool_pages.cancel", "POST"): Example(
         ok=303, statuses={"volunteer": 404, "other_organiser": 404, "admin": 404}
     ),
+    ("cascade_pages.open_link", "GET"): Example(ok=303),
+    ("cascade_pages.listed", "POST"): Example(data={"listed": "yes"}, ok=303),
     ("pledge_pages.pledge", "POST"): Example(data={"name": "Sam", "email": "sam@example.org"}, ok=303),
     # the volunteer has a confirmed place at the event, which is on now, and is approved: a canvasser
     ("doorstep_pages.walk", "GET"): Example(statuses={"volunteer": 200}),
