@@ -26,6 +26,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlmodel import select
 
 from dialer.bootstrap import Services
 from dialer.domain.calls import CallStatus
@@ -314,6 +315,27 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
         "/sign-in", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
     )
     assert reply.status_code == 303, f"signing in as {email} failed ({reply.status_code})"
+
+
+def sign_up_by_email(
+    client: FlaskClient, services: Services, form: dict[str, str], *, next_page: str = ""
+) -> None:
+    """Sign up as a new volunteer would: the form, then the link e-mailed to the address (read from
+    the outbox the workers send from), opened and confirmed in the same browser."""
+    from dialer.models import OutgoingMail
+
+    path = "/sign-up" + (f"?next={next_page}" if next_page else "")
+    assert client.post(path, data={**form, "csrf_token": csrf_token(client)}).status_code == 303
+    with services.uow() as uow:
+        (letter,) = uow.session.exec(
+            select(OutgoingMail).where(
+                OutgoingMail.to_address == form["email"], OutgoingMail.kind == "sign_up_confirmation"
+            )
+        ).all()
+    found = re.search(r"https?://[^/\s]+(/sign-up/confirm/\S+)", letter.text)
+    assert found, "the e-mail carries the link that finishes signing up"
+    assert client.get(found.group(1)).status_code == 200
+    assert client.post(found.group(1), data={"csrf_token": csrf_token(client)}).status_code == 303
 
 
 def email_of(services: Services, user_id: int) -> str:

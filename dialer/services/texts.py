@@ -64,7 +64,7 @@ logger = logging.getLogger(__name__)
 
 STATUS_PATH = "/texts/status"  # a text's delivery, as the provider reports it
 REPLY_PATH = "/texts/incoming"  # a campaign number's SMS URL: someone texts it
-LINK_PATH = "/s"  # the public page a text links to: /s/<token>
+LINK_PATH = "/t"  # the public page a text links to: /t/<token> (/s/ is for sharers' links)
 
 #: Twilio's "attempt to send to unsubscribed recipient": the phone replied STOP to the number.
 UNSUBSCRIBED = 21610

@@ -109,13 +109,13 @@ def test_after_a_call_with_an_event_sign_up_the_volunteer_texts_the_link_and_sto
         text = uow.session.exec(select(TextMessage)).one()
         consent = uow.session.exec(select(TextConsent)).one()
     assert message.to == VOTER and message.from_ == CALLER_ID
-    link = f"{world.services.settings.public_base_url.rstrip('/')}/s/{text.link_token}"
+    link = f"{world.services.settings.public_base_url.rstrip('/')}/t/{text.link_token}"
     assert link in message.body and "Reply STOP" in message.body and "Westminster phone bank" in message.body
     assert (text.provider_sid, text.status) == (message.sid, "delivered"), (
         "the delivery reports were recorded"
     )
     assert (consent.voter_id, consent.call_attempt_id) == (voter_id, call_id)
-    page = world.app.test_client().get(f"/s/{text.link_token}")
+    page = world.app.test_client().get(f"/t/{text.link_token}")
     assert page.status_code == 200 and "Door-knocking" in page.get_data(as_text=True)
     again = client.post(
         f"/texts/voters/{voter_id}", json={"kind": "event", "id": event_id, "agreed": True}, headers=headers

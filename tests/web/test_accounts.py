@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from dialer.models import AuditEntry, OutgoingMail, User
 from dialer.services import accounts
-from tests.people import PASSWORD, add_account, csrf_token, sign_in
+from tests.people import PASSWORD, add_account, csrf_token, sign_in, sign_up_by_email
 
 NEW = {
     "first_name": "Priya",
@@ -37,10 +37,7 @@ def _confirm_path(text: str) -> str:
 
 
 def _sign_up_and_confirm(client, services) -> None:
-    assert client.post("/sign-up", data={**NEW, "csrf_token": csrf_token(client)}).status_code == 303
-    path = _confirm_path(_queued(services, "priya@example.org").text)
-    assert client.get(path).status_code == 200
-    assert client.post(path, data={"csrf_token": csrf_token(client)}).status_code == 303
+    sign_up_by_email(client, services, NEW)
 
 
 def test_signing_up_e_mails_a_link_that_creates_the_volunteer_and_signs_them_in_once(client, services):
