@@ -329,7 +329,8 @@ def sign_up_by_email(
     with services.uow() as uow:
         (letter,) = uow.session.exec(
             select(OutgoingMail).where(
-                OutgoingMail.to_address == form["email"], OutgoingMail.kind == "sign_up_confirmation"
+                OutgoingMail.to_address == form["email"].strip().lower(),
+                OutgoingMail.kind == "sign_up_confirmation",
             )
         ).all()
     found = re.search(r"https?://[^/\s]+(/sign-up/confirm/\S+)", letter.text)
