@@ -103,6 +103,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shift_pages.bp)
     app.register_blueprint(where_needed_pages.bp)
     app.register_blueprint(text_pages.bp)
+    from web import birds_eye_pages
+
+    app.register_blueprint(birds_eye_pages.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

@@ -1,0 +1,161 @@
+"""The organiser's bird's-eye view: every marginal on one map and table, and the campaign's own
+volunteers, events, pledges and shift bookings counted seat by seat, never another campaign's."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from dialer.domain.marginality import MarginalityRule
+from dialer.domain.roles import Role
+from dialer.models import CallingShift, EventSignup, Pledge, PledgeSignup, ShiftBooking, Voter
+from tests import signup_factories as make
+from tests.people import sign_in_as
+
+pytestmark = pytest.mark.integration
+
+
+def row_of(html: str, ons_code: str) -> dict[str, str]:
+    """The data attributes of a seat's row in the table."""
+    match = re.search(rf'<tr id="row-{ons_code}"(.*?)>', html, re.S)
+    assert match, f"no row for {ons_code}"
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', match.group(1)))
+
+
+def places(services, event_id: int, *statuses: str) -> None:
+    make.add(
+        services,
+        *[
+            EventSignup(event_id=event_id, name="Someone", status=s, created_at=services.clock.now())
+            for s in statuses
+        ],
+    )
+
+
+def pledges(services, campaign_id: int, ons_code: str | None, count: int) -> None:
+    pledge = make.add(
+        services, Pledge(campaign_id=campaign_id, slug=f"day-off-{campaign_id}", text="Day off")
+    )
+    for _ in range(count):
+        voter_id = make.voter(services, campaign_id) if ons_code else None
+        if voter_id is not None:
+            with services.uow() as uow:
+                voter = uow.session.get(Voter, voter_id)
+                voter.ons_code = ons_code
+                uow.session.add(voter)
+                uow.commit()
+        make.add(
+            services,
+            PledgeSignup(
+                pledge_id=pledge.id,
+                voter_id=voter_id,
+                name="P",
+                email="p@example.org",
+                created_at=services.clock.now(),
+            ),
+        )
+
+
+def shift(services, campaign_id: int, wanted: int, bookings: int, cancelled: int = 0) -> None:
+    now = services.clock.now()
+    row = make.add(
+        services,
+        CallingShift(campaign_id=campaign_id, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2), wanted=wanted, created_at=now),
+    )  # fmt: skip
+    for n in range(bookings + cancelled):
+        make.add(
+            services,
+            ShiftBooking(shift_id=row.id, user_id=make.user(services), booked_at=now, cancelled_at=now if n >= bookings else None),
+        )  # fmt: skip
+
+
+@pytest.fixture
+def two_campaigns(seeded_services):
+    """Campaigns A and B, both targeting the closest marginal; A also targets the next one."""
+    services = seeded_services
+    marginals = services.seat_finder.index(MarginalityRule()).seats
+    shared, own = sorted(marginals, key=lambda s: s.majority_pct)[:2]
+    a_organiser = make.user(services, role=Role.ORGANISER)
+    b_organiser = make.user(services, role=Role.ORGANISER)
+    a = make.campaign(services, organiser_id=a_organiser, ons_code=shared.ons_code)
+    b = make.campaign(services, organiser_id=b_organiser, ons_code=shared.ons_code)
+    from dialer.models import CampaignSeat
+
+    make.add(services, CampaignSeat(campaign_id=a, ons_code=own.ons_code))
+
+    a_event = make.event(services, a, ons_code=shared.ons_code)
+    places(services, a_event, "confirmed", "confirmed", "confirmed", "waitlist", "cancelled")
+    past = make.event(services, a, ons_code=shared.ons_code, starts_in=timedelta(days=-3))
+    places(services, past, "confirmed", "confirmed")
+    make.event(services, a, ons_code=own.ons_code)
+    b_event = make.event(services, b, ons_code=shared.ons_code)
+    places(services, b_event, *["confirmed"] * 5)
+
+    pledges(services, a, shared.ons_code, 2)
+    pledges(services, b, shared.ons_code, 4)
+    shift(services, a, wanted=10, bookings=1, cancelled=1)
+    shift(services, b, wanted=6, bookings=3)
+    return {"a": (a, a_organiser), "b": (b, b_organiser), "shared": shared, "own": own}
+
+
+def test_each_organiser_sees_their_own_campaigns_figures_in_a_seat_both_target(
+    seeded_app, seeded_services, two_campaigns
+):
+    shared = two_campaigns["shared"].ons_code
+    for key, expected in {"a": ("3", "1", "2", "1 of 10"), "b": ("5", "1", "4", "3 of 6")}.items():
+        campaign_id, organiser = two_campaigns[key]
+        client = sign_in_as(seeded_app.test_client(), seeded_services, organiser)
+        reply = client.get(f"/organiser/campaigns/{campaign_id}/birds-eye")
+        assert reply.status_code == 200
+        html = reply.get_data(as_text=True)
+        row = row_of(html, shared)
+        assert (row["places"], row["events"], row["pledges"]) == expected[:3]
+        assert row["target"] == "50"
+        assert f'data-shifts="{expected[3]}"' in html
+    # A's second target has an event and no one signed up yet; B does not target it at all.
+    a_id, a_organiser = two_campaigns["a"]
+    html = (
+        sign_in_as(seeded_app.test_client(), seeded_services, a_organiser)
+        .get(f"/organiser/campaigns/{a_id}/birds-eye")
+        .get_data(as_text=True)
+    )
+    own = row_of(html, two_campaigns["own"].ons_code)
+    assert (own["places"], own["events"], own["pledges"]) == ("0", "1", "0")
+
+
+def test_every_marginal_is_on_the_map_and_in_the_table(seeded_app, seeded_services, two_campaigns):
+    campaign_id, organiser = two_campaigns["a"]
+    html = (
+        sign_in_as(seeded_app.test_client(), seeded_services, organiser)
+        .get(f"/organiser/campaigns/{campaign_id}/birds-eye")
+        .get_data(as_text=True)
+    )
+    marginals = len(seeded_services.seat_finder.index(MarginalityRule()))
+    assert html.count('<a href="#row-') == marginals
+    assert html.count('<tr id="row-') == marginals
+    assert html.count('class="overview-seat target"') == 2
+    assert "data-places" not in row_of(
+        html,
+        next(
+            s.ons_code
+            for s in seeded_services.seat_finder.index(MarginalityRule()).seats
+            if s.ons_code not in {two_campaigns["shared"].ons_code, two_campaigns["own"].ons_code}
+        ),
+    )
+
+
+def test_an_organiser_cannot_open_another_campaigns_view(seeded_app, seeded_services, two_campaigns):
+    b_id, _ = two_campaigns["b"]
+    _, a_organiser = two_campaigns["a"]
+    client = sign_in_as(seeded_app.test_client(), seeded_services, a_organiser)
+    assert client.get(f"/organiser/campaigns/{b_id}/birds-eye").status_code == 403
+
+
+def test_the_organisers_pages_link_to_it(seeded_app, seeded_services, two_campaigns):
+    campaign_id, organiser = two_campaigns["a"]
+    client = sign_in_as(seeded_app.test_client(), seeded_services, organiser)
+    link = f'href="/organiser/campaigns/{campaign_id}/birds-eye"'
+    assert link in client.get(f"/organiser/campaigns/{campaign_id}/signups").get_data(as_text=True)
+    assert link in client.get("/organiser").get_data(as_text=True)
