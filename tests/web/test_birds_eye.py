@@ -10,8 +10,9 @@ import pytest
 
 from dialer.domain.marginality import MarginalityRule
 from dialer.domain.roles import Role
-from dialer.models import CallingShift, EventSignup, Pledge, PledgeSignup, ShiftBooking, Voter
+from dialer.models import CampaignSeat
 from tests import signup_factories as make
+from tests.birds_eye_builders import places, pledges, shift
 from tests.people import sign_in_as
 
 pytestmark = pytest.mark.integration
@@ -24,53 +25,6 @@ def row_of(html: str, ons_code: str) -> dict[str, str]:
     return dict(re.findall(r'data-([a-z]+)="([^"]*)"', match.group(1)))
 
 
-def places(services, event_id: int, *statuses: str) -> None:
-    make.add(
-        services,
-        *[
-            EventSignup(event_id=event_id, name="Someone", status=s, created_at=services.clock.now())
-            for s in statuses
-        ],
-    )
-
-
-def pledges(services, campaign_id: int, ons_code: str | None, count: int) -> None:
-    pledge = make.add(
-        services, Pledge(campaign_id=campaign_id, slug=f"day-off-{campaign_id}", text="Day off")
-    )
-    for _ in range(count):
-        voter_id = make.voter(services, campaign_id) if ons_code else None
-        if voter_id is not None:
-            with services.uow() as uow:
-                voter = uow.session.get(Voter, voter_id)
-                voter.ons_code = ons_code
-                uow.session.add(voter)
-                uow.commit()
-        make.add(
-            services,
-            PledgeSignup(
-                pledge_id=pledge.id,
-                voter_id=voter_id,
-                name="P",
-                email="p@example.org",
-                created_at=services.clock.now(),
-            ),
-        )
-
-
-def shift(services, campaign_id: int, wanted: int, bookings: int, cancelled: int = 0) -> None:
-    now = services.clock.now()
-    row = make.add(
-        services,
-        CallingShift(campaign_id=campaign_id, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2), wanted=wanted, created_at=now),
-    )  # fmt: skip
-    for n in range(bookings + cancelled):
-        make.add(
-            services,
-            ShiftBooking(shift_id=row.id, user_id=make.user(services), booked_at=now, cancelled_at=now if n >= bookings else None),
-        )  # fmt: skip
-
-
 @pytest.fixture
 def two_campaigns(seeded_services):
     """Campaigns A and B, both targeting the closest marginal; A also targets the next one."""
@@ -81,8 +35,6 @@ def two_campaigns(seeded_services):
     b_organiser = make.user(services, role=Role.ORGANISER)
     a = make.campaign(services, organiser_id=a_organiser, ons_code=shared.ons_code)
     b = make.campaign(services, organiser_id=b_organiser, ons_code=shared.ons_code)
-    from dialer.models import CampaignSeat
-
     make.add(services, CampaignSeat(campaign_id=a, ons_code=own.ons_code))
 
     a_event = make.event(services, a, ons_code=shared.ons_code)

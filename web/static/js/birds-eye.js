@@ -24,10 +24,10 @@
     if (d.held) lines.push(line("Held by", `${d.held}, majority ${d.majority}%`));
     lines.push(line("Need", d.need));
     if (d.places !== undefined) {
-      lines.push(line("Volunteers", `${d.places} of ${d.target} wanted (confirmed places at upcoming events)`));
+      lines.push(line("Volunteers", `${d.places} of ${d.target} wanted`));
       lines.push(line("Events", d.events));
       lines.push(line("Pledges", d.pledges));
-      if (shifts) lines.push(line("Calling shifts (whole campaign)", `${shifts} places booked`));
+      if (shifts) lines.push(line("Calling shifts", `${shifts} booked (whole campaign)`));
     } else {
       lines.push(line("Not a target seat", "the campaign has no figures here"));
     }
