@@ -686,3 +686,11 @@ class CampaignTextWording(SQLModel, table=True):
     purpose: str = Field(max_length=10, primary_key=True)  # link, reminder
     kind: str = Field(max_length=10, primary_key=True)  # event, carpool, pledge
     wording: str = Field(max_length=240)
+
+
+class ShiftReminder(SQLModel, table=True):
+    """The day-before reminder of one calling-shift booking: the primary key makes it at most one."""
+
+    booking_id: int = Field(foreign_key="shiftbooking.id", primary_key=True)
+    mail_id: int | None = Field(default=None, foreign_key="outgoingmail.id")
+    queued_at: datetime | None = _at(nullable=False)
