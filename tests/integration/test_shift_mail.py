@@ -26,7 +26,8 @@ def publish(services, campaign_id: int, *, starts_in: timedelta) -> int:
         campaign_id=campaign_id, starts_at=starts, ends_at=starts + timedelta(hours=2), wanted=5,
         created_at=services.clock.now(),
     )  # fmt: skip
-    return make.add(services, row).id
+    shift_id: int = make.add(services, row).id
+    return shift_id
 
 
 def test_booking_a_shift_sends_a_confirmation_and_the_day_before_one_reminder(client, wired, clock, mailbox):  # noqa: F811

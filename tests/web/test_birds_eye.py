@@ -111,3 +111,4 @@ def test_the_organisers_pages_link_to_it(seeded_app, seeded_services, two_campai
     link = f'href="/organiser/campaigns/{campaign_id}/birds-eye"'
     assert link in client.get(f"/organiser/campaigns/{campaign_id}/signups").get_data(as_text=True)
     assert link in client.get("/organiser").get_data(as_text=True)
+    assert link in client.get(f"/organiser/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
