@@ -10,7 +10,7 @@ import pytest
 
 from dialer.domain.marginality import MarginalityRule
 from dialer.domain.roles import Role
-from dialer.models import CampaignSeat
+from dialer.models import CampaignSeat, Pledge, PledgeSignup
 from tests import signup_factories as make
 from tests.birds_eye_builders import places, pledges, shift
 from tests.people import sign_in_as
@@ -112,3 +112,24 @@ def test_the_organisers_pages_link_to_it(seeded_app, seeded_services, two_campai
     assert link in client.get(f"/organiser/campaigns/{campaign_id}/signups").get_data(as_text=True)
     assert link in client.get("/organiser").get_data(as_text=True)
     assert link in client.get(f"/organiser/campaigns/{campaign_id}/dashboard").get_data(as_text=True)
+
+
+def test_a_pledge_made_from_an_account_counts_in_the_seat_of_its_postcode(seeded_app, seeded_services):
+    services = seeded_services
+    home = services.seat_finder.seat_of("M1 1AD", "GE2024")
+    assert home is not None
+    organiser = make.user(services, role=Role.ORGANISER)
+    campaign_id = make.campaign(services, organiser_id=organiser, ons_code=home)
+    pledge = make.add(
+        services, Pledge(campaign_id=campaign_id, slug="polling-day", text="Take polling day off")
+    )
+    for postcode in ("M1 1AD", "M1 1AD", "AB10 1AB"):  # two from the seat, one from Aberdeen
+        pledger = make.user(services, postcode=postcode)
+        make.add(
+            services, PledgeSignup(pledge_id=pledge.id, user_id=pledger, created_at=services.clock.now())
+        )
+    make.add(services, PledgeSignup(pledge_id=pledge.id, name="Anonymous", created_at=services.clock.now()))
+    client = sign_in_as(seeded_app.test_client(), services, organiser)
+    html = client.get(f"/organiser/campaigns/{campaign_id}/birds-eye").get_data(as_text=True)
+    assert row_of(html, home)["pledges"] == "2"  # a target seat even where it is not marginal
+    assert "<strong>4</strong> pledges, 1 from people whose seat is not known" in html
