@@ -754,3 +754,11 @@ class ShareOpenCount(SQLModel, table=True):
     link_id: int = Field(foreign_key="sharelink.id", primary_key=True)
     hour: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
     count: int = 0
+
+
+class ShiftReminder(SQLModel, table=True):
+    """The day-before reminder of one calling-shift booking: the primary key makes it at most one."""
+
+    booking_id: int = Field(foreign_key="shiftbooking.id", primary_key=True)
+    mail_id: int | None = Field(default=None, foreign_key="outgoingmail.id")
+    queued_at: datetime | None = _at(nullable=False)

@@ -11,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
@@ -108,6 +109,7 @@ def _event_page(event_id: int, capacity_form: CapacityForm | None = None) -> Res
         people=people,
         capacity_form=form,
         status_labels=exports.STATUS_LABELS,
+        pledgers=doorstep.pledgers_at(services().uow(), event_id),
     )
     return html, 200 if capacity_form is None else 400
 
@@ -143,6 +145,29 @@ def canvasser(event_id: int, user_id: int, decision: str) -> ResponseReturnValue
     except NotFound:
         abort(404)
     flash("Approved to canvass." if decision == "approve" else "No longer canvassing.", "success")
+    return redirect(url_for(".event_page", event_id=event_id), 303)
+
+
+@bp.post("/events/<int:event_id>/canvassers")
+@organiser_of("event_id", campaign_of=Event)
+def approve_canvassers(event_id: int) -> ResponseReturnValue:
+    """Approve every ticked volunteer with a confirmed place to canvass at the event, in one go."""
+    wired = services()
+    try:
+        ticked = [int(value) for value in request.form.getlist("user_id")]
+    except ValueError:
+        abort(400)
+    try:
+        approved = doorstep.approve_canvassers(wired.uow(), wired.clock, actor(), event_id, ticked)
+    except InvalidInput as error:
+        flash(str(error), "error")
+        return redirect(url_for(".event_page", event_id=event_id), 303)
+    except NotFound:
+        abort(404)
+    if not ticked:
+        flash("Tick the volunteers to approve first.", "error")
+    else:
+        flash(f"{approved} approved to canvass.", "success")
     return redirect(url_for(".event_page", event_id=event_id), 303)
 
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dialer.services.birds_eye import BirdsEye, OverviewSeat
 from dialer.services.seat_finder import RankedSeat, Seat, SeatsNearby
 from dialer.services.volunteer_view import VolunteerView
 
@@ -148,3 +149,50 @@ def _close_up_bounds(view: VolunteerView) -> tuple[float, float, float, float]:
 def _listed(*rankings: Sequence[RankedSeat]) -> Iterable[RankedSeat]:
     for ranking in rankings:
         yield from ranking
+
+
+# --- the organiser's bird's-eye view ---------------------------------------------------------------
+
+BIRDS_EYE_WIDTH = 300.0
+
+
+@dataclass(frozen=True)
+class OverviewDot:
+    x: float
+    y: float
+    radius: float
+    seat: OverviewSeat
+
+
+@dataclass(frozen=True)
+class CountryMap:
+    """Every seat as a small dot, and over them each marginal and target seat sized by its need."""
+
+    width: float
+    height: float
+    background: list[tuple[float, float]]
+    dots: list[OverviewDot]  # least needy first, so the neediest and the targets are painted on top
+    projection: tuple[float, float, float, float]
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width:.1f} {self.height:.1f}"
+
+
+def country(view: BirdsEye) -> CountryMap:
+    """The whole UK with the campaign's marginals (radius grows with need) and its target seats."""
+    projection = _Projection(UK_BOUNDS, BIRDS_EYE_WIDTH)
+    shown = {s.ons_code for s in view.seats}
+    background = [projection(seat.lat, seat.lon) for seat in view.all_seats if seat.ons_code not in shown]
+    dots = [
+        OverviewDot(*projection(s.seat.lat, s.seat.lon), 1.0 + 3.0 * s.need, s)
+        for s in sorted(view.seats, key=lambda s: (s.figures is not None, s.need))
+        if s.seat is not None
+    ]
+    return CountryMap(
+        width=projection.width,
+        height=projection.height,
+        background=background,
+        dots=dots,
+        projection=(projection.west, projection.north, projection.cos, projection.scale),
+    )

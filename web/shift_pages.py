@@ -13,7 +13,7 @@ from wtforms import DateTimeLocalField, IntegerField
 from wtforms.validators import InputRequired
 
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import events, phone_verification, shifts
+from dialer.services import events, phone_verification, shift_mail, shifts
 from web.access import organiser_of, signed_in
 from web.errors import shortened
 from web.html_forms import HtmlForm
@@ -62,6 +62,7 @@ def book(shift_id: int) -> ResponseReturnValue:
     except Conflict as error:
         flash(shortened(error), "error")
     else:
+        shift_mail.confirm_booking(wired.mail, shift_id, current_user.id)
         flash("You are booked for the shift.", "success")
     return redirect(url_for(".volunteer_shifts"), 303)
 

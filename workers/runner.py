@@ -21,7 +21,16 @@ from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
 from dialer.bootstrap import Services, build
 from dialer.config import Settings
 from dialer.errors import DialerError
-from dialer.services import accounts, event_mail, mail, shifts, sign_up_confirmation, upkeep, voter_import
+from dialer.services import (
+    accounts,
+    event_mail,
+    mail,
+    shift_mail,
+    shifts,
+    sign_up_confirmation,
+    upkeep,
+    voter_import,
+)
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -33,7 +42,7 @@ RECOVERY_CHECK_S = 10
 class _Recovering:
     """RQ's periodic maintenance (every 10 minutes), plus putting back what Redis lost, calling in
     the bookings of shifts that have started, deleting voter-list uploads left unconfirmed too long,
-    forgetting sign-in sessions that are over, and writing the day-before event reminders (and
+    forgetting sign-in sessions that are over, and writing the day-before event and shift reminders (and
     re-queueing e-mails whose job was lost).
 
     Redis going away during maintenance is not the worker's end (RQ would quit on it): the worker
@@ -49,6 +58,7 @@ class _Recovering:
             voter_import.drop_stale_uploads(bank.uow(), bank.clock)
             accounts.forget_finished_sessions(bank.uow(), bank.clock)
             event_mail.send_reminders(_own_mail())
+            shift_mail.send_reminders(_own_mail())
             mail.send_forgotten(_own_mail())
             sign_up_confirmation.forget_expired(_own_mail())
         except (redis.ConnectionError, redis.TimeoutError) as exc:

@@ -17,6 +17,7 @@ the door are replayed with it and are idempotent per voter, so a retry completes
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -34,6 +35,7 @@ from dialer.models import (
     EventSignup,
     Outcome,
     Pledge,
+    PledgeSignup,
     SurveyAnswer,
     Voter,
 )
@@ -163,6 +165,66 @@ def _set_canvasser(
             detail={"event_id": event_id},
         )
         uow.commit()
+
+
+#: The most volunteers one bulk approval may name (a full event is far fewer).
+MAX_BULK_APPROVALS = 500
+
+
+def approve_canvassers(
+    uow: UnitOfWork, clock: Clock, actor: Actor, event_id: int, user_ids: Collection[int]
+) -> int:
+    """Approve in one go every volunteer named who has a confirmed place at the event (each approval
+    audited as `approve_canvasser` audits one); anyone else named, such as a volunteer of another
+    campaign's event, is left as they were. Returns how many were newly approved."""
+    if len(user_ids) > MAX_BULK_APPROVALS:
+        raise InvalidInput(f"approve at most {MAX_BULK_APPROVALS} volunteers at once")
+    with uow:
+        session = uow.session
+        if session.get(Event, event_id) is None:
+            raise NotFound("no such event")
+        places = session.exec(
+            select(EventSignup).where(
+                EventSignup.event_id == event_id,
+                col(EventSignup.user_id).in_(sorted(set(user_ids))),
+                EventSignup.status == events.CONFIRMED,
+                col(EventSignup.canvass_approved_at).is_(None),
+            )
+        ).all()
+        now = clock.now()
+        for place in places:
+            place.canvass_approved_at = now
+            place.canvass_approved_by_id = actor.user_id
+            session.add(place)
+            audit.record(
+                session,
+                clock,
+                actor,
+                Action.CANVASSER_APPROVED,
+                subject_type="user",
+                subject_id=place.user_id,
+                detail={"event_id": event_id, "bulk": True},
+            )
+        uow.commit()
+        return len(places)
+
+
+def pledgers_at(uow: UnitOfWork, event_id: int) -> frozenset[int]:
+    """The accounts with a place at the event that made one of its campaign's pledges."""
+    with uow:
+        rows = uow.session.exec(
+            select(EventSignup.user_id)
+            .join(Event, col(Event.id) == EventSignup.event_id)
+            .join(Pledge, col(Pledge.campaign_id) == Event.campaign_id)
+            .join(
+                PledgeSignup,
+                (col(PledgeSignup.pledge_id) == Pledge.id)
+                & (col(PledgeSignup.user_id) == EventSignup.user_id),
+            )
+            .where(EventSignup.event_id == event_id)
+            .distinct()
+        ).all()
+        return frozenset(user_id for user_id in rows if user_id is not None)
 
 
 def canvassers_of(uow: UnitOfWork, event_id: int) -> frozenset[int]:

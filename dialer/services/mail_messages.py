@@ -279,3 +279,67 @@ def pledge_made(
         base_url=base_url,
         user_id=user_id,
     )
+
+
+SHIFT_BOOKED = "shift_booked"
+SHIFT_REMINDER = "shift_reminder"
+
+
+@dataclass(frozen=True)
+class ShiftDetails:
+    campaign: str
+    starts_at: datetime
+    ends_at: datetime
+    #: The volunteer's shifts page (where a booking is cancelled).
+    url: str
+    #: Whether they will be rung at the start (a verified phone) or only their open page told.
+    rung: bool
+
+
+def _shift_paragraphs(shift: ShiftDetails) -> list[str]:
+    start = (
+        "At the start we ring your phone: press 1 to take a seat and start calling."
+        if shift.rung
+        else "Have the phone bank open at the start: we tell your page when the shift begins "
+        "(verify your phone on your account page and we will ring you instead)."
+    )
+    return [
+        f"When: {when(shift.starts_at, shift.ends_at)} (UK time).",
+        start,
+        "If you cannot make it after all, cancel your booking on your shifts page so the organisers know.",
+    ]
+
+
+def shift_booked(*, to: str, first_name: str, shift: ShiftDetails, base_url: str, user_id: int) -> Letter:
+    return _letter(
+        SHIFT_BOOKED,
+        to=to,
+        subject=f"You are booked to call: {shift.campaign}",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            f"Thank you for booking a calling shift for {shift.campaign}.",
+            *_shift_paragraphs(shift),
+        ],
+        link=Link("Your shifts", shift.url),
+        why="You are getting this because you booked this calling shift on Marginal.",
+        base_url=base_url,
+        user_id=user_id,
+    )
+
+
+def shift_reminder(*, to: str, first_name: str, shift: ShiftDetails, base_url: str, user_id: int) -> Letter:
+    return _letter(
+        SHIFT_REMINDER,
+        to=to,
+        subject=f"Tomorrow: your calling shift for {shift.campaign}",
+        greeting=f"Hello {first_name},",
+        paragraphs=[
+            f"A reminder that you are booked to call for {shift.campaign} tomorrow.",
+            *_shift_paragraphs(shift),
+        ],
+        link=Link("Your shifts", shift.url),
+        why="You are getting this because you booked this calling shift on Marginal. "
+        "It is the only reminder we send for it.",
+        base_url=base_url,
+        user_id=user_id,
+    )

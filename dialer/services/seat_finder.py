@@ -277,6 +277,15 @@ class SeatFinder:
                 self._indexes.popitem(last=False)
         return index
 
+    def seat_of(self, postcode: str, election: str) -> str | None:
+        """The seat (ONS code) a postcode lies in at the election's boundaries; None if unknown."""
+        rule = MarginalityRule(election=election)
+        try:
+            location = self._loaded().gazetteer.locate(postcode)
+        except InvalidPostcode:
+            return None
+        return location.seat_in(rule.for_election.boundary_set.value)
+
     def point_of(self, postcode: str) -> Point | None:
         """Coordinates of a postcode (exact, else its district's centre); None when not locatable.
 

@@ -9,8 +9,8 @@ done for it, so two workers, a repeated job or a restart never ring a volunteer 
 How a booked volunteer is called in: already calling, nothing to do; with a verified phone, their
 phone is rung for a new seat exactly as "call my phone" rings it (they press 1 to take it); without
 one, only their open pages are told. Every booked volunteer's pages are told the shift has started
-(`volunteer_room`). Reminders before a shift (e-mail, text) belong elsewhere: `upcoming_bookings`
-is what they would read.
+(`volunteer_room`). The booking's confirmation and day-before reminder e-mails are
+dialer/services/shift_mail.py's, which reads `upcoming_bookings`.
 """
 
 from __future__ import annotations

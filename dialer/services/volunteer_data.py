@@ -45,6 +45,7 @@ from dialer.models import (
     OutgoingMail,
     PendingSignUp,
     PledgeSignup,
+    ShiftReminder,
     User,
     VoterImport,
 )
@@ -239,5 +240,6 @@ def forget_mail(session: Session, user_id: int, email: str) -> None:
         (col(OutgoingMail.user_id) == user_id) | (col(OutgoingMail.to_address) == email)
     )
     session.exec(update(EventReminder).where(col(EventReminder.mail_id).in_(mail_ids)).values(mail_id=None))
+    session.exec(update(ShiftReminder).where(col(ShiftReminder.mail_id).in_(mail_ids)).values(mail_id=None))
     session.exec(delete(OutgoingMail).where(col(OutgoingMail.id).in_(mail_ids)))
     session.exec(delete(PendingSignUp).where(col(PendingSignUp.email) == email))
