@@ -3,10 +3,9 @@ the campaign's volunteers against its targets seat by seat, as a map and as a so
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import NotFound
 from dialer.services.birds_eye import birds_eye
 from web import seat_map
 from web.access import organiser_of
@@ -19,8 +18,5 @@ bp = Blueprint("birds_eye_pages", __name__, url_prefix="/organiser/campaigns/<in
 @organiser_of("campaign_id")
 def page(campaign_id: int) -> ResponseReturnValue:
     wired = services()
-    try:
-        view = birds_eye(wired.uow, wired.clock, wired.seat_finder, campaign_id)
-    except NotFound:
-        abort(404)
+    view = birds_eye(wired.uow, wired.clock, wired.seat_finder, campaign_id)
     return render_template("organiser/birds_eye.html", view=view, map=seat_map.country(view))

@@ -98,8 +98,6 @@ def json_action(view: Callable[P, Any]) -> Callable[P, ResponseReturnValue]:
             result = view(*args, **kwargs)
         except InvalidInput as exc:
             return jsonify(error=str(exc)), 400
-        except NotFound as exc:
-            return jsonify(error=str(exc)), 404
         except Conflict as exc:
             return jsonify(error=str(exc)), 409
         return jsonify(result if result is not None else {"ok": True})

@@ -7,12 +7,12 @@ rules, and the service checks the whole again: an error it finds is shown beside
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markdown_it import MarkdownIt
 from wtforms import SelectChoice
 
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.services import campaigns, organiser_view
 from web.access import organiser, organiser_of
 from web.campaign_forms import CampaignForm
@@ -67,10 +67,7 @@ def new_campaign() -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def settings(campaign_id: int) -> ResponseReturnValue:
     wired = services()
-    try:
-        stored, _ = campaigns.campaign_spec(wired.uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    stored, _ = campaigns.campaign_spec(wired.uow(), campaign_id)
     form = _form()
     if request.method == "GET":
         form.fill(stored)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.services import carpools, signup_mail
 from web.access import signed_in
 from web.event_pages import event_page
@@ -44,8 +44,6 @@ def offer(event_id: int) -> ResponseReturnValue:
                 departs_at=form.departs_at.data,
                 notes=form.notes.data or "",
             )
-        except NotFound:
-            abort(404)
         except InvalidInput as error:
             refuse(form, error)
         else:
@@ -63,8 +61,6 @@ def ask(carpool_id: int) -> ResponseReturnValue:
     )
     try:
         seat = carpools.request_seat(wired.uow(), wired.clock, carpool_id, rider_id=account_id())
-    except NotFound:
-        abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
     if not asked_before:
@@ -79,8 +75,6 @@ def respond(seat_id: int, answer: str) -> ResponseReturnValue:
     wired = services()
     try:
         answered = carpools.respond(wired.uow(), seat_id, driver_id=account_id(), accept=answer == "accept")
-    except NotFound:
-        abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".mine"))
     if answered.status == carpools.ACCEPTED:
@@ -91,8 +85,5 @@ def respond(seat_id: int, answer: str) -> ResponseReturnValue:
 @bp.post("/carpools/seats/<int:seat_id>/cancel")
 @signed_in
 def cancel(seat_id: int) -> ResponseReturnValue:
-    try:
-        carpools.cancel_seat(services().uow(), seat_id, rider_id=account_id())
-    except NotFound:
-        abort(404)
+    carpools.cancel_seat(services().uow(), seat_id, rider_id=account_id())
     return redirect(url_for(".mine"), 303)

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.errors import NotFound
 from dialer.services import cascade, events, pledges
 from web.access import organiser_of, public, signed_in
 from web.html_forms import HtmlForm
@@ -72,10 +71,7 @@ def listed() -> ResponseReturnValue:
 def organiser_view(campaign_id: int) -> ResponseReturnValue:
     wired = services()
     cascade.flush_opens(wired.uow(), wired.share_opens)
-    try:
-        view = cascade.cascade_of(wired.uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    view = cascade.cascade_of(wired.uow(), campaign_id)
     return render_template("cascade/organiser.html", view=view, campaign_id=campaign_id)
 
 

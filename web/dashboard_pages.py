@@ -8,10 +8,10 @@ Every route is for the campaign's organisers and admins.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import Conflict, NotFound
+from dialer.errors import Conflict
 from dialer.services import campaign_control, dashboard, shifts, texts
 from web import identity
 from web.access import organiser_of
@@ -25,10 +25,7 @@ bp = Blueprint("dashboard_pages", __name__, url_prefix="/organiser/campaigns/<in
 @organiser_of("campaign_id")
 def dashboard_page(campaign_id: int) -> ResponseReturnValue:
     bank = services().phone_bank
-    try:
-        first = dashboard.snapshot(bank, campaign_id)
-    except NotFound:
-        abort(404)
+    first = dashboard.snapshot(bank, campaign_id)
     return render_template(
         "organiser/dashboard.html",
         campaign=first["campaign"],
@@ -42,20 +39,14 @@ def dashboard_page(campaign_id: int) -> ResponseReturnValue:
 @organiser_of("campaign_id")
 def snapshot(campaign_id: int) -> ResponseReturnValue:
     """The figures (with their version), the names they need, the seats' states and the voter pool."""
-    try:
-        return jsonify(dashboard.snapshot(services().phone_bank, campaign_id))
-    except NotFound:
-        abort(404)
+    return jsonify(dashboard.snapshot(services().phone_bank, campaign_id))
 
 
 @bp.post("/dashboard/reconcile")
 @organiser_of("campaign_id")
 def reconcile(campaign_id: int) -> ResponseReturnValue:
     """Recount the figures from SQL (dashboards repaint); says how many were corrected."""
-    try:
-        result = dashboard.reconcile(services().phone_bank, campaign_id)
-    except NotFound:
-        abort(404)
+    result = dashboard.reconcile(services().phone_bank, campaign_id)
     return jsonify(version=result.version, corrected=len(result.corrected))
 
 
@@ -64,10 +55,7 @@ def reconcile(campaign_id: int) -> ResponseReturnValue:
 def confirm_end(campaign_id: int) -> ResponseReturnValue:
     """Ending a phone bank stops everyone calling: the organiser confirms, told how many that is."""
     bank = services().phone_bank
-    try:
-        campaign = dashboard.snapshot(bank, campaign_id)["campaign"]
-    except NotFound:
-        abort(404)
+    campaign = dashboard.snapshot(bank, campaign_id)["campaign"]
     return render_template(
         "organiser/end_phone_bank.html",
         campaign=campaign,
@@ -82,8 +70,6 @@ def change_status(campaign_id: int, change: str) -> ResponseReturnValue:
         return redirect(url_for(".confirm_end", campaign_id=campaign_id), 303)
     try:
         status = campaign_control.change_status(services().phone_bank, campaign_id, change, identity.actor())
-    except NotFound:
-        abort(404)
     except Conflict as error:
         flash(shortened(error), "error")
     else:
@@ -94,8 +80,5 @@ def change_status(campaign_id: int, change: str) -> ResponseReturnValue:
 @bp.post("/sessions/<int:session_id>/end")
 @organiser_of("campaign_id")
 def end_session(campaign_id: int, session_id: int) -> ResponseReturnValue:
-    try:
-        campaign_control.end_volunteer_session(services().phone_bank, campaign_id, session_id)
-    except NotFound as error:
-        return jsonify(error=str(error)), 404
+    campaign_control.end_volunteer_session(services().phone_bank, campaign_id, session_id)
     return jsonify(ok=True)

@@ -107,8 +107,6 @@ def record(event_id: int) -> ResponseReturnValue:
         return jsonify(error=str(error)), 400
     try:
         receipt = doorstep.record_visit(services().uow(), services().clock, visit, user_id=account_id())
-    except NotFound as error:
-        return jsonify(error=str(error)), 404
     except InvalidInput as error:
         return jsonify(error=str(error)), 422
     return jsonify(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, make_response, render_template
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from dialer.errors import Conflict, DialerError, InvalidInput, NotFound
 from web.access import wants_json
 
 MESSAGES = {
@@ -30,10 +31,16 @@ CSRF_MESSAGE = (
 )
 
 
+#: The core's errors a view lets through, and the HTTP status each one is answered with.
+DOMAIN_STATUS: dict[type[DialerError], int] = {NotFound: 404, Conflict: 409, InvalidInput: 400}
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)
+    for error in DOMAIN_STATUS:
+        app.register_error_handler(error, _domain_error)
 
 
 def _answer(status: int, detail: str | None = None) -> ResponseReturnValue:
@@ -42,6 +49,15 @@ def _answer(status: int, detail: str | None = None) -> ResponseReturnValue:
     if wants_json():
         return jsonify(error=message), status
     return render_template("error.html", status=status, title=title, message=message), status
+
+
+def _domain_error(error: DialerError) -> ResponseReturnValue:
+    """A core error no view handled itself: its status, with its message (a JSON request, or one
+    that sent JSON, gets JSON; a page, the error page)."""
+    status = next(code for kind, code in DOMAIN_STATUS.items() if isinstance(error, kind))
+    if wants_json() or request.is_json:
+        return jsonify(error=str(error)), status
+    return _answer(status, sentence(error))
 
 
 def _csrf_refused(error: CSRFError) -> ResponseReturnValue:

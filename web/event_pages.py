@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.services import carpools, event_mail, events, postcode_lookup
 from web import cascade_pages
 from web.access import signed_in
@@ -38,10 +38,7 @@ def event_page(event_id: int, *, carpool_form: CarpoolForm | None = None) -> Res
     """An event for a volunteer; a refused lift offer is shown again as it was typed (status 400)."""
     wired = services()
     home = postcode_lookup.home_of(wired.uow, locate(), account_id())
-    try:
-        event = events.summary(wired.uow(), event_id, near=home)
-    except NotFound:
-        abort(404)
+    event = events.summary(wired.uow(), event_id, near=home)
     rides = carpools.rides_to(wired.uow(), wired.clock, near=home, event_ids=[event_id])
     place = events.places_of_volunteer(wired.uow(), account_id()).get(event_id)
     html = render_template(
@@ -63,8 +60,6 @@ def take_place(event_id: int) -> ResponseReturnValue:
     had_one = event_id in events.places_of_volunteer(wired.uow(), account_id())
     try:
         place = events.sign_up(wired.uow(), wired.clock, event_id, user_id=account_id())
-    except NotFound:
-        abort(404)
     except InvalidInput as error:
         return back_with_error(error, url_for(".upcoming"))
     if not had_one:
@@ -81,10 +76,7 @@ def take_place(event_id: int) -> ResponseReturnValue:
 @signed_in
 def give_up_place(signup_id: int) -> ResponseReturnValue:
     wired = services()
-    try:
-        promoted = events.cancel(wired.uow(), signup_id, user_id=account_id())
-    except NotFound:
-        abort(404)
+    promoted = events.cancel(wired.uow(), signup_id, user_id=account_id())
     if promoted is not None:
         event_mail.moved_up(wired.mail, [promoted])
     flash("Your place is given up; thank you for letting us know.", "success")
@@ -95,12 +87,7 @@ def give_up_place(signup_id: int) -> ResponseReturnValue:
 @signed_in
 def calendar(event_id: int) -> ResponseReturnValue:
     wired = services()
-    try:
-        data = events.calendar_for(
-            wired.uow(), wired.clock, event_id, base_url=wired.settings.public_base_url
-        )
-    except NotFound:
-        abort(404)
+    data = events.calendar_for(wired.uow(), wired.clock, event_id, base_url=wired.settings.public_base_url)
     return Response(
         data,
         mimetype="text/calendar",

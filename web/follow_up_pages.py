@@ -3,10 +3,9 @@ and never came back, recorded as "outcome missing". For the campaign's organiser
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import NotFound
 from dialer.models import Campaign
 from dialer.services import seat_holding
 from web.access import organiser_of
@@ -19,10 +18,7 @@ bp = Blueprint("follow_up_pages", __name__, url_prefix="/organiser/campaigns/<in
 @organiser_of("campaign_id")
 def follow_ups(campaign_id: int) -> ResponseReturnValue:
     wired = services()
-    try:
-        rows = seat_holding.follow_ups(wired.uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    rows = seat_holding.follow_ups(wired.uow(), campaign_id)
     with wired.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         assert campaign is not None

@@ -18,7 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.voter_rows import ENCODINGS
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.models import Event, Voter
 from dialer.services import doorstep, event_mail, events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
@@ -42,10 +42,7 @@ def _campaign_page(
 ) -> ResponseReturnValue:
     """The campaign's sign-ups page; a refused form is shown again as it was typed (status 400)."""
     wired = services()
-    try:
-        campaign = events.campaign_card(wired.uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    campaign = events.campaign_card(wired.uow(), campaign_id)
     refused = event_form is not None or pledge_form is not None
     event_form = event_form or EventForm(formdata=None)
     event_form.ons_code.choices = campaign.seats
@@ -80,8 +77,6 @@ def create_event(campaign_id: int) -> ResponseReturnValue:
                 notes=form.notes.data or "",
             )
             event_id = events.create_event(wired.uow(), wired.clock, locate(), draft, account_id())
-        except NotFound:
-            abort(404)
         except InvalidInput as error:
             refuse(form, error)
         else:
@@ -97,10 +92,7 @@ def event_page(event_id: int) -> ResponseReturnValue:
 
 
 def _event_page(event_id: int, capacity_form: CapacityForm | None = None) -> ResponseReturnValue:
-    try:
-        event = events.summary(services().uow(), event_id)
-    except NotFound:
-        abort(404)
+    event = events.summary(services().uow(), event_id)
     people = events.signups_of(services().uow(), event_id)
     form = capacity_form or CapacityForm(formdata=None, capacity=event.capacity)
     html = render_template(
@@ -123,8 +115,6 @@ def change_capacity(event_id: int) -> ResponseReturnValue:
             moved = events.change_capacity(
                 services().uow(), event_id, form.capacity.data, clock=services().clock, actor=actor()
             )
-        except NotFound:
-            abort(404)
         except InvalidInput as error:
             refuse(form, error)
         else:
@@ -140,10 +130,7 @@ def canvasser(event_id: int, user_id: int, decision: str) -> ResponseReturnValue
     """Approve a volunteer with a confirmed place to canvass at the event, or withdraw that."""
     wired = services()
     act = doorstep.approve_canvasser if decision == "approve" else doorstep.withdraw_canvasser
-    try:
-        act(wired.uow(), wired.clock, actor(), event_id, user_id)
-    except NotFound:
-        abort(404)
+    act(wired.uow(), wired.clock, actor(), event_id, user_id)
     flash("Approved to canvass." if decision == "approve" else "No longer canvassing.", "success")
     return redirect(url_for(".event_page", event_id=event_id), 303)
 
@@ -162,8 +149,6 @@ def approve_canvassers(event_id: int) -> ResponseReturnValue:
     except InvalidInput as error:
         flash(str(error), "error")
         return redirect(url_for(".event_page", event_id=event_id), 303)
-    except NotFound:
-        abort(404)
     if not ticked:
         flash("Tick the volunteers to approve first.", "error")
     else:
@@ -185,8 +170,6 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
                 clock=services().clock,
                 actor=actor(),
             )
-        except NotFound:
-            abort(404)
         except InvalidInput as error:
             refuse(form, error)
         else:
@@ -198,12 +181,9 @@ def create_pledge(campaign_id: int) -> ResponseReturnValue:
 @bp.post("/campaigns/<int:campaign_id>/pledges/<int:pledge_id>/<any(open, close):state>")
 @organiser_of("campaign_id")
 def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturnValue:
-    try:
-        pledges.set_active(
-            services().uow(), campaign_id, pledge_id, state == "open", clock=services().clock, actor=actor()
-        )
-    except NotFound:
-        abort(404)
+    pledges.set_active(
+        services().uow(), campaign_id, pledge_id, state == "open", clock=services().clock, actor=actor()
+    )
     return redirect(url_for(".campaign_page", campaign_id=campaign_id), 303)
 
 
@@ -211,10 +191,7 @@ def pledge_state(campaign_id: int, pledge_id: int, state: str) -> ResponseReturn
 @organiser_of("campaign_id")
 def export(campaign_id: int, kind: str) -> ResponseReturnValue:
     wired = services()
-    try:
-        chunks = exports.export(wired.uow, wired.clock, actor(), campaign_id, kind)
-    except NotFound:
-        abort(404)
+    chunks = exports.export(wired.uow, wired.clock, actor(), campaign_id, kind)
     filename = f"campaign-{campaign_id}-{kind}-{wired.clock.now():%Y%m%d-%H%M}.csv"
     return Response(
         stream_with_context(chunks),
@@ -228,8 +205,5 @@ def export(campaign_id: int, kind: str) -> ResponseReturnValue:
 def voter_timeline(voter_id: int) -> ResponseReturnValue:
     """The voter's history; the view is written to the audit log (viewing a record is processing it)."""
     wired = services()
-    try:
-        history = timeline.voter_timeline(wired.uow(), wired.clock, actor(), voter_id)
-    except NotFound:
-        abort(404)
+    history = timeline.voter_timeline(wired.uow(), wired.clock, actor(), voter_id)
     return render_template("signups/timeline.html", timeline=history)

@@ -3,11 +3,11 @@ a signed-in volunteer makes it with one press, as their account."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.services import pledges, signup_mail
 from web import cascade_pages
 from web.access import public
@@ -25,10 +25,7 @@ bp = Blueprint("pledge_pages", __name__)
 @limiter.limit("20 per hour", methods=["POST"])
 def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     wired = services()
-    try:
-        campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
-    except NotFound:
-        abort(404)
+    campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
     signed_in = bool(current_user.is_authenticated)
     form = HtmlForm() if signed_in else PublicPledgeForm()
     if request.method == "POST" and form.validate():

@@ -6,13 +6,13 @@ Routes parse, call one use case (dialer.services.shifts) and render.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms import DateTimeLocalField, IntegerField
 from wtforms.validators import InputRequired
 
-from dialer.errors import Conflict, InvalidInput, NotFound
+from dialer.errors import Conflict, InvalidInput
 from dialer.services import events, phone_verification, shift_mail, shifts
 from web.access import organiser_of, signed_in
 from web.errors import shortened
@@ -57,8 +57,6 @@ def book(shift_id: int) -> ResponseReturnValue:
     wired = services()
     try:
         shifts.book(wired.uow(), shift_id, current_user.id, now=wired.clock.now())
-    except NotFound:
-        abort(404)
     except Conflict as error:
         flash(shortened(error), "error")
     else:
@@ -73,8 +71,6 @@ def cancel(shift_id: int) -> ResponseReturnValue:
     wired = services()
     try:
         shifts.cancel_booking(wired.uow(), shift_id, current_user.id, now=wired.clock.now())
-    except NotFound:
-        abort(404)
     except Conflict as error:
         flash(shortened(error), "error")
     else:
@@ -91,10 +87,7 @@ def organiser_shifts(campaign_id: int) -> ResponseReturnValue:
 def _organiser_page(campaign_id: int, form: PublishShiftForm | None = None) -> ResponseReturnValue:
     """The campaign's shifts and the publishing form; a refused form comes back as typed (400)."""
     wired = services()
-    try:
-        campaign = events.campaign_card(wired.uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    campaign = events.campaign_card(wired.uow(), campaign_id)
     html = render_template(
         "shifts/organiser.html",
         campaign=campaign,
@@ -119,8 +112,6 @@ def publish(campaign_id: int) -> ResponseReturnValue:
                     starts_at=form.starts_at.data, ends_at=form.ends_at.data, wanted=form.wanted.data or 0
                 ),
             )
-        except NotFound:
-            abort(404)
         except (InvalidInput, Conflict) as error:
             form.form_errors.append(shortened(error))
         else:

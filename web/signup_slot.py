@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import InvalidInput, NotFound
+from dialer.errors import InvalidInput
 from dialer.models import Voter
 from dialer.services import live_figures, signup_slot
 from web import json_fields as fields
@@ -37,10 +37,7 @@ IN_CONVERSATION = Also("the volunteer in conversation with the voter", _talking_
 @bp.get("/voters/<int:voter_id>/options")
 @organiser_of("voter_id", campaign_of=Voter, also=IN_CONVERSATION)
 def options(voter_id: int) -> ResponseReturnValue:
-    try:
-        found = signup_slot.options_for(services().uow(), services().clock, locate(), voter_id)
-    except NotFound:
-        abort(404)
+    found = signup_slot.options_for(services().uow(), services().clock, locate(), voter_id)
     return jsonify(
         voter={"id": found.voter_id, "first_name": found.first_name},
         events=[
@@ -102,8 +99,6 @@ def sign_up(voter_id: int) -> ResponseReturnValue:
             channel=channel,
             **{kinds[kind]: target},
         )
-    except NotFound as error:
-        return jsonify(error=str(error)), 404
     except InvalidInput as error:
         return jsonify(error=str(error)), 422
     if outcome_id is not None:  # made after the outcome was saved: the dashboards count it now

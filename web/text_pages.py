@@ -17,7 +17,7 @@ from flask_login import current_user
 from twilio.twiml.messaging_response import MessagingResponse
 
 from dialer.domain.text_messages import SignupKind
-from dialer.errors import Conflict, InvalidInput, NotFound
+from dialer.errors import Conflict, InvalidInput
 from dialer.models import Campaign, Voter
 from dialer.services import texts
 from web import json_fields as fields
@@ -33,10 +33,7 @@ bp = Blueprint("text_pages", __name__)
 @bp.get("/texts/voters/<int:voter_id>")
 @organiser_of("voter_id", campaign_of=Voter, also=IN_CONVERSATION)
 def options(voter_id: int) -> ResponseReturnValue:
-    try:
-        found = texts.options_for(services().phone_bank, voter_id)
-    except NotFound:
-        abort(404)
+    found = texts.options_for(services().phone_bank, voter_id)
     return jsonify(
         voter=found.voter_id,
         can_text=found.can_text,
@@ -64,8 +61,6 @@ def send(voter_id: int) -> ResponseReturnValue:
         )
     except InvalidInput as error:
         return jsonify(error=str(error)), 400
-    except NotFound as error:
-        return jsonify(error=str(error)), 404
     except Conflict as error:
         return jsonify(error=str(error)), 409
     return jsonify(kind=kind.value, id=target, status=status)
@@ -100,10 +95,7 @@ def wording(campaign_id: int) -> ResponseReturnValue:
 
 
 def _wordings(campaign_id: int) -> list[texts.Wording]:
-    try:
-        return texts.wordings(services().uow(), campaign_id)
-    except NotFound:
-        abort(404)
+    return texts.wordings(services().uow(), campaign_id)
 
 
 @bp.post(texts.STATUS_PATH)
@@ -137,8 +129,5 @@ def reply() -> ResponseReturnValue:
 @bp.get(f"{texts.LINK_PATH}/<link_token>")
 @public
 def link(link_token: str) -> ResponseReturnValue:
-    try:
-        details = texts.link_target(services().phone_bank, link_token[:40])
-    except NotFound:
-        abort(404)
+    details = texts.link_target(services().phone_bank, link_token[:40])
     return render_template("texts/link.html", details=details)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.domain.voter_rows import ENCODINGS, FIELDS
@@ -52,10 +52,7 @@ def upload(campaign_id: int) -> ResponseReturnValue:
 
 
 def _import(import_id: int) -> tuple[voter_import.Progress, VoterImport]:
-    try:
-        return voter_import.progress(services().uow(), import_id)
-    except NotFound:
-        abort(404)
+    return voter_import.progress(services().uow(), import_id)
 
 
 def _page_number() -> int:

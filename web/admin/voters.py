@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from dialer.errors import NotFound
 from dialer.services import data_protection
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, EraseForm
@@ -33,10 +32,7 @@ def voter(voter_id: int) -> ResponseReturnValue:
 
 def _voter_page(voter_id: int, erase_form: EraseForm, status: int = 200) -> ResponseReturnValue:
     svc = services()
-    try:
-        records = data_protection.view_voter(svc.uow(), svc.clock, actor(), voter_id)
-    except NotFound:
-        abort(404)
+    records = data_protection.view_voter(svc.uow(), svc.clock, actor(), voter_id)
     return (
         render_template(
             "admin/voter.html",
@@ -55,10 +51,7 @@ def export(voter_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("data_protection.voter", voter_id=voter_id), 303)
     svc = services()
-    try:
-        document = data_protection.export_voter(svc.uow(), svc.clock, actor(), voter_id)
-    except NotFound:
-        abort(404)
+    document = data_protection.export_voter(svc.uow(), svc.clock, actor(), voter_id)
     return Response(
         json.dumps(document, indent=2, ensure_ascii=False, default=str),
         mimetype="application/json",
@@ -76,12 +69,9 @@ def erase(voter_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _voter_page(voter_id, form, 400)
     svc = services()
-    try:
-        receipt = data_protection.erase_voter(
-            svc.uow(), svc.clock, actor(), voter_id, number_key=svc.number_key, queue=svc.phone_bank.queue
-        )
-    except NotFound:
-        abort(404)
+    receipt = data_protection.erase_voter(
+        svc.uow(), svc.clock, actor(), voter_id, number_key=svc.number_key, queue=svc.phone_bank.queue
+    )
     flash(
         f"Erased {receipt.records} record(s): names, numbers, addresses and {receipt.answers_deleted} survey "
         "answer(s) are gone; their calls and outcomes remain as anonymous counts.",
