@@ -3,6 +3,8 @@ InvalidInput through and the visitor gets 404, 409 or 400 with the error's messa
 page for a page and as JSON for a JSON request."""
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from dialer.errors import Conflict, InvalidInput, NotFound
 from tests.people import csrf_headers
@@ -18,7 +20,7 @@ RAISED = {
 
 
 @pytest.fixture
-def client(app):
+def client(app: Flask) -> FlaskClient:
     @app.route("/raises/<kind>", methods=["GET", "POST"])
     @public
     def raises(kind: str) -> str:
