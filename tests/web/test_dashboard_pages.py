@@ -322,7 +322,9 @@ def test_ending_a_phone_bank_needs_a_confirmation_naming_who_is_calling_and_reop
     assert again.status_code == 200, again.get_data(as_text=True)
     with services.uow() as uow:
         entries = uow.session.exec(
-            select(AuditEntry).where(col(AuditEntry.action).in_(["phone_bank_ended", "phone_bank_reopened"]))
+            select(AuditEntry)
+            .where(col(AuditEntry.action).in_(["phone_bank_ended", "phone_bank_reopened"]))
+            .order_by(col(AuditEntry.id))
         ).all()
         assert [(e.action, e.actor_id, e.subject_id, e.detail) for e in entries] == [
             (
