@@ -70,7 +70,8 @@ def volunteer_left(bank: PhoneBank, session_id: int, leg_sid: str, conference_si
 
 
 def volunteer_back(bank: PhoneBank, session_id: int, leg_sid: str, conference_sid: str) -> None:
-    """The seat's leg is in the conference again: the seat is no longer away, its voter off hold."""
+    """The seat's leg is in the conference again: the seat is no longer away, its voter off hold, and a
+    seat paused only while its browser leg was swapped (`leg_swap`) is ready again."""
     notices = Notices(bank.live)
     unhold: str | None = None
     with bank.uow() as uow:
