@@ -1,7 +1,7 @@
 """A seat paused by the product while its browser leg is swapped before the provider's call limit.
 
-Revision ID: 0023_longcall_leg_swap
-Revises: 0022_texts_text_messages
+Revision ID: 0025_longcall_leg_swap
+Revises: 0024_birdseye_shift_reminders
 Create Date: 2026-12-07 16:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_longcall_leg_swap"
-down_revision: str | None = "0022_texts_text_messages"
+revision: str = "0025_longcall_leg_swap"
+down_revision: str | None = "0024_birdseye_shift_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
