@@ -330,6 +330,9 @@ class CallingSession(SQLModel, table=True):
     ended_at: datetime | None = _at()
     #: Since when the volunteer's audio has been gone mid-conversation (the seat is held for them).
     away_since: datetime | None = _at()
+    #: Paused by the product while the browser leg is swapped for a fresh one (the provider's maximum
+    #: call length): ready again as soon as the new leg is in the seat.
+    resume_when_back: bool = False
 
 
 class CallAttempt(SQLModel, table=True):

@@ -29,7 +29,7 @@ from dialer.ports import Telephony
 from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
 from tests.parallel_workers import WORKER_DATABASE_URL, WORKER_REDIS_URL, ensure_database
 from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
-from tests.suite_state import empty_tables, suite_settings
+from tests.suite_state import empty_tables, services_on_the_clock, suite_settings
 
 EXTERNAL_DATABASE_URL = WORKER_DATABASE_URL  # DATABASE_URL, or in an xdist worker that worker's own
 EXTERNAL_REDIS_URL = WORKER_REDIS_URL
@@ -143,20 +143,9 @@ def dialer_services(
     settings: Settings, clean_db: Engine, redis: redis_lib.Redis, redis_url: str, clock: SimClock, telephony
 ) -> Iterator[Services]:
     """Services whose jobs run in this process on the SimClock (workers.context points at them)."""
-    from dialer.adapters.clock_jobs import ClockJobQueue
     from workers import context
 
-    built = build(
-        settings,
-        engine=clean_db,
-        redis=redis,
-        redis_url=redis_url,
-        clock=clock,
-        live=RecordingLiveUpdates(),
-        telephony=telephony,
-        jobs=ClockJobQueue(clock),
-        passwords=FAST_PASSWORDS,
-    )
+    built = services_on_the_clock(settings, clean_db, redis, redis_url, clock, telephony)
     context.use(built)
     yield built
     context.use(None)

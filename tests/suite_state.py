@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from dialer.adapters.live import RecordingLiveUpdates
+from dialer.bootstrap import Services, build
+from dialer.clock import SimClock
 from dialer.config import Mode, Settings
+from dialer.ports import Telephony
 
 
 def suite_settings(session_dir: Path, redis_url: str, engine: Engine, **overrides: Any) -> Settings:
@@ -26,6 +30,27 @@ def suite_settings(session_dir: Path, redis_url: str, engine: Engine, **override
         secret_key="test-secret-key-not-for-production",
         public_base_url="http://localhost",
         **overrides,
+    )
+
+
+def services_on_the_clock(
+    settings: Settings, engine: Engine, redis: Any, redis_url: str, clock: SimClock, telephony: Telephony
+) -> Services:
+    """The product's services with their jobs run in this process on the SimClock, screens' events
+    recorded, and the suite's fast password hashing."""
+    from dialer.adapters.clock_jobs import ClockJobQueue
+    from tests.people import FAST_PASSWORDS
+
+    return build(
+        settings,
+        engine=engine,
+        redis=redis,
+        redis_url=redis_url,
+        clock=clock,
+        live=RecordingLiveUpdates(),
+        telephony=telephony,
+        jobs=ClockJobQueue(clock),
+        passwords=FAST_PASSWORDS,
     )
 
 

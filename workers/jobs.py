@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from dialer.services import dialing, leg_renewal, outcomes, shifts, upkeep
+from dialer.services import dialing, leg_renewal, leg_swap, outcomes, shifts, upkeep
 from workers.context import phone_bank
 
 P = ParamSpec("P")
@@ -66,3 +66,8 @@ def call_in_shift(shift_id: int) -> int:
 def renew_leg(session_id: int, leg_sid: str, placed_at_s: float) -> bool:
     """Give a seat's phone leg a later time limit before the provider's ends it."""
     return leg_renewal.renew_leg(phone_bank(), session_id, leg_sid, placed_at_s)
+
+
+def swap_leg(session_id: int, leg_sid: str, joined_at_s: float) -> bool:
+    """Swap a seat's browser leg for a fresh one before the provider's limit ends it."""
+    return leg_swap.swap_leg(phone_bank(), session_id, leg_sid, joined_at_s)

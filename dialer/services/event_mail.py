@@ -6,16 +6,16 @@ the outbox, so a second worker's attempt fails on the key and writes nothing.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dialer.domain.reminders import REMIND_BEFORE, reminder_due
+from dialer.domain.reminders import REMIND_BEFORE
 from dialer.errors import NotFound
 from dialer.models import Event, EventReminder, EventSignup, User
 from dialer.services import mail as outbox
 from dialer.services import mail_messages
 from dialer.services.events import CONFIRMED, WAITLIST
 from dialer.services.mail import Mail
+from dialer.services.reminder_mail import post_reminders
 
 
 def confirm_place(mail: Mail, signup_id: int, *, moved_up: bool = False) -> int | None:
@@ -55,33 +55,18 @@ def send_reminders(mail: Mail) -> int:
                 col(Event.starts_at) <= now + REMIND_BEFORE,
             )
         ).all()
-    queued = 0
-    for signup_id, signed_up_at, starts_at in due:
-        assert signup_id is not None and signed_up_at is not None and starts_at is not None
-        if not reminder_due(starts_at=starts_at, signed_up_at=signed_up_at, now=now):
-            continue
-        mail_id = _write_reminder(mail, signup_id)
-        if mail_id is not None:
-            outbox.queue(mail, mail_id)
-            queued += 1
-    return queued
+    return post_reminders(
+        mail,
+        due,
+        lambda session, signup_id: _reminder(session, mail, signup_id),
+        lambda signup_id, mail_id, at: EventReminder(signup_id=signup_id, mail_id=mail_id, queued_at=at),
+    )
 
 
-def _write_reminder(mail: Mail, signup_id: int) -> int | None:
-    with mail.uow() as uow:
-        signup = uow.session.get(EventSignup, signup_id)
-        assert signup is not None
-        letter = _letter(uow.session, mail, signup, reminder=True)
-        row = outbox.add(uow.session, mail.clock, letter) if letter is not None else None
-        uow.session.add(
-            EventReminder(signup_id=signup_id, mail_id=row.id if row else None, queued_at=mail.clock.now())
-        )
-        try:
-            uow.commit()
-        except IntegrityError:  # another worker wrote this place's reminder first
-            uow.rollback()
-            return None
-        return row.id if row is not None else None
+def _reminder(session: Session, mail: Mail, signup_id: int) -> outbox.Letter | None:
+    signup = session.get(EventSignup, signup_id)
+    assert signup is not None
+    return _letter(session, mail, signup, reminder=True)
 
 
 def _letter(

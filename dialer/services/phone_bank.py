@@ -48,6 +48,7 @@ RECONCILE_CALLS = "workers.jobs.reconcile_calls"
 CALL_BACK_DUE = "workers.jobs.call_back_due"
 HEARTBEAT = "workers.jobs.heartbeat"
 RENEW_LEG = "workers.jobs.renew_leg"
+SWAP_LEG = "workers.jobs.swap_leg"
 HEARTBEAT_JOB_ID = "marginal-dialer-heartbeat"
 
 

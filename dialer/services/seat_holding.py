@@ -29,7 +29,8 @@ from dialer.ports import UnitOfWork
 from dialer.services.campaigns import survey_of
 from dialer.services.notices import Notices
 from dialer.services.outcomes import record_system_outcome
-from dialer.services.phone_bank import PhoneBank
+from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
+from dialer.services.seating import change_seat
 from dialer.services.sessions import end_session
 
 HOLD_TEXT = "Sorry, we have lost your caller for a moment. Please hold: they will be right back with you."
@@ -69,7 +70,8 @@ def volunteer_left(bank: PhoneBank, session_id: int, leg_sid: str, conference_si
 
 
 def volunteer_back(bank: PhoneBank, session_id: int, leg_sid: str, conference_sid: str) -> None:
-    """The seat's leg is in the conference again: the seat is no longer away, its voter off hold."""
+    """The seat's leg is in the conference again: the seat is no longer away, its voter off hold, and a
+    seat paused only while its browser leg was swapped (`leg_swap`) is ready again."""
     notices = Notices(bank.live)
     unhold: str | None = None
     with bank.uow() as uow:
@@ -80,9 +82,16 @@ def volunteer_back(bank: PhoneBank, session_id: int, leg_sid: str, conference_si
         call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
         if call is not None and call.provider_sid and call.status not in FINAL_STATUSES:
             unhold = call.provider_sid
+        resumed = seat.resume_when_back and change_seat(
+            bank, seat, {SeatState.PAUSED}, SeatState.READY, now=bank.clock.now()
+        )
+        seat.resume_when_back = False
         uow.commit()
         notices.seat(seat)
+        campaign_id = seat.campaign_id
     notices.send()
+    if resumed:  # paused only while its browser leg was swapped (leg_swap): ready for voters again
+        bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     if unhold is not None:
         with contextlib.suppress(TelephonyError):  # not held (the hold had failed), or gone meanwhile
             bank.telephony.hold(conference_sid, unhold, on=False)

@@ -21,7 +21,7 @@ from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, Seat
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
-from dialer.services import leg_renewal, live_figures, queueing
+from dialer.services import leg_renewal, leg_swap, live_figures, queueing
 from dialer.services.notices import Notices
 from dialer.services.phone_bank import (
     HEARTBEAT,
@@ -152,6 +152,7 @@ def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: st
             replaced = seat.leg_call_sid if seat.leg_call_sid != call_sid else None
             seat.leg_call_sid = call_sid
             uow.commit()
+            leg_swap.schedule_swap(bank, session_id, call_sid, now)
             instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
             if replaced:
                 with contextlib.suppress(TelephonyError):  # the old page's leg, if it is still about
@@ -165,6 +166,7 @@ def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: st
         instruction = JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
         campaign_id = seat.campaign_id
     notices.send()
+    leg_swap.schedule_swap(bank, session_id, call_sid, now)
     bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     return instruction
 

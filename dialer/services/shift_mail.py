@@ -1,20 +1,18 @@
 """E-mails about calling-shift bookings: the confirmation when a volunteer books, and the reminder
 the day before (dialer/domain/reminders.py, as for event places), sent once per booking even with
-several workers or a restart: each reminder is recorded (ShiftReminder, keyed by the booking) in
-the transaction that writes it to the outbox, so a second worker's attempt fails on the key and
-writes nothing. A booking cancelled before its reminder is due gets none.
+several workers or a restart (ShiftReminder, keyed by the booking: dialer/services/reminder_mail.py). A booking cancelled before its reminder is due gets none.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dialer.domain.reminders import REMIND_BEFORE, reminder_due
+from dialer.domain.reminders import REMIND_BEFORE
 from dialer.models import CallingShift, Campaign, ShiftBooking, ShiftReminder, User
 from dialer.services import mail as outbox
 from dialer.services import mail_messages, shifts
 from dialer.services.mail import Mail
+from dialer.services.reminder_mail import post_reminders
 
 
 def confirm_booking(mail: Mail, shift_id: int, user_id: int) -> int | None:
@@ -42,33 +40,18 @@ def send_reminders(mail: Mail) -> int:
                 col(ShiftBooking.shift_id).in_(sorted({shift_id for shift_id, _ in upcoming})),
             )
         ).all()
-    queued = 0
-    for booking_id, booked_at, starts_at in due:
-        assert booking_id is not None and booked_at is not None and starts_at is not None
-        if not reminder_due(starts_at=starts_at, signed_up_at=booked_at, now=now):
-            continue
-        mail_id = _write_reminder(mail, booking_id)
-        if mail_id is not None:
-            outbox.queue(mail, mail_id)
-            queued += 1
-    return queued
+    return post_reminders(
+        mail,
+        due,
+        lambda session, booking_id: _reminder(session, mail, booking_id),
+        lambda booking_id, mail_id, at: ShiftReminder(booking_id=booking_id, mail_id=mail_id, queued_at=at),
+    )
 
 
-def _write_reminder(mail: Mail, booking_id: int) -> int | None:
-    with mail.uow() as uow:
-        booking = uow.session.get(ShiftBooking, booking_id)
-        assert booking is not None
-        letter = _letter(uow.session, mail, booking, reminder=True)
-        row = outbox.add(uow.session, mail.clock, letter) if letter is not None else None
-        uow.session.add(
-            ShiftReminder(booking_id=booking_id, mail_id=row.id if row else None, queued_at=mail.clock.now())
-        )
-        try:
-            uow.commit()
-        except IntegrityError:  # another worker wrote this booking's reminder first
-            uow.rollback()
-            return None
-        return row.id if row is not None else None
+def _reminder(session: Session, mail: Mail, booking_id: int) -> outbox.Letter | None:
+    booking = session.get(ShiftBooking, booking_id)
+    assert booking is not None
+    return _letter(session, mail, booking, reminder=True)
 
 
 def _booking(session: Session, shift_id: int, user_id: int) -> ShiftBooking | None:

@@ -12,6 +12,9 @@ Tokens expire on the simulator's clock, as the Voice SDK's Device sees them: `to
 TOKEN_WARNING_S before the token's `exp`; `updateToken` {token} swaps in a fresh one (same identity);
 at `exp` without one, an `error` 20104 (AccessTokenExpired), and the phone is no longer registered
 (it cannot place calls or be rung) while a call in progress carries on.
+
+A softphone's call is a call like any other: Twilio ends it at its maximum duration (four hours
+from its answer unless a TimeLimit update says otherwise) and the page gets `hangup`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 API calls wait for a CPS slot, then dial; the callee's behaviour decides whether the call fails,
 is busy, rings out or is answered; answering runs answering-machine detection (synchronous or
-asynchronous) and the call's TwiML; the call ends when someone hangs up or its TwiML runs out.
+asynchronous) and the call's TwiML; the call ends when someone hangs up, its TwiML runs out or
+its time limit (Twilio's maximum call duration, four hours unless told otherwise) is reached.
 """
 
 from __future__ import annotations
@@ -148,10 +149,11 @@ class Switch(Exchange):
         self.status_callback(call, "answered")
         self.emit(call, "accept")
         self.log("answered", call)
+        # Twilio's maximum call duration holds for every call, a softphone's inbound one too.
+        self.set_time_limit(call, call.options.time_limit)
         if call.direction == "inbound":
             return
         self._schedule_callee(call)
-        self.set_time_limit(call, call.options.time_limit)
         if call.parent_call_sid:
             program.child_answered(self, call)
             return

@@ -7,14 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from dialer.adapters.clock_jobs import ClockJobQueue
-from dialer.adapters.live import RecordingLiveUpdates
 from dialer.adapters.local_smtp import LocalSmtpServer
-from dialer.bootstrap import build
 from dialer.config import SmtpSecurity
 from tests.browser.conftest import LiveServer, save_artifact
-from tests.people import FAST_PASSWORDS, add_account
+from tests.people import add_account
 from tests.ports import free_port
+from tests.suite_state import services_on_the_clock
 
 
 @pytest.fixture
@@ -24,7 +22,7 @@ def demo_server(tmp_path, settings, clean_db, redis, redis_url, clock, telephony
 
     mailbox = LocalSmtpServer(tmp_path / "mailbox").start()
     port = free_port()
-    services = build(
+    services = services_on_the_clock(
         settings.model_copy(
             update={
                 "public_base_url": f"http://127.0.0.1:{port}",  # links in e-mails lead here
@@ -34,14 +32,11 @@ def demo_server(tmp_path, settings, clean_db, redis, redis_url, clock, telephony
                 "local_mailbox": mailbox.maildir,
             }
         ),
-        engine=clean_db,
-        redis=redis,
-        redis_url=redis_url,
-        clock=clock,
-        live=RecordingLiveUpdates(),
-        telephony=telephony,
-        jobs=ClockJobQueue(clock),
-        passwords=FAST_PASSWORDS,
+        clean_db,
+        redis,
+        redis_url,
+        clock,
+        telephony,
     )
     context.use(services)
     add_account(services, "sam@example.org", first_name="Sam")

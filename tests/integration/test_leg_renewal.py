@@ -67,3 +67,69 @@ def test_a_renewal_the_provider_refuses_for_now_is_tried_again_a_minute_later(ba
     clock.advance(60)
     assert [sid for sid, _ in telephony.extended] == [leg]
     assert telephony.extended[0][1] > (FIRST + PROVIDER_LIMIT + timedelta(seconds=59)).total_seconds()
+
+
+def browser_seat(bank):
+    """A seat whose volunteer's page called in: ready, on its browser leg."""
+    from dialer.services.phone_bank import softphone_identity
+
+    campaign = make_campaign(bank)
+    user = make_volunteer(bank)
+    session_id = sessions.start_session(bank, user, campaign, AudioLeg.BROWSER).session_id
+    leg = "CA" + "1" * 32
+    sessions.softphone_joined(bank, session_id, f"client:{softphone_identity(user)}", leg)
+    return user, session_id, leg
+
+
+def seat_of(bank, session_id):
+    from dialer.models import CallingSession
+
+    with bank.uow() as uow:
+        return uow.session.get(CallingSession, session_id)
+
+
+def test_half_an_hour_before_the_limit_a_ready_browser_seat_is_held_paused_for_a_fresh_leg_then_ready(
+    bank, clock, telephony
+):
+    from dialer.domain.seats import SeatState
+    from dialer.services import seat_holding
+    from dialer.services.phone_bank import softphone_identity
+
+    user, session_id, leg = browser_seat(bank)
+    clock.advance(FIRST.total_seconds() - 60)
+    assert telephony.hung_up == []
+
+    clock.advance(61)  # the page has the campaign's grace period (60 s) to come back
+
+    assert telephony.hung_up == [leg]
+    seat = seat_of(bank, session_id)
+    assert (seat.state, seat.away_since is not None, seat.resume_when_back) == (SeatState.PAUSED, True, True)
+    fresh = "CA" + "2" * 32
+    sessions.softphone_joined(bank, session_id, f"client:{softphone_identity(user)}", fresh)
+    seat_holding.volunteer_back(bank, session_id, fresh, "CF" + "0" * 32)
+    seat = seat_of(bank, session_id)
+    assert (seat.state, seat.away_since, seat.leg_call_sid) == (SeatState.READY, None, fresh)
+    assert not seat.resume_when_back
+
+
+def test_a_browser_leg_the_provider_cannot_hang_up_just_now_stays_in_its_seat_and_is_swapped_later(
+    bank, clock, telephony
+):
+    from dialer.domain.seats import SeatState
+    from dialer.errors import TelephonyError
+
+    _, session_id, leg = browser_seat(bank)
+    refusals = iter([TelephonyError("busy", retryable=True)])
+    recorded = telephony.hang_up
+
+    def flaky(sid):
+        if (error := next(refusals, None)) is not None:
+            raise error
+        recorded(sid)
+
+    telephony.hang_up = flaky
+    clock.advance(FIRST.total_seconds() + 1)
+    seat = seat_of(bank, session_id)
+    assert (seat.state, seat.away_since, seat.leg_call_sid) == (SeatState.READY, None, leg)
+    clock.advance(15)
+    assert telephony.hung_up == [leg]

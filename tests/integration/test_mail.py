@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from dialer.adapters.clock_jobs import ClockJobQueue
-from dialer.adapters.live import RecordingLiveUpdates
 from dialer.adapters.local_smtp import LocalSmtpServer, ReceivedMail, received
 from dialer.bootstrap import Services, build
 from dialer.config import SmtpSecurity
@@ -26,6 +24,7 @@ from dialer.services import carpools, event_mail, events, mail, pledges
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
 from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in, sign_in_as
+from tests.suite_state import services_on_the_clock
 
 pytestmark = pytest.mark.integration
 
@@ -42,18 +41,15 @@ def wired(settings, clean_db, redis, redis_url, clock, telephony, mailbox) -> It
     """The product sending through the local SMTP server, its jobs run on the SimClock."""
     from workers import context
 
-    services = build(
+    services = services_on_the_clock(
         settings.model_copy(
             update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "smtp_security": SmtpSecurity.NONE}
         ),
-        engine=clean_db,
-        redis=redis,
-        redis_url=redis_url,
-        clock=clock,
-        live=RecordingLiveUpdates(),
-        telephony=telephony,
-        jobs=ClockJobQueue(clock),
-        passwords=FAST_PASSWORDS,
+        clean_db,
+        redis,
+        redis_url,
+        clock,
+        telephony,
     )
     context.use(services)
     yield services

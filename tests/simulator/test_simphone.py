@@ -207,3 +207,31 @@ def test_an_expired_or_foreign_token_is_refused_as_a_renewal(sim, application):
         in phone.emit("updateToken", {"token": other}, namespace=NAMESPACE, callback=True)["error"]
     )
     phone.disconnect(NAMESPACE)
+
+
+def test_a_softphone_call_ends_at_twilios_four_hour_maximum_unless_an_update_gives_it_longer(
+    sim, twilio, application
+):
+    phone = sim.socketio.test_client(
+        sim.app,
+        namespace=NAMESPACE,
+        auth={"token": voice_token(SETTINGS, "v-6", application_sid=application.sid)},
+    )
+    cut = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)["call_sid"]
+    sim.advance(4 * 3600 - 5)
+    events(phone)
+    assert twilio.calls(cut).fetch().status == "in-progress"
+
+    sim.advance(10)
+
+    assert twilio.calls(cut).fetch().status == "completed"
+    (ended,) = sim.events(kind="ended", call_sid=cut)
+    assert ended.data["by"] == "time-limit"
+    assert [name for name, _ in events(phone)] == ["hangup"], "the page is told its call is over"
+
+    kept = phone.emit("call", {"params": {}}, namespace=NAMESPACE, callback=True)["call_sid"]
+    sim.advance(3 * 3600)
+    twilio.calls(kept).update(time_limit=8 * 3600)
+    sim.advance(3600 + 5)
+    assert twilio.calls(kept).fetch().status == "in-progress", "a TimeLimit update holds for it too"
+    phone.disconnect(NAMESPACE)

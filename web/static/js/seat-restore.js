@@ -5,7 +5,8 @@
 // - A reloaded page whose seat is still live (in a conversation, its wrap-up, or a pause) rejoins
 //   it with the browser audio: the server held the voter meanwhile and takes them off hold.
 // - Browser audio cut off while the page stays (wifi, a sleeping laptop) is rejoined the same way,
-//   retrying until the server answers.
+//   retrying until the server answers; so is a call the server ended while holding the seat for it
+//   (its browser leg swapped for a fresh one before the provider's four-hour call limit).
 // - Leaving the page during a call asks first (beforeunload), whichever phone is in use.
 //
 // It follows calling.js through the body's data attributes (data-session, data-seat, data-call) and
@@ -126,7 +127,11 @@
       return;
     }
     rejoining = true;
-    notice("Reconnecting your audio: the voter is on hold and hears that you will be right back.");
+    notice(
+      seat() === "connected"
+        ? "Reconnecting your audio: the voter is on hold and hears that you will be right back."
+        : "Reconnecting your audio…"
+    );
     while (!leaving && session() && HELD.includes(seat()) && body.dataset.audio !== "connected") {
       if (body.dataset.audio !== "connecting") {
         try {
@@ -186,6 +191,11 @@
     if (audio === "lost" || (rejoining === false && audio === "failed" && HELD.includes(seat()) && session())) {
       rejoin();
     }
+    // The call ended but the server holds the seat for this page's audio: the product swapped the leg
+    // before the provider's maximum call length (leg_swap), or the provider's limit ended it.
+    if (audio === "ended" && body.dataset.away === "browser" && HELD.includes(seat()) && session()) {
+      rejoin();
+    }
   }
 
   // --- wiring --------------------------------------------------------------------------------
@@ -207,6 +217,7 @@
   });
   new MutationObserver(audioChanged).observe(body, { attributes: true, attributeFilter: ["data-audio"] });
   new MutationObserver(phoneAway).observe(body, { attributes: true, attributeFilter: ["data-away"] });
+  new MutationObserver(audioChanged).observe(body, { attributes: true, attributeFilter: ["data-away"] });
 
   const snap = boot.session;
   if (snap && snap.draft && snap.call && HELD.includes(snap.state)) {
