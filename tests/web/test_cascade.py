@@ -30,6 +30,25 @@ def tree_of(page: str, name: str) -> int:
     return int(found.group(1))
 
 
+def a_pledge(services, campaign_id: int) -> int:
+    """A campaign's pledge to knock on doors."""
+    return pledges.create_pledge(
+        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
+    )
+
+
+def link_of(services, email: str, kind: str, target_id: int) -> cascade.Link:
+    """`email`'s own link to the target (their name is their address's first letter, upper case)."""
+    return cascade.link_for(
+        services.uow(),
+        services.clock,
+        owner_email=email,
+        owner_name=email[0].upper(),
+        kind=kind,
+        target_id=target_id,
+    )
+
+
 def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app, services):
     organiser = make.user(services, role=Role.ORGANISER)
     campaign_id = make.campaign(services, organiser_id=organiser)
@@ -89,26 +108,10 @@ def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app,
 
 def test_the_link_that_first_brought_someone_keeps_the_credit_for_thirty_days(app, services):
     campaign_id = make.campaign(services)
-    pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
-    )
+    pledge_id = a_pledge(services, campaign_id)
     event_id = make.event(services, campaign_id, starts_in=timedelta(days=40))
-    first = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="a@example.org",
-        owner_name="A",
-        kind="pledge",
-        target_id=pledge_id,
-    )
-    second = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="b@example.org",
-        owner_name="B",
-        kind="event",
-        target_id=event_id,
-    )
+    first = link_of(services, "a@example.org", "pledge", pledge_id)
+    second = link_of(services, "b@example.org", "event", event_id)
     assert cascade.convert(
         services.uow(),
         services.clock,
@@ -140,17 +143,8 @@ def test_the_link_that_first_brought_someone_keeps_the_credit_for_thirty_days(ap
 
 def test_nobody_is_credited_for_their_own_link_or_twice_for_one_pledge(app, services):
     campaign_id = make.campaign(services)
-    pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
-    )
-    link = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="a@example.org",
-        owner_name="A",
-        kind="pledge",
-        target_id=pledge_id,
-    )
+    pledge_id = a_pledge(services, campaign_id)
+    link = link_of(services, "a@example.org", "pledge", pledge_id)
 
     def pledged(email: str, signup_id: int) -> int | None:
         return cascade.convert(
@@ -171,17 +165,8 @@ def test_nobody_is_credited_for_their_own_link_or_twice_for_one_pledge(app, serv
 
 def test_opens_are_counted_in_redis_and_added_to_sql_once(app, client, services):
     campaign_id = make.campaign(services)
-    pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
-    )
-    link = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="a@example.org",
-        owner_name="A",
-        kind="pledge",
-        target_id=pledge_id,
-    )
+    pledge_id = a_pledge(services, campaign_id)
+    link = link_of(services, "a@example.org", "pledge", pledge_id)
     for _ in range(5):
         assert client.get(f"/s/{link.code}").status_code == 303
     assert client.get("/s/no-such-link").status_code == 404
@@ -195,9 +180,7 @@ def test_opens_are_counted_in_redis_and_added_to_sql_once(app, client, services)
 
 def test_a_pledger_without_an_account_is_given_their_own_link_with_share_buttons(app, client, services):
     campaign_id = make.campaign(services)
-    pledges.create_pledge(
-        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
-    )
+    a_pledge(services, campaign_id)
     with services.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         assert campaign is not None
@@ -212,9 +195,7 @@ def test_a_pledger_without_an_account_is_given_their_own_link_with_share_buttons
 
 def test_organisers_see_only_the_sharers_who_agreed_to_be_listed(app, services):
     campaign_id = make.campaign(services)
-    pledge_id = pledges.create_pledge(
-        services.uow(), campaign_id, slug="p", text="Knock on doors", clock=services.clock, actor=SYSTEM
-    )
+    pledge_id = a_pledge(services, campaign_id)
     for number, sharer in enumerate(("ann@example.org", "ben@example.org")):
         link = cascade.link_for(
             services.uow(),
