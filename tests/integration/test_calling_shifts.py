@@ -173,22 +173,28 @@ def test_reminders_can_read_the_bookings_of_shifts_about_to_start(bank):
     ]
 
 
-def test_the_heartbeat_calls_in_a_started_shift_whose_own_job_was_lost(bank, telephony):
-    campaign = make_campaign(bank, voters=3)
-    phone = drama_number(920)
-    fay = make_volunteer(bank, "Fay", phone=phone)
+def shift_started(bank, campaign: int, *, minutes_ago: int) -> int:
+    """A shift written straight to SQL that started `minutes_ago` (no job was queued for its start)."""
     now = bank.clock.now()
-    with bank.uow() as uow:  # started a minute ago; its job went with Redis
+    with bank.uow() as uow:
         shift = CallingShift(
             campaign_id=campaign,
-            starts_at=now - timedelta(minutes=1),
+            starts_at=now - timedelta(minutes=minutes_ago),
             ends_at=now + timedelta(hours=1),
             created_at=now - timedelta(days=1),
         )
         uow.session.add(shift)
         uow.commit()
-        shift_id = shift.id
-    assert shift_id is not None
+        assert shift.id is not None
+        return shift.id
+
+
+def test_the_heartbeat_calls_in_a_started_shift_whose_own_job_was_lost(bank, telephony):
+    campaign = make_campaign(bank, voters=3)
+    phone = drama_number(920)
+    fay = make_volunteer(bank, "Fay", phone=phone)
+    now = bank.clock.now()
+    shift_id = shift_started(bank, campaign, minutes_ago=1)  # its job went with Redis
     shifts.book(bank.uow(), shift_id, fay, now=now - timedelta(hours=1))
 
     upkeep.heartbeat(bank)
@@ -200,17 +206,7 @@ def test_a_booking_no_worker_reached_in_time_is_not_rung_late(bank, telephony):
     campaign = make_campaign(bank, voters=3)
     gus = make_volunteer(bank, "Gus", phone=drama_number(921))
     now = bank.clock.now()
-    with bank.uow() as uow:  # every worker was down for the shift's first 20 minutes
-        shift = CallingShift(
-            campaign_id=campaign,
-            starts_at=now - timedelta(minutes=20),
-            ends_at=now + timedelta(hours=1),
-            created_at=now - timedelta(days=1),
-        )
-        uow.session.add(shift)
-        uow.commit()
-        shift_id = shift.id
-    assert shift_id is not None
+    shift_id = shift_started(bank, campaign, minutes_ago=20)  # every worker was down since its start
     shifts.book(bank.uow(), shift_id, gus, now=now - timedelta(hours=1))
 
     assert shifts.call_in_due(bank) == 1
