@@ -482,7 +482,27 @@ class Pledge(SQLModel, table=True):
 
 
 class PledgeSignup(SQLModel, table=True):
-    """Someone making a pledge, from a call, a doorstep or the public pledge page."""
+    """Someone making a pledge, from a call, a doorstep or the public pledge page.
+
+    A person pledges once: by e-mail address, account or voter, whichever they pledged as. The keys
+    hold that when two requests of the same person race, so pledgers need not queue on the pledge.
+    """
+
+    __table_args__ = tuple(
+        sa.Index(
+            f"uq_pledgesignup_{column}",
+            "pledge_id",
+            column,
+            unique=True,
+            sqlite_where=sa.text(where),
+            postgresql_where=sa.text(where),
+        )
+        for column, where in (
+            ("email", "email <> ''"),
+            ("user_id", "user_id IS NOT NULL"),
+            ("voter_id", "voter_id IS NOT NULL"),
+        )
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pledge_id: int = Field(foreign_key="pledge.id", index=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from slugify import slugify
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
@@ -21,7 +22,6 @@ from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
 from dialer.ports import UnitOfWork
 from dialer.services import audit
 from dialer.services.audit import Action, Actor
-from dialer.services.row_locks import hold
 
 CHANNELS = ("phone", "doorstep", "web")
 SLUG_MAX = 60
@@ -203,17 +203,17 @@ def make_pledge(
             raise InvalidInput("give an email address we can reach you at", field="email")
     with uow:
         session = uow.session
-        if not hold(session, Pledge, pledge_id, "active"):
+        # A shared lock: closing the pledge waits for pledges being made, pledgers never wait on each
+        # other (the unique keys on PledgeSignup settle a person's two requests at once).
+        pledge = session.exec(select(Pledge).where(Pledge.id == pledge_id).with_for_update(read=True)).first()
+        if pledge is None:
             raise NotFound("no such pledge")
-        pledge = session.get(Pledge, pledge_id)
-        assert pledge is not None
         if not pledge.active:
             raise InvalidInput("this pledge is closed")
         who = _who(session, pledge, user_id, voter_id, email)
-        existing = session.exec(select(PledgeSignup).where(PledgeSignup.pledge_id == pledge_id, who)).first()
+        existing = _signup_of(session, pledge_id, who)
         if existing is not None:
-            assert existing.id is not None
-            return existing.id, False
+            return existing, False
         if user_id is not None:
             user = session.get(User, user_id)
             assert user is not None
@@ -233,9 +233,20 @@ def make_pledge(
             created_at=clock.now(),
         )
         session.add(signup)
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError:  # the same person's other request made it a moment ago
+            session.rollback()
+            made = _signup_of(session, pledge_id, who)
+            if made is None:
+                raise
+            return made, False
         assert signup.id is not None
         return signup.id, True
+
+
+def _signup_of(session: Session, pledge_id: int, who: Any) -> int | None:
+    return session.exec(select(PledgeSignup.id).where(PledgeSignup.pledge_id == pledge_id, who)).first()
 
 
 def _who(session: Session, pledge: Pledge, user_id: int | None, voter_id: int | None, email: str) -> Any:

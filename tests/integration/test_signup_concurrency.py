@@ -1,4 +1,5 @@
-"""Places are never oversold when many people press the button at once, on SQLite and PostgreSQL.
+"""Places are never oversold, nor a pledge made twice, when many people press the button at once,
+on SQLite and PostgreSQL.
 
 The suite runs once per backend (embedded SQLite, then DATABASE_URL=postgresql://...), and these
 tests use the session's database, so each run proves the row lock on its own backend.
@@ -9,8 +10,9 @@ from collections import Counter
 import pytest
 from sqlmodel import col, select
 
-from dialer.models import CarpoolSeat, EventSignup
-from dialer.services import carpools, events
+from dialer.models import CarpoolSeat, EventSignup, PledgeSignup
+from dialer.services import carpools, events, pledges
+from dialer.services.audit import SYSTEM
 from dialer.services.carpools import CarpoolFull, SeatRequest
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
@@ -81,3 +83,69 @@ def test_twenty_riders_asking_at_once_for_three_seats_never_oversell_the_car(ser
     with services.uow() as uow:
         held = uow.session.exec(select(CarpoolSeat.id).where(CarpoolSeat.carpool_id == carpool_id)).all()
     assert len(held) == 3
+
+
+def _pledge(services):
+    campaign_id = make.campaign(services)
+    return pledges.create_pledge(
+        services.uow(),
+        campaign_id,
+        slug="day-off",
+        text="Take polling day off",
+        clock=services.clock,
+        actor=SYSTEM,
+    )
+
+
+def test_one_person_pressing_pledge_from_ten_tabs_at_once_pledges_once_and_each_tab_is_told_so(services):
+    pledge_id = _pledge(services)
+
+    results = all_at_once(
+        10,
+        lambda i: pledges.make_pledge(
+            services.uow(), services.clock, pledge_id, channel="web", name="Ada", email="ADA@example.org "
+        ),
+    )
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert len({signup_id for signup_id, _ in results}) == 1
+    assert sorted(new for _, new in results) == [False] * 9 + [True]
+    with services.uow() as uow:
+        stored = uow.session.exec(select(PledgeSignup.email).where(PledgeSignup.pledge_id == pledge_id)).all()
+    assert stored == ["ada@example.org"]
+
+
+def test_forty_people_pledging_at_once_are_forty_pledges(services):
+    pledge_id = _pledge(services)
+
+    results = all_at_once(
+        40,
+        lambda i: pledges.make_pledge(
+            services.uow(), services.clock, pledge_id, channel="web", name=f"P{i}", email=f"p{i}@example.org"
+        ),
+    )
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert [new for _, new in results] == [True] * 40
+    with services.uow() as uow:
+        stored = uow.session.exec(select(PledgeSignup.email).where(PledgeSignup.pledge_id == pledge_id)).all()
+    assert sorted(stored) == sorted(f"p{i}@example.org" for i in range(40))
+
+
+def test_a_signed_in_volunteer_pressing_pledge_from_eight_tabs_at_once_pledges_once(services):
+    pledge_id = _pledge(services)
+    volunteer = make.user(services)
+
+    results = all_at_once(
+        8,
+        lambda i: pledges.make_pledge(
+            services.uow(), services.clock, pledge_id, channel="web", user_id=volunteer
+        ),
+    )
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    with services.uow() as uow:
+        stored = uow.session.exec(
+            select(PledgeSignup.user_id).where(PledgeSignup.pledge_id == pledge_id)
+        ).all()
+    assert stored == [volunteer]
