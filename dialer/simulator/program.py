@@ -8,23 +8,14 @@ joins a conference or rings a number or client and bridges it; <Redirect> fetche
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dialer.simulator import conferencing
-from dialer.simulator.calls import IN_PROGRESS, RINGING, Call, CallOptions
+from dialer.simulator.calls import IN_PROGRESS, RINGING, Call, CallOptions, Program
 from dialer.simulator.twiml import Dial, Endpoint, Gather, Hangup, Pause, Play, Redirect, Reject, Say, Verb
 
 if TYPE_CHECKING:
     from dialer.simulator.switch import Switch
-
-
-@dataclass
-class Program:
-    verbs: list[Verb]
-    index: int
-    url: str | None
-    current: Verb | None = None
 
 
 def run(switch: Switch, call: Call, verbs: list[Verb], url: str | None) -> None:
