@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask import Flask, Response, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
@@ -20,16 +18,14 @@ from dialer.simulator import (
 )
 from dialer.simulator.errors import TwilioError
 from dialer.simulator.simphone import SimPhones
-
-if TYPE_CHECKING:
-    from dialer.simulator.simulator import Simulator
+from dialer.simulator.simulated_account import SimulatedAccount
 
 #: The modules whose routes join the REST blueprint when imported.
 ROUTES = (rest_calls, rest_conferences, rest_account, rest_messages)
 
 
 def create_app(
-    simulator: Simulator, *, cors_origins: list[str] | str = "*"
+    simulator: SimulatedAccount, *, cors_origins: list[str] | str = "*"
 ) -> tuple[Flask, SocketIO, SimPhones]:
     app = Flask(__name__)
     app.extensions["twilio_simulator"] = simulator

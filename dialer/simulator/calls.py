@@ -11,7 +11,7 @@ from dialer.simulator.behaviours import Behaviour
 
 if TYPE_CHECKING:
     from dialer.clock import Timer
-    from dialer.simulator.program import Program
+    from dialer.simulator.twiml import Verb
     from dialer.simulator.webhooks import WebhookRequest
 
 QUEUED, RINGING, IN_PROGRESS = "queued", "ringing", "in-progress"
@@ -46,6 +46,17 @@ class CallOptions:
     async_amd_status_callback: str | None = None
     async_amd_status_callback_method: str = "POST"
     custom_params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Program:
+    """Where a call is in its TwiML document: the verbs, the next one's place, the document's URL
+    (relative URLs resolve against it) and the verb playing now (program.py plays them)."""
+
+    verbs: list[Verb]
+    index: int
+    url: str | None
+    current: Verb | None = None
 
 
 @dataclass(eq=False)

@@ -9,20 +9,16 @@ The conference keeps the status callback of the first participant that names one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dialer.simulator import wire
+from dialer.simulator.call_control import CallControl
 from dialer.simulator.calls import Call, CallOptions
 from dialer.simulator.conferences import COMPLETED, DEFAULT_EVENTS, IN_PROGRESS, INIT, Conference, Participant
 from dialer.simulator.errors import TwilioError, not_found
 from dialer.simulator.sids import CONFERENCE
 from dialer.simulator.twiml import ConferenceRoom, Dial
 
-if TYPE_CHECKING:
-    from dialer.simulator.switch import Switch
 
-
-def live_or_new(switch: Switch, name: str) -> Conference:
+def live_or_new(switch: CallControl, name: str) -> Conference:
     conference = switch.records.live_conferences.get(name)
     if conference is None:
         conference = Conference(
@@ -37,7 +33,7 @@ def live_or_new(switch: Switch, name: str) -> Conference:
     return conference
 
 
-def find(switch: Switch, sid_or_name: str, path: str) -> Conference:
+def find(switch: CallControl, sid_or_name: str, path: str) -> Conference:
     """A conference by sid (any status) or by the friendly name of a live one."""
     conference = switch.records.conferences.get(sid_or_name) or switch.records.live_conferences.get(
         sid_or_name
@@ -57,7 +53,7 @@ def subscribe(conference: Conference, url: str | None, method: str, events: froz
 # --- joining ------------------------------------------------------------------------------
 
 
-def join_from_twiml(switch: Switch, call: Call, dial: Dial) -> None:
+def join_from_twiml(switch: CallControl, call: Call, dial: Dial) -> None:
     room = dial.target
     assert isinstance(room, ConferenceRoom)
     conference = live_or_new(switch, room.name)
@@ -80,7 +76,7 @@ def join_from_twiml(switch: Switch, call: Call, dial: Dial) -> None:
 
 
 def add_participant(
-    switch: Switch, conference: Conference, options: CallOptions, participant: Participant
+    switch: CallControl, conference: Conference, options: CallOptions, participant: Participant
 ) -> Participant:
     """Participants API: dial `options.to` and put the callee in the room once they answer."""
     if not conference.live:
@@ -94,14 +90,14 @@ def add_participant(
     return participant
 
 
-def on_progress(switch: Switch, call: Call, status: str) -> None:
+def on_progress(switch: CallControl, call: Call, status: str) -> None:
     participant = _pending(switch, call)
     if participant is not None:
         participant.status = status
         participant.updated = switch.clock.now()
 
 
-def on_answer(switch: Switch, call: Call) -> bool:
+def on_answer(switch: CallControl, call: Call) -> bool:
     """An API participant answered: into the room (True), instead of fetching a voice URL."""
     participant = _pending(switch, call)
     if participant is None:
@@ -111,14 +107,14 @@ def on_answer(switch: Switch, call: Call) -> bool:
     return True
 
 
-def _pending(switch: Switch, call: Call) -> Participant | None:
+def _pending(switch: CallControl, call: Call) -> Participant | None:
     if call.conference_sid is None:
         return None
     participant = switch.records.conferences[call.conference_sid].participants.get(call.sid)
     return participant if participant is not None and participant.status != "connected" else None
 
 
-def _enter(switch: Switch, conference: Conference, participant: Participant, call: Call) -> None:
+def _enter(switch: CallControl, conference: Conference, participant: Participant, call: Call) -> None:
     participant.status = "connected"
     participant.updated = switch.clock.now()
     call.conference_sid = conference.sid
@@ -131,7 +127,7 @@ def _enter(switch: Switch, conference: Conference, participant: Participant, cal
     _connect_talkers(switch, conference)
 
 
-def _connect_talkers(switch: Switch, conference: Conference) -> None:
+def _connect_talkers(switch: CallControl, conference: Conference) -> None:
     if conference.status != IN_PROGRESS:
         return
     present = [p for p in conference.connected() if not p.hold]
@@ -144,7 +140,7 @@ def _connect_talkers(switch: Switch, conference: Conference) -> None:
 
 
 def update(
-    switch: Switch,
+    switch: CallControl,
     conference: Conference,
     participant: Participant,
     *,
@@ -168,7 +164,7 @@ def update(
     _connect_talkers(switch, conference)
 
 
-def leave(switch: Switch, call: Call, *, reason: str, resume: bool = True, kicked: bool = False) -> None:
+def leave(switch: CallControl, call: Call, *, reason: str, resume: bool = True, kicked: bool = False) -> None:
     conference = switch.records.conferences.get(call.conference_sid or "")
     call.conference_sid = None
     if conference is None:
@@ -189,7 +185,7 @@ def leave(switch: Switch, call: Call, *, reason: str, resume: bool = True, kicke
         _release(switch, call, participant)
 
 
-def end(switch: Switch, conference: Conference, reason: str, ending_call_sid: str | None) -> None:
+def end(switch: CallControl, conference: Conference, reason: str, ending_call_sid: str | None) -> None:
     if not conference.live:
         return
     conference.status = COMPLETED
@@ -215,7 +211,7 @@ def end(switch: Switch, conference: Conference, reason: str, ending_call_sid: st
     switch.log("conference-ended", None, conference_sid=conference.sid, reason=reason)
 
 
-def _release(switch: Switch, call: Call, participant: Participant) -> None:
+def _release(switch: CallControl, call: Call, participant: Participant) -> None:
     """Out of the room: a TwiML call carries on after its <Dial>, an API participant hangs up."""
     if participant.dial is not None and call.program is not None:
         switch.after_dial(call, participant.dial, {})
@@ -228,7 +224,7 @@ def _leave_params(call: Call, reason: str) -> dict[str, str]:
 
 
 def _event(
-    switch: Switch,
+    switch: CallControl,
     conference: Conference,
     event: str,
     participant: Participant | None = None,

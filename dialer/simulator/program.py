@@ -8,32 +8,19 @@ joins a conference or rings a number or client and bridges it; <Redirect> fetche
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from dialer.simulator import conferencing
-from dialer.simulator.calls import IN_PROGRESS, RINGING, Call, CallOptions
+from dialer.simulator.call_control import CallControl
+from dialer.simulator.calls import IN_PROGRESS, RINGING, Call, CallOptions, Program
 from dialer.simulator.twiml import Dial, Endpoint, Gather, Hangup, Pause, Play, Redirect, Reject, Say, Verb
 
-if TYPE_CHECKING:
-    from dialer.simulator.switch import Switch
 
-
-@dataclass
-class Program:
-    verbs: list[Verb]
-    index: int
-    url: str | None
-    current: Verb | None = None
-
-
-def run(switch: Switch, call: Call, verbs: list[Verb], url: str | None) -> None:
+def run(switch: CallControl, call: Call, verbs: list[Verb], url: str | None) -> None:
     call.epoch += 1
     call.program = Program(verbs, 0, url)
     step(switch, call)
 
 
-def step(switch: Switch, call: Call) -> None:
+def step(switch: CallControl, call: Call) -> None:
     program, epoch = call.program, call.epoch
     assert program is not None
     program.current = None
@@ -68,7 +55,7 @@ def step(switch: Switch, call: Call) -> None:
         switch.hangup(call, by="twiml-ended")
 
 
-def resume(switch: Switch, call: Call, epoch: int) -> None:
+def resume(switch: CallControl, call: Call, epoch: int) -> None:
     if call.epoch == epoch and call.live and call.program is not None:
         step(switch, call)
 
@@ -76,7 +63,7 @@ def resume(switch: Switch, call: Call, epoch: int) -> None:
 # --- <Gather> -----------------------------------------------------------------------------
 
 
-def _gather(switch: Switch, call: Call, verb: Gather, epoch: int) -> None:
+def _gather(switch: CallControl, call: Call, verb: Gather, epoch: int) -> None:
     assert call.program is not None
     call.program.current = verb
     prompts = sum(prompt.duration(switch.settings.play_s) for prompt in verb.prompts)
@@ -92,7 +79,7 @@ def _gather(switch: Switch, call: Call, verb: Gather, epoch: int) -> None:
         switch.later(prompts + verb.timeout, lambda: resume(switch, call, epoch), call=call)
 
 
-def gathered(switch: Switch, call: Call, epoch: int, keyed: str) -> None:
+def gathered(switch: CallControl, call: Call, epoch: int, keyed: str) -> None:
     """Digits arrive while a <Gather> waits: Twilio requests its action with them."""
     program = call.program
     if call.epoch != epoch or not call.live or program is None or not isinstance(program.current, Gather):
@@ -121,7 +108,7 @@ def _collect(keyed: str, num_digits: int | None, finish_on_key: str) -> tuple[st
 # --- <Dial> -------------------------------------------------------------------------------
 
 
-def _dial(switch: Switch, call: Call, verb: Dial) -> None:
+def _dial(switch: CallControl, call: Call, verb: Dial) -> None:
     if not isinstance(verb.target, Endpoint):
         conferencing.join_from_twiml(switch, call, verb)
         return
@@ -139,7 +126,7 @@ def _dial(switch: Switch, call: Call, verb: Dial) -> None:
     call.bridged_to = child.sid
 
 
-def child_answered(switch: Switch, child: Call) -> None:
+def child_answered(switch: CallControl, child: Call) -> None:
     parent = switch.records.calls.get(child.parent_call_sid or "")
     if parent is None or parent.bridged_to != child.sid or not parent.live:
         switch.hangup(child, by="parent-gone")
@@ -150,7 +137,7 @@ def child_answered(switch: Switch, child: Call) -> None:
     switch.start_talking(child)
 
 
-def child_ended(switch: Switch, child: Call) -> None:
+def child_ended(switch: CallControl, child: Call) -> None:
     """A <Dial>ed leg is over: the parent carries on with the action URL or the next verb."""
     parent = switch.records.calls.get(child.parent_call_sid or "")
     child.bridged_to = None
@@ -168,7 +155,7 @@ def child_ended(switch: Switch, child: Call) -> None:
     dial_done(switch, parent, program.current, extra)
 
 
-def dial_done(switch: Switch, call: Call, verb: Dial, extra: dict[str, str]) -> None:
+def dial_done(switch: CallControl, call: Call, verb: Dial, extra: dict[str, str]) -> None:
     program = call.program
     if verb.action and program is not None:
         switch.fetch_twiml(call, switch.absolute(program.url, verb.action), verb.method, extra)

@@ -6,24 +6,22 @@ import json
 import math
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, request
 
 from dialer.simulator import errors, wire
 from dialer.simulator.errors import TwilioError
 from dialer.simulator.faults import REST_KINDS
+from dialer.simulator.simulated_account import SimulatedAccount
 from dialer.simulator.wire import PageRequest
-
-if TYPE_CHECKING:
-    from dialer.simulator.simulator import Simulator
 
 T = TypeVar("T")
 
 bp = Blueprint("twilio_api", __name__, url_prefix=f"/{wire.API_VERSION}/Accounts/<account_sid>")
 
 
-def simulator() -> Simulator:
+def simulator() -> SimulatedAccount:
     return current_app.extensions["twilio_simulator"]  # type: ignore[no-any-return]
 
 
@@ -65,7 +63,7 @@ def _authenticate_and_inject_faults() -> Response | None:
     return None
 
 
-def check_credentials(sim: Simulator) -> None:
+def check_credentials(sim: SimulatedAccount) -> None:
     """HTTP Basic with the account SID and auth token, or an API key SID and its secret."""
     auth = request.authorization
     username = auth.username if auth else None

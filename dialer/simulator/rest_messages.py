@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from dialer.simulator import errors, messages, wire
+from dialer.simulator import errors, messaging, wire
 from dialer.simulator.errors import TwilioError
 from dialer.simulator.messages import FINAL, Message
 from dialer.simulator.records import newest_first
@@ -41,7 +41,7 @@ def create_message() -> Response:
             )
         if (to, from_) in switch.messages.opted_out:
             raise TwilioError(400, errors.UNSUBSCRIBED, "Attempt to send to unsubscribed recipient")
-        message = messages.send(switch, to, from_, body, text("StatusCallback"))
+        message = messaging.send(switch, to, from_, body, text("StatusCallback"))
         return reply(message.to_json(), 201)
 
 

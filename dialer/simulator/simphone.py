@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jwt
 from flask import request
@@ -30,9 +30,7 @@ from flask_socketio import Namespace, SocketIO
 
 from dialer.simulator import program
 from dialer.simulator.calls import BUSY, RINGING, CallOptions
-
-if TYPE_CHECKING:
-    from dialer.simulator.simulator import Simulator
+from dialer.simulator.simulated_account import SimulatedAccount
 
 NAMESPACE = "/simphone"
 #: The Voice SDK's `tokenRefreshMs` default: tokenWillExpire comes this long before expiry.
@@ -95,7 +93,7 @@ def _session() -> str:
 class SimPhones(Namespace):  # type: ignore[misc]
     """Connected softphones by Socket.IO session; also the switch's way to reach them."""
 
-    def __init__(self, simulator: Simulator, socketio: SocketIO) -> None:
+    def __init__(self, simulator: SimulatedAccount, socketio: SocketIO) -> None:
         super().__init__(NAMESPACE)
         self.simulator = simulator
         self.socketio = socketio

@@ -15,7 +15,7 @@ from flask_socketio import SocketIO
 from twilio.rest import Client
 
 from dialer.clock import Clock, RealTimeScheduler, Scheduler, SimClock
-from dialer.simulator import messages
+from dialer.simulator import messaging
 from dialer.simulator.accounts import OutgoingCallerId, PhoneNumber
 from dialer.simulator.app import create_app
 from dialer.simulator.behaviours import Behaviour, Mix
@@ -183,7 +183,7 @@ class Simulator:
             owned = switch.records.numbers_by_e164.get(number)
             if owned is None:
                 raise ValueError(f"{number} is not one of the account's numbers")
-            message = messages.receive(switch, number, from_, body, owned.sms_url, owned.sms_method)
+            message = messaging.receive(switch, number, from_, body, owned.sms_url, owned.sms_method)
             return message.sid
 
     def verify_caller_id(self, phone_number: str) -> OutgoingCallerId:
