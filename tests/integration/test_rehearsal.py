@@ -19,7 +19,8 @@ from tests.rehearsal.referee import Verdict, judge
 from tests.rehearsal.world import Rehearsal
 from tests.suite_state import empty_tables, suite_settings
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# The run is the first test's set-up: about two minutes on a quiet 2-core machine, more when it is busy.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
