@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
         birds_eye_pages,
         cascade_pages,
         knock_up_pages,
+        privacy,
         shift_pages,
         text_pages,
         where_needed_pages,
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cascade_pages.bp)
     app.register_blueprint(birds_eye_pages.bp)
     app.register_blueprint(knock_up_pages.bp)
+    app.register_blueprint(privacy.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:
