@@ -57,7 +57,13 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
                 cascade_pages.remember_pledger(email)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
-    pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())
+    # signed in: their account; otherwise the address that pledged in this visit, if any
+    pledged = pledges.has_pledged(
+        wired.uow(),
+        found.id,
+        account_id() if signed_in else None,
+        email="" if signed_in else cascade_pages.pledger_email(),
+    )
     status = 400 if form.errors else 200
     who = knock_up_pages.pledger()
     rota = (
