@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.models import KnockUpBooking, KnockUpSlot, User
+from dialer.models import CampaignSeat, Constituency, KnockUpBooking, KnockUpSlot, User
 from dialer.services import knock_up, pledges, volunteer_data
 from dialer.services.audit import SYSTEM, Actor
 from dialer.services.knock_up import Booked, PledgeFirst, SlotFull
@@ -232,3 +232,28 @@ def test_an_erased_volunteer_gives_up_their_coming_place_and_leaves_no_name_or_a
         (booking,) = uow.session.exec(select(KnockUpBooking)).all()
     assert booking.name == "" and email not in booking.email and booking.cancelled_at is not None
     assert taken_and_booked(services, slot_id) == (0, 0)
+
+
+def test_a_pledger_is_offered_their_own_seat_first_and_only_target_seats_near_it(services):
+    campaign_id = make.campaign(services)  # Cities of London and Westminster
+    make.add(
+        services,
+        Constituency(
+            ons_code="E14001331", name="Leeds Central and Headingley", country="England",
+            boundary_set="2024", lat=53.81, lon=-1.56,
+        ),
+    )  # fmt: skip
+    make.add(services, CampaignSeat(campaign_id=campaign_id, ons_code="E14001331"))
+    build.slot(services, campaign_id)
+    build.slot(services, campaign_id, ons_code="E14001331", postcode="LS1 4AP")
+    slug = knock_up.organiser_rota(services.uow(), campaign_id, now=services.clock.now()).campaign_slug
+
+    def seats(postcode: str) -> list[str]:
+        rota = knock_up.rota_for(
+            services.uow(), slug, now=services.clock.now(), locate=make.locate, postcode=postcode
+        )
+        return [seat.name for seat in rota.seats]
+
+    assert seats("LS1 4AP") == ["Leeds Central and Headingley"]  # London is 270 km away
+    assert seats("SW1A 2AA") == ["Cities of London and Westminster"]
+    assert seats("") == ["Cities of London and Westminster", "Leeds Central and Headingley"]
