@@ -83,7 +83,9 @@ def rota(campaign_slug: str) -> ResponseReturnValue:
         locate=locate(),
         postcode=request.args.get("postcode", "")[:10],
     )
-    return render_template("knock_up/rota.html", rota=found, pledger=who, form=HtmlForm())
+    # a pledger's own link to the pledge, for the polling-day message: whoever it brings carries on
+    link = cascade_pages.own_link("pledge", found.pledge_id) if found.pledge_id is not None else None
+    return render_template("knock_up/rota.html", rota=found, pledger=who, own_link=link)
 
 
 @bp.post("/knock-up/slots/<int:slot_id>/book")

@@ -127,6 +127,12 @@ class Rota:
     campaign_slug: str
     seats: list[SeatRota]
     pledged: bool = False  # the person looking made the campaign's pledge (and may book)
+    pledge_id: int | None = None  # which pledge they made (their share link leads to it)
+
+    @property
+    def booked_seat(self) -> str:
+        """The seat of the first slot the person looking has a place in ("" for none)."""
+        return next((seat.name for seat in self.seats if any(slot.mine for slot in seat.slots)), "")
 
 
 @dataclass(frozen=True)
@@ -449,8 +455,8 @@ def _rota(
             rotas = rotas[:1] + [seat for seat in rotas[1:] if (seat.distance_km or 0.0) <= NEARBY_KM]
     if not every_seat:
         rotas = [seat for seat in rotas if seat.slots]
-    pledged = bool(email) and _pledger_name(session, campaign.id, email, user_id) is not None
-    return Rota(campaign.id, campaign.name, campaign.slug, rotas, pledged)
+    pledge_id = _pledge_made(session, campaign.id, email, user_id) if email else None
+    return Rota(campaign.id, campaign.name, campaign.slug, rotas, pledge_id is not None, pledge_id)
 
 
 def _where(session: Session, locate: Locate | None, postcode: str, user_id: int | None) -> Point | None:
@@ -481,6 +487,16 @@ def _slot(slot: KnockUpSlot, mine: bool) -> Slot:
 def _pledged_by(email: str, user_id: int | None) -> Any:
     by_email = col(PledgeSignup.email) == email.strip().lower()
     return or_(col(PledgeSignup.user_id) == user_id, by_email) if user_id is not None else by_email
+
+
+def _pledge_made(session: Session, campaign_id: int, email: str, user_id: int | None) -> int | None:
+    """The campaign's pledge this person made (the first, if several), or None."""
+    return session.exec(
+        select(PledgeSignup.pledge_id)
+        .join(Pledge, col(Pledge.id) == col(PledgeSignup.pledge_id))
+        .where(Pledge.campaign_id == campaign_id, _pledged_by(email, user_id))
+        .order_by(col(PledgeSignup.id))
+    ).first()
 
 
 def _pledger_name(session: Session, campaign_id: int, email: str, user_id: int | None) -> str | None:

@@ -94,7 +94,9 @@ def test_a_visitor_who_has_not_pledged_is_offered_no_booking_and_books_nothing(
     assert bookings(services) == []
 
 
-def test_a_booking_made_through_a_polling_day_link_credits_the_sharer(app, services, world):
+def test_a_booking_made_through_a_polling_day_link_credits_the_sharer_and_the_message_carries_on(
+    app, services, world
+):
     slot_id = a_slot(services, world)
     pledges.make_pledge(
         services.uow(), services.clock, world.pledge_id, channel="web", name="Ann", email="ann@example.org"
@@ -103,20 +105,36 @@ def test_a_booking_made_through_a_polling_day_link_credits_the_sharer(app, servi
         services.uow(), services.clock, owner_email="ann@example.org", owner_name="Ann",
         kind="pledge", target_id=world.pledge_id,
     )  # fmt: skip
-    friend = app.test_client()
+    bo, cy = app.test_client(), app.test_client()
 
-    opened = friend.get(f"/s/{link.code}")
-    confirmation = pledge_publicly(friend, world, "Bo", "bo@example.org", via=link.code)
-    friend.post(book_button(confirmation, slot_id), data={"csrf_token": csrf_token(friend)})
+    assert bo.get(f"/s/{link.code}").status_code == 303
+    confirmation = pledge_publicly(bo, world, "Bo", "bo@example.org", via=link.code)
+    booked = bo.post(book_button(confirmation, slot_id), data={"csrf_token": csrf_token(bo)})
+    rota = bo.get(booked.headers["Location"]).get_data(as_text=True)
+    message = re.search(r'data-share-url="[^"]*/s/([^"]+)" data-share-text="([^"]+)"', rota)
+    assert message is not None, "after booking, the rota offers Bo's own polling-day message"
+    assert message.group(2) == "Polls are open until 10pm: knock up in Bristol Central."
+    assert cy.get(f"/s/{message.group(1)}").status_code == 303
+    second = pledge_publicly(cy, world, "Cy", "cy@example.org", via=message.group(1))
+    cy.post(book_button(second, slot_id), data={"csrf_token": csrf_token(cy)})
 
-    assert opened.status_code == 303
     with services.uow() as uow:
         done = uow.session.exec(
-            select(ShareConversion.kind, ShareConversion.person_email, ShareConversion.link_id)
+            select(ShareConversion.id, ShareConversion.kind, ShareConversion.person_email)
         ).all()
-        credited = uow.session.exec(select(ShareCredit.sharer_email, ShareCredit.depth)).all()
-    assert sorted(done) == [("knockup", "bo@example.org", link.id), ("pledge", "bo@example.org", link.id)]
-    assert credited == [("ann@example.org", 1), ("ann@example.org", 1)]
+        credited = uow.session.exec(
+            select(ShareCredit.conversion_id, ShareCredit.sharer_email, ShareCredit.depth)
+        ).all()
+    knockups = {conversion: person for conversion, kind, person in done if kind == "knockup"}
+    assert sorted(knockups.values()) == ["bo@example.org", "cy@example.org"]
+    by_person = {
+        person: sorted((sharer, depth) for conversion, sharer, depth in credited if conversion == cid)
+        for cid, person in knockups.items()
+    }
+    assert by_person == {
+        "bo@example.org": [("ann@example.org", 1)],
+        "cy@example.org": [("ann@example.org", 2), ("bo@example.org", 1)],
+    }
 
 
 def test_the_organiser_sees_each_seat_filled_and_missing_and_publishes_a_slot(client_as, services, world):
