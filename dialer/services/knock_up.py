@@ -16,7 +16,8 @@ a meeting point. It is its own record rather than an event or a calling shift:
 What is reused: the pledge decides who may book (someone who made one of the campaign's pledges,
 signed in or with the address they pledged with, so nothing is typed again), the meeting point is
 placed like an event's, and a booking made in a visit a share link brought is credited up the
-cascade as a "knockup" conversion (dialer/services/cascade.py).
+cascade as a "knockup" conversion (dialer/services/cascade.py). Once booked, the pledger's polling-day
+message ("knock up in <seat>") carries their own link to the pledge, so the cascade goes on.
 
 A booking takes a place with one conditional UPDATE (`taken = taken + 1 WHERE taken < places`), so
 however many people press "book" at once a slot is never overbooked, on PostgreSQL as on SQLite; the
