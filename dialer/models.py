@@ -755,7 +755,7 @@ class ShareConversion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     link_id: int = Field(foreign_key="sharelink.id", index=True)
     person_email: str = Field(max_length=254)
-    kind: str = Field(max_length=10)  # pledge, event, call
+    kind: str = Field(max_length=10)  # pledge, event, call, knockup
     subject_id: int
     generation: int
     campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
@@ -785,3 +785,46 @@ class ShiftReminder(SQLModel, table=True):
     booking_id: int = Field(foreign_key="shiftbooking.id", primary_key=True)
     mail_id: int | None = Field(default=None, foreign_key="outgoingmail.id")
     queued_at: datetime | None = _at(nullable=False)
+
+
+# --- knocking up on polling day (see dialer/services/knock_up.py) -----------------------------
+
+
+class KnockUpSlot(SQLModel, table=True):
+    """A polling-day window in one of a campaign's target seats, with its places and meeting point.
+
+    `taken` counts the live bookings: a booking takes a place with one conditional UPDATE
+    (`taken < places`), and the CHECK keeps even a wrong write from overbooking.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint("taken >= 0 AND taken <= places", name="knock_up_places_not_overbooked"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    ons_code: str = Field(foreign_key="constituency.ons_code", max_length=9)
+    starts_at: datetime | None = _at(nullable=False, index=True)
+    ends_at: datetime | None = _at(nullable=False)
+    places: int
+    taken: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    meeting_point: str = Field(default="", max_length=200)
+    meeting_postcode: str = Field(max_length=8)
+    lat: float
+    lon: float
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime | None = _at(nullable=False)
+
+
+class KnockUpBooking(SQLModel, table=True):
+    """A pledger's place in a knock-up slot, known by their e-mail address (and account, if any)."""
+
+    __table_args__ = (sa.UniqueConstraint("slot_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slot_id: int = Field(foreign_key="knockupslot.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    name: str = Field(default="", max_length=120)
+    booked_at: datetime | None = _at(nullable=False)
+    cancelled_at: datetime | None = _at()

@@ -98,13 +98,23 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_pages.bp)
     app.register_blueprint(dashboard_pages.bp)
     app.register_blueprint(follow_up_pages.bp)
-    from web import birds_eye_pages, cascade_pages, shift_pages, text_pages, where_needed_pages
+    from web import (
+        birds_eye_pages,
+        cascade_pages,
+        knock_up_pages,
+        privacy,
+        shift_pages,
+        text_pages,
+        where_needed_pages,
+    )
 
     app.register_blueprint(shift_pages.bp)
     app.register_blueprint(where_needed_pages.bp)
     app.register_blueprint(text_pages.bp)
     app.register_blueprint(cascade_pages.bp)
     app.register_blueprint(birds_eye_pages.bp)
+    app.register_blueprint(knock_up_pages.bp)
+    app.register_blueprint(privacy.bp)
 
 
 def _limits_storage_uri(redis_url: str) -> str:

@@ -102,6 +102,11 @@ def remember_pledger(email: str) -> None:
     session[_PLEDGER] = email.strip().lower()
 
 
+def pledger_email() -> str:
+    """The address that pledged in this visit ("" if none did), kept in the session cookie."""
+    return str(session.get(_PLEDGER) or "")
+
+
 def own_link(kind: str, target_id: int) -> cascade.Link | None:
     """The signed-in volunteer's (or this visit's pledger's) own link to the target."""
     if current_user.is_authenticated:

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.config import Mode
-from dialer.services import pledges
+from dialer.services import knock_up, pledges
 from dialer.services.health import check_health
 from dialer.services.volunteer_progress import volunteer_progress
 from web.access import current_account, public
@@ -30,11 +30,13 @@ bp = Blueprint("home", __name__)
 def index() -> ResponseReturnValue:
     progress = None
     offered = []
-    if current_user.is_authenticated:  # a volunteer's own progress and badges, and pledges to make
+    rotas: list[tuple[str, str]] = []
+    if current_user.is_authenticated:  # a volunteer's own progress and badges, pledges and knock-up rotas
         bank = services().phone_bank
         progress = volunteer_progress(bank.uow(), current_user.id, now=bank.clock.now())
         offered = pledges.offered_to(services().uow(), account_id())
-    return render_template("home.html", progress=progress, pledges=offered)
+        rotas = knock_up.rotas_for_volunteer(services().uow(), account_id(), now=bank.clock.now())
+    return render_template("home.html", progress=progress, pledges=offered, rotas=rotas)
 
 
 @bp.get("/healthz")

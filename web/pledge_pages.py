@@ -1,5 +1,6 @@
 """The public pledge page: anyone can make a campaign's pledge with a name and an email address;
-a signed-in volunteer makes it with one press, as their account."""
+a signed-in volunteer makes it with one press, as their account. Once made, the page offers the
+campaign's polling-day knock-up slots near the pledger (web/knock_up_pages.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.errors import InvalidInput
-from dialer.services import pledges, signup_mail
-from web import cascade_pages
+from dialer.services import knock_up, pledges, signup_mail
+from web import cascade_pages, knock_up_pages
 from web.access import public
 from web.extensions import limiter
 from web.html_forms import HtmlForm
 from web.identity import account_id
 from web.services import services
 from web.signup_forms import PublicPledgeForm, refuse
+from web.signups import locate
 
 bp = Blueprint("pledge_pages", __name__)
 
@@ -55,8 +57,27 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
                 cascade_pages.remember_pledger(email)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
-    pledged = signed_in and pledges.has_pledged(wired.uow(), found.id, account_id())
+    # signed in: their account; otherwise the address that pledged in this visit, if any
+    pledged = pledges.has_pledged(
+        wired.uow(),
+        found.id,
+        account_id() if signed_in else None,
+        email="" if signed_in else cascade_pages.pledger_email(),
+    )
     status = 400 if form.errors else 200
+    who = knock_up_pages.pledger()
+    rota = (
+        knock_up.rota_of_pledge(
+            wired.uow(),
+            found.id,
+            now=wired.clock.now(),
+            email=who.email,
+            user_id=who.user_id,
+            locate=locate(),
+        )
+        if who is not None and status == 200
+        else None
+    )
     return render_template(
         "signups/pledge.html",
         campaign_name=campaign_name,
@@ -64,6 +85,7 @@ def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
         form=form,
         signed_in=signed_in,
         pledged=pledged,
+        rota=rota if rota is not None and rota.pledged else None,
         # a refused form writes nothing, not even the pledger's first link
         own_link=cascade_pages.own_link("pledge", found.id)
         if status == 200 and (pledged or not signed_in)

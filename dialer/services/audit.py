@@ -61,6 +61,8 @@ class Action(StrEnum):
     PHONE_BANK_ENDED = "phone_bank_ended"
     PHONE_BANK_REOPENED = "phone_bank_reopened"
     ANY_PHONE_ALLOWED = "any_phone_allowed"
+    KNOCK_UP_SLOT_PUBLISHED = "knock_up_slot_published"
+    KNOCK_UP_PLACES_CHANGED = "knock_up_places_changed"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Every volunteer and pledger has a personal link to a pledge, an event or a phone bank. The first link
 that brings a person (an arrival, bound when they pledge, sign up or take a place through it) credits
-its sharer for 30 days with what that person does: a pledge, a place at an event, a calling session.
+its sharer for 30 days with what that person does: a pledge, a place at an event, a calling session,
+a place on a polling-day knock-up slot (dialer/services/knock_up.py).
 Those people's own links credit them in turn, so each conversion is credited to every sharer up the
 chain (`ShareCredit.depth` 1 is the sharer whose link it came through), and a sharer's tree is
 everything credited to them at any depth.
@@ -41,7 +42,7 @@ from dialer.models import (
 from dialer.ports import ShareOpens, UnitOfWork
 
 KINDS = ("pledge", "event", "phonebank")
-CONVERSIONS = ("pledge", "event", "call")
+CONVERSIONS = ("pledge", "event", "call", "knockup")  # knockup: a place on a knock-up slot
 #: How long the link that first brought a person credits its sharer.
 CREDIT_WINDOW = timedelta(days=30)
 #: A chain longer than this is not followed further (a guard; real cascades are far shallower).

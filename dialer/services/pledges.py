@@ -142,10 +142,13 @@ def public_pledge(uow: UnitOfWork, campaign_slug: str, pledge_slug: str) -> tupl
         return name, PledgeSummary(pledge.id, pledge.campaign_id, pledge.slug, pledge.text, True, count)
 
 
-def has_pledged(uow: UnitOfWork, pledge_id: int, user_id: int) -> bool:
-    """Whether this volunteer has made the pledge (signed in, or earlier with their account's email)."""
+def has_pledged(uow: UnitOfWork, pledge_id: int, user_id: int | None, *, email: str = "") -> bool:
+    """Whether this volunteer has made the pledge (signed in, or earlier with their account's email);
+    without an account, whether `email` has."""
+    if user_id is None and not email.strip():
+        return False
     with uow:
-        who = _who(uow.session, _pledge(uow.session, pledge_id), user_id, None, "")
+        who = _who(uow.session, _pledge(uow.session, pledge_id), user_id, None, email.strip().lower())
         return (
             uow.session.exec(select(PledgeSignup.id).where(PledgeSignup.pledge_id == pledge_id, who)).first()
             is not None

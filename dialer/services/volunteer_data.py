@@ -2,7 +2,7 @@
 
 The export is the account and everything that points at it: campaigns they run, calling sittings,
 the outcomes they recorded (what and when, not the voters' answers or notes, which are about other
-people), event places, lifts offered and asked for, pledges, imports they uploaded, and the audit
+people), event places, lifts offered and asked for, pledges, knock-up places, imports they uploaded, and the audit
 entries about them (sign-ins and their addresses).
 
 Erasure keeps the arithmetic and removes the person, as a voter's erasure does
@@ -10,8 +10,8 @@ Erasure keeps the arithmetic and removes the person, as a voter's erasure does
 sign in again (ids in outcomes, leaderboards and the audit log still count, so campaign totals do
 not change): its name becomes ERASED_NAME and its e-mail address, postcode, phone number and
 password go. Names and e-mail addresses copied onto their sign-ups go (pledges they made on the
-public page with their account's address too); their places and seat
-requests still to come are given up (the waiting list moves up); a lift they offer keeps only its
+public page with their account's address too, and their polling-day knock-up places); their places
+and seat requests still to come are given up (the waiting list moves up); a lift they offer keeps only its
 postcode district and loses its notes; their organiser rights end. Leaderboards, exports and pages
 read names from the account, so all of them show ERASED_NAME from then on; Redis holds only ids.
 The audit log keeps ids only, and the erasure itself is audited.
@@ -41,6 +41,7 @@ from dialer.models import (
     Event,
     EventReminder,
     EventSignup,
+    KnockUpBooking,
     Outcome,
     OutgoingMail,
     PendingSignUp,
@@ -50,7 +51,7 @@ from dialer.models import (
     VoterImport,
 )
 from dialer.ports import UnitOfWork
-from dialer.services import audit, carpools, events, sign_in_sessions
+from dialer.services import audit, carpools, events, knock_up, sign_in_sessions
 from dialer.services.audit import Action, Actor
 
 #: What an erased volunteer is called wherever a name is shown.
@@ -118,6 +119,7 @@ def export_account(uow: UnitOfWork, clock: Clock, actor: Actor) -> dict[str, Any
             "lifts_offered": [_row(c) for c in mine(Carpool, Carpool.driver_id)],
             "lifts_asked_for": [_row(s) for s in mine(CarpoolSeat, CarpoolSeat.rider_id)],
             "pledges": [_row(p) for p in mine(PledgeSignup, PledgeSignup.user_id)],
+            "knock_up_places": [_row(b) for b in mine(KnockUpBooking, KnockUpBooking.user_id)],
             "voter_imports_uploaded": [
                 {
                     "import_id": i.id,
@@ -184,6 +186,7 @@ def erase_account(uow_factory: Callable[[], UnitOfWork], clock: Clock, actor: Ac
         user = session.get(User, user_id)
         assert user is not None
         signups = _anonymise_signups(session, user_id, user.email)
+        signups += knock_up.forget_person(session, user_id, user.email, now)
         lifts = 0
         for carpool in session.exec(select(Carpool).where(Carpool.driver_id == user_id)):
             carpool.pickup_postcode, carpool.notes = outcode(carpool.pickup_postcode), ""

@@ -57,6 +57,15 @@ def test_the_map_draws_every_marginal_and_a_clicked_seat_shows_its_figures(
     assert target.name in text
     assert "3 of 50 wanted" in text and "Pledges: 2" in text and "Calling shifts: 2 of 8 booked" in text
     assert page.locator(f"#row-{target.ons_code}.chosen").count() == 1
+    drawn, card = svg.bounding_box(), figures.bounding_box()
+    table = page.locator(".birds-eye-table").bounding_box()
+    assert drawn and card and table
+    assert card["y"] >= drawn["y"] + drawn["height"]  # the seat's figures come under the map
+    if width >= 1000:  # the map is the left column, as tall as the screen allows, the table beside it
+        assert drawn["x"] + drawn["width"] <= table["x"]
+        assert drawn["height"] >= height * 0.6
+    else:
+        assert table["y"] > card["y"]
     full = save_artifact(page, f"birds-eye-{width}x{height}")
     page.screenshot(
         path=str(full.with_name(f"birds-eye-{width}x{height}-screen.png"))

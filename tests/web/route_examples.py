@@ -69,6 +69,32 @@ def _a_shift(world: World, services: Services) -> int:
     return shifts.publish_shift(services.phone_bank, world.campaign_id, None, form)
 
 
+def _a_knock_up_slot(world: World, services: Services) -> int:
+    """A polling-day knock-up slot in the world's seat, which the world's volunteer may book: they
+    have made the campaign's pledge (made here, as the slot is asked for)."""
+    from datetime import timedelta
+
+    from dialer.services import knock_up, pledges
+    from dialer.services.audit import Actor
+    from tests.people import SEAT
+
+    starts = services.clock.now() + timedelta(days=1)
+    draft = knock_up.SlotDraft(
+        ons_code=SEAT, starts_at=starts, ends_at=starts + timedelta(hours=3), places=6, meeting_postcode="BS1"
+    )
+    pledges.make_pledge(
+        services.uow(), services.clock, world.pledge_id, channel="web", user_id=world.accounts["volunteer"]
+    )
+    return knock_up.publish_slot(
+        services.uow(),
+        services.clock,
+        services.seat_finder.point_of,
+        world.campaign_id,
+        draft,
+        Actor(world.accounts["organiser"]),
+    )
+
+
 def _sign_up_token(world: World, services: Services) -> str:
     """A link's token for a sign-up waiting to be confirmed (a new address each time)."""
     import hashlib
@@ -136,6 +162,8 @@ PARAMETERS: dict[str, Callable[[World, Services], Any]] = {
     "link_token": lambda world, services: "never-sent",
     # sharing: a link to the world's pledge, shared by its volunteer
     "code": _share_code,
+    # knocking up: a slot in the world's seat, bookable by its volunteer (who has pledged)
+    "slot_id": _a_knock_up_slot,
 }
 
 #: A complete, valid campaign form (the organiser's create and settings pages).
@@ -269,6 +297,21 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303,
     ),
     ("organiser_signups.change_capacity", "POST"): Example(data={"capacity": "30"}, ok=303),
+    # knocking up: an anonymous visitor who pledged in no visit is sent to sign in (the rows decide)
+    ("knock_up_pages.book", "POST"): Example(ok=303, statuses={"anonymous": 302}),
+    ("knock_up_pages.cancel", "POST"): Example(ok=303, statuses={"anonymous": 302}),
+    ("knock_up_pages.publish", "POST"): Example(
+        data={
+            "ons_code": "E14001126",
+            "starts_at": "2026-11-28T07:00",
+            "ends_at": "2026-11-28T10:00",
+            "places": "8",
+            "meeting_postcode": "BS1 4DJ",
+            "meeting_point": "Outside the library",
+        },
+        ok=303,
+    ),
+    ("knock_up_pages.change_places", "POST"): Example(data={"places": "12"}, ok=303),
     ("organiser_signups.canvasser", "POST"): Example(ok=303),
     ("organiser_signups.create_pledge", "POST"): Example(
         data={"slug": "lift", "text": "Give a neighbour a lift to vote"}, ok=303

@@ -1,4 +1,4 @@
-// The bird's-eye view, enhanced: a seat clicked on the map shows its figures beside the map (and
+// The bird's-eye view, enhanced: a seat clicked on the map shows its figures under the map (and
 // marks its row), and the table sorts by any column. Without JavaScript each seat on the map is a
 // link to its row in the table, which is served in its natural order (target seats, neediest first).
 (function () {
@@ -34,6 +34,7 @@
     panel.replaceChildren(...lines);
     panel.dataset.ons = d.ons;
     panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });  // under the map: on a short screen, below the fold
     for (const other of document.querySelectorAll("tr.chosen, .overview-seat.chosen")) other.classList.remove("chosen");
     row.classList.add("chosen");
     for (const dot of document.querySelectorAll(`.overview-seat[data-ons="${CSS.escape(d.ons)}"]`)) dot.classList.add("chosen");
