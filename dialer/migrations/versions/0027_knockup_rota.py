@@ -1,7 +1,7 @@
 """Knock-up slots on polling day per target seat, and pledgers' bookings of them.
 
-Revision ID: 0028_knockup_rota
-Revises: 0025_longcall_leg_swap
+Revision ID: 0027_knockup_rota
+Revises: 0026_pledge_signup_keys
 Create Date: 2026-12-07 18:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import dialer.models
 
-revision: str = "0028_knockup_rota"
-down_revision: str | None = "0025_longcall_leg_swap"
+revision: str = "0027_knockup_rota"
+down_revision: str | None = "0026_pledge_signup_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
