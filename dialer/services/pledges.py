@@ -206,9 +206,9 @@ def make_pledge(
             raise InvalidInput("give an email address we can reach you at", field="email")
     with uow:
         session = uow.session
-        # A shared lock: closing the pledge waits for pledges being made, pledgers never wait on each
-        # other (the unique keys on PledgeSignup settle a person's two requests at once).
-        pledge = session.exec(select(Pledge).where(Pledge.id == pledge_id).with_for_update(read=True)).first()
+        # No lock on the pledge's row: pledgers never wait on each other, and the unique keys on
+        # PledgeSignup settle one person's two requests at once. (A pledge made as it is closed is kept.)
+        pledge = session.get(Pledge, pledge_id)
         if pledge is None:
             raise NotFound("no such pledge")
         if not pledge.active:
