@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from dialer.models import Campaign, Carpool, Event, Pledge, PledgeSignup, PostcodeDistrict
+from dialer.models import CallingShift, Campaign, Carpool, Event, Pledge, PledgeSignup, PostcodeDistrict
 from dialer.services import pledges
 from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
@@ -109,6 +109,30 @@ def test_a_carpool_offer_with_a_bad_postcode_keeps_every_other_field_and_takes_a
     assert (carpool.pickup_postcode, carpool.seats_offered, carpool.notes) == (
         "SW9", 4, "Blue Fiesta outside the station",
     )  # fmt: skip
+
+
+def test_a_shift_ending_before_it_starts_keeps_its_times_and_the_number_wanted(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/shifts")
+    starts, ends = uk_local(services, 2, 18), uk_local(services, 2, 17)
+    page.fill("#starts_at", starts)
+    page.fill("#ends_at", ends)
+    page.fill("#wanted", "6")
+    page.click("button:text('Publish shift')")
+
+    refused_beside(page, "ends_at", "must end after it starts")
+    assert (page.input_value("#starts_at"), page.input_value("#ends_at")) == (starts, ends)
+    assert page.input_value("#wanted") == "6"
+    save_artifact(page, "refused-shift")
+    assert rows(services, CallingShift) == []
+
+    page.fill("#ends_at", uk_local(services, 2, 20))
+    page.click("button:text('Publish shift')")
+    page.wait_for_selector("text=The shift is published")
+    [shift] = rows(services, CallingShift)
+    assert (shift.starts_at.astimezone(UK).strftime("%Y-%m-%dT%H:%M"), shift.wanted) == (starts, 6)
 
 
 def test_a_pledge_with_a_bad_web_address_keeps_its_text(page, live_server, services):
