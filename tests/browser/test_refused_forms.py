@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from dialer.models import CallingShift, Campaign, Carpool, Event, Pledge, PledgeSignup, PostcodeDistrict
+from dialer.models import (
+    CallingShift,
+    Campaign,
+    CampaignTextWording,
+    Carpool,
+    Event,
+    Pledge,
+    PledgeSignup,
+    PostcodeDistrict,
+)
 from dialer.services import pledges
 from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
@@ -133,6 +142,31 @@ def test_a_shift_ending_before_it_starts_keeps_its_times_and_the_number_wanted(p
     page.wait_for_selector("text=The shift is published")
     [shift] = rows(services, CallingShift)
     assert (shift.starts_at.astimezone(UK).strftime("%Y-%m-%dT%H:%M"), shift.wanted) == (starts, 6)
+
+
+def test_a_text_wording_with_an_unknown_placeholder_keeps_every_wording_typed(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/texts")
+    page.fill("#link-event", "Hi {name}, see you at {title}")
+    page.fill("#reminder-event", "Tomorrow: {title}, {when}")
+    page.click("button:text('Save the wording')")
+
+    refused_beside(page, "link-event", "{name} is not known")
+    assert page.input_value("#link-event") == "Hi {name}, see you at {title}"
+    assert page.input_value("#reminder-event") == "Tomorrow: {title}, {when}"
+    assert page.get_attribute("#reminder-event", "aria-invalid") is None
+    save_artifact(page, "refused-text-wording")
+    assert rows(services, CampaignTextWording) == []
+
+    page.fill("#link-event", "See you at {title}")
+    page.click("button:text('Save the wording')")
+    page.wait_for_selector("text=Saved: new texts use this wording.")
+    assert sorted((row.purpose, row.kind, row.wording) for row in rows(services, CampaignTextWording)) == [
+        ("link", "event", "See you at {title}"),
+        ("reminder", "event", "Tomorrow: {title}, {when}"),
+    ]
 
 
 def test_a_pledge_with_a_bad_web_address_keeps_its_text(page, live_server, services):
