@@ -205,3 +205,27 @@ def test_the_public_pledge_with_a_bad_email_keeps_the_name(page, live_server, se
     assert page.input_value("#name") == "Sam Brown"
     assert page.input_value("#email") == "sam@nowhere"
     assert rows(services, PledgeSignup) == [] and pledge.id is not None
+
+
+def test_campaign_settings_with_a_bad_caller_id_keep_every_other_setting_typed(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    with services.uow() as uow:
+        before = uow.session.get(Campaign, campaign_id).model_dump()
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/settings")
+    page.fill("#name", "Westminster weekend calls")
+    page.fill("#script_md", "## Hello\n\nAsk about **polling day**.")
+    page.fill("#caller_id", "12345")
+    page.fill("#max_attempts", "4")
+    page.fill("#weekday_start", "10:00")
+    page.click("button:text('Save settings')")
+
+    refused_beside(page, "caller_id", "not a valid, callable phone number")
+    assert page.input_value("#name") == "Westminster weekend calls"
+    assert page.input_value("#script_md") == "## Hello\n\nAsk about **polling day**."
+    assert (page.input_value("#caller_id"), page.input_value("#max_attempts")) == ("12345", "4")
+    assert page.input_value("#weekday_start") == "10:00"
+    save_artifact(page, "refused-campaign-settings")
+    with services.uow() as uow:
+        assert uow.session.get(Campaign, campaign_id).model_dump() == before
