@@ -9,9 +9,10 @@ from dialer.errors import InvalidInput
 from dialer.services import carpools, signup_mail
 from web.access import signed_in
 from web.event_pages import event_page
+from web.html_forms import refuse
 from web.identity import account_id
 from web.services import services
-from web.signup_forms import CarpoolForm, refuse
+from web.signup_forms import CarpoolForm
 from web.signups import back_with_error, locate
 
 bp = Blueprint("carpool_pages", __name__)

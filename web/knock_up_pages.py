@@ -22,9 +22,9 @@ from web import cascade_pages
 from web.access import organiser_of, public, refuse
 from web.errors import shortened
 from web.html_forms import HtmlForm
+from web.html_forms import refuse as refuse_field
 from web.identity import actor
 from web.services import services
-from web.signup_forms import refuse as refuse_field
 from web.signups import UK, locate
 
 bp = Blueprint("knock_up_pages", __name__)

@@ -23,9 +23,10 @@ from dialer.models import Event, Voter
 from dialer.services import doorstep, event_mail, events, exports, pledges, timeline, voter_import
 from dialer.services.events import EventDraft
 from web.access import organiser_of
+from web.html_forms import refuse
 from web.identity import account_id, actor
 from web.services import services
-from web.signup_forms import CapacityForm, EventForm, PledgeForm, refuse
+from web.signup_forms import CapacityForm, EventForm, PledgeForm
 from web.signups import locate
 
 bp = Blueprint("organiser_signups", __name__, url_prefix="/organiser")

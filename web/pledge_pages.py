@@ -13,10 +13,10 @@ from dialer.services import knock_up, pledges, signup_mail
 from web import cascade_pages, knock_up_pages
 from web.access import public
 from web.extensions import limiter
-from web.html_forms import HtmlForm
+from web.html_forms import HtmlForm, refuse
 from web.identity import account_id
 from web.services import services
-from web.signup_forms import PublicPledgeForm, refuse
+from web.signup_forms import PublicPledgeForm
 from web.signups import locate
 
 bp = Blueprint("pledge_pages", __name__)

@@ -16,7 +16,7 @@ from dialer.errors import Conflict, InvalidInput
 from dialer.services import events, phone_verification, shift_mail, shifts
 from web.access import organiser_of, signed_in
 from web.errors import shortened
-from web.html_forms import HtmlForm
+from web.html_forms import HtmlForm, refuse
 from web.services import services
 from web.signups import UK, uk_time
 
@@ -112,7 +112,9 @@ def publish(campaign_id: int) -> ResponseReturnValue:
                     starts_at=form.starts_at.data, ends_at=form.ends_at.data, wanted=form.wanted.data or 0
                 ),
             )
-        except (InvalidInput, Conflict) as error:
+        except InvalidInput as error:
+            refuse(form, error)
+        except Conflict as error:
             form.form_errors.append(shortened(error))
         else:
             flash("The shift is published: volunteers can book it now.", "success")

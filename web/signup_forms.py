@@ -2,8 +2,8 @@
 
 A refused form is shown again with everything typed still in it and each reason beside its field.
 WTForms checks what a field must look like (a number, a date and time); the sign-up use cases check
-the campaign's rules and name the field at fault (`InvalidInput.field`), which `refuse` puts beside
-that field. Times are typed in UK time (Europe/London) whatever the browser's own zone.
+the campaign's rules and name the field at fault (`InvalidInput.field`), which `web.html_forms.refuse`
+puts beside that field. Times are typed in UK time (Europe/London) whatever the browser's own zone.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Any
 from wtforms import DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from dialer.errors import InvalidInput
-from web.errors import sentence
 from web.html_forms import HtmlForm
 from web.signups import UK
 
@@ -32,15 +30,6 @@ def _when(label: str, missing: str) -> Any:
         validators=[InputRequired(missing)],
         **_UK_TIME,
     )
-
-
-def refuse(form: HtmlForm, error: InvalidInput) -> None:
-    """Put a use case's reason beside the field it names (else above the form, in the summary)."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, sentence(error)]
-    else:
-        form.form_errors.append(sentence(error))
 
 
 class EventForm(HtmlForm):

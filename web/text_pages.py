@@ -22,6 +22,7 @@ from dialer.models import Campaign, Voter
 from dialer.services import texts
 from web import json_fields as fields
 from web.access import organiser_of, public, twilio_webhook
+from web.errors import sentence
 from web.identity import actor
 from web.services import services
 from web.signup_slot import IN_CONVERSATION
@@ -71,7 +72,7 @@ def send(voter_id: int) -> ResponseReturnValue:
 def wording(campaign_id: int) -> ResponseReturnValue:
     """The campaign's wording of each text its volunteers and reminders send."""
     uow = services().uow
-    error, status_code = None, 200
+    error, error_field, status_code = None, None, 200
     if request.method == "POST":
         given = {
             (w.purpose, w.kind): request.form.get(f"{w.purpose}-{w.kind}", "") for w in _wordings(campaign_id)
@@ -79,7 +80,7 @@ def wording(campaign_id: int) -> ResponseReturnValue:
         try:
             texts.set_wordings(uow(), services().clock, actor(), campaign_id, given)
         except InvalidInput as exc:
-            error, status_code = str(exc), 400
+            error, error_field, status_code = sentence(exc), exc.field, 400
         else:
             flash("Saved: new texts use this wording.", "success")
             return redirect(url_for("text_pages.wording", campaign_id=campaign_id), 303)
@@ -90,7 +91,12 @@ def wording(campaign_id: int) -> ResponseReturnValue:
             abort(404)
         name = campaign.name
     return render_template(
-        "texts/wording.html", campaign_id=campaign_id, name=name, wordings=current, error=error
+        "texts/wording.html",
+        campaign_id=campaign_id,
+        name=name,
+        wordings=current,
+        error=error,
+        error_field=error_field,
     ), status_code
 
 

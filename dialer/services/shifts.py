@@ -70,13 +70,13 @@ def publish_shift(bank: PhoneBank, campaign_id: int, organiser_id: int | None, f
     """Publish a shift for volunteers to book; its volunteers are called in at its start."""
     now = bank.clock.now()
     if form.starts_at.tzinfo is None or form.ends_at.tzinfo is None:
-        raise InvalidInput("a shift's times need a time zone")
+        raise InvalidInput("a shift's times need a time zone", field="starts_at")
     if form.starts_at <= now:
-        raise InvalidInput("a shift must start in the future")
+        raise InvalidInput("a shift must start in the future", field="starts_at")
     if not form.starts_at < form.ends_at <= form.starts_at + LONGEST_SHIFT:
-        raise InvalidInput("a shift must end after it starts, and last at most 12 hours")
+        raise InvalidInput("a shift must end after it starts, and last at most 12 hours", field="ends_at")
     if not 1 <= form.wanted <= MOST_WANTED:
-        raise InvalidInput(f"ask for between 1 and {MOST_WANTED} volunteers")
+        raise InvalidInput(f"ask for between 1 and {MOST_WANTED} volunteers", field="wanted")
     with bank.uow() as uow:
         campaign = uow.session.get(Campaign, campaign_id)
         if campaign is None:

@@ -324,6 +324,16 @@ def wordings(uow: UnitOfWork, campaign_id: int) -> list[Wording]:
     ]
 
 
+def _checked(key: tuple[Purpose, SignupKind], text: str) -> str | None:
+    """One wording checked (None: empty, the default); a refusal names its form field, `purpose-kind`."""
+    if not text.strip():
+        return None
+    try:
+        return check_wording(text)
+    except InvalidInput as error:
+        raise InvalidInput(str(error), field=f"{key[0].value}-{key[1].value}") from None
+
+
 def set_wordings(
     uow: UnitOfWork,
     clock: Clock,
@@ -334,11 +344,7 @@ def set_wordings(
     """Keep the campaign's own wording of each text given (checked first: all or nothing); an empty
     one, or the default itself, goes back to the default. A change is audited as a change of the
     campaign's settings."""
-    checked = {
-        key: (check_wording(text) if text.strip() else None)
-        for key, text in given.items()
-        if key in DEFAULT_WORDING
-    }
+    checked = {key: _checked(key, text) for key, text in given.items() if key in DEFAULT_WORDING}
     with uow:
         session = uow.session
         if session.get(Campaign, campaign_id) is None:

@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from dialer.models import Campaign, Carpool, Event, Pledge, PledgeSignup, PostcodeDistrict
+from dialer.models import (
+    CallingShift,
+    Campaign,
+    CampaignTextWording,
+    Carpool,
+    Event,
+    Pledge,
+    PledgeSignup,
+    PostcodeDistrict,
+)
 from dialer.services import pledges
 from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
@@ -111,6 +120,55 @@ def test_a_carpool_offer_with_a_bad_postcode_keeps_every_other_field_and_takes_a
     )  # fmt: skip
 
 
+def test_a_shift_ending_before_it_starts_keeps_its_times_and_the_number_wanted(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/shifts")
+    starts, ends = uk_local(services, 2, 18), uk_local(services, 2, 17)
+    page.fill("#starts_at", starts)
+    page.fill("#ends_at", ends)
+    page.fill("#wanted", "6")
+    page.click("button:text('Publish shift')")
+
+    refused_beside(page, "ends_at", "must end after it starts")
+    assert (page.input_value("#starts_at"), page.input_value("#ends_at")) == (starts, ends)
+    assert page.input_value("#wanted") == "6"
+    save_artifact(page, "refused-shift")
+    assert rows(services, CallingShift) == []
+
+    page.fill("#ends_at", uk_local(services, 2, 20))
+    page.click("button:text('Publish shift')")
+    page.wait_for_selector("text=The shift is published")
+    [shift] = rows(services, CallingShift)
+    assert (shift.starts_at.astimezone(UK).strftime("%Y-%m-%dT%H:%M"), shift.wanted) == (starts, 6)
+
+
+def test_a_text_wording_with_an_unknown_placeholder_keeps_every_wording_typed(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/texts")
+    page.fill("#link-event", "Hi {name}, see you at {title}")
+    page.fill("#reminder-event", "Tomorrow: {title}, {when}")
+    page.click("button:text('Save the wording')")
+
+    refused_beside(page, "link-event", "{name} is not known")
+    assert page.input_value("#link-event") == "Hi {name}, see you at {title}"
+    assert page.input_value("#reminder-event") == "Tomorrow: {title}, {when}"
+    assert page.get_attribute("#reminder-event", "aria-invalid") is None
+    save_artifact(page, "refused-text-wording")
+    assert rows(services, CampaignTextWording) == []
+
+    page.fill("#link-event", "See you at {title}")
+    page.click("button:text('Save the wording')")
+    page.wait_for_selector("text=Saved: new texts use this wording.")
+    assert sorted((row.purpose, row.kind, row.wording) for row in rows(services, CampaignTextWording)) == [
+        ("link", "event", "See you at {title}"),
+        ("reminder", "event", "Tomorrow: {title}, {when}"),
+    ]
+
+
 def test_a_pledge_with_a_bad_web_address_keeps_its_text(page, live_server, services):
     organiser = make.user(services)
     campaign_id = make.campaign(services, organiser_id=organiser)
@@ -147,3 +205,27 @@ def test_the_public_pledge_with_a_bad_email_keeps_the_name(page, live_server, se
     assert page.input_value("#name") == "Sam Brown"
     assert page.input_value("#email") == "sam@nowhere"
     assert rows(services, PledgeSignup) == [] and pledge.id is not None
+
+
+def test_campaign_settings_with_a_bad_caller_id_keep_every_other_setting_typed(page, live_server, services):
+    organiser = make.user(services)
+    campaign_id = make.campaign(services, organiser_id=organiser)
+    with services.uow() as uow:
+        before = uow.session.get(Campaign, campaign_id).model_dump()
+    sign_in_browser(page, live_server.url, email_of(services, organiser))
+    page.goto(f"{live_server.url}/organiser/campaigns/{campaign_id}/settings")
+    page.fill("#name", "Westminster weekend calls")
+    page.fill("#script_md", "## Hello\n\nAsk about **polling day**.")
+    page.fill("#caller_id", "12345")
+    page.fill("#max_attempts", "4")
+    page.fill("#weekday_start", "10:00")
+    page.click("button:text('Save settings')")
+
+    refused_beside(page, "caller_id", "not a valid, callable phone number")
+    assert page.input_value("#name") == "Westminster weekend calls"
+    assert page.input_value("#script_md") == "## Hello\n\nAsk about **polling day**."
+    assert (page.input_value("#caller_id"), page.input_value("#max_attempts")) == ("12345", "4")
+    assert page.input_value("#weekday_start") == "10:00"
+    save_artifact(page, "refused-campaign-settings")
+    with services.uow() as uow:
+        assert uow.session.get(Campaign, campaign_id).model_dump() == before
