@@ -56,11 +56,11 @@ def build_worlds(services) -> Worlds:
     return Worlds(first, add_other_campaign_life(services, first))
 
 
-def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(services) -> dict[str, str]:
     return domain_snapshot(services.engine)
 
 
-def changed(before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]) -> list[str]:
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
@@ -176,10 +176,12 @@ def test_no_caller_changes_one_campaign_through_the_others_ids(app, services):
                     assert changed(before, after) == [], (
                         f"{where} was refused but changed {changed(before, after)}"
                     )
-                elif method != "GET" or changed(before, after):
+                elif changed(before, after):
                     # an allowed change: both campaigns are built again, and the calls planned again
                     worlds, clients = build_worlds(services), {}
                     planned = list(calls(app, services, endpoint, method, example, worlds))
+                elif method != "GET":
+                    clients = {}  # allowed and wrote nothing, but it may have ended its caller's visit
     assert tried > 300, f"only {tried} requests were tried"
 
 

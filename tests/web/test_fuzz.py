@@ -272,7 +272,7 @@ def json_text(body: Any) -> str:
     return text
 
 
-def snapshot(services) -> dict[str, list[tuple[Any, ...]]]:
+def snapshot(services) -> dict[str, str]:
     return domain_snapshot(services.engine)
 
 
