@@ -364,6 +364,11 @@ def rota_of_pledge(
         campaign = uow.session.get(Campaign, pledge.campaign_id) if pledge else None
         if campaign is None:
             raise NotFound("no such pledge")
+        if (
+            uow.session.exec(select(KnockUpSlot.id).where(KnockUpSlot.campaign_id == campaign.id)).first()
+            is None
+        ):
+            return None  # most pledges' campaigns have no rota: the pledge page asks nothing more
         near = _where(uow.session, locate, "", user_id)
         rota = _rota(uow.session, campaign, now=now, email=email.strip().lower(), user_id=user_id, near=near)
     return rota if any(seat.slots for seat in rota.seats) else None
