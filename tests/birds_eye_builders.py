@@ -22,7 +22,7 @@ def pledges(services, campaign_id: int, ons_code: str | None, count: int) -> Non
     pledge = make.add(
         services, Pledge(campaign_id=campaign_id, slug=f"day-off-{campaign_id}", text="Day off")
     )
-    for _ in range(count):
+    for index in range(count):
         voter_id = make.voter(services, campaign_id) if ons_code else None
         if voter_id is not None:
             with services.uow() as uow:
@@ -36,7 +36,7 @@ def pledges(services, campaign_id: int, ons_code: str | None, count: int) -> Non
                 pledge_id=pledge.id,
                 voter_id=voter_id,
                 name="P",
-                email="p@example.org",
+                email=f"p{index}@example.org",  # one person pledges once
                 created_at=services.clock.now(),
             ),
         )
