@@ -3,11 +3,19 @@ every sharer up the chain is credited."""
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 from sqlmodel import select
 
 from dialer.domain.roles import Role
-from dialer.models import Campaign, PledgeSignup, ShareConversion, ShareCredit, ShareOpenCount
+from dialer.models import (
+    Campaign,
+    PledgeSignup,
+    ShareArrival,
+    ShareConversion,
+    ShareCredit,
+    ShareOpenCount,
+)
 from dialer.services import cascade, pledges
 from dialer.services.audit import SYSTEM
 from tests import signup_factories as make
@@ -161,6 +169,66 @@ def test_nobody_is_credited_for_their_own_link_or_twice_for_one_pledge(app, serv
     assert first is not None and pledged("b@example.org", 2) == first
     with services.uow() as uow:
         assert len(uow.session.exec(select(ShareConversion)).all()) == 1
+
+
+def test_a_pledge_twelve_generations_down_credits_all_twelve_sharers_once_each(app, services):
+    campaign_id = make.campaign(services)
+    pledge_id = a_pledge(services, campaign_id)
+    sharers = [f"gen{n}@example.org" for n in range(12)]
+    for number, (sharer, brought) in enumerate(pairwise(sharers), start=1):
+        code = link_of(services, sharer, "pledge", pledge_id).code
+        assert cascade.convert(
+            services.uow(), services.clock, person_email=brought, kind="pledge", subject_id=number, via=code
+        )
+    last = link_of(services, sharers[-1], "pledge", pledge_id).code
+    conversion = cascade.convert(
+        services.uow(),
+        services.clock,
+        person_email="voter@example.org",
+        kind="pledge",
+        subject_id=99,
+        via=last,
+    )
+    with services.uow() as uow:
+        credits = uow.session.exec(
+            select(ShareCredit.sharer_email, ShareCredit.depth).where(ShareCredit.conversion_id == conversion)
+        ).all()
+        generation = uow.session.exec(
+            select(ShareConversion.generation).where(ShareConversion.id == conversion)
+        ).one()
+    assert sorted(credits, key=lambda credit: credit[1]) == [
+        (sharer, depth) for depth, sharer in enumerate(reversed(sharers), start=1)
+    ]
+    assert generation == 12
+
+
+def test_two_arrivals_naming_each_others_links_credit_each_sharer_once_and_end(app, services):
+    campaign_id = make.campaign(services)
+    pledge_id = a_pledge(services, campaign_id)
+    a_link = link_of(services, "a@example.org", "pledge", pledge_id)
+    b_link = link_of(services, "b@example.org", "pledge", pledge_id)
+    # each brought by the other's link, as two requests at the same moment could leave them
+    with services.uow() as uow:
+        for person, link in (("a@example.org", b_link), ("b@example.org", a_link)):
+            uow.session.add(
+                ShareArrival(
+                    person_email=person, link_id=link.id, generation=1, arrived_at=services.clock.now()
+                )
+            )
+        uow.commit()
+    conversion = cascade.convert(
+        services.uow(),
+        services.clock,
+        person_email="c@example.org",
+        kind="pledge",
+        subject_id=7,
+        via=a_link.code,
+    )
+    with services.uow() as uow:
+        credited = uow.session.exec(
+            select(ShareCredit.sharer_email).where(ShareCredit.conversion_id == conversion)
+        ).all()
+    assert sorted(credited) == ["a@example.org", "b@example.org"]
 
 
 def test_opens_are_counted_in_redis_and_added_to_sql_once(app, client, services):
