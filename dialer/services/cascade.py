@@ -222,18 +222,10 @@ def arrive(uow: UnitOfWork, clock: Clock, person_email: str, code: str) -> bool:
     if not email or not code:
         return False
     with uow:
-        session = uow.session
-        if session.get(ShareArrival, email) is not None:
+        if uow.session.get(ShareArrival, email) is not None:
             return False
-        link = session.exec(select(ShareLink).where(ShareLink.code == code)).first()
-        if link is None or link.id is None:
+        if _bind(uow.session, clock.now(), email, code) is None:
             return False
-        chain = _chain(session, link.owner_email)
-        if email in chain:
-            return False
-        session.add(
-            ShareArrival(person_email=email, link_id=link.id, generation=len(chain), arrived_at=clock.now())
-        )
         try:
             uow.commit()
         except IntegrityError:  # bound by another request at the same moment
@@ -251,48 +243,82 @@ def convert(
     via: str | None = None,
 ) -> int | None:
     """Credit what a person did to the sharers up their chain; returns the conversion's id, or None
-    when no link (within its 30 days) brought them. Doing it again credits nobody twice."""
+    when no link (within its 30 days) brought them. Doing it again credits nobody twice.
+
+    The person's arrival through `via` (if no link brought them before) is written in the same
+    transaction. When another request wrote their arrival or this conversion at the same moment,
+    the second try finds it and credits nothing twice.
+    """
     if kind not in CONVERSIONS:
         raise InvalidInput(f"unknown kind of conversion {kind!r}")
     email = person_email.strip().lower()
-    if via:
-        arrive(uow, clock, email, via)
-    now = clock.now()
     with uow:
-        session = uow.session
-        arrival = session.get(ShareArrival, email)
-        if arrival is None or arrival.arrived_at is None or now - arrival.arrived_at > CREDIT_WINDOW:
-            return None
-        done = session.exec(
-            select(ShareConversion.id).where(
-                ShareConversion.kind == kind, ShareConversion.subject_id == subject_id
-            )
-        ).first()
-        if done is not None:
-            return done
-        link = session.get(ShareLink, arrival.link_id)
-        assert link is not None
-        conversion = ShareConversion(
-            link_id=arrival.link_id,
-            person_email=email,
-            kind=kind,
-            subject_id=subject_id,
-            generation=arrival.generation,
-            campaign_id=link.campaign_id,
-            ons_code=link.ons_code,
-            at=now,
+        for code in (via, None):
+            try:
+                return _credit(uow, clock.now(), email, kind, subject_id, code)
+            except IntegrityError:
+                uow.rollback()
+    return None
+
+
+def _credit(
+    uow: UnitOfWork, now: datetime, email: str, kind: str, subject_id: int, via: str | None
+) -> int | None:
+    session = uow.session
+    arrival = session.get(ShareArrival, email)
+    bound = _bind(session, now, email, via) if arrival is None and via and email else None
+    link: ShareLink | None = None
+    chain: list[str] | None = None
+    if bound is not None:
+        arrival, link, chain = bound
+    if arrival is None or arrival.arrived_at is None or now - arrival.arrived_at > CREDIT_WINDOW:
+        return None
+    done = session.exec(
+        select(ShareConversion.id).where(
+            ShareConversion.kind == kind, ShareConversion.subject_id == subject_id
         )
-        session.add(conversion)
-        session.flush()
-        assert conversion.id is not None
+    ).first()
+    if done is not None:
+        uow.commit()  # the arrival, if this visit bound it
+        return done
+    link = link or session.get(ShareLink, arrival.link_id)
+    assert link is not None
+    conversion = ShareConversion(
+        link_id=arrival.link_id,
+        person_email=email,
+        kind=kind,
+        subject_id=subject_id,
+        generation=arrival.generation,
+        campaign_id=link.campaign_id,
+        ons_code=link.ons_code,
+        at=now,
+    )
+    session.add(conversion)
+    session.flush()
+    assert conversion.id is not None
+    conversion_id = conversion.id
+    if chain is None:
         chain = _chain(session, link.owner_email)  # the sharer, the sharer's sharer, ...
-        for depth, sharer in enumerate(reversed(chain), start=1):
-            session.add(ShareCredit(conversion_id=conversion.id, sharer_email=sharer, depth=depth))
-        try:
-            uow.commit()
-        except IntegrityError:  # the same thing credited by another request at the same moment
-            return None
-        return conversion.id
+    for depth, sharer in enumerate(reversed(chain), start=1):
+        session.add(ShareCredit(conversion_id=conversion_id, sharer_email=sharer, depth=depth))
+    uow.commit()
+    return conversion_id
+
+
+def _bind(
+    session: Session, now: datetime, email: str, code: str
+) -> tuple[ShareArrival, ShareLink, list[str]] | None:
+    """Add (not commit) the arrival of a person no link has brought yet through the link `code`, with
+    the link and its owner's chain; None when there is no such link or it would make a loop."""
+    link = session.exec(select(ShareLink).where(ShareLink.code == code)).first()
+    if link is None or link.id is None:
+        return None
+    chain = _chain(session, link.owner_email)
+    if email in chain:
+        return None
+    arrival = ShareArrival(person_email=email, link_id=link.id, generation=len(chain), arrived_at=now)
+    session.add(arrival)
+    return arrival, link, chain
 
 
 def counts_of(uow: UnitOfWork, owner_email: str) -> SharerCounts:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import col, select
+
 from dialer.domain.calling_hours import LONDON
 from dialer.models import Campaign, Carpool, CarpoolSeat, Event, Pledge, PledgeSignup, User
 from dialer.services import mail as outbox
@@ -73,11 +75,15 @@ def seat_confirmed(mail: Mail, seat_id: int) -> int | None:
 def pledge_made(mail: Mail, pledge_signup_id: int) -> int | None:
     """Thank whoever made a pledge on the web, at their account's address or the one they gave."""
     with mail.uow() as uow:
-        signup = uow.session.get(PledgeSignup, pledge_signup_id)
-        pledge = uow.session.get(Pledge, signup.pledge_id) if signup else None
-        campaign = uow.session.get(Campaign, pledge.campaign_id) if pledge else None
-        if signup is None or pledge is None or campaign is None or signup.voter_id is not None:
+        found = uow.session.exec(
+            select(PledgeSignup, Pledge, Campaign)
+            .join(Pledge, col(Pledge.id) == col(PledgeSignup.pledge_id))
+            .join(Campaign, col(Campaign.id) == col(Pledge.campaign_id))
+            .where(PledgeSignup.id == pledge_signup_id)
+        ).first()
+        if found is None or found[0].voter_id is not None:
             return None
+        signup, pledge, campaign = found
         user = uow.session.get(User, signup.user_id) if signup.user_id is not None else None
         to = user.email if user is not None else signup.email
         if not to or (user is not None and not user.is_active):

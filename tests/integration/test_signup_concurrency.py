@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 from sqlmodel import col, select
 
-from dialer.models import CarpoolSeat, EventSignup, PledgeSignup
-from dialer.services import carpools, events, pledges
+from dialer.models import CarpoolSeat, EventSignup, PledgeSignup, ShareArrival, ShareCredit
+from dialer.services import carpools, cascade, events, pledges
 from dialer.services.audit import SYSTEM
 from dialer.services.carpools import CarpoolFull, SeatRequest
 from tests import signup_factories as make
@@ -149,3 +149,40 @@ def test_a_signed_in_volunteer_pressing_pledge_from_eight_tabs_at_once_pledges_o
             select(PledgeSignup.user_id).where(PledgeSignup.pledge_id == pledge_id)
         ).all()
     assert stored == [volunteer]
+
+
+def test_one_person_doing_four_things_through_a_link_at_once_arrives_once_and_credits_each_thing(services):
+    campaign_id = make.campaign(services)
+    pledge_id = pledges.create_pledge(
+        services.uow(), campaign_id, slug="p", text="Knock up", clock=services.clock, actor=SYSTEM
+    )
+    code = cascade.link_for(
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
+    ).code
+
+    # the same person, four requests at the same moment: two of them the same pledge (a double press)
+    subjects = [("pledge", 1), ("pledge", 1), ("event", 2), ("knockup", 3)]
+    results = all_at_once(
+        4,
+        lambda i: cascade.convert(
+            services.uow(),
+            services.clock,
+            person_email="b@example.org",
+            kind=subjects[i][0],
+            subject_id=subjects[i][1],
+            via=code,
+        ),
+    )
+
+    assert not [result for result in results if isinstance(result, Exception)]
+    assert results[0] == results[1] and len(set(results)) == 3 and None not in results
+    with services.uow() as uow:
+        arrivals = uow.session.exec(select(ShareArrival.person_email)).all()
+        credits = uow.session.exec(select(ShareCredit.sharer_email)).all()
+    assert arrivals == ["b@example.org"]
+    assert credits == ["a@example.org"] * 3
