@@ -1,8 +1,12 @@
 """Sharing pages: a link's open (`/s/<code>`), a sharer's own links and counts, the organiser's cascade.
 
-Attribution travels in the link: an open sends the visitor on with `?via=<code>` and keeps the code
-in the visit's session cookie (the site's own, first-party; no third-party tracking), so a sign-up,
-pledge or place taken during the visit is bound to the link and credited (dialer/services/cascade.py).
+Attribution travels in the link: an open sends the visitor on with `?via=<code>` and stores nothing
+on their device, so what they do on that page is credited through the address alone. The page then
+asks whether to remember the link for the rest of the visit (PECR: keeping it in a cookie is not
+needed for what the visitor asked for, so it needs their yes); only with it is the code kept in the
+session cookie (the site's own, first-party; no third-party tracking), so a sign-up, pledge or place
+taken later in the visit is bound to the link and credited (dialer/services/cascade.py). A visitor who
+says no is credited to nobody for the rest of the visit.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from web.services import services
 
 bp = Blueprint("cascade_pages", __name__)
 
-_VIA = "cascade_via"
+_VIA = "cascade_via"  # the link that brought this visit, kept only when the visitor said yes
+_VIA_REFUSED = "cascade_via_refused"  # the visitor said no: nothing in this visit is credited
 _PLEDGER = "cascade_pledger"  # an e-mail address that pledged in this visit, to show them their link
 
 
@@ -32,9 +37,29 @@ def open_link(code: str) -> ResponseReturnValue:
     if opened is None:
         abort(404)
     cascade.record_open(wired.share_opens, opened.link_id, wired.clock.now())
-    if session.get(_VIA) != code:
-        session[_VIA] = code
     return redirect(f"{opened.path}?via={quote(code)}", 303)
+
+
+@bp.post("/s/<code>/remember")
+@public
+def remember(code: str) -> ResponseReturnValue:
+    """The visitor's answer to "count what you do on this visit for the person who shared the link?"."""
+    form = HtmlForm()
+    if not form.validate():
+        abort(400)
+    wired = services()
+    opened = cascade.resolve(wired.uow(), wired.share_opens, code)
+    if opened is None:
+        abort(404)
+    if request.form.get("remember") == "yes":
+        session[_VIA] = code
+        session.pop(_VIA_REFUSED, None)
+        flash("Thank you: what you do on this visit counts for the person who shared the link.", "success")
+        return redirect(f"{opened.path}?via={quote(code)}", 303)
+    session.pop(_VIA, None)
+    session[_VIA_REFUSED] = True
+    flash("Nothing you do on this visit will be counted for anyone.", "success")
+    return redirect(opened.path, 303)
 
 
 @bp.get("/share")
@@ -79,9 +104,20 @@ def organiser_view(campaign_id: int) -> ResponseReturnValue:
 
 
 def via() -> str | None:
-    """The link that brought this visit: in the address, or kept from the link's open."""
+    """The link that brought this visit: in the address, or kept with the visitor's yes; None after
+    their no."""
+    if session.get(_VIA_REFUSED):
+        return None
     code = request.values.get("via") or session.get(_VIA)
     return str(code)[:16] if code else None
+
+
+def to_ask_about() -> str | None:
+    """The link this page was opened through, when the visitor has not yet said whether to remember it."""
+    code = request.args.get("via")
+    if not code or session.get(_VIA_REFUSED) or session.get(_VIA) == code:
+        return None
+    return code[:16]
 
 
 def arrived(email: str) -> None:
@@ -133,4 +169,4 @@ def whatsapp_url(message: str) -> str:
 
 @bp.app_context_processor
 def sharing_helpers() -> dict[str, object]:
-    return {"share_url": share_url, "whatsapp_url": whatsapp_url}
+    return {"share_url": share_url, "whatsapp_url": whatsapp_url, "share_link_to_ask_about": to_ask_about}

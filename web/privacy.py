@@ -39,8 +39,9 @@ def cookies() -> list[Cookie]:
                 "keeps you signed in (it names your sign-in session, which is kept on our server)",
                 "carries the token that protects every form from cross-site request forgery",
                 "carries one-off messages such as 'your place is booked'",
-                "remembers, for this visit only, which share link brought you here, so a pledge, sign-up "
-                "or place you take is counted for the person who shared it",
+                "only if you say yes when a share link brings you here: remembers that link for this "
+                "visit, so a pledge, sign-up or place you take is counted for the person who shared it "
+                "(and, if you say no, that you said no)",
                 "remembers, for this visit only, the e-mail address you pledged with, so you can book a "
                 "knock-up slot or share your link without typing it again",
             ],

@@ -49,6 +49,12 @@ def test_a_volunteer_copies_their_link_and_a_friend_who_pledges_through_it_is_co
 
     friend = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB").new_page()
     friend.goto(live_server.url + urlsplit(link).path)
+    asked = friend.locator(".share-consent")
+    assert asked.is_visible() and asked.bounding_box()["y"] < 844  # asked at once, not below the fold
+    save_artifact(friend, "cascade-asked-to-remember-390x844")
+    asked.get_by_role("button", name="Yes, count it for them").click()
+    friend.get_by_text("what you do on this visit counts").wait_for()
+    assert friend.locator(".share-consent").count() == 0
     friend.fill("#name", "Sam")
     friend.fill("#email", "sam@example.org")
     friend.get_by_role("button", name="I pledge").click()

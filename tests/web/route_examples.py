@@ -273,6 +273,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
         ok=303, statuses={"volunteer": 404, "other_organiser": 404, "admin": 404}
     ),
     ("cascade_pages.open_link", "GET"): Example(ok=303),
+    ("cascade_pages.remember", "POST"): Example(data={"remember": "yes"}, ok=303),
     ("cascade_pages.listed", "POST"): Example(data={"listed": "yes"}, ok=303),
     ("pledge_pages.pledge", "POST"): Example(data={"name": "Sam", "email": "sam@example.org"}, ok=303),
     # the volunteer has a confirmed place at the event, which is on now, and is approved: a canvasser

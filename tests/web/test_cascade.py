@@ -57,6 +57,12 @@ def link_of(services, email: str, kind: str, target_id: int) -> cascade.Link:
     )
 
 
+def remember_link(client, code: str) -> None:
+    """The visitor answers yes to "count what you do on this visit for whoever shared the link?"."""
+    answered = client.post(f"/s/{code}/remember", data={"csrf_token": csrf_token(client), "remember": "yes"})
+    assert answered.status_code == 303
+
+
 def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app, services):
     organiser = make.user(services, role=Role.ORGANISER)
     campaign_id = make.campaign(services, organiser_id=organiser)
@@ -88,11 +94,13 @@ def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app,
     bobs_link = link_code(bob.get(f"/events/{event_id}").get_data(as_text=True))
     bob.post("/share/listed", data={"csrf_token": csrf_token(bob), "listed": "yes"})
 
-    # C, who has no account, opens B's link, signs up and takes a place at the event.
+    # C, who has no account, opens B's link, agrees to its being remembered, signs up and takes a
+    # place at the event.
     carol = app.test_client()
     opened = carol.get(f"/s/{bobs_link}")
     assert opened.location == f"/events/{event_id}?via={bobs_link}"
     assert carol.get(opened.location).status_code == 302  # to sign in first
+    remember_link(carol, bobs_link)
     form = {
         "email": "carol@example.org", "first_name": "Carol", "postcode": "N1 9GU",
         "password": "plum kettle orbit lantern",
@@ -112,6 +120,72 @@ def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app,
         "opens": 1, "people": 1, "conversions": 1, "tree": 2,
     }  # fmt: skip
     assert cascade.counts_of(services.uow(), "carol@example.org").tree_conversions == 0
+
+
+def test_opening_a_link_stores_nothing_and_its_page_asks_before_remembering_it(app, services):
+    campaign_id = make.campaign(services)
+    link = link_of(services, "a@example.org", "pledge", a_pledge(services, campaign_id))
+    visitor = app.test_client()
+
+    opened = visitor.get(f"/s/{link.code}")
+
+    assert opened.status_code == 303 and "Set-Cookie" not in opened.headers
+    page = visitor.get(opened.location).get_data(as_text=True)
+    asked = re.search(r'<form class="share-consent" method="post" action="([^"]+)"', page)
+    assert asked is not None and asked.group(1) == f"/s/{link.code}/remember"
+    remember_link(visitor, link.code)
+    assert "share-consent" not in visitor.get(opened.location).get_data(as_text=True)
+
+
+def place_after_signing_up(app, services, code: str, event_id: int, email: str, answer: str | None):
+    """A visitor opens the link, answers the question (or not), signs up and takes a place."""
+    visitor = app.test_client()
+    visitor.get(f"/s/{code}")
+    if answer is not None:
+        visitor.post(f"/s/{code}/remember", data={"csrf_token": csrf_token(visitor), "remember": answer})
+    form = {
+        "email": email, "first_name": email[0].upper(), "postcode": "N1 9GU",
+        "password": "plum kettle orbit lantern",
+    }  # fmt: skip
+    sign_up_by_email(visitor, services, form, next_page=f"/events/{event_id}")
+    assert (
+        visitor.post(f"/events/{event_id}/places", data={"csrf_token": csrf_token(visitor)}).status_code
+        == 303
+    )
+
+
+def test_only_a_visitor_who_said_yes_is_credited_for_what_they_do_away_from_the_links_page(app, services):
+    campaign_id = make.campaign(services)
+    event_id = make.event(services, campaign_id)
+    link = link_of(services, "a@example.org", "event", event_id)
+
+    place_after_signing_up(app, services, link.code, event_id, "yes@example.org", "yes")
+    place_after_signing_up(app, services, link.code, event_id, "no@example.org", "no")
+    place_after_signing_up(app, services, link.code, event_id, "silent@example.org", None)
+
+    with services.uow() as uow:
+        converted = uow.session.exec(select(ShareConversion.person_email)).all()
+        arrived = uow.session.exec(select(ShareArrival.person_email)).all()
+    assert converted == ["yes@example.org"] and arrived == ["yes@example.org"]
+
+
+def test_a_visitor_who_said_no_is_not_credited_even_on_the_links_own_page(app, services):
+    campaign_id = make.campaign(services)
+    pledge_id = a_pledge(services, campaign_id)
+    link = link_of(services, "a@example.org", "pledge", pledge_id)
+    visitor = app.test_client()
+    opened = visitor.get(f"/s/{link.code}")
+    refused = visitor.post(
+        f"/s/{link.code}/remember", data={"csrf_token": csrf_token(visitor), "remember": "no"}
+    )
+    assert refused.status_code == 303 and "via=" not in refused.location
+
+    form = {"csrf_token": csrf_token(visitor), "name": "Nell", "email": "nell@example.org"}
+    assert visitor.post(opened.location, data=form).status_code == 303
+
+    with services.uow() as uow:
+        assert uow.session.exec(select(PledgeSignup.email)).all() == ["nell@example.org"]
+        assert uow.session.exec(select(ShareConversion)).all() == []
 
 
 def test_the_link_that_first_brought_someone_keeps_the_credit_for_thirty_days(app, services):
