@@ -16,6 +16,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from dialer import heap
 from dialer.config import Settings
 from dialer.errors import DialerError
 
@@ -46,6 +47,7 @@ class WebServer(BaseApplication):  # type: ignore[misc]
             dashboard.reconcile_running(app.extensions["marginal"].phone_bank, only_lost=True)
         except DialerError as exc:
             sys.exit(f"marginal web: {exc}")
+        heap.freeze_startup_objects()
         return app
 
 

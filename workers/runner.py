@@ -16,6 +16,7 @@ from typing import Any
 import redis
 from rq import SimpleWorker, Worker
 
+from dialer import heap
 from dialer.adapters import redis_server
 from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
 from dialer.bootstrap import Services, build
@@ -109,4 +110,5 @@ def main(argv: list[str] | None = None) -> None:
         worker_ttl=WORKER_TTL,
         maintenance_interval=RECOVERY_CHECK_S,
     )
+    heap.freeze_startup_objects()
     worker.work(burst=args.burst, with_scheduler=True, logging_level="WARNING")

@@ -16,6 +16,7 @@ from types import FrameType
 
 from werkzeug.serving import make_server
 
+from dialer import heap
 from dialer.clock import RealTimeScheduler, ScaledClock, SystemClock
 from dialer.simulator.simulator import DEFAULT_NUMBERS, Simulator
 
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    heap.freeze_startup_objects()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
