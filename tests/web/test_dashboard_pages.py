@@ -38,7 +38,9 @@ def errors_of(reply) -> dict[str, str]:
     return dict(re.findall(r'<p class="field-error" id="([^"]+)-error">([^<]*)</p>', html))
 
 
-def test_the_campaign_form_says_what_to_fix_beside_each_field_and_keeps_nothing(client_as, services):
+def test_the_campaign_form_says_what_to_fix_beside_each_field_keeps_what_was_typed_and_stores_nothing(
+    client_as, services
+):
     organiser = client_as("organiser")
     bad = {
         **CAMPAIGN_FORM,
