@@ -2,7 +2,7 @@
 
 Attribution travels in the link: an open sends the visitor on with `?via=<code>` and keeps the code
 in the visit's session cookie (the site's own, first-party; no third-party tracking), so a sign-up,
-pledge or place taken during the visit is bound to the link and credited (dialer/services/cascade.py).
+pledge or place taken during the visit is bound to the link and credited (dialer/services/signups/cascade.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.services import cascade, events, pledges
+from dialer.services.signups import cascade, events, pledges
 from web.access import organiser_of, public, signed_in
 from web.html_forms import HtmlForm
 from web.services import services
