@@ -6,14 +6,14 @@ people), event places, lifts offered and asked for, pledges, knock-up places, im
 entries about them (sign-ins and their addresses).
 
 Erasure keeps the arithmetic and removes the person, as a voter's erasure does
-(dialer/services/data_protection/data_protection.py). The account stays as an anonymous tombstone that can never
-sign in again (ids in outcomes, leaderboards and the audit log still count, so campaign totals do
-not change): its name becomes ERASED_NAME and its e-mail address, postcode, phone number and
-password go. Names and e-mail addresses copied onto their sign-ups go (pledges they made on the
-public page with their account's address too, and their polling-day knock-up places); their places
-and seat requests still to come are given up (the waiting list moves up); a lift they offer keeps only its
-postcode district and loses its notes; their organiser rights end. Leaderboards, exports and pages
-read names from the account, so all of them show ERASED_NAME from then on; Redis holds only ids.
+(dialer/services/data_protection/data_protection.py). The account stays as an anonymous tombstone that
+can never sign in again (ids in outcomes, leaderboards and the audit log still count, so campaign totals
+do not change): its name becomes ERASED_NAME and its e-mail address, postcode, phone number and password
+go. Names and e-mail addresses copied onto their sign-ups go (pledges they made on the public page with
+their account's address too, and their polling-day knock-up places); their places and seat requests
+still to come are given up (the waiting list moves up); a lift they offer keeps only its postcode
+district and loses its notes; their organiser rights end. Leaderboards, exports and pages read names
+from the account, so all of them show ERASED_NAME from then on; Redis holds only ids.
 The audit log keeps ids only, and the erasure itself is audited.
 """
 

@@ -1,6 +1,7 @@
-"""E-mails about calling-shift bookings: the confirmation when a volunteer books, and the reminder
-the day before (dialer/domain/reminders.py, as for event places), sent once per booking even with
-several workers or a restart (ShiftReminder, keyed by the booking: dialer/services/mail/reminder_mail.py). A booking cancelled before its reminder is due gets none.
+"""E-mails about calling-shift bookings: the confirmation when a volunteer books, and the reminder the
+day before (dialer/domain/reminders.py, as for event places), sent once per booking even with several
+workers or a restart (ShiftReminder, keyed by the booking: dialer/services/mail/reminder_mail.py). A
+booking cancelled before its reminder is due gets none.
 """
 
 from __future__ import annotations
