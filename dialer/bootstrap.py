@@ -24,9 +24,9 @@ from dialer.clock import Clock, SystemClock
 from dialer.config import Settings
 from dialer.domain import phones
 from dialer.ports import JobQueue, LiveUpdates, MailTransport, Probe, ProbeResult, Telephony, UnitOfWork
-from dialer.services.mail import Mail
+from dialer.services.geography.seat_finder import SeatFinder
+from dialer.services.mail.mail import Mail
 from dialer.services.phone_bank import PhoneBank, Webhooks
-from dialer.services.seat_finder import SeatFinder
 
 
 @dataclass
@@ -76,7 +76,7 @@ class Services:
 
     @cached_property
     def share_opens(self) -> RedisShareOpens:
-        """Opens of sharers' links, counted in Redis (dialer/services/cascade.py)."""
+        """Opens of sharers' links, counted in Redis (dialer/services/signups/cascade.py)."""
         return RedisShareOpens.from_url(self.redis_url)
 
     @cached_property

@@ -99,7 +99,7 @@ def _seed(settings: Settings, *, demo_content: bool) -> None:
     from dialer.adapters import db as sql
     from dialer.adapters.reference_seed import seed_reference_data
     from dialer.clock import SystemClock
-    from dialer.services.demo_content import seed_demo_content
+    from dialer.services.demo.demo_content import seed_demo_content
 
     engine = sql.make_engine(settings.effective_database_url)
     sql.check_connection(engine)
@@ -216,7 +216,7 @@ def demo(host: str, port: int, worker_count: int, reset_passwords: bool) -> None
         _print_new_demo_accounts(settings)
         _seed_demo_happenings(settings, env, campaign_id)
         if simulated is not None:
-            from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
+            from dialer.services.accounts.accounts import DEMO_VOLUNTEER_PHONE
 
             _tell_the_simulator(settings, "/_sim/mix", DEMO_VOTERS)
             _tell_the_simulator(
@@ -341,7 +341,7 @@ def _services(settings: Settings) -> Iterator[Services]:
 
 def _print_new_demo_accounts(settings: Settings) -> None:
     """Create the demo volunteer, organiser and admin once, and show their passwords that once."""
-    from dialer.services.accounts import DEMO_PEOPLE, seed_demo_accounts
+    from dialer.services.accounts.accounts import DEMO_PEOPLE, seed_demo_accounts
 
     with _services(settings) as services:
         created = seed_demo_accounts(services.uow(), services.passwords, services.clock)
@@ -362,7 +362,7 @@ def _print_new_demo_accounts(settings: Settings) -> None:
 
 def _reset_demo_passwords(settings: Settings) -> None:
     from dialer.adapters import db as sql
-    from dialer.services.accounts import reset_demo_passwords
+    from dialer.services.accounts.accounts import reset_demo_passwords
 
     engine = sql.make_engine(settings.effective_database_url)
     try:
@@ -389,7 +389,7 @@ def audit_verify() -> None:
     """Recompute the audit log's hash chain; name the first entry changed, removed or slipped in
     (exit status 1), or print the newest link (keep it elsewhere: a rewritten log cannot match it)."""
     from dialer.bootstrap import build
-    from dialer.services.audit import verify
+    from dialer.services.compliance.audit import verify
 
     services = build(Settings.from_env())
     try:
@@ -434,7 +434,7 @@ def health() -> None:
 @_reported
 def promote(email: str) -> None:
     """Make the account with this e-mail address an admin (for the first admin of a deployment)."""
-    from dialer.services.roles import promote_to_admin
+    from dialer.services.accounts.roles import promote_to_admin
 
     with _services(Settings.from_env()) as services:
         click.echo(f"{promote_to_admin(services.uow(), services.clock, email)} is now an admin")
@@ -493,7 +493,7 @@ def _simulator_process(
 def _seed_demo_phone_bank(settings: Settings, env: dict[str, str]) -> int:
     """The demo phone bank (a real marginal seat, fictional voters on Ofcom drama numbers), once."""
     from dialer.bootstrap import build
-    from dialer.services.demo import seed_demo
+    from dialer.services.demo.demo import seed_demo
 
     services = build(settings.model_copy(update={"redis_url": env["REDIS_URL"]}))
     campaign_id = seed_demo(services.phone_bank)
@@ -507,8 +507,8 @@ def _seed_demo_happenings(settings: Settings, env: dict[str, str], campaign_id: 
     import secrets
 
     from dialer.domain.roles import Role
-    from dialer.services.accounts import DEMO_PEOPLE
-    from dialer.services.demo_happenings import seed_demo_happenings
+    from dialer.services.accounts.accounts import DEMO_PEOPLE
+    from dialer.services.demo.demo_happenings import seed_demo_happenings
 
     with _services(settings.model_copy(update={"redis_url": env["REDIS_URL"]})) as services:
         volunteer = next(email for role, email, _ in DEMO_PEOPLE if role is Role.VOLUNTEER)

@@ -437,7 +437,7 @@ class EventSignup(SQLModel, table=True):
     name: str = Field(default="", max_length=120)
     status: str = Field(default="confirmed", max_length=12)  # confirmed, waitlist, cancelled
     created_at: datetime | None = _at(nullable=False)
-    # An organiser confirmed this volunteer may canvass at the event (see dialer/services/doorstep).
+    # An organiser confirmed this volunteer may canvass at the event (see dialer/services/signups/doorstep).
     canvass_approved_at: datetime | None = _at()
     canvass_approved_by_id: int | None = Field(default=None, foreign_key="user.id")
 
@@ -613,7 +613,7 @@ class ShiftBooking(SQLModel, table=True):
 
 
 class OutgoingMail(SQLModel, table=True):
-    """An e-mail handed to the workers to send (dialer/services/mail.py): its subject and bodies are
+    """An e-mail handed to the workers to send (dialer/services/mail/mail.py): its subject and bodies are
     dropped once the SMTP server has taken it (or given up on), so reset links do not linger here."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -711,7 +711,7 @@ class CampaignTextWording(SQLModel, table=True):
     wording: str = Field(max_length=240)
 
 
-# --- sharing with a cascade (see dialer/services/cascade.py) ---------------------------------
+# --- sharing with a cascade (see dialer/services/signups/cascade.py) ---------------------------------
 
 
 class ShareLink(SQLModel, table=True):
@@ -787,7 +787,7 @@ class ShiftReminder(SQLModel, table=True):
     queued_at: datetime | None = _at(nullable=False)
 
 
-# --- knocking up on polling day (see dialer/services/knock_up.py) -----------------------------
+# --- knocking up on polling day (see dialer/services/signups/knock_up.py) -----------------------------
 
 
 class KnockUpSlot(SQLModel, table=True):

@@ -391,7 +391,7 @@ class MailTransport(Protocol):
 
 class ShareOpens(Protocol):
     """Opens of sharers' links, counted fast by link and hour and handed to SQL in batches, and
-    where each link leads, remembered so an open need not ask SQL (see dialer/services/cascade.py)."""
+    where each link leads, remembered so an open need not ask SQL (see dialer/services/signups/cascade.py)."""
 
     def count(self, link_id: int, hour: int) -> None: ...
 

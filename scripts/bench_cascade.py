@@ -225,7 +225,7 @@ def _prepare(database_url: str) -> tuple[int, int]:
 def _root_links(database_url: str, pledge_id: int, cascade: Cascade) -> None:
     from dialer.adapters import db
     from dialer.clock import SystemClock
-    from dialer.services import cascade as sharing
+    from dialer.services.signups import cascade as sharing
 
     engine = db.make_engine(database_url)
     for number in range(ROOT_SHARERS):
@@ -265,7 +265,7 @@ def _check(database_url: str, redis_url: str, cascade: Cascade, opens_answered: 
     from dialer.adapters import db
     from dialer.adapters.redis_share_opens import RedisShareOpens
     from dialer.models import PledgeSignup, ShareConversion, ShareCredit, ShareOpenCount
-    from dialer.services import cascade as sharing
+    from dialer.services.signups import cascade as sharing
 
     engine = db.make_engine(database_url)
     connection = redis.Redis.from_url(redis_url)
@@ -439,7 +439,7 @@ def _counted_so_far(database_url: str, redis_url: str) -> int:
     from dialer.adapters import db
     from dialer.adapters.redis_share_opens import RedisShareOpens
     from dialer.models import ShareOpenCount
-    from dialer.services import cascade as sharing
+    from dialer.services.signups import cascade as sharing
 
     engine = db.make_engine(database_url)
     connection = redis.Redis.from_url(redis_url)

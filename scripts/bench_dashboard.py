@@ -199,7 +199,7 @@ def _measure(
     from dialer.bootstrap import build
     from dialer.config import Settings
     from dialer.domain import figures
-    from dialer.services import live_figures
+    from dialer.services.calling import live_figures
 
     per = [
         clients // client_processes + (1 if i < clients % client_processes else 0)

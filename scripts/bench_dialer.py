@@ -78,7 +78,7 @@ BASELINE_PATH = "/static/css/calling.css"
 JOINED = "<Conference"
 #: Ofcom's drama ranges that the product accepts (1,000 numbers each): the voters' fictional numbers.
 DRAMA_RANGES = ("0113 496 0", "0114 496 0", "0116 496 0", "0117 496 0", "0118 496 0", "0121 496 0")
-SEAT = "E14001172"  # the demo seat (dialer.services.demo.SEAT)
+SEAT = "E14001172"  # the demo seat (dialer.services.demo.demo.SEAT)
 ORGANISER_EMAIL = "bench-organiser@example.org"
 ORGANISER_PASSWORD = "bench organiser passphrase"
 
@@ -410,10 +410,11 @@ def stage_answers(services: Any, count: int) -> Staged:
     from dialer.domain.roles import Role
     from dialer.domain.seats import AudioLeg
     from dialer.models import Constituency, User
-    from dialer.services import demo, dialing, sessions
-    from dialer.services.campaigns import CampaignSpec, VoterSpec, add_voters, create_campaign
+    from dialer.services.calling import dialing, sessions
+    from dialer.services.calling.upkeep import open_phone_bank
+    from dialer.services.campaigns.campaigns import CampaignSpec, VoterSpec, add_voters, create_campaign
+    from dialer.services.demo import demo
     from dialer.services.phone_bank import PLACE_CALL, softphone_identity
-    from dialer.services.upkeep import open_phone_bank
 
     numbers = [f"{prefix}{n:03d}" for prefix in DRAMA_RANGES for n in range(1000)]
     if count > len(numbers):
@@ -625,8 +626,8 @@ def stage_ready_seats(services: Any, count: int) -> tuple[int, list[Any]]:
     from dialer.domain.roles import Role
     from dialer.domain.seats import SeatState
     from dialer.models import CallingSession, User
-    from dialer.services.campaigns import CampaignSpec, create_campaign
-    from dialer.services.seating import board_seat
+    from dialer.services.calling.seating import board_seat
+    from dialer.services.campaigns.campaigns import CampaignSpec, create_campaign
 
     now = services.clock.now()
     spec = CampaignSpec(name="Bench claims", calling=CallingSettings(caller_id="020 7946 0000"))

@@ -41,7 +41,7 @@ from dialer.adapters.live import RecordingLiveUpdates  # noqa: E402
 from dialer.clock import SystemClock  # noqa: E402
 from dialer.domain import phones  # noqa: E402
 from dialer.models import Campaign, SuppressionEntry, Voter, VoterImport  # noqa: E402
-from dialer.services import voter_import  # noqa: E402
+from dialer.services.campaigns import voter_import  # noqa: E402
 
 TARGET_SECONDS = 60.0
 #: Ofcom drama ranges (1,000 numbers each) that phonenumbers treats as valid.

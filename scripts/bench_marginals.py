@@ -48,7 +48,7 @@ from dialer.adapters.reference_data import read_postcodes
 from dialer.adapters.reference_seed import seed_reference_data
 from dialer.clock import SystemClock
 from dialer.models import ConstituencyPoint, ElectionResult, Postcode, PostcodeDistrict
-from dialer.services.seat_finder import FindSeats, Ordering, SeatFinder
+from dialer.services.geography.seat_finder import FindSeats, Ordering, SeatFinder
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- bench_marginals:start -->", "<!-- bench_marginals:end -->"

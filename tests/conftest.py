@@ -26,7 +26,7 @@ from dialer.bootstrap import Services, build
 from dialer.clock import SimClock
 from dialer.config import Settings
 from dialer.ports import Telephony
-from dialer.services.seat_finder import SeatFinder, SeatReference, load_seat_reference
+from dialer.services.geography.seat_finder import SeatFinder, SeatReference, load_seat_reference
 from tests.parallel_workers import WORKER_DATABASE_URL, WORKER_REDIS_URL, ensure_database
 from tests.people import FAST_PASSWORDS, client_as, world  # noqa: F401  (fixtures: accounts of every role)
 from tests.suite_state import empty_tables, services_on_the_clock, suite_settings

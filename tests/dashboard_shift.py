@@ -23,8 +23,9 @@ from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict
 from dialer.models import Event, Pledge
 from dialer.ports import LiveUpdates
-from dialer.services import sessions, signup_slot
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling import sessions
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
+from dialer.services.signups import signup_slot
 from dialer.simulator import Behaviour, Fault, Mix
 from tests.one_clock import product_and_simulator
 from tests.phone_bank_builders import SEAT, drama_number, make_campaign, make_volunteer

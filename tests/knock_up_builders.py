@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialer.services import knock_up, pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import knock_up, pledges
 from tests import signup_factories as make
 
 

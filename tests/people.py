@@ -51,7 +51,8 @@ from dialer.models import (
     User,
     Voter,
 )
-from dialer.services import sessions, voter_import
+from dialer.services.calling import sessions
+from dialer.services.campaigns import voter_import
 from dialer.services.phone_bank import PhoneBank
 
 PASSWORD = "correct horse battery staple"

@@ -9,11 +9,17 @@ from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg
 from dialer.domain.surveys import QuestionKind
 from dialer.models import Constituency, Voter
-from dialer.services import sessions
-from dialer.services.campaigns import CampaignSpec, QuestionSpec, VoterSpec, add_voters, create_campaign
-from dialer.services.demo import around_the_clock as open_all_day
+from dialer.services.calling import sessions
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.campaigns.campaigns import (
+    CampaignSpec,
+    QuestionSpec,
+    VoterSpec,
+    add_voters,
+    create_campaign,
+)
+from dialer.services.demo.demo import around_the_clock as open_all_day
 from dialer.services.phone_bank import PhoneBank, softphone_identity
-from dialer.services.upkeep import open_phone_bank
 from tests.people import add_account
 
 SEAT = "E14001172"

@@ -32,7 +32,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.services import roles
+from dialer.services.accounts import roles
 from web.extensions import csrf
 from web.identity import Account
 from web.services import services

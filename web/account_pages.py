@@ -3,7 +3,7 @@ that asks for a 1, which is what "call my phone" then rings; only its owner ever
 of everything held about them, and erasure.
 
 Every change is a POST (Flask-WTF, CSRF-checked); the download and erasure are audited and erasing
-signs the volunteer out. See dialer/services/volunteer_data.py for what an erasure changes.
+signs the volunteer out. See dialer/services/data_protection/volunteer_data.py for what an erasure changes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from dialer.errors import Conflict, InvalidInput
-from dialer.services import phone_verification, volunteer_data
+from dialer.services.accounts import phone_verification
+from dialer.services.data_protection import volunteer_data
 from web.access import signed_in
 from web.account_forms import AccountForm, VerifyPhoneForm
 from web.errors import sentence

@@ -9,7 +9,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from dialer.errors import InvalidInput
-from dialer.services import accounts, mail, mail_messages, sign_up_confirmation
+from dialer.services.accounts import accounts
+from dialer.services.mail import mail, mail_messages, sign_up_confirmation
 from web import cascade_pages, limits
 from web.access import current_account, public, signed_in
 from web.account_forms import NewPasswordForm, ResetRequestForm, SignInForm, SignOutForm, SignUpForm

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from dialer.services.birds_eye import birds_eye
+from dialer.services.geography.birds_eye import birds_eye
 from web import seat_map
 from web.access import organiser_of
 from web.services import services

@@ -21,9 +21,9 @@ from flask_login import current_user
 
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import calling_view, dialing, leaderboard, outcome_drafts, sessions
-from dialer.services.outcomes import MAX_NOTES, OutcomeForm, record_outcome
-from dialer.services.volunteer_progress import volunteer_progress
+from dialer.services.accounts.volunteer_progress import volunteer_progress
+from dialer.services.calling import calling_view, dialing, leaderboard, outcome_drafts, sessions
+from dialer.services.calling.outcomes import MAX_NOTES, OutcomeForm, record_outcome
 from web import cascade_pages
 from web import json_fields as fields
 from web.access import signed_in

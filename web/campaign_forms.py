@@ -30,7 +30,7 @@ from dialer.domain.retries import FIXED
 from dialer.domain.seats import DEFAULT_GRACE, GRACE_BOUNDS_S
 from dialer.domain.surveys import QuestionKind, validated_options
 from dialer.errors import InvalidInput
-from dialer.services.campaigns import CampaignSpec, QuestionSpec
+from dialer.services.campaigns.campaigns import CampaignSpec, QuestionSpec
 from web.errors import sentence
 from web.html_forms import HtmlForm
 

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 from wtforms import SelectChoice
 
 from dialer.errors import InvalidInput
-from dialer.services import campaigns, organiser_view
+from dialer.services.campaigns import campaigns
+from dialer.services.organising import organiser_view
 from web.access import organiser, organiser_of
 from web.campaign_forms import CampaignForm
 from web.identity import account_id, actor

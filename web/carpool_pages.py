@@ -6,7 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput
-from dialer.services import carpools, signup_mail
+from dialer.services.mail import signup_mail
+from dialer.services.signups import carpools
 from web.access import signed_in
 from web.event_pages import event_page
 from web.html_forms import refuse

@@ -5,8 +5,8 @@ on their device, so what they do on that page is credited through the address al
 asks whether to remember the link for the rest of the visit (PECR: keeping it in a cookie is not
 needed for what the visitor asked for, so it needs their yes); only with it is the code kept in the
 session cookie (the site's own, first-party; no third-party tracking), so a sign-up, pledge or place
-taken later in the visit is bound to the link and credited (dialer/services/cascade.py). A visitor who
-says no is credited to nobody for the rest of the visit.
+taken later in the visit is bound to the link and credited (dialer/services/signups/cascade.py). A
+visitor who says no is credited to nobody for the rest of the visit.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from dialer.services import cascade, events, pledges
+from dialer.services.signups import cascade, events, pledges
 from web.access import organiser_of, public, signed_in
 from web.html_forms import HtmlForm
 from web.services import services

@@ -12,7 +12,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import Conflict
-from dialer.services import campaign_control, dashboard, shifts, texts
+from dialer.services.calling import dashboard, shifts, texts
+from dialer.services.organising import campaign_control
 from web import identity
 from web.access import organiser_of
 from web.errors import shortened

@@ -23,8 +23,8 @@ from flask_wtf.csrf import generate_csrf
 from dialer.domain.doorstep import DOORSTEP_OUTCOMES
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import Event
-from dialer.services import doorstep, events, pledges
-from dialer.services.doorstep import Visit
+from dialer.services.signups import doorstep, events, pledges
+from dialer.services.signups.doorstep import Visit
 from web import json_fields as fields
 from web.access import Also, organiser_of, public, signed_in
 from web.identity import Account, account_id

@@ -7,7 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.errors import InvalidInput
-from dialer.services import carpools, event_mail, events, postcode_lookup
+from dialer.services.geography import postcode_lookup
+from dialer.services.mail import event_mail
+from dialer.services.signups import carpools, events
 from web import cascade_pages
 from web.access import signed_in
 from web.identity import account_id

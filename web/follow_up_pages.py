@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from dialer.models import Campaign
-from dialer.services import seat_holding
+from dialer.services.calling import seat_holding
 from web.access import organiser_of
 from web.services import services
 

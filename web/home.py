@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.config import Mode
-from dialer.services import knock_up, pledges
+from dialer.services.accounts.volunteer_progress import volunteer_progress
 from dialer.services.health import check_health
-from dialer.services.volunteer_progress import volunteer_progress
+from dialer.services.signups import knock_up, pledges
 from web.access import current_account, public
 from web.identity import account_id
 from web.services import services

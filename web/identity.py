@@ -1,6 +1,6 @@
 """Who is making the request: the signed-in account as Flask-Login sees it, and its session's life.
 
-The cookie names a sign-in session kept in SQL (dialer/services/sign_in_sessions.py), so a session
+The cookie names a sign-in session kept in SQL (dialer/services/accounts/sign_in_sessions.py), so a session
 that has been ended (signing out, "sign out everywhere", a new password, an admin) is refused even
 from a copy of its cookie, and the Socket.IO connections it opened are closed on whichever web
 process holds them (`close_sockets`, through the Redis message queue). Which sockets a session
@@ -19,9 +19,9 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 
 from dialer.adapters.live import NAMESPACE
 from dialer.domain.roles import Role
-from dialer.services import accounts, sign_in_sessions
-from dialer.services.accounts import SignedIn
-from dialer.services.audit import Actor
+from dialer.services.accounts import accounts, sign_in_sessions
+from dialer.services.accounts.accounts import SignedIn
+from dialer.services.compliance.audit import Actor
 from web.extensions import socketio
 from web.services import services
 

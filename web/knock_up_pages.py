@@ -1,7 +1,7 @@
 """Knocking up on polling day on the web: pledgers see their seat's rota and book a slot; the
 campaign's organisers publish slots and see each seat's places filled and missing.
 
-Routes parse, call one use case (dialer.services.knock_up) and render. A pledger is who they are
+Routes parse, call one use case (dialer.services.signups.knock_up) and render. A pledger is who they are
 signed in as, or the address that pledged in this visit (kept in the session cookie), so nobody types
 their details twice; a booking in a visit a share link brought is credited up the cascade.
 """
@@ -17,7 +17,7 @@ from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from dialer.errors import Conflict, InvalidInput, NotFound
-from dialer.services import events, knock_up
+from dialer.services.signups import events, knock_up
 from web import cascade_pages
 from web.access import organiser_of, public, refuse
 from web.errors import shortened

@@ -21,7 +21,8 @@ from dialer.domain.elections import DEFAULT_ELECTION, ELECTIONS
 from dialer.domain.marginality import DEFAULT_PARTY, DEFAULT_THRESHOLD_PCT, MarginalityRule
 from dialer.domain.need import HALF_CLOSENESS_MAJORITY_PCT, HALF_TRAVEL_KM
 from dialer.errors import InvalidInput
-from dialer.services.seat_finder import (
+from dialer.services.accounts.volunteer_view import volunteer_view
+from dialer.services.geography.seat_finder import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     FindSeats,
@@ -30,7 +31,6 @@ from dialer.services.seat_finder import (
     SeatDataMissing,
     SeatsNearby,
 )
-from dialer.services.volunteer_view import volunteer_view
 from web import parties, seat_map
 from web.access import public
 from web.extensions import limiter

@@ -20,8 +20,11 @@ from flask.typing import ResponseReturnValue
 from dialer.domain.voter_rows import ENCODINGS
 from dialer.errors import InvalidInput
 from dialer.models import Event, Voter
-from dialer.services import doorstep, event_mail, events, exports, pledges, timeline, voter_import
-from dialer.services.events import EventDraft
+from dialer.services.campaigns import voter_import
+from dialer.services.mail import event_mail
+from dialer.services.organising import exports, timeline
+from dialer.services.signups import doorstep, events, pledges
+from dialer.services.signups.events import EventDraft
 from web.access import organiser_of
 from web.html_forms import refuse
 from web.identity import account_id, actor

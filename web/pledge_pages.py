@@ -9,7 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from dialer.errors import InvalidInput
-from dialer.services import knock_up, pledges, signup_mail
+from dialer.services.mail import signup_mail
+from dialer.services.signups import knock_up, pledges
 from web import cascade_pages, knock_up_pages
 from web.access import public
 from web.extensions import limiter

@@ -14,9 +14,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dialer.services.birds_eye import BirdsEye, OverviewSeat
-from dialer.services.seat_finder import RankedSeat, Seat, SeatsNearby
-from dialer.services.volunteer_view import VolunteerView
+from dialer.services.accounts.volunteer_view import VolunteerView
+from dialer.services.geography.birds_eye import BirdsEye, OverviewSeat
+from dialer.services.geography.seat_finder import RankedSeat, Seat, SeatsNearby
 
 #: The UK's extent (with Shetland and the west of Northern Ireland), in degrees.
 UK_BOUNDS = (49.8, -8.3, 60.95, 1.9)  # south, west, north, east

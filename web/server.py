@@ -36,7 +36,7 @@ class WebServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from dialer.services import dashboard
+        from dialer.services.calling import dashboard
         from web import create_app
 
         try:

@@ -1,7 +1,7 @@
 """Calling shifts on the web: volunteers see, book and cancel them; organisers publish them and
 see each shift's roll (booked, present, missing) on their dashboard.
 
-Routes parse, call one use case (dialer.services.shifts) and render.
+Routes parse, call one use case (dialer.services.calling.shifts) and render.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from wtforms import DateTimeLocalField, IntegerField
 from wtforms.validators import InputRequired
 
 from dialer.errors import Conflict, InvalidInput
-from dialer.services import events, phone_verification, shift_mail, shifts
+from dialer.services.accounts import phone_verification
+from dialer.services.calling import shifts
+from dialer.services.mail import shift_mail
+from dialer.services.signups import events
 from web.access import organiser_of, signed_in
 from web.errors import shortened
 from web.html_forms import HtmlForm, refuse

@@ -15,7 +15,8 @@ from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput
 from dialer.models import Voter
-from dialer.services import live_figures, signup_slot
+from dialer.services.calling import live_figures
+from dialer.services.signups import signup_slot
 from web import json_fields as fields
 from web.access import Also, organiser_of
 from web.identity import Account

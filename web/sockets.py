@@ -24,10 +24,10 @@ from flask_socketio import Namespace, SocketIO, emit, join_room
 from dialer.adapters.live import NAMESPACE
 from dialer.errors import NotFound
 from dialer.models import CallingSession, VoterImport
-from dialer.services import voter_import
-from dialer.services.dashboard import target_seats
+from dialer.services.calling.dashboard import target_seats
+from dialer.services.calling.shifts import volunteer_room
+from dialer.services.campaigns import voter_import
 from dialer.services.phone_bank import campaign_room, constituency_room, seat_room
-from dialer.services.shifts import volunteer_room
 from web.access import organiser_of, signed_in, socket_policy
 from web.identity import account_id, remember_socket
 from web.services import services

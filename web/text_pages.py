@@ -19,7 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from dialer.domain.text_messages import SignupKind
 from dialer.errors import Conflict, InvalidInput
 from dialer.models import Campaign, Voter
-from dialer.services import texts
+from dialer.services.calling import texts
 from web import json_fields as fields
 from web.access import organiser_of, public, twilio_webhook
 from web.errors import sentence

@@ -19,15 +19,9 @@ from twilio.request_validator import RequestValidator
 
 from dialer.adapters.twilio_telephony import render
 from dialer.domain.call_control import CallInstruction
-from dialer.services import (
-    call_events,
-    machine_detection,
-    phone_verification,
-    returned_calls,
-    seat_holding,
-    sessions,
-)
 from dialer.services import phone_bank as paths
+from dialer.services.accounts import phone_verification
+from dialer.services.calling import call_events, machine_detection, returned_calls, seat_holding, sessions
 from web.access import twilio_webhook
 from web.services import services
 

@@ -1,6 +1,6 @@
 """Voter import pages: upload a CSV, choose which column is which (previewing the first rows as
 mapped, before anything is written), watch the import run, then review the rows it reported a page
-at a time, by reason, or as a CSV (dialer/services/import_review.py).
+at a time, by reason, or as a CSV (dialer/services/campaigns/import_review.py).
 
 The progress page renders the import's row as it stands (so a reload always shows the truth) and,
 when JavaScript and Socket.IO are available, moves the bar live as the worker publishes each chunk
@@ -18,7 +18,8 @@ from flask.typing import ResponseReturnValue
 from dialer.domain.voter_rows import ENCODINGS, FIELDS
 from dialer.errors import InvalidInput, NotFound
 from dialer.models import VoterImport
-from dialer.services import exports, import_review, voter_import
+from dialer.services.campaigns import import_review, voter_import
+from dialer.services.organising import exports
 from web.access import organiser_of
 from web.errors import sentence
 from web.identity import account_id

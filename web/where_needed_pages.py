@@ -1,12 +1,12 @@
 """ "Call where you're needed": one button that takes a volunteer to the phone bank that needs them
-most now (dialer.services.where_needed), where they start calling as on any phone bank's page."""
+most now (dialer.services.calling.where_needed), where they start calling as on any phone bank's page."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 
-from dialer.services import where_needed
+from dialer.services.calling import where_needed
 from web.access import signed_in
 from web.services import services
 

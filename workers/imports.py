@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialer.services.voter_import import run_import
+from dialer.services.campaigns.voter_import import run_import
 from workers.context import services
 
 

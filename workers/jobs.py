@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from dialer.services import dialing, leg_renewal, leg_swap, outcomes, shifts, upkeep
+from dialer.services.calling import dialing, leg_renewal, leg_swap, outcomes, shifts, upkeep
 from workers.context import phone_bank
 
 P = ParamSpec("P")

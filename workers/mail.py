@@ -1,8 +1,8 @@
-"""RQ job: send one e-mail from the outbox (dialer/services/mail.py), which retries it when it fails."""
+"""RQ job: send one e-mail from the outbox (dialer/services/mail/mail.py), which retries it when it fails."""
 
 from __future__ import annotations
 
-from dialer.services import mail
+from dialer.services.mail import mail
 from workers.context import services
 
 

@@ -22,16 +22,10 @@ from dialer.adapters.rq_queue import QUEUES, WORKER_TTL
 from dialer.bootstrap import Services, build
 from dialer.config import Settings
 from dialer.errors import DialerError
-from dialer.services import (
-    accounts,
-    event_mail,
-    mail,
-    shift_mail,
-    shifts,
-    sign_up_confirmation,
-    upkeep,
-    voter_import,
-)
+from dialer.services.accounts import accounts
+from dialer.services.calling import shifts, upkeep
+from dialer.services.campaigns import voter_import
+from dialer.services.mail import event_mail, mail, shift_mail, sign_up_confirmation
 from dialer.services.phone_bank import PhoneBank
 
 logger = logging.getLogger(__name__)

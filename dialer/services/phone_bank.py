@@ -134,7 +134,7 @@ class PhoneBank:
     jobs: JobQueue
     live: LiveUpdates
     webhooks: Webhooks
-    tally: Tally  # the campaigns' live figures (dialer.services.live_figures counts into it)
+    tally: Tally  # the campaigns' live figures (dialer.services.calling.live_figures counts into it)
     #: The account's calls-per-second limit (the predictive pacer plans its dials within it).
     calls_per_second: float = 1.0
 

@@ -29,7 +29,7 @@ from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
 from dialer.models import CallAttempt, CallingSession, Outcome
-from dialer.services import dashboard, seat_holding, upkeep
+from dialer.services.calling import dashboard, seat_holding, upkeep
 from dialer.services.phone_bank import PhoneBank
 
 #: Seat states a settled phone bank may show: nobody is on a call or owes an outcome.

@@ -32,7 +32,8 @@ from sqlmodel import col, func, select
 from dialer.bootstrap import Services, build
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession
-from dialer.services import campaign_control, dashboard, upkeep
+from dialer.services.calling import dashboard, upkeep
+from dialer.services.organising import campaign_control
 from dialer.services.phone_bank import PhoneBank
 from harness.loopback import checks
 from harness.loopback.checks import Verdict

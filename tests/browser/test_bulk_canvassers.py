@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialer.models import Pledge, PledgeSignup
-from dialer.services import events
+from dialer.services.signups import events
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

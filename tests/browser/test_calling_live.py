@@ -36,7 +36,7 @@ from dialer.clock import RealTimeScheduler, ScaledClock, SystemClock
 from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Outcome, Voter
-from dialer.services.notices import seat_payload
+from dialer.services.calling.notices import seat_payload
 from dialer.services.phone_bank import seat_room
 from dialer.simulator import Simulator
 from tests.browser.conftest import LiveServer, save_artifact

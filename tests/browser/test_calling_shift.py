@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from dialer.domain.roles import Role
 from dialer.models import CampaignOrganiser
-from dialer.services import shifts
+from dialer.services.calling import shifts
 from tests.browser.conftest import save_artifact
 from tests.browser.test_calling_live import callee
 from tests.browser.test_calling_live import running as running  # the shift's fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from dialer.models import EventSignup, Outcome, PledgeSignup
-from dialer.services import pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import pledges
 from tests import signup_factories as make
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.integration.test_power_dialing import answer, only_call, status

@@ -3,7 +3,7 @@ voter agreed and texts them the link; the page never holds the voter's number.""
 
 from __future__ import annotations
 
-from dialer.services import texts
+from dialer.services.calling import texts
 from tests import signup_factories as make
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.integration.test_power_dialing import answer, only_call

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from dialer.services import events
+from dialer.services.signups import events
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

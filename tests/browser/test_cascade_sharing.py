@@ -4,8 +4,8 @@ from urllib.parse import unquote, urlsplit
 
 from dialer.domain.campaigns import CampaignStatus
 from dialer.models import Campaign
-from dialer.services import pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import pledges
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

@@ -10,7 +10,7 @@ import pytest
 from dialer.domain.figures import key
 from dialer.domain.roles import Role
 from dialer.models import CampaignOrganiser
-from dialer.services import dashboard
+from dialer.services.calling import dashboard
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.dashboard_shift import Shift
 from tests.people import add_account, sign_in_browser

@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from dialer.models import Outcome
-from dialer.services import doorstep, events
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import doorstep, events
 from tests import signup_factories as make
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.people import email_of, sign_in_browser

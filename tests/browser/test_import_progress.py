@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dialer.services import voter_import
+from dialer.services.campaigns import voter_import
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

@@ -9,7 +9,7 @@ import io
 from sqlmodel import func, select
 
 from dialer.models import Voter, VoterImport
-from dialer.services import voter_import
+from dialer.services.campaigns import voter_import
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

@@ -4,7 +4,7 @@ in their seat from the pledge's confirmation, without typing their details again
 from sqlmodel import select
 
 from dialer.models import KnockUpBooking, KnockUpSlot, ShareConversion
-from dialer.services import cascade
+from dialer.services.signups import cascade
 from tests import knock_up_builders as build
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact

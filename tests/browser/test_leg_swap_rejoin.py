@@ -7,8 +7,8 @@ worker and the Twilio simulator (the `running` world of test_calling_live.py).""
 from __future__ import annotations
 
 from dialer.domain.seats import SeatState
-from dialer.services import leg_swap
-from dialer.services.leg_renewal import PROVIDER_LIMIT, RENEW_BEFORE
+from dialer.services.calling import leg_swap
+from dialer.services.calling.leg_renewal import PROVIDER_LIMIT, RENEW_BEFORE
 from tests.browser.conftest import save_artifact
 from tests.browser.test_calling_live import running  # noqa: F401
 from tests.browser.test_seat_survives import the_seat, until

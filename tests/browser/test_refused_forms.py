@@ -17,8 +17,8 @@ from dialer.models import (
     PledgeSignup,
     PostcodeDistrict,
 )
-from dialer.services import pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import pledges
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

@@ -24,7 +24,9 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Campaign, CampaignOrganiser, Voter
-from dialer.services import audit, exports, seat_holding
+from dialer.services.calling import seat_holding
+from dialer.services.compliance import audit
+from dialer.services.organising import exports
 from tests.browser.conftest import save_artifact
 from tests.browser.test_calling_live import (  # noqa: F401
     Running,

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import col, select
 
 from dialer.models import Outcome, Voter
-from dialer.services.campaigns import VoterSpec, add_voters
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.campaigns.campaigns import VoterSpec, add_voters
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.people import email_of, sign_in_browser

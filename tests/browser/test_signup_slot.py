@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from dialer.models import PostcodeDistrict
-from dialer.services import carpools, pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import carpools, pledges
 from tests import signup_factories as make
 from tests.browser.conftest import save_artifact
 from tests.people import email_of, sign_in_browser

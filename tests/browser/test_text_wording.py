@@ -5,7 +5,7 @@ from __future__ import annotations
 from dialer.domain.roles import Role
 from dialer.domain.text_messages import Purpose, SignupKind
 from dialer.models import CampaignOrganiser
-from dialer.services import texts
+from dialer.services.calling import texts
 from tests.browser.conftest import LiveServer, save_artifact
 from tests.people import add_account, sign_in_browser
 from tests.phone_bank_builders import make_campaign

@@ -7,9 +7,9 @@ from sqlmodel import col, select
 from dialer.domain.call_control import JoinSeat
 from dialer.domain.campaign_settings import CallingSettings
 from dialer.models import CallAttempt, CallingSession, Voter
-from dialer.services import live_figures
-from dialer.services.call_events import Answer, on_answer
-from dialer.services.campaigns import CampaignSpec, VoterSpec, add_voters, create_campaign
+from dialer.services.calling import live_figures
+from dialer.services.calling.call_events import Answer, on_answer
+from dialer.services.campaigns.campaigns import CampaignSpec, VoterSpec, add_voters, create_campaign
 from dialer.services.phone_bank import campaign_room
 from tests.phone_bank_builders import SEAT, drama_number, ensure_constituency, make_campaign, make_volunteer
 from tests.phone_bank_builders import ready_seat as start_ready_seat

@@ -17,8 +17,8 @@ from dialer.domain.detection_policy import MACHINE_DETECTION_S
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, Outcome, Voter
-from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
-from dialer.services.machine_detection import MachineResult, Verdict, on_machine_result
+from dialer.services.calling.call_events import Answer, StatusReport, on_answer, on_call_status
+from dialer.services.calling.machine_detection import MachineResult, Verdict, on_machine_result
 from tests.integration.test_power_dialing import only_call, seat
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from dialer.cli import main
 from dialer.models import AuditEntry
-from dialer.services import audit
-from dialer.services.audit import Action, Actor
+from dialer.services.compliance import audit
+from dialer.services.compliance.audit import Action, Actor
 
 
 def write_entries(services, count=6):

@@ -7,8 +7,8 @@ from dialer.domain.calls import CallStatus
 from dialer.domain.dispositions import Disposition
 from dialer.models import CallAttempt, CallEvent, Outcome, Voter
 from dialer.ports import ProviderCall
-from dialer.services.call_events import Applied, StatusReport, on_call_status
-from dialer.services.upkeep import reconcile_calls
+from dialer.services.calling.call_events import Applied, StatusReport, on_call_status
+from dialer.services.calling.upkeep import reconcile_calls
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,9 @@ from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput
 from dialer.models import Campaign
-from dialer.services import campaign_control, sessions
-from dialer.services.campaigns import CampaignSpec, create_campaign
+from dialer.services.calling import sessions
+from dialer.services.campaigns.campaigns import CampaignSpec, create_campaign
+from dialer.services.organising import campaign_control
 from dialer.simulator import Behaviour
 from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import SEAT, drama_number, ensure_constituency, make_campaign, make_volunteer

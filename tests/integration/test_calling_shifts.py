@@ -12,7 +12,7 @@ from sqlmodel import select
 from dialer.domain.roles import Role
 from dialer.domain.seats import SeatState
 from dialer.models import CallingSession, CallingShift, CampaignOrganiser, ShiftBooking
-from dialer.services import shifts, upkeep
+from dialer.services.calling import shifts, upkeep
 from dialer.simulator import Behaviour
 from tests.concurrency import all_at_once
 from tests.one_clock import running_on_one_clock

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from dialer.clock import SimClock
 from dialer.domain.dispositions import Disposition
 from dialer.models import AuditEntry, SuppressionEntry, Voter
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration
@@ -37,7 +37,7 @@ def test_tps_suppressed_and_blocked_voters_are_skipped(bank, clock, telephony):
             SuppressionEntry(phone_e164=voters[3].phone_e164, reason="opt_out", created_at=clock.now())
         )
         uow.commit()
-    from dialer.services.upkeep import open_phone_bank
+    from dialer.services.calling.upkeep import open_phone_bank
 
     open_phone_bank(bank, campaign)
     for n in range(3):

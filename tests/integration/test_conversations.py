@@ -22,9 +22,10 @@ from dialer.models import (
     SurveyQuestion,
     Voter,
 )
-from dialer.services import carpools, doorstep, events, exports, pledges, signup_slot, timeline
-from dialer.services.audit import SYSTEM, Actor
-from dialer.services.doorstep import Visit
+from dialer.services.compliance.audit import SYSTEM, Actor
+from dialer.services.organising import exports, timeline
+from dialer.services.signups import carpools, doorstep, events, pledges, signup_slot
+from dialer.services.signups.doorstep import Visit
 from tests import signup_factories as make
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from dialer.adapters.redis_tally import figures_key
 from dialer.domain import figures
 from dialer.domain.figures import key
 from dialer.models import CallAttempt, Outcome, PledgeSignup, Voter
-from dialer.services import dashboard, dialing, live_figures
-from dialer.services.call_events import StatusReport, on_call_status
+from dialer.services.calling import dashboard, dialing, live_figures
+from dialer.services.calling.call_events import StatusReport, on_call_status
 from tests.dashboard_shift import Shift
 from tests.phone_bank_builders import SEAT, make_campaign, make_volunteer, ready_seat
 
@@ -123,7 +123,7 @@ def test_the_pool_says_who_can_be_rung_now_later_or_never(shift):
 
 def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_does(bank):
     from dialer.domain.campaigns import DialingMode
-    from dialer.services.call_events import Answer, on_answer
+    from dialer.services.calling.call_events import Answer, on_answer
 
     campaign_id = make_campaign(bank, voters=1)
     with bank.uow() as uow:
@@ -154,8 +154,8 @@ def test_an_abandoned_call_counts_against_the_three_percent_line_as_the_record_d
 
 def test_a_dial_counts_for_the_volunteer_who_took_the_call_when_another_seat_took_it(bank):
     from dialer.domain.seats import SeatState
-    from dialer.services import sessions
-    from dialer.services.call_events import Answer, on_answer
+    from dialer.services.calling import sessions
+    from dialer.services.calling.call_events import Answer, on_answer
 
     campaign_id = make_campaign(bank, voters=1)
     first, second = make_volunteer(bank, "Ann"), make_volunteer(bank, "Bo")

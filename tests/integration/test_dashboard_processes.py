@@ -28,8 +28,8 @@ from dialer.domain.figures import key
 from dialer.domain.roles import Role
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, CampaignSeat, Voter
-from dialer.services import dashboard
-from dialer.services.call_events import Answer, StatusReport, on_answer, on_call_status
+from dialer.services.calling import dashboard
+from dialer.services.calling.call_events import Answer, StatusReport, on_answer, on_call_status
 from dialer.services.phone_bank import RECONCILE_CALLS
 from tests.parallel_workers import free_port
 from tests.people import PASSWORD, add_account, add_campaign, add_voter

@@ -19,9 +19,10 @@ from dialer.domain.phones import is_drama_number
 from dialer.domain.roles import Role
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.models import CallAttempt, CallingSession, Campaign, CampaignSeat, User, Voter
-from dialer.services import accounts, queueing, sessions
-from dialer.services.accounts import DEMO_VOLUNTEER_PHONE
-from dialer.services.demo import seed_demo
+from dialer.services.accounts import accounts
+from dialer.services.accounts.accounts import DEMO_VOLUNTEER_PHONE
+from dialer.services.calling import queueing, sessions
+from dialer.services.demo.demo import seed_demo
 from dialer.simulator import Behaviour
 from tests.demo_process import Demo
 from tests.one_clock import product_and_simulator

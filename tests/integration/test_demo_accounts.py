@@ -9,7 +9,7 @@ from sqlmodel import select
 from dialer.cli import main
 from dialer.domain.roles import Role
 from dialer.models import CampaignOrganiser, User
-from dialer.services import accounts
+from dialer.services.accounts import accounts
 from tests.people import add_account, add_campaign
 
 pytestmark = pytest.mark.integration

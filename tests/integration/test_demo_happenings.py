@@ -12,9 +12,10 @@ from sqlmodel import select
 from dialer.domain.calling_hours import LONDON
 from dialer.domain.roles import Role
 from dialer.models import CarpoolSeat, Event, User, Voter
-from dialer.services import accounts, doorstep, signup_slot
-from dialer.services.demo import SLUG, seed_demo
-from dialer.services.demo_happenings import PLEDGE_SLUG, DemoHappenings, schedule, seed_demo_happenings
+from dialer.services.accounts import accounts
+from dialer.services.demo.demo import SLUG, seed_demo
+from dialer.services.demo.demo_happenings import PLEDGE_SLUG, DemoHappenings, schedule, seed_demo_happenings
+from dialer.services.signups import doorstep, signup_slot
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from dialer.adapters.live import RecordingLiveUpdates
 from dialer.clock import SimClock
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg
-from dialer.services import sessions
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling import sessions
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
 from dialer.services.phone_bank import ANSWER_PATH, PhoneBank
 from dialer.simulator import Behaviour
 from tests.one_clock import product_and_simulator

@@ -13,7 +13,7 @@ from dialer.adapters.reference_seed import seed_reference_data
 from dialer.clock import SimClock
 from dialer.domain.marginality import MarginalityRule
 from dialer.models import Constituency, ConstituencyPoint, ElectionResult
-from dialer.services.seat_finder import SeatFinder
+from dialer.services.geography.seat_finder import SeatFinder
 from tests.conftest import REFERENCE_TABLES
 
 pytestmark = pytest.mark.integration

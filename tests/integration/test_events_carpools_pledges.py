@@ -6,10 +6,10 @@ import icalendar
 import pytest
 
 from dialer.errors import InvalidInput
-from dialer.services import carpools, events, pledges
-from dialer.services.audit import SYSTEM
-from dialer.services.carpools import CarpoolFull
-from dialer.services.events import EventDraft
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import carpools, events, pledges
+from dialer.services.signups.carpools import CarpoolFull
+from dialer.services.signups.events import EventDraft
 from tests import signup_factories as make
 
 pytestmark = pytest.mark.integration

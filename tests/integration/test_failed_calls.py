@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from dialer.domain.dispositions import UNCOUNTED_CARRIER_FAILURES, Disposition
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, Outcome, Voter
-from dialer.services import sessions
-from dialer.services.call_events import StatusReport, on_call_status
+from dialer.services.calling import sessions
+from dialer.services.calling.call_events import StatusReport, on_call_status
 from dialer.simulator import Behaviour
 from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat

@@ -15,9 +15,10 @@ from sqlmodel import col, select
 
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.models import CampaignSeat, Constituency, KnockUpBooking, KnockUpSlot, User
-from dialer.services import knock_up, pledges, volunteer_data
-from dialer.services.audit import SYSTEM, Actor
-from dialer.services.knock_up import Booked, PledgeFirst, SlotFull
+from dialer.services.compliance.audit import SYSTEM, Actor
+from dialer.services.data_protection import volunteer_data
+from dialer.services.signups import knock_up, pledges
+from dialer.services.signups.knock_up import Booked, PledgeFirst, SlotFull
 from tests import knock_up_builders as build
 from tests import signup_factories as make
 from tests.concurrency import all_at_once

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from dialer.domain.seats import AudioLeg
-from dialer.services import sessions
-from dialer.services.leg_renewal import PROVIDER_LIMIT, RENEW_BEFORE, renew_leg
+from dialer.services.calling import sessions
+from dialer.services.calling.leg_renewal import PROVIDER_LIMIT, RENEW_BEFORE, renew_leg
 from tests.phone_bank_builders import make_campaign, make_volunteer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -92,7 +92,7 @@ def test_half_an_hour_before_the_limit_a_ready_browser_seat_is_held_paused_for_a
     bank, clock, telephony
 ):
     from dialer.domain.seats import SeatState
-    from dialer.services import seat_holding
+    from dialer.services.calling import seat_holding
     from dialer.services.phone_bank import softphone_identity
 
     user, session_id, leg = browser_seat(bank)

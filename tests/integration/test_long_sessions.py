@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from dialer.domain.seats import HELD_WHEN_AWAY, AudioLeg, SeatState
 from dialer.models import CallAttempt, CallingSession, Voter
-from dialer.services import sessions
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling import sessions
+from dialer.services.calling.upkeep import open_phone_bank
 from dialer.simulator import Behaviour
 from dialer.simulator.simphone import NAMESPACE
 from tests.one_clock import running_on_one_clock

@@ -17,8 +17,8 @@ from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, Voter
-from dialer.services import dashboard, upkeep
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling import dashboard, upkeep
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
 from dialer.services.phone_bank import HEARTBEAT
 from tests.integration.test_power_dialing import answer, only_call, seat, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat

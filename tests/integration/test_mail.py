@@ -20,7 +20,8 @@ from dialer.config import SmtpSecurity
 from dialer.errors import MailError
 from dialer.models import EventReminder, OutgoingMail
 from dialer.ports import MailMessage
-from dialer.services import carpools, event_mail, events, mail, pledges
+from dialer.services.mail import event_mail, mail
+from dialer.services.signups import carpools, events, pledges
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
 from tests.people import FAST_PASSWORDS, add_account, csrf_token, email_of, sign_in, sign_in_as
@@ -224,8 +225,8 @@ def _letter() -> mail.Letter:
 
 
 def test_erasing_an_account_forgets_the_e_mails_to_it(client, wired, clock):
-    from dialer.services import volunteer_data
-    from dialer.services.audit import Actor
+    from dialer.services.compliance.audit import Actor
+    from dialer.services.data_protection import volunteer_data
 
     user_id = add_account(wired, "sam@example.org")
     client.post("/reset-password", data={"email": "sam@example.org", "csrf_token": csrf_token(client)})
@@ -272,7 +273,7 @@ def test_a_carpool_request_e_mails_the_driver_and_acceptance_e_mails_the_rider(
 
 def test_a_pledge_on_the_public_page_is_thanked_by_e_mail_once(client, wired, clock, mailbox):
     from dialer.models import Campaign
-    from dialer.services.audit import SYSTEM
+    from dialer.services.compliance.audit import SYSTEM
 
     campaign = make.campaign(wired)
     pledges.create_pledge(

@@ -8,9 +8,9 @@ from sqlmodel import select
 from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, InvalidInput
 from dialer.models import CallingSession, Outcome, PledgeSignup, SurveyAnswer, Voter
-from dialer.services import pledges, signup_slot
-from dialer.services.audit import SYSTEM
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import pledges, signup_slot
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
@@ -93,7 +93,7 @@ def test_a_call_back_is_dialled_at_the_time_the_voter_asked_for_ahead_of_others(
     with bank.uow() as uow:
         assert uow.session.get(CallingSession, session_id).state is SeatState.PAUSED
         assert uow.session.get(Voter, call.voter_id).next_call_at == at
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     clock.advance(30 * 60)
     sessions.resume(bank, volunteer, session_id)

@@ -14,7 +14,7 @@ from dialer.domain.campaigns import DialingMode
 from dialer.domain.compliance_governor import AbandonCounts
 from dialer.domain.pacing_estimates import SessionEstimates
 from dialer.models import CallAttempt, Campaign, Voter
-from dialer.services.predictive_pacing import abandon_reading, learnt, seats_now
+from dialer.services.calling.predictive_pacing import abandon_reading, learnt, seats_now
 from tests.phone_bank_builders import make_campaign
 
 pytestmark = pytest.mark.integration

@@ -5,8 +5,8 @@ import pytest
 
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict
-from dialer.services import sessions
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling import sessions
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
 from tests.integration.test_power_dialing import answer, only_call, seat, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 

@@ -9,8 +9,8 @@ from dialer.domain.call_control import ConfirmVolunteer, Goodbye
 from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput
 from dialer.models import PhoneVerification, User
-from dialer.services import phone_verification as phones
-from dialer.services import sessions
+from dialer.services.accounts import phone_verification as phones
+from dialer.services.calling import sessions
 from tests.people import FAST_PASSWORDS, PASSWORD
 from tests.phone_bank_builders import make_campaign, make_volunteer
 

@@ -14,8 +14,8 @@ from dialer.cli import main
 from dialer.clock import SimClock
 from dialer.domain.postcodes import Precision
 from dialer.models import Postcode
-from dialer.services.gazetteer import Gazetteer
-from dialer.services.seat_finder import FindSeats, SeatFinder
+from dialer.services.geography.gazetteer import Gazetteer
+from dialer.services.geography.seat_finder import FindSeats, SeatFinder
 from tests.conftest import drop_everything
 from tests.parallel_workers import WORKER_DATABASE_URL, ensure_database
 

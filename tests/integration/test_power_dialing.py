@@ -10,8 +10,8 @@ from dialer.domain.calls import CallStatus
 from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Outcome, Voter
-from dialer.services import sessions
-from dialer.services.call_events import (
+from dialer.services.calling import sessions
+from dialer.services.calling.call_events import (
     Answer,
     ConferenceEvent,
     StatusReport,
@@ -19,7 +19,7 @@ from dialer.services.call_events import (
     on_call_status,
     on_conference_event,
 )
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 
 pytestmark = pytest.mark.integration
@@ -133,7 +133,8 @@ def test_with_no_seat_free_an_answered_call_hears_the_information_message_and_is
 def test_an_organiser_pausing_the_campaign_stops_a_pacing_run_at_its_next_dial(bank):
     import dataclasses
 
-    from dialer.services import campaign_control, dialing
+    from dialer.services.calling import dialing
+    from dialer.services.organising import campaign_control
     from dialer.services.phone_bank import PLACE_CALL
 
     campaign = make_campaign(bank, voters=5)

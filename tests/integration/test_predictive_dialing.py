@@ -11,7 +11,7 @@ from dialer.domain.calls import MACHINE_ANSWERS
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.compliance_governor import GovernorSettings
 from dialer.models import CallAttempt, PacerState, Voter
-from dialer.services import dashboard, predictive_pacing
+from dialer.services.calling import dashboard, predictive_pacing
 from tests.dashboard_shift import Shift
 
 pytestmark = pytest.mark.integration

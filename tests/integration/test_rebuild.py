@@ -4,8 +4,8 @@ import pytest
 
 from dialer.adapters import redis_keys
 from dialer.domain.campaigns import DialingMode
-from dialer.services.outcomes import OutcomeForm, record_outcome
-from dialer.services.upkeep import rebuild_dialer_state
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling.upkeep import rebuild_dialer_state
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from dialer.adapters import redis_server
 from dialer.models import CallAttempt, Voter
-from dialer.services.seat_finder import SeatReference
+from dialer.services.geography.seat_finder import SeatReference
 from tests.rehearsal.referee import Verdict, judge
 from tests.rehearsal.world import Rehearsal
 from tests.suite_state import empty_tables, suite_settings

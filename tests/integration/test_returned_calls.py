@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from dialer.domain.call_control import OptOutOffer
 from dialer.models import AuditEntry, SuppressionEntry, Voter
-from dialer.services import returned_calls
-from dialer.services.audit import Action
+from dialer.services.calling import returned_calls
+from dialer.services.compliance.audit import Action
 from dialer.simulator import Behaviour
 from tests.one_clock import running_on_one_clock
 from tests.phone_bank_builders import drama_number, make_campaign

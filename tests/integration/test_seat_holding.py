@@ -12,10 +12,11 @@ from dialer.domain.dispositions import Disposition
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict, NotFound
 from dialer.models import Campaign, Outcome, SurveyAnswer, Voter
-from dialer.services import campaign_control, outcome_drafts, seat_holding, sessions, upkeep
-from dialer.services.call_events import ConferenceEvent, on_conference_event
-from dialer.services.calling_view import session_snapshot
-from dialer.services.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling import outcome_drafts, seat_holding, sessions, upkeep
+from dialer.services.calling.call_events import ConferenceEvent, on_conference_event
+from dialer.services.calling.calling_view import session_snapshot
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
+from dialer.services.organising import campaign_control
 from dialer.services.phone_bank import softphone_identity
 from tests.integration.test_power_dialing import answer, only_call, seat, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat

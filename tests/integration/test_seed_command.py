@@ -10,7 +10,7 @@ from dialer.adapters import db
 from dialer.cli import main
 from dialer.domain.marginality import MarginalityRule
 from dialer.models import Carpool, ElectionResult, Event, User
-from dialer.services.demo_content import seed_demo_content
+from dialer.services.demo.demo_content import seed_demo_content
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from dialer.domain.campaigns import DialingMode
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import Conflict, InvalidInput, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Voter
-from dialer.services import dialing, sessions
+from dialer.services.calling import dialing, sessions
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 

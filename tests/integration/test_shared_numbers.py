@@ -9,10 +9,10 @@ from sqlmodel import col, select
 from dialer.domain.call_control import InformationMessage
 from dialer.domain.dispositions import Disposition
 from dialer.models import Voter
-from dialer.services import sessions
-from dialer.services.campaigns import VoterSpec, add_voters
-from dialer.services.outcomes import OutcomeForm, record_outcome
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling import sessions
+from dialer.services.calling.outcomes import OutcomeForm, record_outcome
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.campaigns.campaigns import VoterSpec, add_voters
 from tests.integration.test_power_dialing import answer, only_call, seat, status
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer, ready_seat
 
@@ -155,8 +155,8 @@ def test_a_number_dialled_today_by_one_campaign_is_not_rung_by_another_for_someo
 
 
 def test_one_persons_export_and_erasure_leave_the_others_at_their_number_alone(bank, clock, dialer_services):
-    from dialer.services import data_protection
-    from dialer.services.audit import Actor
+    from dialer.services.compliance.audit import Actor
+    from dialer.services.data_protection import data_protection
 
     campaign = make_campaign(bank)
     neighbours = make_campaign(bank, name="Neighbouring seat")

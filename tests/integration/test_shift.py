@@ -21,7 +21,7 @@ from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.seats import AudioLeg
 from dialer.models import CallAttempt, CallingSession, Outcome, Voter
 from dialer.ports import OutboundCall
-from dialer.services import sessions
+from dialer.services.calling import sessions
 from dialer.services.phone_bank import softphone_identity
 from tests.people import sign_in_as
 from tests.phone_bank_builders import make_campaign, make_volunteer

@@ -11,7 +11,8 @@ import pytest
 from sqlmodel import select
 
 from dialer.models import CallingShift, ShiftReminder
-from dialer.services import mail, shift_mail, shifts
+from dialer.services.calling import shifts
+from dialer.services.mail import mail, shift_mail
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
 from tests.integration.test_mail import Recorded, client, inbox, mailbox, wired  # noqa: F401 (fixtures)

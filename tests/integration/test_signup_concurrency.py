@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import col, select
 
 from dialer.models import CarpoolSeat, EventSignup, PledgeSignup, ShareArrival, ShareCredit
-from dialer.services import carpools, cascade, events, pledges
-from dialer.services.audit import SYSTEM
-from dialer.services.carpools import CarpoolFull, SeatRequest
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import carpools, cascade, events, pledges
+from dialer.services.signups.carpools import CarpoolFull, SeatRequest
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
 

@@ -14,7 +14,7 @@ from dialer.config import Settings
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.errors import ConfigurationError, Conflict
 from dialer.models import CallingSession
-from dialer.services import sessions
+from dialer.services.calling import sessions
 from dialer.simulator import Fault, Simulator
 from tests.phone_bank_builders import make_campaign, make_volunteer
 

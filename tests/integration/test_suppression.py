@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from dialer.errors import InvalidInput
 from dialer.models import AuditEntry, SuppressionEntry, Voter
-from dialer.services import suppression
-from dialer.services.audit import Actor
+from dialer.services.compliance import suppression
+from dialer.services.compliance.audit import Actor
 from tests.people import add_campaign, add_voter
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,10 @@ from dialer.domain.calling_hours import LONDON
 from dialer.domain.seats import AudioLeg
 from dialer.domain.text_messages import Purpose, SignupKind
 from dialer.models import CallAttempt, TextConsent, TextMessage, TextOptOut, Voter
-from dialer.services import data_protection, sessions, texts, upkeep
-from dialer.services.audit import SYSTEM
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling import sessions, texts, upkeep
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.data_protection import data_protection
 from dialer.simulator import Behaviour
 from tests import signup_factories as make
 from tests.one_clock import OnOneClock, running_on_one_clock

@@ -7,7 +7,7 @@ stayed "connecting" for good, and pressing Start again only found that same seat
 import pytest
 
 from dialer.domain.seats import AudioLeg, SeatState
-from dialer.services import sessions, upkeep
+from dialer.services.calling import sessions, upkeep
 from tests.integration.test_power_dialing import seat
 from tests.phone_bank_builders import make_campaign, make_volunteer, ready_seat
 

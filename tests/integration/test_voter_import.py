@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from dialer.adapters.rq_queue import RqJobQueue
 from dialer.errors import InvalidInput
 from dialer.models import AuditEntry, SuppressionEntry, Voter, VoterImport, VoterImportFile
-from dialer.services import voter_import
+from dialer.services.campaigns import voter_import
 from tests import signup_factories as make
 
 pytestmark = pytest.mark.integration
@@ -287,8 +287,8 @@ def test_the_rq_job_runs_the_import_in_a_worker(services, redis, settings, monke
 
 def test_an_erasure_stops_an_import_of_its_campaign_and_removes_the_upload(services, monkeypatch):
     """The upload is the raw list: an erasure cannot leave it behind, nor let the job add the person back."""
-    from dialer.services import data_protection
-    from dialer.services.audit import Actor
+    from dialer.services.compliance.audit import Actor
+    from dialer.services.data_protection import data_protection
 
     monkeypatch.setattr(voter_import, "CHUNK_ROWS", 5)
     campaign_id = make.campaign(services)

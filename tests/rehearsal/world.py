@@ -26,11 +26,11 @@ from dialer.clock import SimClock
 from dialer.config import Settings
 from dialer.domain.calling_hours import LONDON
 from dialer.models import CallAttempt, Campaign, Pledge, Voter
-from dialer.services import suppression
-from dialer.services.audit import SYSTEM
-from dialer.services.campaigns import VoterSpec, add_voters
-from dialer.services.seat_finder import SeatFinder, SeatReference
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.campaigns.campaigns import VoterSpec, add_voters
+from dialer.services.compliance import suppression
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.geography.seat_finder import SeatFinder, SeatReference
 from dialer.simulator import Behaviour, Fault, Mix
 from dialer.simulator.webhooks import Transport, WebhookRequest, WebhookResponse
 from tests.one_clock import product_and_simulator

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from dialer.domain.distance import great_circle_km
 from dialer.domain.marginality import MarginalityRule, Standing
 from dialer.domain.need import need_score
-from dialer.services.seat_activity import SeatActivity
-from dialer.services.seat_finder import Seat, SeatFinder, SeatIndex
+from dialer.services.geography.seat_activity import SeatActivity
+from dialer.services.geography.seat_finder import Seat, SeatFinder, SeatIndex
 
 
 def seat(code, lat, lon, winner="Lab", runner_up="Con", majority_pct=3.0):

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import textwrap
 
+from dialer import heap
+from dialer.adapters import redis_server
 from web import server
 from workers import runner
 
@@ -31,9 +33,14 @@ def test_freezing_keeps_what_starting_made_out_of_later_collections():
 
 def test_a_web_process_freezes_once_its_app_is_built(monkeypatch):
     events: list[str] = []
-    monkeypatch.setattr("web.create_app", lambda *args, **kwargs: events.append("app") or _App())
-    monkeypatch.setattr("dialer.services.dashboard.reconcile_running", lambda *args, **kwargs: None)
-    monkeypatch.setattr(server.heap, "freeze_startup_objects", lambda: events.append("frozen"))
+
+    def create_app(*args: object, **kwargs: object) -> _App:
+        events.append("app")
+        return _App()
+
+    monkeypatch.setattr("web.create_app", create_app)
+    monkeypatch.setattr("dialer.services.calling.dashboard.reconcile_running", lambda *args, **kwargs: None)
+    monkeypatch.setattr(heap, "freeze_startup_objects", lambda: events.append("frozen"))
 
     server.WebServer({"bind": "127.0.0.1:0"}, async_mode="threading").load()
 
@@ -51,10 +58,10 @@ def test_a_worker_freezes_before_it_takes_its_first_job(monkeypatch):
             events.append("work")
 
     monkeypatch.setattr(runner, "Settings", type("S", (), {"from_env": staticmethod(lambda: None)}))
-    monkeypatch.setattr(runner.redis_server, "redis_url", lambda settings: "redis://unused")
-    monkeypatch.setattr(runner.redis_server, "connect", lambda url: None)
+    monkeypatch.setattr(redis_server, "redis_url", lambda settings: "redis://unused")
+    monkeypatch.setattr(redis_server, "connect", lambda url: None)
     monkeypatch.setattr(runner, "SimpleDialerWorker", Worker)
-    monkeypatch.setattr(runner.heap, "freeze_startup_objects", lambda: events.append("frozen"))
+    monkeypatch.setattr(heap, "freeze_startup_objects", lambda: events.append("frozen"))
 
     runner.main(["--no-fork"])
 

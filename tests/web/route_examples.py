@@ -26,7 +26,8 @@ from flask import Flask
 
 from dialer.bootstrap import Services
 from dialer.models import User
-from dialer.services import accounts, cascade
+from dialer.services.accounts import accounts
+from dialer.services.signups import cascade
 from tests.people import PASSWORD, VOTERS_CSV, World
 from web import register_blueprints
 from web.access import BUILT_IN_PUBLIC
@@ -62,7 +63,7 @@ def _a_shift(world: World, services: Services) -> int:
     """A calling shift of the world's campaign, starting in an hour."""
     from datetime import timedelta
 
-    from dialer.services import shifts
+    from dialer.services.calling import shifts
 
     starts = services.clock.now() + timedelta(hours=1)
     form = shifts.ShiftForm(starts_at=starts, ends_at=starts + timedelta(hours=2), wanted=50)
@@ -74,8 +75,8 @@ def _a_knock_up_slot(world: World, services: Services) -> int:
     have made the campaign's pledge (made here, as the slot is asked for)."""
     from datetime import timedelta
 
-    from dialer.services import knock_up, pledges
-    from dialer.services.audit import Actor
+    from dialer.services.compliance.audit import Actor
+    from dialer.services.signups import knock_up, pledges
     from tests.people import SEAT
 
     starts = services.clock.now() + timedelta(days=1)

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from dialer.models import AuditEntry, OutgoingMail, User
-from dialer.services import accounts
+from dialer.services.accounts import accounts
 from tests.people import PASSWORD, add_account, csrf_token, sign_in, sign_up_by_email
 
 NEW = {

@@ -8,7 +8,8 @@ import io
 from sqlmodel import col, select
 
 from dialer.models import AuditEntry
-from dialer.services import audit, voter_import
+from dialer.services.campaigns import voter_import
+from dialer.services.compliance import audit
 from tests.people import VOTERS_CSV, csrf_token
 from tests.web.route_examples import CAMPAIGN_FORM
 

@@ -9,8 +9,8 @@ from sqlmodel import col, select
 
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, EventSignup, Pledge, PledgeSignup
-from dialer.services import events
-from dialer.services.audit import Action
+from dialer.services.compliance.audit import Action
+from dialer.services.signups import events
 from tests import signup_factories as make
 from tests.people import csrf_token, sign_in_as
 

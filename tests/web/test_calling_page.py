@@ -115,7 +115,7 @@ def test_a_whole_call_as_the_volunteer_receives_it_never_contains_a_phone_number
 
     started = keep(client.post(f"/call/{campaign}/session", json={"audio": "browser"})).get_json()
     session_id = started["session"]
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     sessions.softphone_joined(bank, session_id, f"client:volunteer-{volunteer}", "CAleg")
     clock.advance(1)
@@ -147,7 +147,7 @@ def test_the_surname_is_shown_only_when_the_campaign_allows(app, bank, clock):
     volunteer = make_volunteer(bank)
     client = signed_in(app, bank, volunteer)
     session_id = client.post(f"/call/{campaign}/session", json={}).get_json()["session"]
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     sessions.softphone_joined(bank, session_id, f"client:volunteer-{volunteer}", "CAleg")
     clock.advance(1)
@@ -208,7 +208,7 @@ def test_a_volunteers_draft_comes_back_with_the_page_and_nobody_else_can_write_i
     volunteer, other = make_volunteer(bank), make_volunteer(bank, "Mallory")
     client = signed_in(app, bank, volunteer)
     session_id = client.post(f"/call/{campaign}/session", json={"audio": "browser"}).get_json()["session"]
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     sessions.softphone_joined(bank, session_id, f"client:volunteer-{volunteer}", "CAleg")
     clock.advance(1)

@@ -16,8 +16,8 @@ from dialer.models import (
     ShareCredit,
     ShareOpenCount,
 )
-from dialer.services import cascade, pledges
-from dialer.services.audit import SYSTEM
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.signups import cascade, pledges
 from tests import signup_factories as make
 from tests.people import csrf_token, sign_in_as, sign_up_by_email
 

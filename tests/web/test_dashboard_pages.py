@@ -22,8 +22,9 @@ from dialer.models import (
     SurveyAnswer,
     SurveyQuestion,
 )
-from dialer.services import campaigns, live_figures
-from dialer.services.audit import SYSTEM
+from dialer.services.calling import live_figures
+from dialer.services.campaigns import campaigns
+from dialer.services.compliance.audit import SYSTEM
 from tests.people import SEAT, csrf_headers, csrf_token
 from tests.web.route_examples import CAMPAIGN_FORM
 

@@ -40,17 +40,13 @@ from dialer.models import (
     Voter,
 )
 from dialer.ports import QueuedVoter
-from dialer.services import (
-    call_events,
-    data_protection,
-    doorstep,
-    queueing,
-    suppression,
-    upkeep,
-    voter_import,
-)
-from dialer.services.audit import Actor
-from dialer.services.doorstep import Visit
+from dialer.services.calling import call_events, queueing, upkeep
+from dialer.services.campaigns import voter_import
+from dialer.services.compliance import suppression
+from dialer.services.compliance.audit import Actor
+from dialer.services.data_protection import data_protection
+from dialer.services.signups import doorstep
+from dialer.services.signups.doorstep import Visit
 from tests.people import add_voter, csrf_token
 
 PERSON = {

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from dialer.errors import NotFound
 from dialer.models import AuditEntry, EventSignup, Outcome, Pledge, SuppressionEntry, Voter
-from dialer.services import doorstep, events
-from dialer.services.doorstep import Visit
+from dialer.services.signups import doorstep, events
+from dialer.services.signups.doorstep import Visit
 from tests import signup_factories as make
 from tests.people import add_voter, csrf_headers, sign_in_as
 

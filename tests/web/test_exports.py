@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from dialer.domain.dispositions import Disposition
 from dialer.domain.surveys import QuestionKind
 from dialer.models import Outcome, SurveyAnswer
-from dialer.services import events
+from dialer.services.signups import events
 from tests import signup_factories as make
 from tests.people import sign_in_as
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from dialer.domain.roles import Role
 from dialer.models import User
-from dialer.services import sign_in_sessions
+from dialer.services.accounts import sign_in_sessions
 
 
 def add_user(services, *, active=True, role=Role.VOLUNTEER):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dialer.services.voter_import import run_import
+from dialer.services.campaigns.voter_import import run_import
 from tests import signup_factories as make
 from tests.people import sign_in_as
 from tests.web.test_signup_pages import _jobs, csrf

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from dialer.models import KnockUpBooking, KnockUpSlot, ShareConversion, ShareCredit
-from dialer.services import cascade, knock_up, pledges
-from dialer.services.audit import Actor
+from dialer.services.compliance.audit import Actor
+from dialer.services.signups import cascade, knock_up, pledges
 from tests.people import SEAT, World, csrf_token
 from tests.suite_state import domain_snapshot
 

@@ -11,7 +11,7 @@ from dialer.adapters.local_smtp import LocalSmtpServer
 from dialer.adapters.smtp_mail import as_email
 from dialer.config import Mode
 from dialer.ports import MailMessage
-from dialer.services import mail_messages
+from dialer.services.mail import mail_messages
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
-from dialer.services import cascade, knock_up
-from dialer.services.audit import Actor
+from dialer.services.compliance.audit import Actor
+from dialer.services.signups import cascade, knock_up
 from tests.people import SEAT, csrf_token, sign_in
 
 

@@ -6,7 +6,7 @@ from sqlmodel import col, select
 
 from dialer.domain.roles import Role
 from dialer.models import SignInSession
-from dialer.services import accounts, sign_in_sessions
+from dialer.services.accounts import accounts, sign_in_sessions
 from tests.people import add_account, csrf_token, sign_in
 
 

@@ -8,9 +8,9 @@ from sqlmodel import col, select
 
 from dialer.domain import figures
 from dialer.models import Outcome, SurveyAnswer, Voter
-from dialer.services import dashboard, sessions
-from dialer.services.campaigns import VoterSpec, add_voters
-from dialer.services.upkeep import open_phone_bank
+from dialer.services.calling import dashboard, sessions
+from dialer.services.calling.upkeep import open_phone_bank
+from dialer.services.campaigns.campaigns import VoterSpec, add_voters
 from tests.integration.test_power_dialing import answer, only_call, status
 from tests.phone_bank_builders import drama_number, make_campaign, make_volunteer
 from tests.web.test_calling_page import assert_no_phone_number, phone_number_forms, signed_in

@@ -10,7 +10,7 @@ import pytest
 
 from dialer.domain.roles import Role
 from dialer.models import CampaignOrganiser
-from dialer.services import shifts
+from dialer.services.calling import shifts
 from tests.people import add_account, sign_in_as
 from tests.phone_bank_builders import make_campaign, make_volunteer
 from web.signups import UK

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import col, func, select
 
 from dialer.models import AuditEntry
-from dialer.services import accounts
-from dialer.services.audit import Action
+from dialer.services.accounts import accounts
+from dialer.services.compliance.audit import Action
 from tests.concurrency import all_at_once
 from tests.people import PASSWORD, add_account, csrf_token
 

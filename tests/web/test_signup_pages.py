@@ -13,8 +13,9 @@ from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
 from dialer.models import AuditEntry, Campaign, Event, Outcome, PledgeSignup, PostcodeDistrict
-from dialer.services import carpools, doorstep, events, pledges, voter_import
-from dialer.services.audit import SYSTEM, Actor
+from dialer.services.campaigns import voter_import
+from dialer.services.compliance.audit import SYSTEM, Actor
+from dialer.services.signups import carpools, doorstep, events, pledges
 from tests import signup_factories as make
 from tests.people import email_of, sign_in_as
 
@@ -255,7 +256,7 @@ def test_the_import_pages_take_a_file_a_mapping_and_show_the_report(app, client,
     assert started.status_code == 303
     [(job, args, _)] = [(job, args, jid) for job, args, jid in _jobs(services)]
     assert job == "workers.imports.import_voters"
-    from dialer.services.voter_import import run_import
+    from dialer.services.campaigns.voter_import import run_import
 
     run_import(services.uow, services.clock, services.live, args[0], number_key=services.number_key)
     report = client.get(reply.location).get_data(as_text=True)

@@ -4,7 +4,7 @@ formatted placeholder is refused and nothing is kept."""
 from __future__ import annotations
 
 from dialer.domain.text_messages import Purpose, SignupKind
-from dialer.services import texts
+from dialer.services.calling import texts
 from tests.people import csrf_token
 
 

@@ -116,7 +116,7 @@ def test_a_repeated_answer_webhook_joins_the_same_seat_and_takes_no_other(client
 
 
 def test_with_no_free_seat_the_answer_webhook_plays_the_information_message(client, dialling, bank):
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     with bank.uow() as uow:
         from dialer.models import CallingSession
@@ -142,7 +142,7 @@ def test_an_answer_detection_heard_as_a_machine_is_hung_up_on_without_a_seat_or_
 def test_a_repeated_answer_for_an_abandoned_call_plays_the_message_again_and_takes_no_seat(
     client, dialling, bank
 ):
-    from dialer.services import sessions
+    from dialer.services.calling import sessions
 
     with bank.uow() as uow:
         from dialer.models import CallingSession
@@ -165,7 +165,7 @@ def test_when_redis_fails_after_the_answer_commits_twilio_still_joins_the_voter_
     from redis.exceptions import ConnectionError as RedisDown
 
     from dialer.models import CallAttempt, CallingSession, Campaign
-    from dialer.services import dashboard, upkeep
+    from dialer.services.calling import dashboard, upkeep
 
     def redis_is_down(*_args, **_kwargs):
         raise RedisDown("Connection refused")
@@ -221,7 +221,7 @@ def test_status_callbacks_apply_once_and_duplicates_are_harmless(client, diallin
 def test_a_repeated_and_a_late_status_callback_each_leave_one_log_line_with_the_call_and_seat(
     client, dialling, bank, caplog
 ):
-    caplog.set_level("INFO", logger="dialer.services.call_events")
+    caplog.set_level("INFO", logger="dialer.services.calling.call_events")
     path = f"/voice/status?call={dialling.id}"
     done = {
         "CallSid": dialling.provider_sid,
@@ -234,7 +234,7 @@ def test_a_repeated_and_a_late_status_callback_each_leave_one_log_line_with_the_
     for form in (done, done, late):
         assert signed_post(client, path, form).status_code == 204
 
-    lines = [r.getMessage() for r in caplog.records if r.name == "dialer.services.call_events"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "dialer.services.calling.call_events"]
     where = f"call={dialling.id} seat={dialling.session_id}"
     assert [line.split()[0] for line in lines] == ["status.duplicate", "status.stale"]
     assert all(where in line and "+44" not in line for line in lines)

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from dialer.models import AuditEntry, CampaignOrganiser, Carpool, EventSignup, User
-from dialer.services import events, pledges, sessions
-from dialer.services.audit import SYSTEM
-from dialer.services.volunteer_data import ERASED_NAME
+from dialer.services.calling import sessions
+from dialer.services.compliance.audit import SYSTEM
+from dialer.services.data_protection.volunteer_data import ERASED_NAME
+from dialer.services.signups import events, pledges
 from tests import signup_factories as make
 from tests.people import PASSWORD, SEAT, World, csrf_token, sign_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from dialer.services import audit
+from dialer.services.compliance import audit
 from web.access import admin_only
 from web.services import services
 

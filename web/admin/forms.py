@@ -6,8 +6,8 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from dialer.domain.roles import Role
-from dialer.services.roles import CampaignRef
-from dialer.services.suppression import REASON_LABELS
+from dialer.services.accounts.roles import CampaignRef
+from dialer.services.compliance.suppression import REASON_LABELS
 from web.html_forms import HtmlForm
 
 

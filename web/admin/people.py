@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from dialer.domain.roles import Role
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import accounts, roles
+from dialer.services.accounts import accounts, roles
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, GrantForm, RoleForm
 from web.errors import sentence

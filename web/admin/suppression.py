@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from dialer.errors import InvalidInput, NotFound
-from dialer.services import suppression
+from dialer.services.compliance import suppression
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, SuppressForm
 from web.errors import sentence

@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from dialer.services import data_protection
+from dialer.services.data_protection import data_protection
 from web.access import admin_only
 from web.admin.forms import ConfirmForm, EraseForm
 from web.identity import actor
