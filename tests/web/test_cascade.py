@@ -63,6 +63,13 @@ def remember_link(client, code: str) -> None:
     assert answered.status_code == 303
 
 
+def pledged_through(services, email: str, signup_id: int, code: str) -> int | None:
+    """`email` pledges (signup `signup_id`) having come through the link `code`; the conversion's id."""
+    return cascade.convert(
+        services.uow(), services.clock, person_email=email, kind="pledge", subject_id=signup_id, via=code
+    )
+
+
 def test_a_cascade_three_generations_deep_credits_every_sharer_up_the_chain(app, services):
     organiser = make.user(services, role=Role.ORGANISER)
     campaign_id = make.campaign(services, organiser_id=organiser)
@@ -251,18 +258,9 @@ def test_a_pledge_twelve_generations_down_credits_all_twelve_sharers_once_each(a
     sharers = [f"gen{n}@example.org" for n in range(12)]
     for number, (sharer, brought) in enumerate(pairwise(sharers), start=1):
         code = link_of(services, sharer, "pledge", pledge_id).code
-        assert cascade.convert(
-            services.uow(), services.clock, person_email=brought, kind="pledge", subject_id=number, via=code
-        )
+        assert pledged_through(services, brought, number, code)
     last = link_of(services, sharers[-1], "pledge", pledge_id).code
-    conversion = cascade.convert(
-        services.uow(),
-        services.clock,
-        person_email="voter@example.org",
-        kind="pledge",
-        subject_id=99,
-        via=last,
-    )
+    conversion = pledged_through(services, "voter@example.org", 99, last)
     with services.uow() as uow:
         credits = uow.session.exec(
             select(ShareCredit.sharer_email, ShareCredit.depth).where(ShareCredit.conversion_id == conversion)
@@ -290,14 +288,7 @@ def test_two_arrivals_naming_each_others_links_credit_each_sharer_once_and_end(a
                 )
             )
         uow.commit()
-    conversion = cascade.convert(
-        services.uow(),
-        services.clock,
-        person_email="c@example.org",
-        kind="pledge",
-        subject_id=7,
-        via=a_link.code,
-    )
+    conversion = pledged_through(services, "c@example.org", 7, a_link.code)
     with services.uow() as uow:
         credited = uow.session.exec(
             select(ShareCredit.sharer_email).where(ShareCredit.conversion_id == conversion)
