@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dialer.errors import NotFound
 from dialer.models import AuditEntry, EventSignup, Outcome, Pledge, SuppressionEntry, Voter
@@ -143,9 +143,9 @@ def test_an_organiser_approves_and_withdraws_a_canvasser_and_each_is_audited(
     assert newcomer.get(f"/doorstep/events/{world.event_id}").status_code == 403
     with services.uow() as uow:
         audited = uow.session.exec(
-            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.subject_id).where(
-                AuditEntry.action.in_(["canvasser_approved", "canvasser_withdrawn"])  # type: ignore[attr-defined]
-            )
+            select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.subject_id)
+            .where(AuditEntry.action.in_(["canvasser_approved", "canvasser_withdrawn"]))  # type: ignore[attr-defined]
+            .order_by(col(AuditEntry.id))
         ).all()
     who = world.accounts["organiser"]
     assert audited == [
