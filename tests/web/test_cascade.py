@@ -235,19 +235,9 @@ def test_nobody_is_credited_for_their_own_link_or_twice_for_one_pledge(app, serv
     pledge_id = a_pledge(services, campaign_id)
     link = link_of(services, "a@example.org", "pledge", pledge_id)
 
-    def pledged(email: str, signup_id: int) -> int | None:
-        return cascade.convert(
-            services.uow(),
-            services.clock,
-            person_email=email,
-            kind="pledge",
-            subject_id=signup_id,
-            via=link.code,
-        )
-
-    assert pledged("A@example.org", 1) is None
-    first = pledged("b@example.org", 2)
-    assert first is not None and pledged("b@example.org", 2) == first
+    assert pledged_through(services, "A@example.org", 1, link.code) is None
+    first = pledged_through(services, "b@example.org", 2, link.code)
+    assert first is not None and pledged_through(services, "b@example.org", 2, link.code) == first
     with services.uow() as uow:
         assert len(uow.session.exec(select(ShareConversion)).all()) == 1
 
