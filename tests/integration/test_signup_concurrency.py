@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from sqlmodel import col, select
 
-from dialer.models import CarpoolSeat, EventSignup, PledgeSignup, ShareArrival, ShareCredit
+from dialer.models import Campaign, CarpoolSeat, EventSignup, Pledge, PledgeSignup, ShareArrival, ShareCredit
 from dialer.services.compliance.audit import SYSTEM
-from dialer.services.signups import carpools, cascade, events, pledges
+from dialer.services.signups import carpools, cascade, events, pledge_page, pledges
 from dialer.services.signups.carpools import CarpoolFull, SeatRequest
 from tests import signup_factories as make
 from tests.concurrency import all_at_once
@@ -186,3 +186,45 @@ def test_one_person_doing_four_things_through_a_link_at_once_arrives_once_and_cr
         credits = uow.session.exec(select(ShareCredit.sharer_email)).all()
     assert arrivals == ["b@example.org"]
     assert credits == ["a@example.org"] * 3
+
+
+def test_one_person_pledging_through_a_link_from_six_tabs_at_once_pledges_arrives_and_is_credited_once(
+    services,
+):
+    pledge_id = _pledge(services)
+    slugs = _slugs_of(services, pledge_id)
+    code = cascade.link_for(
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
+    ).code
+
+    results = all_at_once(
+        6,
+        lambda i: pledge_page.make(
+            services.uow(),
+            services.clock,
+            *slugs,
+            person_email="b@example.org",
+            name="B",
+            email="b@example.org",
+            via=code,
+        ),
+    )
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sorted(new for _, new in results) == [False] * 5 + [True]
+    with services.uow() as uow:
+        assert len(uow.session.exec(select(PledgeSignup.id)).all()) == 1
+        assert uow.session.exec(select(ShareArrival.person_email)).all() == ["b@example.org"]
+        assert uow.session.exec(select(ShareCredit.sharer_email)).all() == ["a@example.org"]
+
+
+def _slugs_of(services, pledge_id: int) -> tuple[str, str]:
+    with services.uow() as uow:
+        pledge = uow.session.get(Pledge, pledge_id)
+        campaign = uow.session.get(Campaign, pledge.campaign_id)
+        return campaign.slug, pledge.slug

@@ -40,6 +40,7 @@ from dialer.models import (
     ShareOpenCount,
 )
 from dialer.ports import ShareOpens, UnitOfWork
+from dialer.services.unique_keys import first_one_wins
 
 KINDS = ("pledge", "event", "phonebank")
 CONVERSIONS = ("pledge", "event", "call", "knockup")  # knockup: a place on a knock-up slot
@@ -247,24 +248,29 @@ def convert(
 
     The person's arrival through `via` (if no link brought them before) is written in the same
     transaction. When another request wrote their arrival or this conversion at the same moment,
-    the second try finds it and credits nothing twice.
+    the next try finds it and credits nothing twice.
     """
+
+    def attempt() -> int | None:
+        made = credit(
+            uow.session, clock.now(), person_email=person_email, kind=kind, subject_id=subject_id, via=via
+        )
+        uow.commit()
+        return made
+
+    with uow:
+        return first_one_wins(uow, attempt)
+
+
+def credit(
+    session: Session, now: datetime, *, person_email: str, kind: str, subject_id: int, via: str | None
+) -> int | None:
+    """`convert` inside the caller's transaction (it commits, and on an IntegrityError tries again):
+    adds the person's arrival through `via` if no link brought them yet, and the conversion with its
+    credits; returns the conversion's id, or None when no link brought them."""
     if kind not in CONVERSIONS:
         raise InvalidInput(f"unknown kind of conversion {kind!r}")
     email = person_email.strip().lower()
-    with uow:
-        for code in (via, None):
-            try:
-                return _credit(uow, clock.now(), email, kind, subject_id, code)
-            except IntegrityError:
-                uow.rollback()
-    return None
-
-
-def _credit(
-    uow: UnitOfWork, now: datetime, email: str, kind: str, subject_id: int, via: str | None
-) -> int | None:
-    session = uow.session
     arrival = session.get(ShareArrival, email)
     bound = _bind(session, now, email, via) if arrival is None and via and email else None
     link: ShareLink | None = None
@@ -279,7 +285,7 @@ def _credit(
         )
     ).first()
     if done is not None:
-        uow.commit()  # the arrival, if this visit bound it
+        session.flush()  # the arrival, if this visit bound it
         return done
     link = link or session.get(ShareLink, arrival.link_id)
     assert link is not None
@@ -301,7 +307,7 @@ def _credit(
         chain = _chain(session, link.owner_email)  # the sharer, the sharer's sharer, ...
     for depth, sharer in enumerate(reversed(chain), start=1):
         session.add(ShareCredit(conversion_id=conversion_id, sharer_email=sharer, depth=depth))
-    uow.commit()
+    session.flush()
     return conversion_id
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from slugify import slugify
 from sqlalchemy import func, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dialer.clock import Clock
@@ -22,6 +21,7 @@ from dialer.models import Campaign, Pledge, PledgeSignup, User, Voter
 from dialer.ports import UnitOfWork
 from dialer.services.compliance import audit
 from dialer.services.compliance.audit import Action, Actor
+from dialer.services.unique_keys import first_one_wins
 
 CHANNELS = ("phone", "doorstep", "web")
 SLUG_MAX = 60
@@ -196,6 +196,40 @@ def make_pledge(
     email: str = "",
 ) -> tuple[int, bool]:
     """Record a pledge; returns its id and whether it is new (False: this person had already pledged)."""
+
+    def attempt() -> tuple[int, bool]:
+        made = record(
+            uow.session,
+            clock,
+            pledge_id,
+            channel=channel,
+            user_id=user_id,
+            voter_id=voter_id,
+            outcome_id=outcome_id,
+            name=name,
+            email=email,
+        )
+        uow.commit()
+        return made
+
+    with uow:
+        return first_one_wins(uow, attempt)
+
+
+def record(
+    session: Session,
+    clock: Clock,
+    pledge_id: int,
+    *,
+    channel: str,
+    user_id: int | None = None,
+    voter_id: int | None = None,
+    outcome_id: int | None = None,
+    name: str = "",
+    email: str = "",
+) -> tuple[int, bool]:
+    """`make_pledge` inside the caller's transaction, which commits it. An IntegrityError (the same
+    person's other request made it a moment ago) is the caller's to settle (`first_one_wins`)."""
     if channel not in CHANNELS:
         raise InvalidInput(f"unknown channel {channel!r}")
     name, email = name.strip(), email.strip().lower()
@@ -204,48 +238,39 @@ def make_pledge(
             raise InvalidInput("give your name (at most 120 characters)", field="name")
         if len(email) > 254 or not _EMAIL.match(email):
             raise InvalidInput("give an email address we can reach you at", field="email")
-    with uow:
-        session = uow.session
-        # No lock on the pledge's row: pledgers never wait on each other, and the unique keys on
-        # PledgeSignup settle one person's two requests at once. (A pledge made as it is closed is kept.)
-        pledge = session.get(Pledge, pledge_id)
-        if pledge is None:
-            raise NotFound("no such pledge")
-        if not pledge.active:
-            raise InvalidInput("this pledge is closed")
-        who = _who(session, pledge, user_id, voter_id, email)
-        existing = _signup_of(session, pledge_id, who)
-        if existing is not None:
-            return existing, False
-        if user_id is not None:
-            user = session.get(User, user_id)
-            assert user is not None
-            name = name or user.first_name
-        elif voter_id is not None:
-            voter = session.get(Voter, voter_id)
-            assert voter is not None
-            name = name or voter.first_name
-        signup = PledgeSignup(
-            pledge_id=pledge_id,
-            user_id=user_id,
-            voter_id=voter_id,
-            outcome_id=outcome_id,
-            name=name,
-            email=email,
-            channel=channel,
-            created_at=clock.now(),
-        )
-        session.add(signup)
-        try:
-            uow.commit()
-        except IntegrityError:  # the same person's other request made it a moment ago
-            session.rollback()
-            made = _signup_of(session, pledge_id, who)
-            if made is None:
-                raise
-            return made, False
-        assert signup.id is not None
-        return signup.id, True
+    # No lock on the pledge's row: pledgers never wait on each other, and the unique keys on
+    # PledgeSignup settle one person's two requests at once. (A pledge made as it is closed is kept.)
+    pledge = session.get(Pledge, pledge_id)
+    if pledge is None:
+        raise NotFound("no such pledge")
+    if not pledge.active:
+        raise InvalidInput("this pledge is closed")
+    who = _who(session, pledge, user_id, voter_id, email)
+    existing = _signup_of(session, pledge_id, who)
+    if existing is not None:
+        return existing, False
+    if user_id is not None:
+        user = session.get(User, user_id)
+        assert user is not None
+        name = name or user.first_name
+    elif voter_id is not None:
+        voter = session.get(Voter, voter_id)
+        assert voter is not None
+        name = name or voter.first_name
+    signup = PledgeSignup(
+        pledge_id=pledge_id,
+        user_id=user_id,
+        voter_id=voter_id,
+        outcome_id=outcome_id,
+        name=name,
+        email=email,
+        channel=channel,
+        created_at=clock.now(),
+    )
+    session.add(signup)
+    session.flush()
+    assert signup.id is not None
+    return signup.id, True
 
 
 def _signup_of(session: Session, pledge_id: int, who: Any) -> int | None:
