@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from dialer.errors import InvalidInput
 from dialer.services.mail import signup_mail
-from dialer.services.signups import knock_up, pledges
+from dialer.services.signups import knock_up, pledge_page, pledges
 from web import cascade_pages, knock_up_pages
 from web.access import public
 from web.extensions import limiter
@@ -28,36 +28,32 @@ bp = Blueprint("pledge_pages", __name__)
 @limiter.limit("20 per hour", methods=["POST"])
 def pledge(campaign_slug: str, pledge_slug: str) -> ResponseReturnValue:
     wired = services()
-    campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
     signed_in = bool(current_user.is_authenticated)
     form = HtmlForm() if signed_in else PublicPledgeForm()
     if request.method == "POST" and form.validate():
+        email = current_user.email if signed_in else form.email.data or ""
         try:
-            if signed_in:
-                email = current_user.email
-                made, new = pledges.make_pledge(
-                    wired.uow(), wired.clock, found.id, channel="web", user_id=account_id()
-                )
-            else:
-                email = form.email.data or ""
-                made, new = pledges.make_pledge(
-                    wired.uow(),
-                    wired.clock,
-                    found.id,
-                    channel="web",
-                    name=form.name.data or "",
-                    email=form.email.data or "",
-                )
+            made, new = pledge_page.make(
+                wired.uow(),
+                wired.clock,
+                campaign_slug,
+                pledge_slug,
+                person_email=email,
+                user_id=account_id() if signed_in else None,
+                name="" if signed_in else form.name.data or "",
+                email="" if signed_in else email,
+                via=cascade_pages.via(),
+            )
         except InvalidInput as error:
             refuse(form, error)
         else:
             if new:
                 signup_mail.pledge_made(wired.mail, made)
-            cascade_pages.credit(email, "pledge", made)
             if not signed_in:
                 cascade_pages.remember_pledger(email)
             flash("Thank you for pledging!" if new else "You had already pledged: thank you!", "success")
             return redirect(url_for(".pledge", campaign_slug=campaign_slug, pledge_slug=pledge_slug), 303)
+    campaign_name, found = pledges.public_pledge(wired.uow(), campaign_slug, pledge_slug)
     # signed in: their account; otherwise the address that pledged in this visit, if any
     pledged = pledges.has_pledged(
         wired.uow(),

@@ -97,4 +97,8 @@ def pledge_made(mail: Mail, pledge_signup_id: int) -> int | None:
             base_url=mail.base_url,
             user_id=user.id if user else None,
         )
-    return outbox.post(mail, letter)
+        mail_id = outbox.add(uow.session, mail.clock, letter).id
+        uow.commit()
+    assert mail_id is not None
+    outbox.queue(mail, mail_id)
+    return mail_id
