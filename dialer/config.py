@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     #: the headers are ignored, so nobody can forge their address). Behind one nginx, 1: otherwise
     #: every client has the proxy's address and shares its rate limits.
     trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
+    #: Requests one web process works on at once; beyond it, a quick 503 with Retry-After (web/admission.py).
+    #: Voice webhooks, Socket.IO and /healthz are always admitted.
+    requests_in_progress: Annotated[int, Field(ge=1, le=5000)] = 100
 
     #: E-mail (password resets, confirmations, reminders) goes through this SMTP server; with none
     #: set, outside production, messages are written to the log instead.

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dialer.adapters import live
 from dialer.bootstrap import Services, build
 from dialer.config import Mode, Settings
-from web import access, browser_security, errors, identity, request_json, request_text
+from web import access, admission, browser_security, errors, identity, request_json, request_text
 from web.converters import RecordId
 from web.extensions import csrf, limiter, login_manager, socketio
 
@@ -44,6 +44,7 @@ def create_app(
     if settings.trusted_proxies:  # outermost, so Socket.IO and the rate limits see the client's address
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    admission.install(app, settings)  # outermost of all: a refusal costs nothing more
     return app
 
 

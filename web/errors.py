@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from dialer.errors import Conflict, DialerError, InvalidInput, NotFound
 from web.access import wants_json
+from web.admission import RETRY_AFTER_S
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("That request could not be understood", "Check what you entered and try again."),
@@ -23,6 +29,7 @@ MESSAGES = {
     413: ("Too large", "That upload is larger than Marginal accepts."),
     429: ("Too many requests", "Please wait a little, then try again."),
     500: ("Something went wrong", "The error has been logged. Please try again in a moment."),
+    503: ("Very busy", "Marginal is very busy right now. Please try again in a few seconds."),
 }
 
 CSRF_MESSAGE = (
@@ -39,6 +46,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(PoolTimeout, _busy)
     for error in DOMAIN_STATUS:
         app.register_error_handler(error, _domain_error)
 
@@ -70,6 +78,14 @@ def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
     wait = "a minute" if seconds <= 60 else f"{-(-seconds // 60)} minutes"
     message = detail or f"Too many requests. Please wait {wait}, then try again."
     response = _answer(429, message)
+    return response
+
+
+def _busy(error: PoolTimeout) -> ResponseReturnValue:
+    """Every database connection stayed busy for the pool's whole wait: a surge, not a fault."""
+    log.warning("busy: no database connection came free in time (%s)", error)
+    response = make_response(_answer(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
