@@ -54,7 +54,7 @@ from dialer.ports import UnitOfWork
 from dialer.services.accounts import sign_in_sessions
 from dialer.services.compliance import audit
 from dialer.services.compliance.audit import Action, Actor
-from dialer.services.signups import carpools, events, knock_up
+from dialer.services.signups import carpools, events, knock_up, pledges
 
 #: What an erased volunteer is called wherever a name is shown.
 ERASED_NAME = "Erased volunteer"
@@ -231,7 +231,7 @@ def _anonymise_signups(session: Session, user_id: int, email: str) -> int:
         place.name = ""
         session.add(place)
         count += 1
-    pledged = or_(col(PledgeSignup.user_id) == user_id, col(PledgeSignup.email) == email)
+    pledged = or_(col(PledgeSignup.user_id) == user_id, pledges.made_with_email(email))
     for pledge in session.exec(select(PledgeSignup).where(pledged)):
         pledge.name, pledge.email = "", ""
         session.add(pledge)

@@ -51,6 +51,7 @@ from dialer.models import (
 from dialer.ports import UnitOfWork
 from dialer.services.compliance import audit
 from dialer.services.compliance.audit import Action, Actor
+from dialer.services.signups import pledges
 
 MAX_PLACES = 500
 #: Polls are open 7am to 10pm: no slot is longer than that.
@@ -491,7 +492,7 @@ def _slot(slot: KnockUpSlot, mine: bool) -> Slot:
 
 
 def _pledged_by(email: str, user_id: int | None) -> Any:
-    by_email = col(PledgeSignup.email) == email.strip().lower()
+    by_email = pledges.made_with_email(email.strip().lower())
     return or_(col(PledgeSignup.user_id) == user_id, by_email) if user_id is not None else by_email
 
 
