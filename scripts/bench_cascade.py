@@ -22,7 +22,10 @@ lost or miscounted, or when the link-open p99 at `--rate` is 100 ms or more.
         [--seconds 300] [--rate 300] [--pledges N] [--web 2] [--step-seconds 20] [--no-ramp] [--no-report]
 
 DATABASE_URL is emptied (use a scratch database); unset, SQLite in a temporary folder. Redis is a
-server of the deployment's own.
+server of the deployment's own. On a PostgreSQL server running with autovacuum off (as on the
+development machines), the tables it fills are analysed every ANALYSE_EVERY_S seconds during the run, as
+autovacuum would on a production server as they grow: query plans are then chosen from real
+statistics, as they would be there (a look-up that missed a partial index showed only so).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import random
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Coroutine
@@ -84,6 +88,9 @@ class Window:
     rate: float
     seconds: float
     open_ms: list[float] = field(default_factory=list)
+    #: each answered open's (second of the window it was due in, milliseconds)
+    by_second: list[tuple[int, float]] = field(default_factory=list)
+    start: float = 0.0
     opens_answered: int = 0
     open_errors: int = 0
     pledges_tried: int = 0
@@ -97,6 +104,14 @@ class Window:
         ordered = sorted(self.open_ms)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
+    def slowest_seconds(self, count: int = 5) -> list[tuple[int, float]]:
+        """The seconds of the window whose opens waited longest (second, its slowest open in ms):
+        one stall, or a backlog building over minutes."""
+        worst: dict[int, float] = {}
+        for second, ms in self.by_second:
+            worst[second] = max(ms, worst.get(second, 0.0))
+        return sorted(worst.items(), key=lambda item: -item[1])[:count]
+
 
 async def _open(http: aiohttp.ClientSession, base: str, code: str, due: float, window: Window) -> str | None:
     try:
@@ -107,7 +122,9 @@ async def _open(http: aiohttp.ClientSession, base: str, code: str, due: float, w
                 window.pledge_errors[f"open status {reply.status}"] += 1
                 return None
             window.opens_answered += 1
-            window.open_ms.append((time.perf_counter() - due) * 1000)
+            waited = (time.perf_counter() - due) * 1000
+            window.open_ms.append(waited)
+            window.by_second.append((int(due - window.start), waited))
             return reply.headers["Location"]
     except aiohttp.ClientError as error:
         window.open_errors += 1
@@ -170,7 +187,7 @@ async def _window(
     pledge_at = {int(index * opens / pledges) for index in range(pledges)} if pledges else set()
     tasks: set[asyncio.Task[object]] = set()
     async with aiohttp.ClientSession(connector=connector, connector_owner=False) as http:
-        start = time.perf_counter()
+        start = window.start = time.perf_counter()
         number = first
         for index in range(opens):
             due = start + index / rate
@@ -385,7 +402,15 @@ def main() -> int:
             )
             asyncio.run(_window(base, min(args.rate, 50), 3, 0, cascade, 0))
             warm_opens = _counted_so_far(deployment.database_url, deployment.redis_url)
+            stop_analysing = threading.Event()
+            analyser = threading.Thread(
+                target=_analyse_as_autovacuum_would,
+                args=(deployment.database_url, stop_analysing),
+                daemon=True,
+            )
+            analyser.start()
             main_window = asyncio.run(_window(base, args.rate, args.seconds, args.pledges, cascade, 1))
+            stop_analysing.set()
             verdict = _check(
                 deployment.database_url,
                 deployment.redis_url,
@@ -408,7 +433,9 @@ def main() -> int:
         f"checks: lost {verdict.lost}, wrong credits {verdict.wrong_credits}, wrong sharer pages "
         f"{verdict.wrong_pages}, opens not counted {verdict.opens_missing}; {verdict.conversions} "
         f"conversions, deepest generation {verdict.generations}\n"
-        f"highest open rate with p99 < {TARGET_P99_MS:g} ms: {highest if highest else 'not reached'}"
+        f"highest open rate with p99 < {TARGET_P99_MS:g} ms: {highest if highest else 'not reached'}\n"
+        "slowest seconds (second of the window: its slowest open): "
+        + ", ".join(f"{second} s: {ms:.0f} ms" for second, ms in main_window.slowest_seconds())
     )
     if not args.no_report:
         _report(args, main_window, verdict, highest, backend, load)
@@ -428,6 +455,38 @@ def _print_server_errors(deployment: Deployment, web: int) -> None:
         kinds.update(re.findall(r"^([\w.]+(?:Error|Exception|Timeout)\b[^\n]{0,80})", text, re.MULTILINE))
     for kind, count in kinds.most_common(5):
         print(f"  server: {count} x {kind}")
+
+
+#: How often the tables are analysed during a run when the server's autovacuum is off.
+ANALYSE_EVERY_S = 20.0
+#: The tables a run fills (autovacuum analyses a table once a tenth of it has changed).
+GROWING_TABLES = (
+    "pledgesignup",
+    "sharelink",
+    "sharearrival",
+    "shareconversion",
+    "sharecredit",
+    "shareopencount",
+)
+
+
+def _analyse_as_autovacuum_would(database_url: str, stop: threading.Event) -> None:
+    """ANALYZE every ANALYSE_EVERY_S seconds until `stop`, if the server's autovacuum is off."""
+    from sqlalchemy import text
+
+    from dialer.adapters import db
+
+    engine = db.make_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        if connection.execute(text("SHOW autovacuum")).scalar() == "on":
+            return
+    while not stop.wait(ANALYSE_EVERY_S):
+        with engine.connect() as connection:
+            connection.execute(text(f"ANALYZE {', '.join(GROWING_TABLES)}"))
+            connection.commit()
+    engine.dispose()
 
 
 def _counted_so_far(database_url: str, redis_url: str) -> int:
