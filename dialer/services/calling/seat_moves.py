@@ -117,7 +117,8 @@ def claim_for_answer(
 
 
 def record_answer(seat: CallingSession, call_id: int, *, now: datetime) -> None:
-    """The SQL record of a seat claimed for an answered call; the caller commits."""
+    """The SQL record of a seat claimed for an answered call (`ANSWERED` and `TAKEN_BY_ANSWER` end
+    in the same state); the caller commits."""
     record(seat, seats.ANSWERED, now=now, call_id=call_id)
 
 
@@ -140,7 +141,7 @@ def record(seat: CallingSession, move: SeatMove, *, now: datetime, call_id: int 
     to = move.target
     seat.state = to
     seat.state_changed_at = now
-    if to in seats.ON_A_BREAK or to not in seats.LIVE_SEAT_STATES:  # the pause asked for has come
+    if to in seats.ON_A_BREAK or to not in seats.LIVE_SEAT_STATES:  # a pause asked for is spent
         seat.pause_after_call = False
     if to in seats.CALL_FREE:
         seat.current_call_id = None
