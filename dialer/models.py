@@ -18,6 +18,7 @@ from dialer.domain.calls import AnsweredBy, CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.dispositions import Disposition
 from dialer.domain.roles import Role
+from dialer.domain.seats import START as SEAT_STARTS_IN
 from dialer.domain.seats import AudioLeg, SeatState
 from dialer.domain.surveys import QuestionKind
 
@@ -318,7 +319,7 @@ class CallingSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    state: SeatState = Field(default=SeatState.CONNECTING, sa_type=_enum(SeatState))
+    state: SeatState = Field(default=SEAT_STARTS_IN, sa_type=_enum(SeatState))
     audio: AudioLeg = Field(default=AudioLeg.BROWSER, sa_type=_enum(AudioLeg))
     conference_name: str = Field(max_length=64, sa_column_kwargs={"unique": True})
     leg_call_sid: str | None = Field(default=None, max_length=34)

@@ -286,7 +286,8 @@ class SeatBoard(Protocol):
         ...
 
     def reserve_idle(self, campaign_id: int, *, now: datetime) -> Seat | None:
-        """Take the campaign's longest-idle ready seat into `dialing` (power mode's reservation)."""
+        """Take the campaign's longest-idle seat for a dial (power mode's reservation): the domain's
+        `DIAL` move, from its states."""
         ...
 
     def attach_call(self, session_id: int, call_id: int) -> None: ...
@@ -300,8 +301,9 @@ class SeatBoard(Protocol):
         now: datetime,
         any_idle_seat: bool,
     ) -> Seat | None:
-        """The seat an answered call joins: its reserved seat if still waiting for it, else (when
-        `any_idle_seat`) the longest-idle ready seat; None when there is none."""
+        """The seat an answered call joins: its reserved seat if still waiting for it (the domain's
+        `ANSWERED` move), else (when `any_idle_seat`) the longest-idle seat (`TAKEN_BY_ANSWER`);
+        None when there is none."""
         ...
 
     def idle_seats(self, campaign_id: int) -> int: ...

@@ -626,7 +626,7 @@ def stage_ready_seats(services: Any, count: int) -> tuple[int, list[Any]]:
     from dialer.domain.roles import Role
     from dialer.domain.seats import SeatState
     from dialer.models import CallingSession, User
-    from dialer.services.calling.seating import board_seat
+    from dialer.services.calling.seat_moves import board_seat
     from dialer.services.campaigns.campaigns import CampaignSpec, create_campaign
 
     now = services.clock.now()

@@ -1,4 +1,8 @@
-"""The seat board in Redis: each volunteer's seat state and each campaign's idle seats, longest idle first."""
+"""The seat board in Redis: each volunteer's seat state and each campaign's idle seats, longest idle first.
+
+A copy of the SQL record, written only through `dialer.services.calling.seat_moves`. The states its
+Lua scripts compare and write are arguments taken from the domain's named moves and groups.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,18 @@ import redis
 
 from dialer.adapters import redis_keys as keys
 from dialer.adapters.lua import load
+from dialer.domain import seats
 from dialer.domain.seats import SeatState
 from dialer.ports import Seat
 
-#: States in which a seat is not busy with any call.
-_CALL_FREE = frozenset({SeatState.READY, SeatState.PAUSED, SeatState.ENDED, SeatState.CONNECTING})
+#: The domain's moves the scripts make on their own (a reservation, an answer's claim), as arguments.
+_DIAL = (seats.DIAL.sources, seats.DIAL.target)
+_CLAIM = (
+    seats.ANSWERED.sources,
+    seats.ANSWERED.target,
+    seats.TAKEN_BY_ANSWER.sources,
+    seats.TAKEN_BY_ANSWER.target,
+)
 
 
 class RedisSeatBoard:
@@ -27,7 +38,7 @@ class RedisSeatBoard:
         key = keys.seat(seat.session_id)
         with self._redis.pipeline(transaction=True) as pipe:
             _write(pipe, seat, since)
-            if seat.state is SeatState.ENDED:
+            if seat.state not in seats.LIVE_SEAT_STATES:
                 pipe.delete(key)
                 pipe.srem(keys.SEATS, str(seat.session_id))
             pipe.execute()
@@ -52,23 +63,28 @@ class RedisSeatBoard:
         call_id: int | None = None,
         busy_with: int | None = None,
     ) -> Seat | None:
-        call = "-" if to in _CALL_FREE else ("" if call_id is None else str(call_id))
-        allowed = "," + ",".join(state.value for state in allowed_from) + ","
+        call = "-" if to in seats.CALL_FREE else ("" if call_id is None else str(call_id))
         reply = self._move(
             keys=[keys.seat(session_id), keys.SEATS],
             args=[
-                allowed,
+                _listed(allowed_from),
                 to.value,
                 now.timestamp(),
                 call,
                 keys.IDLE_PREFIX,
                 "" if busy_with is None else str(busy_with),
+                "1" if to in seats.IDLE else "0",
+                "0" if to in seats.LIVE_SEAT_STATES else "1",
             ],
         )
         return _seat(_pairs(reply)) if reply else None
 
     def reserve_idle(self, campaign_id: int, *, now: datetime) -> Seat | None:
-        reply = self._reserve(keys=[keys.idle(campaign_id)], args=[now.timestamp(), keys.SEAT_PREFIX])
+        sources, target = _DIAL
+        reply = self._reserve(
+            keys=[keys.idle(campaign_id)],
+            args=[now.timestamp(), keys.SEAT_PREFIX, _listed(sources), target.value],
+        )
         return _seat(_pairs(reply)) if reply else None
 
     def attach_call(self, session_id: int, call_id: int) -> None:
@@ -83,6 +99,7 @@ class RedisSeatBoard:
         now: datetime,
         any_idle_seat: bool,
     ) -> Seat | None:
+        reserved_from, reserved_to, idle_from, idle_to = _CLAIM
         reply = self._claim(
             keys=[keys.idle(campaign_id)],
             args=[
@@ -91,6 +108,10 @@ class RedisSeatBoard:
                 now.timestamp(),
                 keys.SEAT_PREFIX,
                 "1" if any_idle_seat else "0",
+                _listed(reserved_from),
+                reserved_to.value,
+                _listed(idle_from),
+                idle_to.value,
             ],
         )
         return _seat(_pairs(reply)) if reply else None
@@ -133,10 +154,15 @@ def _write(pipe: redis.client.Pipeline, seat: Seat, since: datetime) -> None:
     pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
     pipe.sadd(keys.SEATS, str(seat.session_id))
     pipe.sadd(keys.SEAT_CAMPAIGNS, str(seat.campaign_id))
-    if seat.state is SeatState.READY:
+    if seat.state in seats.IDLE:
         pipe.zadd(keys.idle(seat.campaign_id), {str(seat.session_id): since.timestamp()})
     else:
         pipe.zrem(keys.idle(seat.campaign_id), str(seat.session_id))
+
+
+def _listed(states: frozenset[SeatState]) -> str:
+    """States as a script compares them: ",a,b," (a plain find of ",state,")."""
+    return "," + ",".join(sorted(state.value for state in states)) + ","
 
 
 def _pairs(flat: Sequence[bytes | str]) -> dict[bytes | str, bytes | str]:

@@ -1,6 +1,7 @@
 """A call's status never moves backwards; a seat moves only along its allowed transitions."""
 
 from dialer.adapters.twilio_telephony import render
+from dialer.domain import seats
 from dialer.domain.call_control import ConfirmVolunteer, Goodbye, HoldMessage, InformationMessage, JoinSeat
 from dialer.domain.calls import CallStatus, is_advance, reported_status
 from dialer.domain.seats import SeatState, can_move
@@ -40,3 +41,13 @@ def test_instructions_render_as_twiml():
     gather = render(ConfirmVolunteer("Press 1", "https://x.test/confirm"))
     assert '<Gather action="https://x.test/confirm"' in gather and 'numDigits="1"' in gather
     assert render(Goodbye()).endswith("<Response><Hangup /></Response>")
+
+
+def test_an_answer_puts_the_voter_through_to_a_reserved_or_an_idle_seat_alike():
+    assert seats.ANSWERED.target is seats.TAKEN_BY_ANSWER.target is SeatState.CONNECTED
+    assert seats.ANSWERED.sources == {SeatState.DIALING} and seats.TAKEN_BY_ANSWER.sources == seats.IDLE
+
+
+def test_a_seat_ends_from_anywhere_but_a_seat_whose_audio_never_joined_ends_only_so():
+    assert seats.END.sources == seats.LIVE_SEAT_STATES
+    assert seats.END_UNCONNECTED.sources == {SeatState.CONNECTING}

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
-from dialer.domain import figures
+from dialer.domain import figures, seats
 from dialer.domain.call_control import CallInstruction, Goodbye, InformationMessage, JoinSeat
 from dialer.domain.call_failures import Failure, classify, describe
 from dialer.domain.calls import (
@@ -32,13 +32,11 @@ from dialer.domain.calls import (
 from dialer.domain.campaigns import DialingMode
 from dialer.domain.dispositions import ABANDON_BLOCK, UNCOUNTED_CARRIER_FAILURES, Disposition
 from dialer.domain.figures import Fact
-from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallEvent, CallingSession, Campaign, Outcome, User, Voter
-from dialer.services.calling import live_figures, queueing, seat_holding, sessions, shared_numbers
+from dialer.services.calling import live_figures, queueing, seat_holding, seat_moves, sessions, shared_numbers
 from dialer.services.calling.calling_view import voter_card
 from dialer.services.calling.notices import Notices
 from dialer.services.calling.outcomes import record_system_outcome
-from dialer.services.calling.seating import after_call, change_seat
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
 
 logger = logging.getLogger(__name__)
@@ -191,7 +189,8 @@ def answer_call(bank: PhoneBank, answer: Answer) -> Answered:
             _hang_up_on_machine(bank, session, notices, locked, machine, answer.sid, now)
             uow.commit()
             return followed
-        claimed = bank.seats.claim_for_answer(
+        claimed = seat_moves.claim_for_answer(
+            bank,
             answer.campaign_id,
             answer.call_id,
             answer.reserved_session,
@@ -215,9 +214,7 @@ def answer_call(bank: PhoneBank, answer: Answer) -> Answered:
             placed_for = call.session_id
             call.connected_at = now
             call.session_id = seat.id
-            seat.state = SeatState.CONNECTED
-            seat.current_call_id = call.id
-            seat.state_changed_at = now
+            seat_moves.record_answer(seat, call.id, now=now)
             uow.commit()
             connected = figures.connected(call.id, now, found.constituency, seat.user_id)
             moved = live_figures.dial_moved(session, call, placed_for) if placed_for != seat.id else []
@@ -354,7 +351,7 @@ def on_conference_event(bank: PhoneBank, event: ConferenceEvent) -> Applied:
             event.event == "participant-leave"
             and call is not None
             and call.session_id == seat.id
-            and change_seat(bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id)
+            and seat_moves.apply(bank, seat, seats.VOTER_LEFT, now=now, busy_with=call.id)
         ):
             notices.seat(seat)
         uow.commit()
@@ -397,9 +394,7 @@ def _finish(
         _count_later(bank, notices, call.campaign_id, [dial])
     seat = session.get(CallingSession, call.session_id) if call.session_id else None
     if call.connected_at is not None:
-        if seat is not None and change_seat(
-            bank, seat, {SeatState.CONNECTED}, SeatState.WRAP_UP, now=now, busy_with=call.id
-        ):
+        if seat is not None and seat_moves.apply(bank, seat, seats.VOTER_LEFT, now=now, busy_with=call.id):
             notices.seat(seat)
         return
     if call.abandoned:
@@ -419,12 +414,12 @@ def _finish(
     if seat is None and call.mode is DialingMode.PREDICTIVE:  # a line is free: the pacer may dial again
         campaign_id = call.campaign_id
         notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
-    if seat is not None and change_seat(
-        bank, seat, {SeatState.DIALING}, target := after_call(seat), now=now, busy_with=call.id
+    if seat is not None and seat_moves.apply(
+        bank, seat, seat_moves.after_call(seat), now=now, busy_with=call.id
     ):
         notices.seat(seat)
         notices.voter(seat.id or 0, None, call_id=None, preview=False)
-        if target is SeatState.READY:
+        if seat.state in seats.IDLE:
             campaign_id = seat.campaign_id
             notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
 

@@ -14,19 +14,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from dialer.domain import figures
+from dialer.domain import figures, seats
 from dialer.domain.calls import CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
 from dialer.domain.detection_policy import MACHINE_DETECTION_S, detection_allowed
-from dialer.domain.seats import SeatState
 from dialer.errors import Conflict, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Voter
 from dialer.ports import OutboundCall, QueuedVoter
-from dialer.services.calling import live_figures, queueing, shared_numbers
+from dialer.services.calling import live_figures, queueing, seat_moves, shared_numbers
 from dialer.services.calling.calling_view import voter_card
 from dialer.services.calling.notices import Notices
 from dialer.services.calling.predictive_pacing import pace_predictive
-from dialer.services.calling.seating import after_call, change_seat
 from dialer.services.phone_bank import PLACE_CALL, PhoneBank
 
 #: Provider errors are retried this many times, waiting 1, 2, 4, 8... seconds (capped).
@@ -64,15 +62,15 @@ def pace_campaign(bank: PhoneBank, campaign_id: int) -> int:
             return 0
         placed = 0
         while _still_taking_calls(uow.session, campaign_id) and (
-            reserved := bank.seats.reserve_idle(campaign_id, now=now)
+            reserved := seat_moves.reserve_idle(bank, campaign_id, now=now)
         ):
             seat = uow.session.get(CallingSession, reserved.session_id)
-            if seat is None or seat.state is SeatState.ENDED:  # a seat the board should not have had
-                bank.seats.move(reserved.session_id, frozenset({SeatState.DIALING}), SeatState.ENDED, now=now)
+            if seat is None or seat.state not in seats.LIVE_SEAT_STATES:  # the board should not have had it
+                seat_moves.undo_reservation(bank, reserved.session_id, seat_gone=True, now=now)
                 continue
             claimed = queueing.claim_callable_voter(bank, uow.session, campaign, now)
             if claimed is None:
-                bank.seats.move(reserved.session_id, frozenset({SeatState.DIALING}), SeatState.READY, now=now)
+                seat_moves.undo_reservation(bank, reserved.session_id, seat_gone=False, now=now)
                 break
             call = _new_call(uow.session, campaign, claimed.voter, seat, DialingMode.POWER, now)
             bank.seats.attach_call(reserved.session_id, call.id or 0)
@@ -100,7 +98,7 @@ def _offer_previews(bank: PhoneBank, session: Session, campaign: Campaign, now: 
     waiting = session.exec(
         select(CallingSession).where(
             CallingSession.campaign_id == campaign.id,
-            CallingSession.state == SeatState.READY,
+            col(CallingSession.state).in_(seats.IDLE),
             col(CallingSession.preview_voter_id).is_(None),
         )
     ).all()
@@ -144,7 +142,7 @@ def dial_preview(bank: PhoneBank, user_id: int, session_id: int) -> int:
             raise Conflict(
                 f"this voter cannot be called now ({reason.value.replace('_', ' ')}): skip to the next"
             )
-        if not change_seat(bank, seat, {SeatState.READY}, SeatState.DIALING, now=now):
+        if not seat_moves.apply(bank, seat, seats.DIAL, now=now):
             raise Conflict("your seat is not ready to dial")
         seat.preview_voter_id = None
         call = _new_call(uow.session, campaign, voter, seat, DialingMode.PREVIEW, now)
@@ -294,7 +292,7 @@ def _seat_gone(session: Session, call: CallAttempt) -> str:
     if call.session_id is None:
         return ""
     seat = session.get(CallingSession, call.session_id)
-    if seat is None or seat.state is SeatState.ENDED:
+    if seat is None or seat.state not in seats.LIVE_SEAT_STATES:
         return "the volunteer left before the call was placed"
     return ""
 
@@ -323,8 +321,8 @@ def give_up_unplaced(
         queueing.queue_voter(bank, voter, now=now)
     if call.session_id is not None:
         seat = session.get(CallingSession, call.session_id)
-        if seat is not None and change_seat(
-            bank, seat, {SeatState.DIALING}, after_call(seat), now=now, busy_with=call.id
+        if seat is not None and seat_moves.apply(
+            bank, seat, seat_moves.after_call(seat), now=now, busy_with=call.id
         ):
             notices = Notices(bank.live)
             notices.seat(seat)
@@ -342,9 +340,7 @@ def _new_call(
     session.add(call)
     session.flush()
     assert call.id is not None
-    seat.current_call_id = call.id
-    seat.state = SeatState.DIALING
-    seat.state_changed_at = now
+    seat_moves.record_dial(seat, call.id, now=now)
     return call
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dialer.domain.seats import AudioLeg, SeatState
+from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg
 from dialer.errors import TelephonyError
 from dialer.models import CallingSession
 from dialer.services.phone_bank import RENEW_LEG, PhoneBank
@@ -36,7 +36,7 @@ def renew_leg(bank: PhoneBank, session_id: int, leg_sid: str, placed_at_s: float
         seat = uow.session.get(CallingSession, session_id)
         if (
             seat is None
-            or seat.state is SeatState.ENDED
+            or seat.state not in LIVE_SEAT_STATES
             or seat.audio is not AudioLeg.PHONE
             or seat.leg_call_sid != leg_sid
         ):

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dialer.domain.seats import AudioLeg, SeatState
+from dialer.domain import seats
+from dialer.domain.seats import LIVE_SEAT_STATES, AudioLeg
 from dialer.errors import TelephonyError
 from dialer.models import CallingSession
+from dialer.services.calling import seat_moves
 from dialer.services.calling.leg_renewal import PROVIDER_LIMIT, RENEW_BEFORE
 from dialer.services.calling.notices import Notices
-from dialer.services.calling.seating import change_seat
 from dialer.services.phone_bank import SWAP_LEG, PhoneBank
 
 #: How soon the swap is tried again while a voter is on the line (a wrap-up may be short).
 RETRY_AFTER = timedelta(seconds=15)
-#: States with no voter on the line, in which the leg may be swapped.
-QUIET = frozenset({SeatState.READY, SeatState.WRAP_UP, SeatState.PAUSED})
 
 
 def schedule_swap(bank: PhoneBank, session_id: int, leg_sid: str, joined_at: datetime) -> None:
@@ -45,17 +44,17 @@ def swap_leg(bank: PhoneBank, session_id: int, leg_sid: str, joined_at_s: float)
         seat = uow.session.get(CallingSession, session_id, with_for_update=True)
         if (
             seat is None
-            or seat.state is SeatState.ENDED
+            or seat.state not in LIVE_SEAT_STATES
             or seat.audio is not AudioLeg.BROWSER
             or seat.leg_call_sid != leg_sid
         ):
             return False
-        if seat.state not in QUIET or seat.away_since is not None:
+        if seat.state not in seats.QUIET or seat.away_since is not None:
             if now + RETRY_AFTER < limit:
                 bank.jobs.enqueue(SWAP_LEG, session_id, leg_sid, joined_at_s, at=now + RETRY_AFTER)
             return False
-        if seat.state is SeatState.READY:
-            if not change_seat(bank, seat, {SeatState.READY}, SeatState.PAUSED, now=now):
+        if seat.state in seats.IDLE:
+            if not seat_moves.apply(bank, seat, seats.PAUSE_FOR_NEW_LEG, now=now):
                 bank.jobs.enqueue(SWAP_LEG, session_id, leg_sid, joined_at_s, at=now + RETRY_AFTER)
                 return False
             seat.resume_when_back = True
@@ -81,11 +80,11 @@ def _keep_leg(bank: PhoneBank, session_id: int, leg_sid: str) -> None:
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = uow.session.get(CallingSession, session_id, with_for_update=True)
-        if seat is None or seat.state is SeatState.ENDED or seat.leg_call_sid is not None:
+        if seat is None or seat.state not in LIVE_SEAT_STATES or seat.leg_call_sid is not None:
             return
         seat.leg_call_sid, seat.away_since = leg_sid, None
         if seat.resume_when_back:
-            change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now)
+            seat_moves.apply(bank, seat, seats.RESUME, now=now)
             seat.resume_when_back = False
         uow.commit()
         notices.seat(seat)

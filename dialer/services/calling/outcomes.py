@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from dialer.domain import seats
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
 from dialer.domain.retries import campaign_rules, plan_after
-from dialer.domain.seats import SeatState
 from dialer.domain.surveys import check_answers
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import (
@@ -31,10 +31,9 @@ from dialer.models import (
     SurveyAnswer,
     Voter,
 )
-from dialer.services.calling import live_figures, queueing, shared_numbers
+from dialer.services.calling import live_figures, queueing, seat_moves, shared_numbers
 from dialer.services.calling.calling_view import volunteer_totals
 from dialer.services.calling.notices import Notices
-from dialer.services.calling.seating import after_call, change_seat
 from dialer.services.campaigns.campaigns import survey_of
 from dialer.services.compliance import audit, suppression
 from dialer.services.compliance.audit import Actor
@@ -133,16 +132,13 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
             actor=Actor(user_id),
         )
         still_on_line = (
-            call.provider_sid
-            if seat.current_call_id == call.id and seat.state is SeatState.CONNECTED
-            else None
+            call.provider_sid if seat.current_call_id == call.id and seat.state in seats.TALKING else None
         )
-        # A page that lost only its audio may still save: the seat then waits paused, not ready.
-        target = SeatState.PAUSED if form.pause_after or seat.away_since else after_call(seat)
         call.draft = None  # the outcome is the record now
-        freed = change_seat(
-            bank, seat, {SeatState.CONNECTED, SeatState.WRAP_UP}, target, now=now, busy_with=call.id
+        freed = seat_moves.apply(
+            bank, seat, seat_moves.after_outcome(seat, pause=form.pause_after), now=now, busy_with=call.id
         )
+        takes_next = freed and seat.state in seats.IDLE
         uow.commit()
         for recorded in (outcome, *housemates):
             facts, names = live_figures.outcome_recorded(session, recorded)
@@ -162,7 +158,7 @@ def record_outcome(bank: PhoneBank, user_id: int, session_id: int, form: Outcome
         with contextlib.suppress(TelephonyError):  # its own status callback settles it either way
             bank.telephony.hang_up(still_on_line)
     notices.send()
-    if freed and target is SeatState.READY:
+    if takes_next:
         bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id)
     return outcome_id
 

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from dialer.domain import seats as seat_states
 from dialer.domain.calling_hours import london_day_start
 from dialer.domain.calls import MACHINE_ANSWERS, CallStatus
 from dialer.domain.campaigns import CampaignStatus, DialingMode
@@ -33,7 +34,6 @@ from dialer.domain.compliance_governor import (
 )
 from dialer.domain.pacing import PacerMode, PacerSettings, PacingDecision, SeatsNow, decide
 from dialer.domain.pacing_estimates import SessionEstimates
-from dialer.domain.seats import SeatState
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, PacerState
 from dialer.services import row_locks
 from dialer.services.calling import queueing
@@ -195,7 +195,7 @@ def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_secon
     seats = session.exec(
         select(CallingSession.state, CallingSession.state_changed_at).where(
             CallingSession.campaign_id == campaign_id,
-            col(CallingSession.state).in_((SeatState.READY, SeatState.CONNECTED, SeatState.WRAP_UP)),
+            col(CallingSession.state).in_(seat_states.PACED),
         )
     ).all()
     ringing = session.exec(
@@ -212,9 +212,9 @@ def seats_now(session: Session, campaign_id: int, now: datetime, calls_per_secon
         return max(0.0, (now - at).total_seconds()) if at is not None else 0.0
 
     return SeatsNow(
-        ready=sum(1 for state, _ in seats if state is SeatState.READY),
-        talking_for_s=[since(at) for state, at in seats if state is SeatState.CONNECTED],
-        wrapping_for_s=[since(at) for state, at in seats if state is SeatState.WRAP_UP],
+        ready=sum(1 for state, _ in seats if state in seat_states.IDLE),
+        talking_for_s=[since(at) for state, at in seats if state in seat_states.TALKING],
+        wrapping_for_s=[since(at) for state, at in seats if state in seat_states.WRAPPING_UP],
         ringing_ages_s=[since(at) for at, _ in ringing],
         dial_budget=max(0, math.ceil(max(1.0, calls_per_second)) - waiting_for_budget),
     )

@@ -18,17 +18,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dialer.domain import seats
 from dialer.domain.call_control import HoldMessage
 from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.dispositions import DEFAULT_RULES, Disposition
-from dialer.domain.seats import HELD_WHEN_AWAY, SeatState
+from dialer.domain.seats import HELD_WHEN_AWAY
 from dialer.domain.surveys import check_answers
 from dialer.errors import InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, User, Voter
 from dialer.ports import UnitOfWork
+from dialer.services.calling import seat_moves
 from dialer.services.calling.notices import Notices
 from dialer.services.calling.outcomes import record_system_outcome
-from dialer.services.calling.seating import change_seat
 from dialer.services.calling.sessions import end_session
 from dialer.services.campaigns.campaigns import survey_of
 from dialer.services.phone_bank import PACE_CAMPAIGN, PhoneBank
@@ -54,7 +55,7 @@ def volunteer_left(bank: PhoneBank, session_id: int, leg_sid: str, conference_si
         call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
         if (
             conference_sid
-            and seat.state is SeatState.CONNECTED
+            and seat.state in seats.TALKING
             and call is not None
             and call.provider_sid
             and call.status not in FINAL_STATUSES
@@ -82,9 +83,7 @@ def volunteer_back(bank: PhoneBank, session_id: int, leg_sid: str, conference_si
         call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
         if call is not None and call.provider_sid and call.status not in FINAL_STATUSES:
             unhold = call.provider_sid
-        resumed = seat.resume_when_back and change_seat(
-            bank, seat, {SeatState.PAUSED}, SeatState.READY, now=bank.clock.now()
-        )
+        resumed = seat.resume_when_back and seat_moves.apply(bank, seat, seats.RESUME, now=bank.clock.now())
         seat.resume_when_back = False
         uow.commit()
         notices.seat(seat)

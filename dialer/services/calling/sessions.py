@@ -14,16 +14,16 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from dialer.domain import seats
 from dialer.domain.call_control import CallInstruction, ConfirmVolunteer, Goodbye, JoinSeat
 from dialer.domain.calls import FINAL_STATUSES
 from dialer.domain.campaigns import CampaignStatus, DialingMode
-from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, SeatState
+from dialer.domain.seats import HELD_WHEN_AWAY, LIVE_SEAT_STATES, AudioLeg, SeatMove, SeatState
 from dialer.errors import Conflict, InvalidInput, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, User, Voter
 from dialer.ports import OutboundCall
-from dialer.services.calling import leg_renewal, leg_swap, live_figures, queueing
+from dialer.services.calling import leg_renewal, leg_swap, live_figures, queueing, seat_moves
 from dialer.services.calling.notices import Notices
-from dialer.services.calling.seating import board_seat, change_seat, record_seat
 from dialer.services.phone_bank import (
     HEARTBEAT,
     HEARTBEAT_JOB_ID,
@@ -88,29 +88,25 @@ def start_session(
         seat = CallingSession(
             campaign_id=campaign_id,
             user_id=user_id,
-            state=SeatState.CONNECTING,
             audio=audio,
             conference_name=f"seat-{secrets.token_hex(8)}",
             started_at=now,
-            state_changed_at=now,
         )
-        session.add(seat)
-        session.flush()
+        seat_moves.open_seat(bank, session, seat, now=now)
         assert seat.id is not None
-        bank.seats.put(board_seat(seat), since=now)
         uow.commit()
         if audio is AudioLeg.PHONE:
             try:
                 _ring_volunteer(bank, seat, campaign, user)
             except Conflict:
-                change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+                seat_moves.apply(bank, seat, seats.END, now=now)
                 uow.commit()
                 raise
             uow.commit()
         try:
             token = _token(bank, seat)
         except Conflict:
-            change_seat(bank, seat, LIVE_SEAT_STATES, SeatState.ENDED, now=now)
+            seat_moves.apply(bank, seat, seats.END, now=now)
             uow.commit()
             raise
         notices.seat(seat)
@@ -158,7 +154,7 @@ def softphone_joined(bank: PhoneBank, session_id: int, caller: str, call_sid: st
                 with contextlib.suppress(TelephonyError):  # the old page's leg, if it is still about
                     bank.telephony.hang_up(replaced)
             return instruction
-        if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
+        if not seat_moves.apply(bank, seat, seats.AUDIO_JOINED, now=now):
             return Goodbye("This calling session has already started or ended.")
         seat.leg_call_sid = call_sid
         uow.commit()
@@ -175,7 +171,7 @@ def volunteer_phone_answered(bank: PhoneBank, session_id: int, call_sid: str) ->
     """Someone (or something) answered the volunteer's own phone: ask for a 1 before the seat goes ready."""
     with bank.uow() as uow:
         seat = uow.session.get(CallingSession, session_id)
-        waiting = seat is not None and (seat.state is SeatState.CONNECTING or seat.away_since is not None)
+        waiting = seat is not None and (seat.state in seats.AWAITING_AUDIO or seat.away_since is not None)
         if seat is None or not waiting or seat.leg_call_sid != call_sid:
             return Goodbye()
         campaign = uow.session.get(Campaign, seat.campaign_id)
@@ -199,7 +195,7 @@ def volunteer_confirmed(bank: PhoneBank, session_id: int, call_sid: str, digits:
         if seat.away_since is not None and seat.state in HELD_WHEN_AWAY:
             # Back in their held seat: joining the conference takes the voter off hold.
             return JoinSeat(seat.conference_name, bank.webhooks.conference(session_id), volunteer=True)
-        if not change_seat(bank, seat, {SeatState.CONNECTING}, SeatState.READY, now=now):
+        if not seat_moves.apply(bank, seat, seats.AUDIO_JOINED, now=now):
             return Goodbye("This calling session has already ended.")
         uow.commit()
         notices.seat(seat)
@@ -220,13 +216,9 @@ def volunteer_leg_ended(bank: PhoneBank, session_id: int, call_sid: str, status:
     }
     with bank.uow() as uow:
         seat = uow.session.get(CallingSession, session_id)
-        if seat is None or seat.leg_call_sid != call_sid or seat.state is SeatState.ENDED:
+        if seat is None or seat.leg_call_sid != call_sid or seat.state not in LIVE_SEAT_STATES:
             return
     end_session(bank, seat.user_id, session_id, reason=reasons.get(status, "your audio was disconnected"))
-
-
-#: Seats with a call under way: a pause asked for now waits for the call to end.
-_ON_A_CALL = frozenset({SeatState.DIALING, SeatState.CONNECTED})
 
 
 def pause(bank: PhoneBank, user_id: int, session_id: int) -> bool:
@@ -236,14 +228,14 @@ def pause(bank: PhoneBank, user_id: int, session_id: int) -> bool:
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        if change_seat(bank, seat, {SeatState.READY, SeatState.WRAP_UP}, SeatState.PAUSED, now=now):
+        if seat_moves.apply(bank, seat, seats.PAUSE, now=now):
             _return_preview_voter(bank, uow.session, seat, now)
             uow.commit()
             notices.seat(seat)
             notices.voter(session_id, None, call_id=None, preview=False)
             notices.send()
             return True
-        if seat.state not in _ON_A_CALL:
+        if seat.state not in seats.ON_A_CALL:
             raise Conflict(f"a {seat.state.value.replace('_', ' ')} session cannot be paused")
         seat.pause_after_call = True
         uow.commit()
@@ -251,7 +243,7 @@ def pause(bank: PhoneBank, user_id: int, session_id: int) -> bool:
     notices.send()
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        ended_meanwhile = seat.state is SeatState.READY and seat.pause_after_call
+        ended_meanwhile = seat.state in seats.IDLE and seat.pause_after_call
     # The call ended between reading the seat and asking (its end saw no request): pause now.
     return pause(bank, user_id, session_id) if ended_meanwhile else False
 
@@ -262,7 +254,7 @@ def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        if seat.pause_after_call and seat.state is not SeatState.PAUSED:
+        if seat.pause_after_call and seat.state not in seats.ON_A_BREAK:
             seat.pause_after_call = False
             uow.commit()
             notices.seat(seat)
@@ -270,7 +262,7 @@ def resume(bank: PhoneBank, user_id: int, session_id: int) -> None:
             return
         if seat.away_since is not None:
             raise Conflict("your audio is not connected yet: resume once it is back")
-        if not change_seat(bank, seat, {SeatState.PAUSED}, SeatState.READY, now=now):
+        if not seat_moves.apply(bank, seat, seats.RESUME, now=now):
             raise Conflict("this session is not paused")
         uow.commit()
         notices.seat(seat)
@@ -299,23 +291,19 @@ def end_session(
     session_id: int,
     *,
     reason: str = "",
-    only_from: frozenset[SeatState] = LIVE_SEAT_STATES,
+    move: SeatMove = seats.END,
 ) -> bool:
-    """Leave the seat (if it is in one of `only_from`); returns whether it ended. A ringing call for
-    it is cancelled; a voter on the line is hung up on."""
+    """Leave the seat by `move` (`END` from anywhere, or a narrower one); returns whether it ended.
+    A ringing call for it is cancelled; a voter on the line is hung up on."""
     now = bank.clock.now()
     notices = Notices(bank.live)
     with bank.uow() as uow:
         seat = _own_seat(uow.session, user_id, session_id)
-        if seat.state not in only_from - {SeatState.ENDED}:
-            return False
         call = uow.session.get(CallAttempt, seat.current_call_id) if seat.current_call_id else None
-        board = bank.seats.get(session_id)
-        moved = bank.seats.move(session_id, only_from, SeatState.ENDED, now=now) if board else None
-        if board is not None and moved is None and only_from != LIVE_SEAT_STATES:
-            return False  # it moved on meanwhile (the board decides between racing moves)
-        _return_preview_voter(bank, uow.session, seat, now)
-        record_seat(seat, SeatState.ENDED, now=now)
+        preview_voter_id = seat.preview_voter_id
+        if not seat_moves.end(bank, seat, move, now=now):
+            return False
+        _return_voter(bank, uow.session, preview_voter_id, now)
         uow.commit()
         notices.seat(seat, reason=reason)
         leg, live_call = (
@@ -346,10 +334,13 @@ def _own_seat(session: Session, user_id: int, session_id: int) -> CallingSession
 
 
 def _return_preview_voter(bank: PhoneBank, session: Session, seat: CallingSession, now: datetime) -> None:
-    if seat.preview_voter_id is None:
-        return
-    voter = session.get(Voter, seat.preview_voter_id)
-    seat.preview_voter_id = None
+    voter_id, seat.preview_voter_id = seat.preview_voter_id, None
+    _return_voter(bank, session, voter_id, now)
+
+
+def _return_voter(bank: PhoneBank, session: Session, voter_id: int | None, now: datetime) -> None:
+    """A voter whose card was on a seat goes back to the queue."""
+    voter = session.get(Voter, voter_id) if voter_id is not None else None
     if voter is not None:
         queueing.release_number(bank, voter)
         queueing.queue_voter(bank, voter, now=now)
@@ -367,7 +358,7 @@ def renewed_softphone_token(bank: PhoneBank, user_id: int, session_id: int) -> s
 
 
 def _token(bank: PhoneBank, seat: CallingSession) -> str | None:
-    if seat.audio is not AudioLeg.BROWSER or seat.state is SeatState.ENDED:
+    if seat.audio is not AudioLeg.BROWSER or seat.state not in LIVE_SEAT_STATES:
         return None
     try:
         return bank.telephony.softphone_token(softphone_identity(seat.user_id))

@@ -20,8 +20,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select, update
 
+from dialer.domain import seats as seat_states
 from dialer.domain.campaigns import CampaignStatus
-from dialer.domain.seats import AudioLeg, SeatState
+from dialer.domain.seats import AudioLeg
 from dialer.errors import Conflict, InvalidInput, NotFound
 from dialer.models import CallingSession, CallingShift, Campaign, ShiftBooking, User
 from dialer.ports import UnitOfWork
@@ -383,16 +384,16 @@ def current_roll(uow: UnitOfWork, campaign_id: int, *, now: datetime) -> ShiftRo
                 select(CallingSession).where(
                     CallingSession.campaign_id == campaign_id,
                     col(CallingSession.user_id).in_([user.id for _, user in booked]),
-                    col(CallingSession.state) != SeatState.ENDED,
+                    col(CallingSession.state).in_(seat_states.LIVE_SEAT_STATES),
                 )
             ).all()
         }
         entries = []
         for booking, user in booked:
             state = seats.get(booking.user_id)
-            if state is not None and state is not SeatState.CONNECTING:
+            if state is not None and state not in seat_states.AWAITING_AUDIO:
                 status = "present"
-            elif state is SeatState.CONNECTING:
+            elif state is not None:
                 status = "joining"
             else:
                 status = "missing" if started else "booked"

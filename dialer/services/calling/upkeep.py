@@ -16,19 +16,19 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from dialer.domain import seats
 from dialer.domain.calling_hours import london_day_start
 from dialer.domain.calls import FINAL_STATUSES, CallStatus
 from dialer.domain.campaigns import CampaignStatus
 from dialer.domain.eligibility import earliest_call, owed_a_call_back
-from dialer.domain.seats import LIVE_SEAT_STATES, SeatState
+from dialer.domain.seats import LIVE_SEAT_STATES
 from dialer.errors import Conflict, NotFound, TelephonyError
 from dialer.models import CallAttempt, CallingSession, Campaign, Outcome, Voter
 from dialer.ports import QueuedVoter, QueueSnapshot, Seat
-from dialer.services.calling import dashboard, queueing, seat_holding, shifts, texts
+from dialer.services.calling import dashboard, queueing, seat_holding, seat_moves, shifts, texts
 from dialer.services.calling.call_events import StatusReport, on_call_status
 from dialer.services.calling.dialing import PLACING_LEASE, give_up_unplaced, pace_campaign
 from dialer.services.calling.notices import Notices
-from dialer.services.calling.seating import after_call, board_seat, change_seat
 from dialer.services.calling.sessions import end_session
 from dialer.services.campaigns import caller_ids
 from dialer.services.compliance import suppression
@@ -109,7 +109,7 @@ def repair_seats(bank: PhoneBank) -> int:
             select(CallingSession, CallAttempt)
             .join(CallAttempt, col(CallAttempt.id) == CallingSession.current_call_id)
             .where(
-                col(CallingSession.state).in_([SeatState.DIALING, SeatState.CONNECTED]),
+                col(CallingSession.state).in_(seats.ON_A_CALL),
                 col(CallAttempt.status).in_(FINAL_STATUSES),
             )
         ).all()
@@ -117,30 +117,34 @@ def repair_seats(bank: PhoneBank) -> int:
             select(CallingSession, CallAttempt)
             .join(CallAttempt, col(CallAttempt.id) == CallingSession.current_call_id)
             .join(Outcome, col(Outcome.call_attempt_id) == CallAttempt.id)
-            .where(CallingSession.state == SeatState.WRAP_UP)
+            .where(col(CallingSession.state).in_(seats.WRAPPING_UP))
         ).all()
         moves = [
             *(
-                (seat, call, SeatState.WRAP_UP if call.connected_at is not None else after_call(seat))
+                (
+                    seat,
+                    call,
+                    seats.VOTER_LEFT if call.connected_at is not None else seat_moves.after_call(seat),
+                )
                 for seat, call in stuck
             ),
-            *((seat, call, after_call(seat)) for seat, call in recorded),
+            *((seat, call, seat_moves.after_call(seat)) for seat, call in recorded),
         ]
-        for seat, call, target in moves:
-            if not change_seat(bank, seat, {seat.state}, target, now=now, busy_with=call.id):
+        for seat, call, move in moves:
+            if not seat_moves.settle(bank, seat, move, now=now, busy_with=call.id or 0):
                 continue
             notices.seat(seat)
-            if target in (SeatState.READY, SeatState.PAUSED):
+            if seat.state in seats.CALL_FREE:
                 notices.voter(seat.id or 0, None, call_id=None, preview=False)
-            if target is SeatState.READY:
+            if seat.state in seats.IDLE:
                 campaigns.add(seat.campaign_id)
             repaired += 1
         uow.commit()
-        seats = live_seats(uow.session)
-        boards = bank.seats.get_many([seat.id or 0 for seat in seats])
-        for seat in seats:
+        live = live_seats(uow.session)
+        boards = bank.seats.get_many([seat.id or 0 for seat in live])
+        for seat in live:
             if _board_left_behind(seat, boards[seat.id or 0], now):
-                bank.seats.put(board_seat(seat), since=seat.state_changed_at or now)
+                seat_moves.put_back(bank, seat, since=seat.state_changed_at or now)
                 campaigns.add(seat.campaign_id)
                 repaired += 1
     notices.send()
@@ -164,7 +168,7 @@ def end_unconnected_seats(bank: PhoneBank) -> list[int]:
     with bank.uow() as uow:
         stale = uow.session.exec(
             select(CallingSession.id, CallingSession.user_id).where(
-                CallingSession.state == SeatState.CONNECTING,
+                col(CallingSession.state).in_(seats.AWAITING_AUDIO),
                 col(CallingSession.state_changed_at) < bank.clock.now() - CONNECT_WITHIN,
             )
         ).all()
@@ -177,7 +181,7 @@ def end_unconnected_seats(bank: PhoneBank) -> list[int]:
             user_id,
             session_id,
             reason="your audio did not connect: please start again",
-            only_from=frozenset({SeatState.CONNECTING}),
+            move=seats.END_UNCONNECTED,
         )
     ]
 
@@ -247,9 +251,9 @@ def rebuild_dialer_state(bank: PhoneBank) -> QueueSnapshot:
     now = bank.clock.now()
     with bank.uow() as uow:
         snapshot = queue_snapshot(uow.session, now)
-        seats = [(board_seat(seat), seat.state_changed_at or now) for seat in live_seats(uow.session)]
+        board = seat_moves.board_copy(live_seats(uow.session), now=now)
     bank.queue.rebuild(snapshot)
-    bank.seats.rebuild(seats)
+    seat_moves.rebuild_board(bank, board)
     return snapshot
 
 
@@ -339,7 +343,7 @@ def _held(session: Session) -> set[int]:
     awaiting = session.exec(
         select(CallAttempt.voter_id)
         .join(CallingSession, col(CallingSession.current_call_id) == CallAttempt.id)
-        .where(col(CallingSession.state).in_([SeatState.CONNECTED, SeatState.WRAP_UP]))
+        .where(col(CallingSession.state).in_(seats.WITH_A_VOTER))
     ).all()
     return {vid for vid in [*in_calls, *previews, *awaiting] if vid is not None}
 
