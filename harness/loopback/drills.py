@@ -92,6 +92,9 @@ class Rig:
         self.load = load
         self.folder = folder
         self.deployment = Deployment(shape, folder)
+        # The balancer stands for nginx, which passes on each client's address: the crowd's clients
+        # send it (crowd.Browser), so per-address limits see volunteers at home, not one address.
+        self.deployment.env["TRUSTED_PROXIES"] = "1"
         self.services: Services
         self.stage: PhoneBankStage
         self.crowd: CrowdProcesses
