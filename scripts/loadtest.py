@@ -167,7 +167,7 @@ def measure(volunteers: int, args: argparse.Namespace, folder: Path) -> Run:
     started = time.monotonic()
     with Rig(shape, load, folder) as rig:
         print(f"  {volunteers} volunteers: deployment up and crowd started in {time.monotonic() - started:.0f} s "
-              f"({rig.crowd.started} sessions)", flush=True)  # fmt: skip
+              f"({rig.crowd.started} sessions; seconds per step: {rig.setup_s})", flush=True)  # fmt: skip
         time.sleep(args.warmup)
         before = rig.crowd.report()
         seen_waits = [len(v["waits"]) for v in before["volunteers"]]
@@ -297,6 +297,10 @@ def main() -> int:
         help="share of all the volunteers who go away mid-call halfway (reload, lost connection, dropped phone)",
     )  # fmt: skip
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument(
+        "--keep-logs", type=Path, default=None,
+        help="keep each run's folder (the processes' logs, the crowd's reports) in DIR/<N> instead of a temporary one",
+    )  # fmt: skip
     args = parser.parse_args()
     # Stopped with SIGTERM, still stop the deployment's processes (the context managers' exits run).
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -304,8 +308,13 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     runs = []
     for volunteers in args.volunteers:
-        with tempfile.TemporaryDirectory(prefix="marginal-load-") as folder:
-            run = measure(volunteers, args, Path(folder))
+        if args.keep_logs is not None:
+            kept = args.keep_logs / str(volunteers)
+            kept.mkdir(parents=True, exist_ok=True)
+            run = measure(volunteers, args, kept)
+        else:
+            with tempfile.TemporaryDirectory(prefix="marginal-load-") as folder:
+                run = measure(volunteers, args, Path(folder))
         runs.append(run)
         print(describe(run), flush=True)
         for verdict in run.verdicts:

@@ -1,8 +1,8 @@
 """Simulated volunteers and organiser dashboards: real HTTP and Socket.IO clients, in client processes.
 
-A volunteer does what the calling page does: signs in (the form, its CSRF token, argon2id on the
-server), opens the calling page, starts a session with "call my phone" (the simulator answers their
-number and presses 1), joins their seat's room on `/live` (websocket transport), and for every
+A volunteer does what the calling page does, from an address of its own (`client_address`): signs
+in (the form, its CSRF token, argon2id on the server), opens the calling page, starts a session
+with "call my phone" (the simulator answers their number and presses 1), joins their seat's room on `/live` (websocket transport), and for every
 conversation that reaches wrap-up posts an outcome through the JSON API with an idempotency key,
 retrying until it gets a 2xx. After a reconnection, or when nothing has moved for a while, it reads
 its seat back (`GET /call/session/<id>`), as a reloaded page would. When its phone drops mid-call
@@ -33,6 +33,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -63,14 +64,26 @@ class Errors:
         self.counts[what] += 1
 
 
-class Browser:
-    """One signed-in person's cookies and CSRF token over aiohttp."""
+def client_address(number: int) -> str:
+    """The address client `number` of the crowd calls from (its own, as each volunteer's home is)."""
+    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
 
-    def __init__(self, url: str, errors: Errors) -> None:
+
+class Browser:
+    """One signed-in person's cookies and CSRF token over aiohttp, from their own address.
+
+    The balancer stands where nginx stands in production but passes bytes, not headers, so each
+    client sends the X-Forwarded-For the proxy would have added (the deployment trusts one proxy):
+    the product's per-address limits then see a crowd of people, not one address.
+    """
+
+    def __init__(self, url: str, errors: Errors, address: str) -> None:
         self.url = url
         self.errors = errors
         self.http = aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=aiohttp.ClientTimeout(total=60)
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            timeout=aiohttp.ClientTimeout(total=60),
+            headers={"X-Forwarded-For": address},
         )
         self.csrf = ""
 
@@ -127,7 +140,15 @@ def _client(browser: Browser) -> socketio.AsyncClient:
 
 class Volunteer:
     def __init__(
-        self, url: str, campaign: int, email: str, password: str, *, wrap_s: float, quiet_s: float
+        self,
+        url: str,
+        campaign: int,
+        email: str,
+        password: str,
+        *,
+        wrap_s: float,
+        quiet_s: float,
+        address: str,
     ) -> None:
         self.url = url
         self.campaign = campaign
@@ -136,7 +157,7 @@ class Volunteer:
         self.wrap_s = wrap_s
         self.quiet_s = quiet_s
         self.errors = Errors()
-        self.browser = Browser(url, self.errors)
+        self.browser = Browser(url, self.errors, address)
         self.sio = _client(self.browser)
         self.session = 0
         self.state = ""
@@ -150,6 +171,7 @@ class Volunteer:
         self.unsaved: list[int] = []  # calls whose outcome was never acknowledged
         self.posting: set[int] = set()
         self.ended = False
+        self.signed_in = False
         self.started = False
         self.dropped = False
         self.reloaded = False
@@ -159,12 +181,26 @@ class Volunteer:
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("seat", self._on_seat, namespace=NAMESPACE)
 
-    async def start(self, tries: int = 3) -> None:
-        """Sign in, start a session and connect; a try that times out is made again (starting a
-        session is idempotent: the volunteer's live session comes back)."""
+    async def sign_in(self, tries: int = 3) -> None:
+        """Sign in and open the calling page (`start` tries again if this did not work)."""
         for attempt in range(tries):
             try:
                 await self.browser.sign_in(self.email, self.password, f"/call/{self.campaign}")
+                self.signed_in = True
+                return
+            except Exception as exc:  # counted: a volunteer who could not start is not held
+                self.errors.add(f"start: {type(exc).__name__}: {str(exc)[:80]}")
+                if attempt + 1 < tries:
+                    await asyncio.sleep(1.0)
+
+    async def start(self, tries: int = 3) -> None:
+        """Sign in (unless done), start a session and connect; a try that times out is made again
+        (starting a session is idempotent: the volunteer's live session comes back)."""
+        for attempt in range(tries):
+            try:
+                if not self.signed_in:
+                    await self.browser.sign_in(self.email, self.password, f"/call/{self.campaign}")
+                    self.signed_in = True
                 status, body = await self.browser.post_json(
                     f"/call/{self.campaign}/session", {"audio": "phone"}
                 )
@@ -352,13 +388,13 @@ class Volunteer:
 
 
 class Dashboard:
-    def __init__(self, url: str, campaign: int, email: str, password: str) -> None:
+    def __init__(self, url: str, campaign: int, email: str, password: str, *, address: str) -> None:
         self.url = url
         self.campaign = campaign
         self.email = email
         self.password = password
         self.errors = Errors()
-        self.browser = Browser(url, self.errors)
+        self.browser = Browser(url, self.errors, address)
         self.sio = _client(self.browser)
         self.figures: dict[str, int] = {}
         self.base = 0
@@ -478,18 +514,33 @@ class Dashboard:
 async def _run(args: argparse.Namespace) -> None:
     emails = [line for line in Path(args.emails).read_text().splitlines() if line]
     volunteers = [
-        Volunteer(args.url, args.campaign, email, args.password, wrap_s=args.wrap, quiet_s=args.quiet)
-        for email in emails
-    ]
+        Volunteer(
+            args.url, args.campaign, email, args.password, wrap_s=args.wrap, quiet_s=args.quiet,
+            address=client_address(args.first_client + index),
+        )
+        for index, email in enumerate(emails)
+    ]  # fmt: skip
     dashboards = [
-        Dashboard(args.url, args.campaign, args.organiser, args.password) for _ in range(args.dashboards)
-    ]
+        Dashboard(
+            args.url, args.campaign, args.organiser, args.password,
+            address=client_address(args.first_client + len(emails) + index),
+        )
+        for index in range(args.dashboards)
+    ]  # fmt: skip
     for board in dashboards:
         await board.start()
     watchers = [asyncio.get_running_loop().create_task(board.watch()) for board in dashboards]
-    for first in range(0, len(volunteers), args.wave):
-        await asyncio.gather(*(v.start() for v in volunteers[first : first + args.wave]))
-        await asyncio.sleep(args.wave_pause)
+    # Everyone signs in first, then everyone starts calling: sign-ins are argon2id on the server
+    # (about 0.2 s of CPU each), and made while the first volunteers' calls already load the box they
+    # took several times as long. A new start begins as each one is in, `at_once` at a time.
+    at_once = asyncio.Semaphore(args.at_once)
+
+    async def one_at_a_time(work: Callable[[], Awaitable[None]]) -> None:
+        async with at_once:
+            await work()
+
+    await asyncio.gather(*(one_at_a_time(v.sign_in) for v in volunteers))
+    await asyncio.gather(*(one_at_a_time(v.start) for v in volunteers))
     watchers += [asyncio.get_running_loop().create_task(v.watch()) for v in volunteers]
     _answer(f"ready {sum(v.started for v in volunteers)}")
     loop = asyncio.get_running_loop()
@@ -547,13 +598,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--password", required=True)
     parser.add_argument("--dashboards", type=int, default=0)
     parser.add_argument(
+        "--first-client",
+        type=int,
+        default=1,
+        help="this process's clients call from client_address(N), N+1...",
+    )
+    parser.add_argument(
         "--wrap", type=float, default=1.0, help="seconds a volunteer takes to record an outcome"
     )
     parser.add_argument(
         "--quiet", type=float, default=30.0, help="read the seat back after this long without news"
     )
-    parser.add_argument("--wave", type=int, default=10, help="volunteers starting at once")
-    parser.add_argument("--wave-pause", type=float, default=0.5)
+    parser.add_argument("--at-once", type=int, default=10, help="volunteers signing in or starting at once")
     asyncio.run(_run(parser.parse_args(argv)))
 
 
@@ -581,6 +637,7 @@ class CrowdProcesses:
         self.processes: list[subprocess.Popen[str]] = []
         self._logs: list[IO[bytes]] = []
         processes = max(1, min(processes, len(emails)))
+        first_client = 1
         for index in range(processes):
             mine = emails[index::processes]
             listing = folder / f"crowd-{index}.txt"
@@ -590,7 +647,9 @@ class CrowdProcesses:
                 sys.executable, "-m", "harness.loopback.crowd", "--url", url, "--campaign", str(campaign),
                 "--emails", str(listing), "--organiser", organiser, "--password", password,
                 "--dashboards", str(boards), "--wrap", str(wrap_s), "--quiet", str(quiet_s),
+                "--first-client", str(first_client),
             ]  # fmt: skip
+            first_client += len(mine) + boards
             log = (folder / f"crowd-{index}.log").open("ab")
             self._logs.append(log)
             self.processes.append(

@@ -92,15 +92,28 @@ class Rig:
         self.load = load
         self.folder = folder
         self.deployment = Deployment(shape, folder)
+        # The balancer stands for nginx, which passes on each client's address: the crowd's clients
+        # send it (crowd.Browser), so per-address limits see volunteers at home, not one address.
+        self.deployment.env["TRUSTED_PROXIES"] = "1"
         self.services: Services
         self.stage: PhoneBankStage
         self.crowd: CrowdProcesses
+        #: Seconds each step of setting up took (the schema, the processes, the stage, the crowd).
+        self.setup_s: dict[str, float] = {}
         self._stack = contextlib.ExitStack()
+
+    def _step(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self.setup_s[name] = round(now - since, 1)
+        return now
 
     def __enter__(self) -> Rig:
         try:
+            since = time.monotonic()
             fresh_schema(self.deployment.database_url)
+            since = self._step("schema", since)
             self._stack.enter_context(self.deployment)
+            since = self._step("processes", since)
             self.stage = stage_phone_bank(
                 self.deployment.database_url,
                 volunteers=self.load.volunteers,
@@ -110,6 +123,7 @@ class Rig:
             self._stack.callback(lambda: self.services.close())
             self._simulate_people()
             upkeep.open_phone_bank(self.services.phone_bank, self.campaign_id)
+            since = self._step("stage", since)
             self.crowd = CrowdProcesses(
                 self.deployment.public_url,
                 self.campaign_id,
@@ -123,6 +137,7 @@ class Rig:
                 quiet_s=max(20.0, self.load.talk_s[1] / self.shape.speed * 2),
             )
             self._stack.callback(self.crowd.stop)
+            self._step("crowd", since)
         except BaseException:
             self._stack.close()
             raise

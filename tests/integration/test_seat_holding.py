@@ -266,3 +266,35 @@ def test_a_volunteer_comes_back_to_a_held_conversation_even_while_the_organiser_
     assert started.session_id == session_id and started.softphone_token
     with pytest.raises(Conflict, match="not taking calls"):
         sessions.start_session(bank, make_volunteer(bank, "Newcomer"), call.campaign_id, AudioLeg.BROWSER)
+
+
+def test_a_seat_ended_mid_conversation_leaves_the_conversation_recorded_as_outcome_missing(
+    bank, clock, telephony
+):
+    # The load test's one lost conversation: a volunteer's phone leg went as their voter was put
+    # through, so the seat ended (nothing to hold, as far as it knew) with the voter connected.
+    volunteer, session_id, call = talking(bank, clock)
+    outcome_drafts.save_draft(bank.uow(), volunteer, session_id, call.id, {}, "Asked about buses")
+
+    assert sessions.end_session(bank, volunteer, session_id, reason="your audio was disconnected")
+    assert call.provider_sid in telephony.hung_up, "the voter is not left talking to nobody"
+    status(bank, call.id, call.provider_sid, "completed", 5, duration=3)
+
+    with bank.uow() as uow:
+        outcome = uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).one()
+        assert outcome.disposition is Disposition.OUTCOME_MISSING
+        assert outcome.user_id == volunteer and outcome.notes == "Asked about buses"
+    status(bank, call.id, call.provider_sid, "completed", 5, duration=3)  # Twilio repeats itself
+    with bank.uow() as uow:
+        assert len(uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).all()) == 1
+
+
+def test_a_conversation_whose_seat_is_in_wrap_up_waits_for_the_volunteers_own_outcome(bank, clock, telephony):
+    volunteer, session_id, call = talking(bank, clock)
+    leg_event(bank, session_id, "participant-leave", call.provider_sid, 10)  # the voter leaves first
+    assert seat(bank, session_id).state is SeatState.WRAP_UP
+    status(bank, call.id, call.provider_sid, "completed", 5, duration=30)
+
+    with bank.uow() as uow:
+        assert uow.session.exec(select(Outcome).where(Outcome.call_attempt_id == call.id)).first() is None
+    record_outcome(bank, volunteer, session_id, OutcomeForm(call_id=call.id, disposition="refused"))

@@ -396,6 +396,8 @@ def _finish(
     if call.connected_at is not None:
         if seat is not None and seat_moves.apply(bank, seat, seats.VOTER_LEFT, now=now, busy_with=call.id):
             notices.seat(seat)
+        elif seat is None or seat.state is SeatState.ENDED:
+            _record_lost_conversation(bank, session, notices, call, seat, now)
         return
     if call.abandoned:
         disposition = Disposition.ABANDONED
@@ -422,6 +424,38 @@ def _finish(
         if seat.state in seats.IDLE:
             campaign_id = seat.campaign_id
             notices.then(lambda: bank.jobs.enqueue(PACE_CAMPAIGN, campaign_id))
+
+
+def _record_lost_conversation(
+    bank: PhoneBank,
+    session: Session,
+    notices: Notices,
+    call: CallAttempt,
+    seat: CallingSession | None,
+    now: datetime,
+) -> None:
+    """A conversation ended after its seat had (its volunteer ended the session mid-call, or their
+    audio leg went while the voter was being put through): nobody is left to record it, so it is
+    recorded as outcome missing, for the organiser to follow up, unless it has its outcome already.
+    Only an ended seat: any other (wrap-up, or a move not yet committed) still has its volunteer."""
+    recorded = record_system_outcome(
+        bank,
+        session,
+        notices,
+        call,
+        Disposition.OUTCOME_MISSING,
+        now=now,
+        user_id=seat.user_id if seat is not None else None,
+        notes=str((call.draft or {}).get("notes", "")),
+    )
+    call.draft = None
+    if recorded is not None:
+        logger.info(
+            "call.conversation_without_seat call=%s seat=%s seat_state=%s: recorded as outcome missing",
+            call.id,
+            call.session_id,
+            seat.state.value if seat is not None else None,
+        )
 
 
 def _forgive_attempt(session: Session, call: CallAttempt) -> None:
