@@ -396,7 +396,7 @@ def _finish(
     if call.connected_at is not None:
         if seat is not None and seat_moves.apply(bank, seat, seats.VOTER_LEFT, now=now, busy_with=call.id):
             notices.seat(seat)
-        elif seat is None or seat.state is SeatState.ENDED:
+        elif seat is None or seat.state not in seats.LIVE_SEAT_STATES:
             _record_lost_conversation(bank, session, notices, call, seat, now)
         return
     if call.abandoned:
