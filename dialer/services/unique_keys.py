@@ -25,11 +25,13 @@ TRIES = 4
 def first_one_wins(uow: UnitOfWork, attempt: Callable[[], T]) -> T:
     """Run `attempt` (which commits inside `uow`'s transaction), rolled back and run again each time it
     loses a race on a unique key; the last loss is raised."""
-    for remaining in reversed(range(TRIES)):
+    for _ in range(TRIES - 1):
         try:
             return attempt()
         except IntegrityError:
             uow.rollback()
-            if not remaining:
-                raise
-    raise AssertionError("TRIES is at least 1")
+    try:
+        return attempt()
+    except IntegrityError:
+        uow.rollback()
+        raise

@@ -3,8 +3,6 @@ in one transaction (a polling-day cascade sends thousands of pledgers through th
 
 from __future__ import annotations
 
-from functools import partial
-
 from sqlmodel import col, select
 
 from dialer.clock import Clock
@@ -34,36 +32,24 @@ def make(
     When the same person's other request (or their arrival through another link) was written at the
     same moment, the next try finds it: nothing is made or credited twice.
     """
-    with uow:
-        return first_one_wins(
-            uow,
-            partial(
-                _attempt, uow, clock, campaign_slug, pledge_slug, person_email, user_id, name, email, via
-            ),
+
+    def attempt() -> tuple[int, bool]:
+        session = uow.session
+        pledge_id = session.exec(
+            select(Pledge.id)
+            .join(Campaign, col(Campaign.id) == col(Pledge.campaign_id))
+            .where(Campaign.slug == campaign_slug, Pledge.slug == pledge_slug, col(Pledge.active).is_(True))
+        ).first()
+        if pledge_id is None:
+            raise NotFound("no such pledge")
+        made = pledges.record(
+            session, clock, pledge_id, channel="web", user_id=user_id, name=name, email=email
         )
+        cascade.credit(
+            session, clock.now(), person_email=person_email, kind="pledge", subject_id=made[0], via=via
+        )
+        uow.commit()
+        return made
 
-
-def _attempt(
-    uow: UnitOfWork,
-    clock: Clock,
-    campaign_slug: str,
-    pledge_slug: str,
-    person_email: str,
-    user_id: int | None,
-    name: str,
-    email: str,
-    via: str | None,
-) -> tuple[int, bool]:
-    session = uow.session
-    pledge_id = session.exec(
-        select(Pledge.id)
-        .join(Campaign, col(Campaign.id) == col(Pledge.campaign_id))
-        .where(Campaign.slug == campaign_slug, Pledge.slug == pledge_slug, col(Pledge.active).is_(True))
-    ).first()
-    if pledge_id is None:
-        raise NotFound("no such pledge")
-    made = pledges.record(session, clock, pledge_id, channel="web", user_id=user_id, name=name, email=email)
-    now = clock.now()
-    cascade.credit(session, now, person_email=person_email, kind="pledge", subject_id=made[0], via=via)
-    uow.commit()
-    return made
+    with uow:
+        return first_one_wins(uow, attempt)
