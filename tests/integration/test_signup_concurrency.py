@@ -156,14 +156,7 @@ def test_one_person_doing_four_things_through_a_link_at_once_arrives_once_and_cr
     pledge_id = pledges.create_pledge(
         services.uow(), campaign_id, slug="p", text="Knock up", clock=services.clock, actor=SYSTEM
     )
-    code = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="a@example.org",
-        owner_name="A",
-        kind="pledge",
-        target_id=pledge_id,
-    ).code
+    code = a_link_to(services, pledge_id)
 
     # the same person, four requests at the same moment: two of them the same pledge (a double press)
     subjects = [("pledge", 1), ("pledge", 1), ("event", 2), ("knockup", 3)]
@@ -193,14 +186,7 @@ def test_one_person_pledging_through_a_link_from_six_tabs_at_once_pledges_arrive
 ):
     pledge_id = _pledge(services)
     slugs = _slugs_of(services, pledge_id)
-    code = cascade.link_for(
-        services.uow(),
-        services.clock,
-        owner_email="a@example.org",
-        owner_name="A",
-        kind="pledge",
-        target_id=pledge_id,
-    ).code
+    code = a_link_to(services, pledge_id)
 
     results = all_at_once(
         6,
@@ -228,3 +214,15 @@ def _slugs_of(services, pledge_id: int) -> tuple[str, str]:
         pledge = uow.session.get(Pledge, pledge_id)
         campaign = uow.session.get(Campaign, pledge.campaign_id)
         return campaign.slug, pledge.slug
+
+
+def a_link_to(services, pledge_id: int) -> str:
+    """A's own link to the pledge."""
+    return cascade.link_for(
+        services.uow(),
+        services.clock,
+        owner_email="a@example.org",
+        owner_name="A",
+        kind="pledge",
+        target_id=pledge_id,
+    ).code

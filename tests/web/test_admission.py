@@ -2,10 +2,12 @@
 Twilio's webhooks flowing, and takes requests again as soon as the surge passes."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.test import Client
+from werkzeug.test import Client, TestResponse
 from werkzeug.wrappers import Response
 
 from dialer.config import Mode
@@ -29,7 +31,11 @@ class SlowApp:
         return Response("done")(environ, start_response)
 
 
-def two_slow_requests_in_progress(admission: Admission, app: SlowApp) -> list[threading.Thread]:
+@contextmanager
+def two_slow_requests_in_progress(limit: int = 2) -> Iterator[Admission]:
+    """An admission of `limit` with two requests to /slow in progress, let go at the block's end."""
+    app = SlowApp()
+    admission = Admission(app, limit=limit)
     threads = [
         threading.Thread(target=Client(admission).get, args=("/slow",), kwargs={"buffered": True})
         for _ in range(2)
@@ -38,47 +44,38 @@ def two_slow_requests_in_progress(admission: Admission, app: SlowApp) -> list[th
         thread.start()
     for _ in threads:
         assert app.inside.acquire(timeout=10)
-    return threads
+    try:
+        yield admission
+    finally:
+        app.go.set()
+        for thread in threads:
+            thread.join(10)
+
+
+def get(admission: Admission, path: str) -> TestResponse:
+    return Client(admission).get(path, buffered=True)
 
 
 def test_a_request_beyond_the_bound_is_refused_at_once_with_503_and_when_to_try_again():
-    app = SlowApp()
-    admission = Admission(app, limit=2)
-    threads = two_slow_requests_in_progress(admission, app)
-
-    refused = Client(admission).get("/pledge/polling-day/knock-up", buffered=True)
+    with two_slow_requests_in_progress() as admission:
+        refused = get(admission, "/pledge/polling-day/knock-up")
 
     assert refused.status_code == 503
     assert refused.headers["Retry-After"] == str(RETRY_AFTER_S)
     assert "try again in a few seconds" in refused.get_data(as_text=True)
-    app.go.set()
-    for thread in threads:
-        thread.join(10)
 
 
 def test_twilios_webhooks_and_the_health_check_are_taken_even_at_the_bound():
-    app = SlowApp()
-    admission = Admission(app, limit=2)
-    threads = two_slow_requests_in_progress(admission, app)
-
-    assert Client(admission).post("/voice/answer", buffered=True).status_code == 200
-    assert Client(admission).get("/healthz", buffered=True).status_code == 200
-    app.go.set()
-    for thread in threads:
-        thread.join(10)
+    with two_slow_requests_in_progress() as admission:
+        assert Client(admission).post("/voice/answer", buffered=True).status_code == 200
+        assert get(admission, "/healthz").status_code == 200
 
 
 def test_once_the_requests_in_progress_are_answered_new_ones_are_taken_again():
-    app = SlowApp()
-    admission = Admission(app, limit=2)
-    threads = two_slow_requests_in_progress(admission, app)
-    assert Client(admission).get("/", buffered=True).status_code == 503
+    with two_slow_requests_in_progress() as admission:
+        assert get(admission, "/").status_code == 503
 
-    app.go.set()
-    for thread in threads:
-        thread.join(10)
-
-    assert [Client(admission).get("/", buffered=True).status_code for _ in range(5)] == [200] * 5
+    assert [get(admission, "/").status_code for _ in range(5)] == [200] * 5
     assert admission.refused == 1
 
 
